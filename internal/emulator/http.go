@@ -1,0 +1,220 @@
+package emulator
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type service int
+
+const (
+	serviceClerk service = iota
+	serviceStytch
+)
+
+type ctxKey int
+
+const requestIDKey ctxKey = 0
+
+// requestID is the id of the request being served: a Clerk trace id or a
+// Stytch request_id, also sent in a header so every answer can be traced.
+func requestID(r *http.Request) string {
+	id, _ := r.Context().Value(requestIDKey).(string)
+	return id
+}
+
+// clerkRoute serves h at /clerk/v1<path> and at /clerk<path>: the Go SDK keeps
+// the /v1 prefix and the JS SDK drops it. Both count under the /v1 form.
+func (s *Server) clerkRoute(mux *http.ServeMux, method, path string, h http.HandlerFunc) {
+	route := "/clerk/v1" + path
+	wrapped := s.api(serviceClerk, method+" "+route, h)
+	mux.Handle(method+" "+route, wrapped)
+	mux.Handle(method+" /clerk"+path, wrapped)
+}
+
+// stytchRoute serves h at Stytch's own absolute path: the real base URL has
+// no path, so official clients resolve these against the origin.
+func (s *Server) stytchRoute(mux *http.ServeMux, method, path string, h http.HandlerFunc) {
+	mux.Handle(method+" "+path, s.api(serviceStytch, method+" "+path, h))
+}
+
+// api wraps a handler with what every real API request goes through here:
+// the emulator's Date header, a request id, latency, the rate limit, injected
+// faults and the request counts.
+func (s *Server) api(svc service, route string, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var id string
+		if svc == serviceClerk {
+			id = "trace_" + randomHex(16)
+			w.Header().Set("Clerk-Trace-Id", id)
+		} else {
+			id = "request-id-test-" + randomUUID()
+			w.Header().Set("X-Request-Id", id)
+		}
+		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+		w.Header().Set("Date", s.clock.now().UTC().Format(http.TimeFormat))
+
+		draw := s.faults.draw()
+		if d := s.latency + draw.latency; d > 0 {
+			select {
+			case <-time.After(d):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if wait, limited := s.limiter.allow(); limited {
+			s.stats.fault("rate_limited")
+			s.tooManyRequests(svc, w, r, wait)
+			s.stats.request(route, http.StatusTooManyRequests)
+			return
+		}
+		switch {
+		case draw.status == http.StatusTooManyRequests:
+			s.stats.fault("429")
+			s.tooManyRequests(svc, w, r, time.Second)
+			s.stats.request(route, http.StatusTooManyRequests)
+			return
+		case draw.status == http.StatusInternalServerError:
+			s.stats.fault("500")
+			s.internalError(svc, w, r)
+			s.stats.request(route, http.StatusInternalServerError)
+			return
+		}
+
+		rec := &recorder{header: w.Header(), status: http.StatusOK}
+		h(rec, r)
+		s.stats.request(route, rec.status)
+		if draw.dropAfterCommit {
+			// The change is applied; the answer is lost on the wire.
+			s.stats.fault("drop_after_commit")
+			dropConnection(w)
+			return
+		}
+		w.WriteHeader(rec.status)
+		_, _ = w.Write(rec.body.Bytes())
+	})
+}
+
+// dropConnection closes the client's connection without writing a response,
+// as a proxy or a crash between commit and reply would.
+func dropConnection(w http.ResponseWriter) {
+	rc := http.NewResponseController(w)
+	conn, _, err := rc.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	_ = conn.Close()
+}
+
+// recorder holds a handler's answer back until the fault decision is made.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+	wrote  bool
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(status int) {
+	if !r.wrote {
+		r.status, r.wrote = status, true
+	}
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.body.Write(b)
+}
+
+func (s *Server) tooManyRequests(svc service, w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	secs := int((wait + time.Second - 1) / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	if svc == serviceClerk {
+		clerkError(w, r, http.StatusTooManyRequests, "too_many_requests", "Too many requests, retry later", "Too many requests, retry later")
+		return
+	}
+	stytchError(w, r, http.StatusTooManyRequests, "too_many_requests", "Too many requests have been made.")
+}
+
+func (s *Server) internalError(svc service, w http.ResponseWriter, r *http.Request) {
+	if svc == serviceClerk {
+		clerkError(w, r, http.StatusInternalServerError, "internal_clerk_error", "There was an internal error on our servers", "There was an internal error on our servers. We've been notified and are working on fixing it.")
+		return
+	}
+	stytchError(w, r, http.StatusInternalServerError, "internal_server_error", "Oops, something seems to have gone wrong.")
+}
+
+// notFound answers paths no route knows, in the shape of the service the path
+// belongs to.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.api(serviceOf(r.URL.Path), "unmatched", func(w http.ResponseWriter, r *http.Request) {
+		if serviceOf(r.URL.Path) == serviceClerk {
+			clerkError(w, r, http.StatusNotFound, "resource_not_found", "not found", "The requested resource was not found.")
+			return
+		}
+		stytchError(w, r, http.StatusNotFound, "not_found", "The requested endpoint was not found.")
+	}).ServeHTTP(w, r)
+}
+
+func serviceOf(path string) service {
+	if strings.HasPrefix(path, "/clerk/") || path == "/clerk" {
+		return serviceClerk
+	}
+	return serviceStytch
+}
+
+// writeJSON answers with a JSON body.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// clerkError answers in Clerk's error shape: {"errors":[...],"clerk_trace_id"}.
+func clerkError(w http.ResponseWriter, r *http.Request, status int, code, message, longMessage string) {
+	clerkErrorMeta(w, r, status, code, message, longMessage, nil)
+}
+
+// clerkErrorMeta is clerkError with the error's meta (e.g. {"param_name": "subject"}).
+func clerkErrorMeta(w http.ResponseWriter, r *http.Request, status int, code, message, longMessage string, meta map[string]any) {
+	e := map[string]any{"message": message, "long_message": longMessage, "code": code}
+	if meta != nil {
+		e["meta"] = meta
+	}
+	writeJSON(w, status, map[string]any{
+		"errors":         []any{e},
+		"clerk_trace_id": requestID(r),
+	})
+}
+
+// stytchError answers in Stytch's error shape.
+func stytchError(w http.ResponseWriter, r *http.Request, status int, errorType, message string) {
+	writeJSON(w, status, map[string]any{
+		"status_code":   status,
+		"request_id":    requestID(r),
+		"error_type":    errorType,
+		"error_message": message,
+		"error_url":     "https://stytch.com/docs/api/errors/" + strconv.Itoa(status) + "#" + errorType,
+	})
+}
+
+// oauthError answers in the OAuth 2.0 error shape the token and introspection
+// endpoints use.
+func oauthError(w http.ResponseWriter, r *http.Request, status int, code, description string) {
+	writeJSON(w, status, map[string]any{
+		"error":             code,
+		"error_description": description,
+		"request_id":        requestID(r),
+		"status_code":       status,
+	})
+}
+
