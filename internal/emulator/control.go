@@ -141,11 +141,11 @@ func (s *Server) routeControl(mux *http.ServeMux) {
 // faults draws, per request, whether to answer 429 or 500 before any state
 // change, to drop the connection after the change, and how long to stall.
 type faults struct {
-	mu              sync.Mutex
-	rng             *rand.Rand
-	p429, p500      float64
-	pDrop           float64
-	latency         time.Duration
+	mu         sync.Mutex
+	rng        *rand.Rand
+	p429, p500 float64
+	pDrop      float64
+	latency    time.Duration
 }
 
 type faultDraw struct {

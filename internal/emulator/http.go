@@ -217,4 +217,3 @@ func oauthError(w http.ResponseWriter, r *http.Request, status int, code, descri
 		"status_code":       status,
 	})
 }
-

@@ -1,0 +1,199 @@
+package emulator
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"math/big"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// m2mJWTCategory is the "cat" header Clerk stamps on JWT-format M2M tokens,
+// which is how its SDKs tell them from session tokens signed by the same key.
+const m2mJWTCategory = "cl_B7d4PD333AAA"
+
+type clerkJWTHeader struct {
+	Alg string `json:"alg"`
+	Typ string `json:"typ"`
+	Kid string `json:"kid"`
+	Cat string `json:"cat"`
+}
+
+// createM2MJWT mints a JWT-format token and answers 201. Such tokens are
+// stateless in Clerk: they are not stored, listed or revocable. It runs with
+// s.mu held.
+func (s *Server) createM2MJWT(w http.ResponseWriter, r *http.Request, m *machine, scopes []string, claims any, now time.Time, ttl time.Duration) {
+	payload := map[string]any{}
+	switch c := claims.(type) {
+	case nil:
+	case map[string]any:
+		for k, v := range c {
+			payload[k] = v
+		}
+	default:
+		// A JWT's custom claims must be named; what Clerk does with an
+		// array or scalar here is *unconfirmed*.
+		clerkParamInvalid(w, r, "claims", "claims must be an object for a jwt token_format")
+		return
+	}
+	id := "mt_" + randomHex(16)
+	iat := now.Unix()
+	exp := now.Add(ttl).Unix()
+	if exp <= iat {
+		exp = iat + 1
+	}
+	payload["sub"] = m.id
+	payload["jti"] = id
+	payload["iat"] = iat
+	payload["nbf"] = iat
+	payload["exp"] = exp
+	// The scopes claim (space separated) is *unconfirmed*: it is what
+	// @clerk/backend's M2MToken.fromJwtPayload reads the scopes from.
+	if len(scopes) > 0 {
+		payload["scopes"] = strings.Join(scopes, " ")
+	}
+	token, err := s.clerk.signJWT(payload)
+	if err != nil {
+		s.internalError(serviceClerk, w, r)
+		return
+	}
+	v, _ := m2mJWTView(payload)
+	v.Token = token
+	writeJSON(w, http.StatusCreated, v)
+}
+
+// signJWT signs payload with the instance key, RS256.
+func (c *clerkState) signJWT(payload map[string]any) (string, error) {
+	head, err := json.Marshal(clerkJWTHeader{Alg: "RS256", Typ: "JWT", Kid: c.instanceID, Cat: m2mJWTCategory})
+	if err != nil {
+		return "", err
+	}
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return "", err
+	}
+	signing := base64.RawURLEncoding.EncodeToString(head) + "." + base64.RawURLEncoding.EncodeToString(body)
+	sum := sha256.Sum256([]byte(signing))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, c.signingKey, crypto.SHA256, sum[:])
+	if err != nil {
+		return "", err
+	}
+	return signing + "." + base64.RawURLEncoding.EncodeToString(sig), nil
+}
+
+// verifyM2MJWT checks a JWT-format token as a local verifier would: this
+// instance's signature, the M2M category and expiry at the emulator's clock.
+// Clerk's SDKs verify such tokens locally and never send them to
+// POST /m2m_tokens/verify; answering them there like an opaque token rather
+// than 404 is the emulator's *unconfirmed* choice.
+func (c *clerkState) verifyM2MJWT(token string, now time.Time) (m2mTokenJSON, bool) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return m2mTokenJSON{}, false
+	}
+	var head clerkJWTHeader
+	if !clerkDecodeJWTPart(parts[0], &head) || head.Alg != "RS256" || head.Kid != c.instanceID || head.Cat != m2mJWTCategory {
+		return m2mTokenJSON{}, false
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil {
+		return m2mTokenJSON{}, false
+	}
+	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	if rsa.VerifyPKCS1v15(&c.signingKey.PublicKey, crypto.SHA256, sum[:], sig) != nil {
+		return m2mTokenJSON{}, false
+	}
+	var payload map[string]any
+	if !clerkDecodeJWTPart(parts[1], &payload) {
+		return m2mTokenJSON{}, false
+	}
+	v, ok := m2mJWTView(payload)
+	if !ok || !now.Before(time.UnixMilli(v.Expiration)) {
+		return m2mTokenJSON{}, false
+	}
+	return v, true
+}
+
+func clerkDecodeJWTPart(part string, v any) bool {
+	raw, err := base64.RawURLEncoding.DecodeString(part)
+	if err != nil {
+		return false
+	}
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	return d.Decode(v) == nil
+}
+
+// m2mJWTView renders a JWT-format token's claims as Clerk's token object,
+// deriving the times from iat and exp as @clerk/backend does, so the object
+// create answers with equals what a verifier later sees.
+func m2mJWTView(payload map[string]any) (m2mTokenJSON, bool) {
+	id, _ := payload["jti"].(string)
+	sub, _ := payload["sub"].(string)
+	iat, iatOK := clerkJWTSeconds(payload["iat"])
+	exp, expOK := clerkJWTSeconds(payload["exp"])
+	if id == "" || sub == "" || !iatOK || !expOK {
+		return m2mTokenJSON{}, false
+	}
+	scopes := []string{}
+	if s, _ := payload["scopes"].(string); s != "" {
+		scopes = strings.Fields(s)
+	}
+	custom := map[string]any{}
+	for k, v := range payload {
+		if !slices.Contains(clerkReservedClaims, k) && k != "scopes" {
+			custom[k] = v
+		}
+	}
+	var claims json.RawMessage
+	if len(custom) > 0 {
+		claims, _ = json.Marshal(custom) // values came from JSON
+	}
+	return m2mTokenJSON{
+		Object:     "machine_to_machine_token",
+		ID:         id,
+		Subject:    sub,
+		Claims:     claims,
+		Scopes:     scopes,
+		Expiration: exp * 1000,
+		CreatedAt:  iat * 1000,
+		UpdatedAt:  iat * 1000,
+	}, true
+}
+
+// clerkJWTSeconds reads a NumericDate, minted as int64 or parsed as json.Number.
+func clerkJWTSeconds(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int64:
+		return n, true
+	case json.Number:
+		i, err := n.Int64()
+		return i, err == nil
+	}
+	return 0, false
+}
+
+// getJWKS answers the instance's public signing key (GET /jwks).
+func (s *Server) getJWKS(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.clerkAuth(w, r, clerkInstanceKey); !ok {
+		return
+	}
+	pub := s.clerk.signingKey.PublicKey
+	writeJSON(w, http.StatusOK, map[string]any{"keys": []map[string]string{{
+		"use": "sig",
+		"kty": "RSA",
+		"kid": s.clerk.instanceID,
+		"alg": "RS256",
+		"n":   base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
+		"e":   base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
+	}}})
+}
