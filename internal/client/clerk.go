@@ -1,0 +1,323 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"time"
+)
+
+// M2MToken is a Clerk machine-to-machine token as listed, revoked or
+// verified: everything but its secret. Times are milliseconds since the epoch.
+type M2MToken struct {
+	Object  string `json:"object"`
+	ID      string `json:"id"`
+	Subject string `json:"subject"`
+	// Claims is nil when the token has none.
+	Claims           json.RawMessage `json:"claims"`
+	Scopes           []string        `json:"scopes"`
+	Revoked          bool            `json:"revoked"`
+	RevocationReason *string         `json:"revocation_reason"`
+	Expired          bool            `json:"expired"`
+	// Expiration is nil for a token that never expires.
+	Expiration *int64 `json:"expiration"`
+	LastUsedAt *int64 `json:"last_used_at"`
+	CreatedAt  int64  `json:"created_at"`
+	UpdatedAt  int64  `json:"updated_at"`
+}
+
+// ExpiresAt is the expiration as a time, or nil if the token never expires.
+func (t *M2MToken) ExpiresAt() *time.Time {
+	if t.Expiration == nil {
+		return nil
+	}
+	at := time.UnixMilli(*t.Expiration).UTC()
+	return &at
+}
+
+// Created is the creation time.
+func (t *M2MToken) Created() time.Time { return time.UnixMilli(t.CreatedAt).UTC() }
+
+// A JSON null decodes into a RawMessage as the bytes "null"; callers should
+// not have to tell that apart from "no claims".
+func (t *M2MToken) normalize() {
+	if bytes.Equal(bytes.TrimSpace(t.Claims), []byte("null")) {
+		t.Claims = nil
+	}
+}
+
+// M2MTokenWithSecret is what a create returns: the only time Clerk shows
+// the token's secret.
+type M2MTokenWithSecret struct {
+	M2MToken
+	Token string `json:"token"`
+}
+
+// CreateM2MTokenRequest is the body of POST /m2m_tokens; zero fields are
+// left out so Clerk applies its defaults.
+type CreateM2MTokenRequest struct {
+	SecondsUntilExpiration *int64 `json:"seconds_until_expiration,omitempty"`
+	// Claims is any JSON value; nil leaves claims out.
+	Claims      json.RawMessage `json:"claims,omitempty"`
+	TokenFormat string          `json:"token_format,omitempty"` // "opaque" (default) or "jwt"
+	// MinRemainingTTLSeconds lets Clerk hand back an existing live token.
+	// A managed resource must not send it: two resources would share one token.
+	MinRemainingTTLSeconds *int64 `json:"min_remaining_ttl_seconds,omitempty"`
+}
+
+// ListM2MTokensRequest selects one machine's tokens. Revoked and Expired
+// include those tokens rather than filter to them.
+type ListM2MTokensRequest struct {
+	Subject string // the machine's mch_ id; required
+	Revoked bool
+	Expired bool
+	Limit   int // 1-100; 0 means Clerk's default of 10
+	Offset  int
+}
+
+// M2MTokenList is one page of tokens, newest first.
+type M2MTokenList struct {
+	Tokens     []M2MToken `json:"m2m_tokens"`
+	TotalCount int        `json:"total_count"`
+}
+
+// Machine is a Clerk machine. Times are Unix timestamps as Clerk sends them.
+type Machine struct {
+	Object          string    `json:"object"`
+	ID              string    `json:"id"`
+	Name            string    `json:"name"`
+	InstanceID      string    `json:"instance_id"`
+	CreatedAt       int64     `json:"created_at"`
+	UpdatedAt       int64     `json:"updated_at"`
+	DefaultTokenTTL int64     `json:"default_token_ttl"`
+	ScopedMachines  []Machine `json:"scoped_machines,omitempty"`
+}
+
+// MachineWithSecret is what a create returns: the only time Clerk shows
+// the machine's secret key.
+type MachineWithSecret struct {
+	Machine
+	SecretKey string `json:"secret_key"`
+}
+
+// CreateMachineRequest is the body of POST /machines.
+type CreateMachineRequest struct {
+	Name            string   `json:"name"`
+	ScopedMachines  []string `json:"scoped_machines,omitempty"`
+	DefaultTokenTTL *int64   `json:"default_token_ttl,omitempty"`
+}
+
+// clerkKeyUse says which key a Clerk call needs when the caller passes none.
+type clerkKeyUse int
+
+const (
+	// keyMachine: only a machine key may create M2M tokens.
+	keyMachine clerkKeyUse = iota
+	// keyEither: the instance key sees every machine's tokens; a machine
+	// key sees its own, which is enough when it is the only one configured.
+	keyEither
+	// keyInstance: machines and the JWKS belong to the instance.
+	keyInstance
+)
+
+var m2mTokenID = regexp.MustCompile(`^mt_[A-Za-z0-9]+$`)
+
+func (c *Client) clerkKey(key string, use clerkKeyUse) (string, error) {
+	if key != "" {
+		return key, nil
+	}
+	switch {
+	case use == keyMachine && c.cfg.ClerkMachineSecretKey != "":
+		return c.cfg.ClerkMachineSecretKey, nil
+	case use == keyMachine:
+		return "", &MissingCredentialError{Service: serviceClerk, Attribute: "clerk.machine_secret_key", EnvVar: "CLERK_MACHINE_SECRET_KEY"}
+	case c.cfg.ClerkSecretKey != "":
+		return c.cfg.ClerkSecretKey, nil
+	case use == keyEither && c.cfg.ClerkMachineSecretKey != "":
+		return c.cfg.ClerkMachineSecretKey, nil
+	default:
+		return "", &MissingCredentialError{Service: serviceClerk, Attribute: "clerk.secret_key", EnvVar: "CLERK_SECRET_KEY"}
+	}
+}
+
+// clerkCall starts a call authenticated with a key chosen by use; key ""
+// means the configured default.
+func (c *Client) clerkCall(key string, use clerkKeyUse, op, method, route, path string) (*call, error) {
+	key, err := c.clerkKey(key, use)
+	if err != nil {
+		return nil, err
+	}
+	return &call{
+		service: serviceClerk,
+		op:      op,
+		method:  method,
+		route:   route,
+		path:    path,
+		header:  http.Header{"Authorization": {"Bearer " + key}},
+		secrets: []string{key},
+	}, nil
+}
+
+// CreateM2MToken mints a token for the machine whose key makes the call
+// (key "" means the configured machine secret key). Not retried after it
+// may have reached Clerk: such failures are an *AmbiguousError.
+func (c *Client) CreateM2MToken(ctx context.Context, key string, req CreateM2MTokenRequest) (*M2MTokenWithSecret, error) {
+	cl, err := c.clerkCall(key, keyMachine, "create M2M token", http.MethodPost, "/m2m_tokens", "/m2m_tokens")
+	if err != nil {
+		return nil, err
+	}
+	if err := cl.jsonBody(req); err != nil {
+		return nil, err
+	}
+	out, err := doJSON[M2MTokenWithSecret](ctx, c, cl)
+	if err != nil {
+		return nil, err
+	}
+	out.normalize()
+	return out, nil
+}
+
+// ListM2MTokens lists a machine's opaque tokens (key "" means the instance
+// secret key if configured, else the machine secret key).
+func (c *Client) ListM2MTokens(ctx context.Context, key string, req ListM2MTokensRequest) (*M2MTokenList, error) {
+	if req.Subject == "" {
+		return nil, errors.New("clerk: listing M2M tokens needs the machine id as subject")
+	}
+	cl, err := c.clerkCall(key, keyEither, "list M2M tokens", http.MethodGet, "/m2m_tokens", "/m2m_tokens")
+	if err != nil {
+		return nil, err
+	}
+	cl.idempotent = true
+	cl.query = url.Values{
+		"subject": {req.Subject},
+		"revoked": {strconv.FormatBool(req.Revoked)},
+		"expired": {strconv.FormatBool(req.Expired)},
+	}
+	if req.Limit > 0 {
+		cl.query.Set("limit", strconv.Itoa(req.Limit))
+	}
+	if req.Offset > 0 {
+		cl.query.Set("offset", strconv.Itoa(req.Offset))
+	}
+	out, err := doJSON[M2MTokenList](ctx, c, cl)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out.Tokens {
+		out.Tokens[i].normalize()
+	}
+	return out, nil
+}
+
+// RevokeM2MToken revokes an opaque token by id; reason nil sends none.
+// Key "" means the instance secret key if configured, else the machine key.
+func (c *Client) RevokeM2MToken(ctx context.Context, key, tokenID string, reason *string) (*M2MToken, error) {
+	seg, err := segment("M2M token id", tokenID)
+	if err != nil {
+		return nil, err
+	}
+	if !m2mTokenID.MatchString(tokenID) {
+		return nil, fmt.Errorf("invalid M2M token id %q: must be an mt_ id", Redact(tokenID))
+	}
+	cl, err := c.clerkCall(key, keyEither, "revoke M2M token", http.MethodPost,
+		"/m2m_tokens/{m2m_token_id}/revoke", "/m2m_tokens/"+seg+"/revoke")
+	if err != nil {
+		return nil, err
+	}
+	cl.idempotent = true
+	body := struct {
+		RevocationReason *string `json:"revocation_reason,omitempty"`
+	}{reason}
+	if err := cl.jsonBody(body); err != nil {
+		return nil, err
+	}
+	return c.doToken(ctx, cl)
+}
+
+// VerifyM2MToken checks a token's secret. An unknown, revoked or expired
+// token is an error (404 from Clerk), never a token with Revoked set.
+func (c *Client) VerifyM2MToken(ctx context.Context, key, token string) (*M2MToken, error) {
+	if token == "" {
+		return nil, errors.New("clerk: verifying an M2M token needs the token")
+	}
+	cl, err := c.clerkCall(key, keyEither, "verify M2M token", http.MethodPost, "/m2m_tokens/verify", "/m2m_tokens/verify")
+	if err != nil {
+		return nil, err
+	}
+	cl.idempotent = true
+	if err := cl.jsonBody(struct {
+		Token string `json:"token"`
+	}{token}); err != nil {
+		return nil, err
+	}
+	return c.doToken(ctx, cl)
+}
+
+func (c *Client) doToken(ctx context.Context, cl *call) (*M2MToken, error) {
+	out, err := doJSON[M2MToken](ctx, c, cl)
+	if err != nil {
+		return nil, err
+	}
+	out.normalize()
+	return out, nil
+}
+
+// CreateMachine creates a machine with the instance secret key. Like every
+// create it is not retried once it may have reached Clerk.
+func (c *Client) CreateMachine(ctx context.Context, req CreateMachineRequest) (*MachineWithSecret, error) {
+	cl, err := c.clerkCall("", keyInstance, "create machine", http.MethodPost, "/machines", "/machines")
+	if err != nil {
+		return nil, err
+	}
+	if err := cl.jsonBody(req); err != nil {
+		return nil, err
+	}
+	return doJSON[MachineWithSecret](ctx, c, cl)
+}
+
+// GetMachine reads a machine with the instance secret key.
+func (c *Client) GetMachine(ctx context.Context, id string) (*Machine, error) {
+	cl, err := c.machineCall("get machine", http.MethodGet, id)
+	if err != nil {
+		return nil, err
+	}
+	return doJSON[Machine](ctx, c, cl)
+}
+
+// DeleteMachine deletes a machine with the instance secret key.
+func (c *Client) DeleteMachine(ctx context.Context, id string) error {
+	cl, err := c.machineCall("delete machine", http.MethodDelete, id)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, cl)
+}
+
+func (c *Client) machineCall(op, method, id string) (*call, error) {
+	seg, err := segment("machine id", id)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := c.clerkCall("", keyInstance, op, method, "/machines/{machine_id}", "/machines/"+seg)
+	if err != nil {
+		return nil, err
+	}
+	cl.idempotent = true
+	return cl, nil
+}
+
+// ClerkJWKS fetches the keys that sign the instance's JWT-format tokens.
+func (c *Client) ClerkJWKS(ctx context.Context) (*JWKS, error) {
+	cl, err := c.clerkCall("", keyInstance, "get Clerk JWKS", http.MethodGet, "/jwks", "/jwks")
+	if err != nil {
+		return nil, err
+	}
+	cl.idempotent = true
+	return doJSON[JWKS](ctx, c, cl)
+}

@@ -1,0 +1,194 @@
+// Package client is the provider's one API client for Clerk's M2M token API
+// and Stytch's B2B Connected Apps API. It owns authentication, retries,
+// pacing, error decoding and the redaction of secrets from errors and logs,
+// so resources only deal in typed requests and responses.
+package client
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+)
+
+const (
+	serviceClerk  = "clerk"
+	serviceStytch = "stytch"
+
+	defaultClerkAPIURL   = "https://api.clerk.com/v1"
+	stytchTestBaseURL    = "https://test.stytch.com"
+	stytchLiveBaseURL    = "https://api.stytch.com"
+	stytchLiveProjectPfx = "project-live-"
+
+	defaultMaxRetries     = 5
+	defaultMinRetryWait   = 250 * time.Millisecond
+	defaultMaxRetryWait   = 10 * time.Second
+	defaultMaxRetryAfter  = 60 * time.Second
+	defaultRequestTimeout = 30 * time.Second
+	defaultTotalTimeout   = 2 * time.Minute
+)
+
+// Config holds what New needs. Zero values mean the documented defaults, so
+// the provider can pass through whatever the user left unset.
+type Config struct {
+	// ClerkAPIURL is the Backend API base including its version prefix.
+	// Default https://api.clerk.com/v1.
+	ClerkAPIURL string
+	// ClerkSecretKey is the instance secret key (sk_...).
+	ClerkSecretKey string
+	// ClerkMachineSecretKey is a machine secret key (ak_...), the only kind
+	// of key that may create M2M tokens.
+	ClerkMachineSecretKey string
+
+	// StytchBaseURL is an origin: Stytch paths are absolute. Default
+	// https://api.stytch.com for project-live- ids, else https://test.stytch.com.
+	StytchBaseURL   string
+	StytchProjectID string
+	StytchSecret    string
+
+	// Version goes into the User-Agent terraform-provider-machineauth/<version>.
+	Version string
+
+	// MaxRetries is the number of retries after the first attempt: 0 means
+	// the default of 5 and a negative value disables retries.
+	MaxRetries int
+	// MinRetryWait and MaxRetryWait bound the exponential backoff (defaults
+	// 250ms and 10s).
+	MinRetryWait time.Duration
+	MaxRetryWait time.Duration
+	// MaxRetryAfter caps how long a server's Retry-After may hold a call
+	// (default 60s), so a misbehaving server cannot stall a plan for hours.
+	MaxRetryAfter time.Duration
+	// RequestTimeout bounds each attempt (default 30s).
+	RequestTimeout time.Duration
+	// TotalTimeout bounds all attempts of one call, waits included (default 2m).
+	TotalTimeout time.Duration
+	// RequestsPerSecond caps the request rate to each service, shared by
+	// every call made through this client; 0 means unlimited.
+	RequestsPerSecond float64
+
+	// HTTPClient defaults to cleanhttp.DefaultPooledClient(). It is copied,
+	// never modified.
+	HTTPClient *http.Client
+}
+
+// Client talks to Clerk and Stytch. It is safe for concurrent use.
+type Client struct {
+	cfg        Config
+	http       *http.Client
+	clerkBase  string
+	stytchBase string
+	userAgent  string
+	// secrets are the configured credentials, masked in every error and log.
+	secrets []string
+	pacers  map[string]pacer
+}
+
+// New validates cfg, fills in defaults and returns a Client. Credentials are
+// not required here: a call that needs a missing one fails with a
+// *MissingCredentialError, so a configuration that only uses one service works.
+func New(cfg Config) (*Client, error) {
+	if cfg.ClerkAPIURL == "" {
+		cfg.ClerkAPIURL = defaultClerkAPIURL
+	}
+	clerkBase, err := parseBaseURL("Clerk API URL", cfg.ClerkAPIURL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.StytchBaseURL == "" {
+		cfg.StytchBaseURL = stytchTestBaseURL
+		if strings.HasPrefix(cfg.StytchProjectID, stytchLiveProjectPfx) {
+			cfg.StytchBaseURL = stytchLiveBaseURL
+		}
+	}
+	stytchBase, err := parseBaseURL("Stytch base URL", cfg.StytchBaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSuffix(stytchBase.Path, "/") != "" {
+		// Stytch's paths are absolute, as in its official SDKs; silently
+		// dropping a path the user wrote would send requests elsewhere.
+		return nil, fmt.Errorf("invalid Stytch base URL %q: must be an origin such as https://test.stytch.com, without a path", cfg.StytchBaseURL)
+	}
+
+	switch {
+	case cfg.MaxRetries == 0:
+		cfg.MaxRetries = defaultMaxRetries
+	case cfg.MaxRetries < 0:
+		cfg.MaxRetries = 0
+	}
+	setDefault(&cfg.MinRetryWait, defaultMinRetryWait)
+	setDefault(&cfg.MaxRetryWait, defaultMaxRetryWait)
+	setDefault(&cfg.MaxRetryAfter, defaultMaxRetryAfter)
+	setDefault(&cfg.RequestTimeout, defaultRequestTimeout)
+	setDefault(&cfg.TotalTimeout, defaultTotalTimeout)
+	if cfg.MaxRetryWait < cfg.MinRetryWait {
+		return nil, fmt.Errorf("max retry wait %s is shorter than min retry wait %s", cfg.MaxRetryWait, cfg.MinRetryWait)
+	}
+	if cfg.RequestsPerSecond < 0 {
+		return nil, fmt.Errorf("requests per second must not be negative, got %g", cfg.RequestsPerSecond)
+	}
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
+
+	var hc http.Client
+	if cfg.HTTPClient != nil {
+		hc = *cfg.HTTPClient
+	} else {
+		hc = *cleanhttp.DefaultPooledClient()
+	}
+	// These APIs never redirect, and a followed 307 would replay a body that
+	// may hold a client secret to whatever host the Location names.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+	c := &Client{
+		cfg:        cfg,
+		http:       &hc,
+		clerkBase:  strings.TrimSuffix(clerkBase.String(), "/"),
+		stytchBase: strings.TrimSuffix(stytchBase.String(), "/"),
+		userAgent:  "terraform-provider-machineauth/" + cfg.Version,
+		secrets:    nonEmpty(cfg.ClerkSecretKey, cfg.ClerkMachineSecretKey, cfg.StytchSecret),
+		pacers:     map[string]pacer{},
+	}
+	if cfg.RequestsPerSecond > 0 {
+		// One bucket per service: each enforces its own limits, and a slow
+		// Clerk must not hold back Stytch calls.
+		c.pacers[serviceClerk] = newTokenBucket(cfg.RequestsPerSecond)
+		c.pacers[serviceStytch] = newTokenBucket(cfg.RequestsPerSecond)
+	}
+	return c, nil
+}
+
+func parseBaseURL(what, raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("invalid %s %q: %w", what, raw, err)
+	}
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("invalid %s %q: must be an absolute http(s) URL", what, raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return nil, fmt.Errorf("invalid %s %q: must not carry a query, fragment or credentials", what, raw)
+	}
+	return u, nil
+}
+
+func setDefault(d *time.Duration, def time.Duration) {
+	if *d <= 0 {
+		*d = def
+	}
+}
+
+func nonEmpty(values ...string) []string {
+	out := make([]string, 0, len(values))
+	for _, v := range values {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,66 @@
+package client
+
+import (
+	"net/http"
+	"testing"
+	"time"
+)
+
+func TestNewAppliesDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.clerkBase != "https://api.clerk.com/v1" || c.stytchBase != "https://test.stytch.com" {
+		t.Errorf("bases = %s, %s", c.clerkBase, c.stytchBase)
+	}
+	if c.userAgent != "terraform-provider-machineauth/dev" {
+		t.Errorf("User-Agent = %s", c.userAgent)
+	}
+	want := Config{ClerkAPIURL: defaultClerkAPIURL, StytchBaseURL: stytchTestBaseURL, Version: "dev", MaxRetries: 5,
+		MinRetryWait: 250 * time.Millisecond, MaxRetryWait: 10 * time.Second, MaxRetryAfter: time.Minute,
+		RequestTimeout: 30 * time.Second, TotalTimeout: 2 * time.Minute}
+	if c.cfg != want {
+		t.Errorf("config = %+v\nwant     %+v", c.cfg, want)
+	}
+	if len(c.pacers) != 0 {
+		t.Error("a pacer was set up without RequestsPerSecond")
+	}
+
+	live, err := New(Config{StytchProjectID: "project-live-1", ClerkAPIURL: "https://clerk.example/v1/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if live.stytchBase != "https://api.stytch.com" || live.clerkBase != "https://clerk.example/v1" {
+		t.Errorf("bases = %s, %s", live.clerkBase, live.stytchBase)
+	}
+}
+
+func TestNewDoesNotModifyTheCallersHTTPClient(t *testing.T) {
+	t.Parallel()
+	hc := &http.Client{}
+	if _, err := New(Config{HTTPClient: hc}); err != nil {
+		t.Fatal(err)
+	}
+	if hc.CheckRedirect != nil {
+		t.Error("New changed the caller's http.Client")
+	}
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	t.Parallel()
+	for name, cfg := range map[string]Config{
+		"relative Clerk URL":      {ClerkAPIURL: "api.clerk.com/v1"},
+		"Clerk URL with a query":  {ClerkAPIURL: "https://api.clerk.com/v1?x=1"},
+		"Clerk URL with userinfo": {ClerkAPIURL: "https://user:pw@api.clerk.com/v1"},
+		"ftp Stytch URL":          {StytchBaseURL: "ftp://test.stytch.com"},
+		"Stytch URL with a path":  {StytchBaseURL: "https://test.stytch.com/v1"},
+		"negative rate":           {RequestsPerSecond: -1},
+		"min wait above max":      {MinRetryWait: time.Second, MaxRetryWait: time.Millisecond},
+	} {
+		if _, err := New(cfg); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
