@@ -1,0 +1,110 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+)
+
+// The checks below serve twice: as schema validators, so a bad value written
+// in configuration fails at `terraform validate`, and from Configure for
+// values that come from environment variables, which validate cannot see.
+
+// checkBaseURL says what is wrong with an API base URL, or "" when fine.
+// Credentials travel in headers, so anything but https is refused unless
+// the host is this machine (the emulator, a local proxy).
+func checkBaseURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Sprintf("%q is not an absolute http(s) URL.", raw)
+	}
+	if u.User != nil {
+		return "the URL must not carry credentials; set the key attributes instead."
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return fmt.Sprintf("%q uses http to a host that is not loopback; use https, or http only for 127.0.0.0/8, ::1 or localhost (such as the emulator).", raw)
+	}
+	return ""
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// checkPrefix says what is wrong with a key lacking every one of prefixes.
+func checkPrefix(value string, prefixes ...string) string {
+	for _, p := range prefixes {
+		if strings.HasPrefix(value, p) && len(value) > len(p) {
+			return ""
+		}
+	}
+	return fmt.Sprintf("expected a value starting with %s.", quoteJoin(prefixes))
+}
+
+func quoteJoin(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
+
+// checkDuration says what is wrong with a duration string outside [lo, hi].
+func checkDuration(raw string, lo, hi time.Duration) string {
+	d, err := time.ParseDuration(raw)
+	if err != nil {
+		return fmt.Sprintf("%q is not a duration; use a number with a unit such as \"30s\" or \"2m\".", raw)
+	}
+	if d < lo || d > hi {
+		return fmt.Sprintf("%s is out of range; allowed from %s to %s.", d, lo, hi)
+	}
+	return ""
+}
+
+// stringCheck adapts one of the checks above into a schema validator.
+type stringCheck struct {
+	description string
+	check       func(string) string
+}
+
+func (v stringCheck) Description(context.Context) string         { return v.description }
+func (v stringCheck) MarkdownDescription(context.Context) string { return v.description }
+
+func (v stringCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if problem := v.check(req.ConfigValue.ValueString()); problem != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), req.Path.String()+": "+problem)
+	}
+}
+
+func baseURLValidator() validator.String {
+	return stringCheck{description: "must be an https URL, or http to a loopback host", check: checkBaseURL}
+}
+
+func prefixValidator(prefixes ...string) validator.String {
+	return stringCheck{
+		description: "must start with " + quoteJoin(prefixes),
+		check:       func(s string) string { return checkPrefix(s, prefixes...) },
+	}
+}
+
+func durationValidator(lo, hi time.Duration) validator.String {
+	return stringCheck{
+		description: fmt.Sprintf("a duration from %s to %s", lo, hi),
+		check:       func(s string) string { return checkDuration(s, lo, hi) },
+	}
+}
