@@ -85,6 +85,8 @@ type Client struct {
 	// secrets are the configured credentials, masked in every error and log.
 	secrets []string
 	pacers  map[string]pacer
+	// clerkClock tracks Clerk's clock for judging token expiry.
+	clerkClock serviceClock
 }
 
 // New validates cfg, fills in defaults and returns a Client. Credentials are

@@ -176,6 +176,9 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int, red redactor) out
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	var body []byte
+	if err == nil && cl.service == serviceClerk {
+		c.clerkClock.observe(resp, time.Now())
+	}
 	if err == nil {
 		body, err = readBody(resp)
 		// Only a success needs its whole body; an error status has
