@@ -1079,6 +1079,9 @@ func (m *stytchMember) json() map[string]any {
 	}
 }
 
+// json is Stytch's User object. It has no password key: Stytch returns the
+// password object only for users with a password, which emulated users never
+// have, and is_locked is always present.
 func (u *stytchUser) json() map[string]any {
 	return map[string]any{
 		"user_id":                 u.id,
@@ -1093,7 +1096,7 @@ func (u *stytchUser) json() map[string]any {
 		"totps":                   []any{},
 		"crypto_wallets":          []any{},
 		"roles":                   []string{},
-		"password":                nil,
+		"is_locked":               false,
 		"trusted_metadata":        map[string]any{},
 		"untrusted_metadata":      map[string]any{},
 		"created_at":              rfc3339(u.createdAt),
