@@ -122,6 +122,11 @@ func New(cfg Config) (*Client, error) {
 	case cfg.MaxRetries < 0:
 		cfg.MaxRetries = 0
 	}
+	if cfg.MinRetryWait <= 0 && cfg.MaxRetryWait > 0 {
+		// A default must not contradict what the caller set: asking for
+		// waits of at most 50ms lowers the default minimum to match.
+		cfg.MinRetryWait = min(defaultMinRetryWait, cfg.MaxRetryWait)
+	}
 	setDefault(&cfg.MinRetryWait, defaultMinRetryWait)
 	setDefault(&cfg.MaxRetryWait, defaultMaxRetryWait)
 	setDefault(&cfg.MaxRetryAfter, defaultMaxRetryAfter)

@@ -37,6 +37,17 @@ func TestNewAppliesDefaults(t *testing.T) {
 	}
 }
 
+func TestNewLowersTheDefaultMinRetryWaitToAShorterMax(t *testing.T) {
+	t.Parallel()
+	c, err := New(Config{MaxRetryWait: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("a max retry wait below the default minimum was refused: %v", err)
+	}
+	if c.cfg.MinRetryWait != 50*time.Millisecond || c.cfg.MaxRetryWait != 50*time.Millisecond {
+		t.Errorf("retry waits = %s..%s, want 50ms..50ms", c.cfg.MinRetryWait, c.cfg.MaxRetryWait)
+	}
+}
+
 func TestNewDoesNotModifyTheCallersHTTPClient(t *testing.T) {
 	t.Parallel()
 	hc := &http.Client{}
