@@ -23,6 +23,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/jwtverify"
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/memo"
 )
 
 var _ provider.ProviderWithEphemeralResources = (*machineauthProvider)(nil)
@@ -69,6 +71,9 @@ type stytchModel struct {
 // receive from Configure.
 type providerData struct {
 	client *client.Client
+	// jwks holds each service's token signing keys, fetched once per
+	// configured provider for local JWT verification.
+	jwks memo.Group[string, jwtverify.Keys]
 }
 
 func (p *machineauthProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -311,9 +316,13 @@ func (p *machineauthProvider) Resources(_ context.Context) []func() resource.Res
 }
 
 func (p *machineauthProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
-	return []func() ephemeral.EphemeralResource{}
+	return []func() ephemeral.EphemeralResource{
+		NewTokenVerificationEphemeralResource,
+	}
 }
 
 func (p *machineauthProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{
+		NewTokenVerificationDataSource,
+	}
 }

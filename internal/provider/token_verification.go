@@ -1,0 +1,452 @@
+package provider
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/jwtverify"
+)
+
+// This file is the verification shared by the machineauth_token_verification
+// data source and ephemeral resource: they differ only in where the result
+// goes (state, or nowhere).
+
+// Token types, as the `type` argument and the `token_type` result name them.
+const (
+	tokenTypeM2M          = "m2m_token"
+	tokenTypeConnectedApp = "connected_app_access_token"
+)
+
+// Why a token is not valid, the `reason` result. "" means valid.
+const (
+	// reasonInvalid: Clerk refused an opaque token. Its verify answers 404
+	// alike for revoked, expired, unknown and not-visible-to-this-key
+	// tokens, so nothing finer can be said.
+	reasonInvalid = "invalid"
+	// reasonExpired: a JWT past its exp, or a service answer that says so.
+	reasonExpired = "expired"
+	// reasonBadSignature: a JWT not signed by the issuer's key (unknown key
+	// id, wrong algorithm, wrong or missing M2M category, bad signature).
+	reasonBadSignature = "bad_signature"
+	// reasonMalformed: no known token format.
+	reasonMalformed = "malformed"
+	// reasonInactive: Stytch introspection answered active=false.
+	reasonInactive = "inactive"
+	// reasonRevoked: only where a service answer says so.
+	reasonRevoked = "revoked"
+)
+
+const (
+	// clerkM2MCategory is the "cat" header on Clerk's JWT-format M2M tokens.
+	// Clerk signs session tokens with the same key, so without this check a
+	// user's session token would pass as a machine's M2M token.
+	clerkM2MCategory = "cl_B7d4PD333AAA"
+	// stytchIssuerPrefix starts the iss of every Stytch project's tokens.
+	stytchIssuerPrefix = "stytch.com/"
+	// jwtLeeway absorbs clock skew on exp and nbf; 5 seconds is what
+	// Clerk's own SDKs allow by default.
+	jwtLeeway = 5 * time.Second
+
+	jwksClerk  = "clerk"
+	jwksStytch = "stytch"
+)
+
+// opaqueM2MToken is the shape of an opaque Clerk M2M token secret. Anything
+// else is not sent to Clerk: a garbage string is "malformed" without a call.
+var opaqueM2MToken = regexp.MustCompile(`^mt_[A-Za-z0-9_-]+$`)
+
+// clerkJWTStandardClaims are the claims Clerk sets itself on a JWT-format
+// M2M token; the rest are the custom claims it was minted with, which is
+// what Clerk's token object calls `claims` for opaque tokens too.
+var clerkJWTStandardClaims = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "azp", "scopes"}
+
+// tokenVerificationModel is the schema of both the data source and the
+// ephemeral resource.
+type tokenVerificationModel struct {
+	Token        types.String `tfsdk:"token"`
+	Type         types.String `tfsdk:"type"`
+	ClientID     types.String `tfsdk:"client_id"`
+	ClientSecret types.String `tfsdk:"client_secret"`
+	Valid        types.Bool   `tfsdk:"valid"`
+	Reason       types.String `tfsdk:"reason"`
+	TokenType    types.String `tfsdk:"token_type"`
+	ID           types.String `tfsdk:"id"`
+	Subject      types.String `tfsdk:"subject"`
+	Scopes       types.List   `tfsdk:"scopes"`
+	Claims       types.String `tfsdk:"claims"`
+	ExpiresAt    types.String `tfsdk:"expires_at"`
+}
+
+// The data source and the ephemeral resource have one schema, built from
+// different packages' attribute types; these texts and the validator are
+// written once here so the two cannot drift apart.
+
+var tokenTypeValidator = stringvalidator.OneOf(tokenTypeM2M, tokenTypeConnectedApp)
+
+const tokenVerificationHow = "How a token is checked:\n\n" +
+	"- **Opaque M2M tokens** (`mt_...`): by Clerk's `POST /m2m_tokens/verify`, with `clerk.secret_key`, or with `clerk.machine_secret_key` " +
+	"when that is the only Clerk key configured. A machine key sees only tokens whose `scopes` list its machine, that is tokens minted to call it: " +
+	"any other token, even a live one, comes back `valid = false` with `reason = \"invalid\"`. Configure `clerk.secret_key` to check any token.\n" +
+	"- **JWT-format M2M tokens**: locally, with no verify request, against the Clerk instance's JWKS, fetched once per provider run " +
+	"(this needs `clerk.secret_key`): the signature, the key id, the M2M category header, `exp` and `nbf`, with 5 seconds of leeway " +
+	"and by Clerk's clock as read from its answers. Clerk keeps no record of such tokens: they cannot be revoked, only expire.\n" +
+	"- **Connected-app access tokens** (Stytch JWTs): with `client_secret`, by Stytch's token introspection as the connected app, " +
+	"which sees revocations. Without `client_secret`, locally against the Stytch project's JWKS (this needs `stytch.project_id` and `stytch.secret`): " +
+	"the signature, the key id, `exp` and `nbf`. **Local verification cannot see revocation**: a token whose authorization was revoked " +
+	"stays `valid` until it expires. Set `client_secret` when revocation matters.\n\n" +
+	"An invalid token is never an error: it gives `valid = false` and a `reason`, so this works in `check` blocks and postconditions. " +
+	"Errors are kept for the provider's own access: its Clerk key or Stytch credentials (or the given `client_id` and `client_secret`) refused, " +
+	"or a service unreachable or failing after retries."
+
+var tokenVerificationDocs = struct {
+	token, typ, clientID, clientSecret                               string
+	valid, reason, tokenType, id, subject, scopes, claims, expiresAt string
+}{
+	token: "The token to check: a Clerk M2M token, opaque (`mt_...`) or JWT-format, or a Stytch connected-app access token.",
+	typ: "What kind of token `token` is: `m2m_token` or `connected_app_access_token`. " +
+		"When unset it is read off the token: `mt_...` tokens and JWTs with Clerk's M2M category header are `m2m_token`, " +
+		"JWTs issued by `stytch.com/...` are `connected_app_access_token`; anything else is `malformed`.",
+	clientID: "For connected-app access tokens: the connected app's client id to introspect as. " +
+		"When unset, the token's own `client_id` claim is used. When set without `client_secret`, a token issued to another app is `invalid`.",
+	clientSecret: "For connected-app access tokens: the connected app's client secret. " +
+		"With it the token is introspected by Stytch, which sees revocations; without it the token is only checked locally, which does not.",
+	valid: "Whether the token is valid now.",
+	reason: "Why the token is not valid; empty when it is:\n\n" +
+		"  - `invalid`: Clerk refused an opaque token. Clerk answers alike for revoked, expired and unknown tokens (and for tokens the configured machine key may not see), " +
+		"so a caller holding only the secret cannot tell which. Also a JWT that is not valid yet (`nbf`), " +
+		"or, checked locally, a connected-app token issued to another `client_id`.\n" +
+		"  - `expired`: a JWT past its `exp`, or a service answer that says the token expired.\n" +
+		"  - `bad_signature`: a JWT whose signature, signing key or (for M2M tokens) category header does not check.\n" +
+		"  - `malformed`: not a known token format.\n" +
+		"  - `inactive`: Stytch introspection says the token is not active (revoked, expired or unknown).\n" +
+		"  - `revoked`: a service answer says the token was revoked.",
+	tokenType: "The kind of token checked: `m2m_token` or `connected_app_access_token`; null when it could not be told.",
+	id:        "The token's id: the `mt_...` id of an M2M token, the `jti` of an access token.",
+	subject:   "Whom the token stands for: the machine (`mch_...`) of an M2M token, the member or user of an access token.",
+	scopes: "For an M2M token, the machines (`mch_...`) it may call; for an access token, the OAuth scopes granted. " +
+		"Null when not known, such as for an invalid opaque token.",
+	claims: "The token's claims as a JSON string: for an M2M token, the custom claims it was minted with (null when none); " +
+		"for an access token, all of its claims. Decode with `jsondecode`.",
+	expiresAt: "When the token expires (RFC 3339); null when it never does or it is not known.",
+}
+
+// verification is the outcome for one token. Empty fields mean the service
+// or the token did not tell them.
+type verification struct {
+	reason    string
+	tokenType string
+	id        string
+	subject   string
+	scopes    []string // nil: not told; empty: told there are none
+	claims    string   // JSON
+	expiresAt *time.Time
+	// detail says why a JWT failed its checks; it goes to the debug log.
+	detail string
+}
+
+// verificationFailure is a failure of the provider's own access (refused
+// credentials, a service down after retries): the only outcome that is an
+// error rather than a result.
+type verificationFailure struct {
+	summary string
+	err     error
+}
+
+// verifyTokenInto checks m's token and writes the results into m.
+func (pd *providerData) verifyTokenInto(ctx context.Context, m *tokenVerificationModel, diags *diag.Diagnostics) {
+	v, failure := pd.verifyToken(ctx, m)
+	if failure != nil {
+		addClientError(diags, failure.summary, failure.err)
+		return
+	}
+	tflog.Debug(ctx, "token verified", map[string]any{"token_type": v.tokenType, "reason": v.reason, "detail": v.detail})
+
+	m.Valid = types.BoolValue(v.reason == "")
+	m.Reason = types.StringValue(v.reason)
+	m.TokenType = resultString(v.tokenType)
+	m.ID = resultString(v.id)
+	m.Subject = resultString(v.subject)
+	m.Claims = resultString(v.claims)
+	m.ExpiresAt = types.StringNull()
+	if v.expiresAt != nil {
+		m.ExpiresAt = types.StringValue(v.expiresAt.UTC().Format(time.RFC3339))
+	}
+	m.Scopes = types.ListNull(types.StringType)
+	if v.scopes != nil {
+		var d diag.Diagnostics
+		m.Scopes, d = types.ListValueFrom(ctx, types.StringType, v.scopes)
+		diags.Append(d...)
+	}
+}
+
+func resultString(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+func (pd *providerData) verifyToken(ctx context.Context, m *tokenVerificationModel) (verification, *verificationFailure) {
+	token := m.Token.ValueString()
+	jwt, _ := jwtverify.Parse(token) // nil: not a JWT, which may still be an opaque token
+	typ := m.Type.ValueString()
+	if typ == "" {
+		typ = inferTokenType(token, jwt)
+	}
+	switch {
+	case typ == tokenTypeM2M && jwt != nil:
+		return pd.verifyClerkJWT(ctx, jwt)
+	case typ == tokenTypeM2M && opaqueM2MToken.MatchString(token):
+		return pd.verifyOpaqueM2MToken(ctx, token)
+	case typ == tokenTypeConnectedApp && jwt != nil:
+		return pd.verifyStytchAccessToken(ctx, jwt, m.ClientID.ValueString(), m.ClientSecret.ValueString(), token)
+	}
+	return verification{reason: reasonMalformed, tokenType: typ}, nil
+}
+
+// inferTokenType reads the type off the token itself, "" when no known
+// format matches. The header and claims looked at are not yet verified;
+// that is fine, since the verification chosen by them checks them.
+func inferTokenType(token string, jwt *jwtverify.Token) string {
+	switch {
+	case jwt == nil && opaqueM2MToken.MatchString(token):
+		return tokenTypeM2M
+	case jwt == nil:
+		return ""
+	case jwt.Header.Cat == clerkM2MCategory:
+		return tokenTypeM2M
+	case strings.HasPrefix(jwt.StringClaim("iss"), stytchIssuerPrefix):
+		return tokenTypeConnectedApp
+	}
+	return ""
+}
+
+func (pd *providerData) verifyOpaqueM2MToken(ctx context.Context, token string) (verification, *verificationFailure) {
+	v := verification{tokenType: tokenTypeM2M}
+	// The instance key sees every token; with only a machine key configured
+	// the client falls back to it, and Clerk then answers 404 for any token
+	// whose scopes do not list that machine.
+	tok, err := pd.client.VerifyM2MToken(ctx, "", token)
+	switch {
+	case client.IsNotFound(err):
+		v.reason = reasonInvalid
+		return v, nil
+	case err != nil:
+		return v, &verificationFailure{"Unable to verify the M2M token with Clerk", err}
+	}
+	// Clerk answers 404 for revoked and expired tokens. Were it ever to
+	// answer 200 with these flags set, the flags win: Clerk's own SDKs
+	// would take any 200 as valid, which is the mistake to avoid here.
+	switch {
+	case tok.Revoked:
+		v.reason = reasonRevoked
+	case tok.Expired:
+		v.reason = reasonExpired
+	}
+	v.id, v.subject, v.expiresAt = tok.ID, tok.Subject, tok.ExpiresAt()
+	v.scopes = append([]string{}, tok.Scopes...)
+	if len(tok.Claims) > 0 {
+		v.claims = canonicalJSON(tok.Claims)
+	}
+	return v, nil
+}
+
+// canonicalJSON re-encodes JSON with sorted keys, so the claims result does
+// not change between reads because the service reordered them. Errors are
+// impossible: raw was validated when the client decoded the answer, and
+// values decoded from JSON always encode again.
+func canonicalJSON(raw []byte) string {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber() // keeps large integers exact
+	var v any
+	_ = d.Decode(&v)
+	return marshalClaims(v)
+}
+
+// marshalClaims encodes claims decoded from a token or an answer; encoding
+// what was just decoded from JSON cannot fail.
+func marshalClaims(v any) string {
+	out, _ := json.Marshal(v)
+	return string(out)
+}
+
+func (pd *providerData) verifyClerkJWT(ctx context.Context, jwt *jwtverify.Token) (verification, *verificationFailure) {
+	keys, err := pd.signingKeys(ctx, jwksClerk, pd.client.ClerkJWKS)
+	if err != nil {
+		return verification{tokenType: tokenTypeM2M}, &verificationFailure{"Unable to fetch Clerk's JWKS to verify a JWT-format M2M token", err}
+	}
+	// Expiry is judged by Clerk's clock, as read from the Date of its
+	// answers (the JWKS fetch at the latest): Clerk set exp by that clock,
+	// and a skewed local clock would otherwise pass or fail tokens early.
+	now, _ := pd.client.ClerkNow()
+	v := checkJWT(jwt, tokenTypeM2M, jwtverify.Checks{Keys: keys, Category: clerkM2MCategory, Now: now, Leeway: jwtLeeway})
+	if !v.signedByIssuer() {
+		return v, nil
+	}
+	v.id, v.subject, v.expiresAt = jwt.StringClaim("jti"), jwt.StringClaim("sub"), expiry(jwt)
+	v.scopes = claimStrings(jwt.Claims["scopes"])
+	custom := map[string]any{}
+	for k, c := range jwt.Claims {
+		if !slices.Contains(clerkJWTStandardClaims, k) {
+			custom[k] = c
+		}
+	}
+	if len(custom) > 0 {
+		v.claims = marshalClaims(custom)
+	}
+	return v, nil
+}
+
+// verifyStytchAccessToken introspects the token as the connected app when a
+// client secret is given (the only way to see a revocation), else checks it
+// locally against the project's JWKS.
+func (pd *providerData) verifyStytchAccessToken(ctx context.Context, jwt *jwtverify.Token, clientID, clientSecret, token string) (verification, *verificationFailure) {
+	// Every access token names the app it was issued to. Stytch signs its
+	// session JWTs with the same key and issuer, but without client_id:
+	// such a token is not an access token, whatever its signature.
+	tokenClientID := jwt.StringClaim("client_id")
+	if tokenClientID == "" {
+		return verification{reason: reasonMalformed, tokenType: tokenTypeConnectedApp, detail: "no client_id claim"}, nil
+	}
+
+	var v verification
+	if clientSecret != "" {
+		resp, err := pd.client.Introspect(ctx, client.IntrospectRequest{
+			Token:         token,
+			ClientID:      cmp.Or(clientID, tokenClientID),
+			ClientSecret:  clientSecret,
+			TokenTypeHint: "access_token",
+		})
+		if err != nil {
+			summary := "Unable to introspect the access token with Stytch"
+			if (client.IsUnauthorized(err) || client.IsForbidden(err)) && clientID == "" {
+				summary += " (client_id was taken from the token's client_id claim; set client_id to the app the client_secret belongs to)"
+			}
+			return verification{tokenType: tokenTypeConnectedApp}, &verificationFailure{summary, err}
+		}
+		if !resp.Active {
+			return verification{reason: reasonInactive, tokenType: tokenTypeConnectedApp}, nil
+		}
+		// Active means Stytch recognises this very token, so its claims
+		// are the ones Stytch issued and can be reported as they stand.
+		v = verification{tokenType: tokenTypeConnectedApp}
+	} else {
+		keys, err := pd.signingKeys(ctx, jwksStytch, pd.client.StytchJWKS)
+		if err != nil {
+			return verification{tokenType: tokenTypeConnectedApp}, &verificationFailure{"Unable to fetch Stytch's JWKS to verify an access token", err}
+		}
+		v = checkJWT(jwt, tokenTypeConnectedApp, jwtverify.Checks{Keys: keys, Now: time.Now(), Leeway: jwtLeeway})
+		if !v.signedByIssuer() {
+			return v, nil
+		}
+		// Introspection as another app would answer inactive; say the
+		// same locally rather than vouch for someone else's token.
+		if v.reason == "" && clientID != "" && clientID != tokenClientID {
+			v.reason, v.detail = reasonInvalid, "issued to another client_id"
+		}
+	}
+	v.id, v.subject, v.expiresAt = jwt.StringClaim("jti"), jwt.StringClaim("sub"), expiry(jwt)
+	v.scopes = claimStrings(jwt.Claims["scope"])
+	v.claims = marshalClaims(jwt.Claims)
+	return v, nil
+}
+
+// checkJWT runs the local checks and names the reason they fail for. The
+// claims of a token that is merely expired or not yet valid are authentic,
+// so callers still report them: "expired at" is worth showing.
+func checkJWT(jwt *jwtverify.Token, tokenType string, checks jwtverify.Checks) verification {
+	v := verification{tokenType: tokenType}
+	err := jwt.Verify(checks)
+	if err != nil {
+		v.detail = err.Error()
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, jwtverify.ErrExpired):
+		v.reason = reasonExpired
+	case errors.Is(err, jwtverify.ErrNotYetValid):
+		// Issue 5 defines no reason of its own for this; the token is
+		// authentic but refused, which is what "invalid" says.
+		v.reason = reasonInvalid
+	case errors.Is(err, jwtverify.ErrMalformed):
+		v.reason = reasonMalformed
+	default:
+		v.reason = reasonBadSignature
+	}
+	return v
+}
+
+// expiry is the token's exp, nil when it has none (or a broken one, which
+// Verify has already reported as malformed).
+func expiry(jwt *jwtverify.Token) *time.Time {
+	exp, ok, err := jwt.TimeClaim("exp")
+	if !ok || err != nil {
+		return nil
+	}
+	return &exp
+}
+
+// signedByIssuer says whether the token's claims can be trusted.
+func (v verification) signedByIssuer() bool {
+	return v.reason != reasonBadSignature && v.reason != reasonMalformed
+}
+
+// claimStrings reads a scope claim: space separated, as OAuth's "scope" and
+// the emulator's Clerk "scopes", or a JSON array of strings. nil when absent.
+func claimStrings(v any) []string {
+	switch s := v.(type) {
+	case string:
+		return strings.Fields(s)
+	case []any:
+		out := make([]string, 0, len(s))
+		for _, item := range s {
+			if str, ok := item.(string); ok {
+				out = append(out, str)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// signingKeys returns a service's RSA signing keys, fetched once per
+// configured provider and shared by every concurrent verification. A
+// provider process lives for one Terraform command, so a rotated key is
+// picked up by the next command; refetching on an unknown key id instead
+// would let any forged token trigger a request.
+func (pd *providerData) signingKeys(ctx context.Context, service string, fetch func(context.Context) (*client.JWKS, error)) (jwtverify.Keys, error) {
+	return pd.jwks.Get(ctx, service, func(ctx context.Context) (jwtverify.Keys, error) {
+		set, err := fetch(ctx)
+		if err != nil {
+			return nil, err
+		}
+		keys := jwtverify.Keys{}
+		for _, k := range set.Keys {
+			// A key set may also publish encryption keys or keys for other
+			// algorithms; a token naming one of them fails as an unknown kid.
+			if k.Kty != "RSA" || (k.Use != "" && k.Use != "sig") || (k.Alg != "" && k.Alg != "RS256") {
+				continue
+			}
+			pub, err := jwtverify.RSAPublicKey(k.N, k.E)
+			if err != nil {
+				return nil, fmt.Errorf("%s JWKS: key %q: %w", service, k.Kid, err)
+			}
+			keys[k.Kid] = pub
+		}
+		return keys, nil
+	})
+}

@@ -1,0 +1,440 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
+)
+
+// tokenVariables declares the sensitive variables tests pass tokens in, as a
+// real configuration would receive them.
+func tokenVariables(names ...string) string {
+	out := ""
+	for _, n := range names {
+		out += fmt.Sprintf("variable %q {\n  type      = string\n  sensitive = true\n}\n", n)
+	}
+	return out
+}
+
+// expectVerification checks results of the verification data source name.
+func expectVerification(name string, want map[string]knownvalue.Check) []statecheck.StateCheck {
+	checks := make([]statecheck.StateCheck, 0, len(want))
+	for attr, check := range want {
+		checks = append(checks, statecheck.ExpectKnownValue("data.machineauth_token_verification."+name, tfjsonpath.New(attr), check))
+	}
+	return checks
+}
+
+// notValid is what every result but valid, reason and token_type is for a
+// token the service refused without saying more.
+func notValid(reason, tokenType string) map[string]knownvalue.Check {
+	var typ knownvalue.Check = knownvalue.Null()
+	if tokenType != "" {
+		typ = knownvalue.StringExact(tokenType)
+	}
+	return map[string]knownvalue.Check{
+		"valid":      knownvalue.Bool(false),
+		"reason":     knownvalue.StringExact(reason),
+		"token_type": typ,
+		"id":         knownvalue.Null(),
+		"subject":    knownvalue.Null(),
+		"scopes":     knownvalue.Null(),
+		"claims":     knownvalue.Null(),
+		"expires_at": knownvalue.Null(),
+	}
+}
+
+func rfc3339(t *time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func TestAccTokenVerificationDataSource_opaque(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	fx := srv.Info().Fixture
+	c := verificationClient(t, srv)
+	ttl := int64(60)
+	revoked := mintM2MToken(t, c, client.CreateM2MTokenRequest{Claims: []byte(`{"team":"billing","tier":2}`)})
+	expiring := mintM2MToken(t, c, client.CreateM2MTokenRequest{SecondsUntilExpiration: &ttl})
+	vars := config.Variables{
+		"revoked":  config.StringVariable(revoked.Token),
+		"expiring": config.StringVariable(expiring.Token),
+	}
+	cfg := providerConfig(srv) + tokenVariables("revoked", "expiring") + `
+data "machineauth_token_verification" "revoked" {
+  token = var.revoked
+}
+data "machineauth_token_verification" "expiring" {
+  token = var.expiring
+  type  = "m2m_token"
+}
+data "machineauth_token_verification" "unknown" {
+  token = "mt_0123456789abcdef0123456789abcdef"
+}
+data "machineauth_token_verification" "garbage" {
+  token = "not a token"
+}
+`
+	validRevoked := map[string]knownvalue.Check{
+		"valid":      knownvalue.Bool(true),
+		"reason":     knownvalue.StringExact(""),
+		"token_type": knownvalue.StringExact("m2m_token"),
+		"id":         knownvalue.StringExact(revoked.ID),
+		"subject":    knownvalue.StringExact(fx.ClerkMachineID),
+		"scopes":     knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(fx.ClerkScopedMachineID)}),
+		"claims":     knownvalue.StringExact(`{"team":"billing","tier":2}`),
+		"expires_at": knownvalue.StringExact(rfc3339(revoked.ExpiresAt())),
+	}
+	validExpiring := map[string]knownvalue.Check{
+		"valid":      knownvalue.Bool(true),
+		"id":         knownvalue.StringExact(expiring.ID),
+		"claims":     knownvalue.Null(),
+		"expires_at": knownvalue.StringExact(rfc3339(expiring.ExpiresAt())),
+	}
+	// Clerk answers 404 alike for unknown, revoked and expired tokens.
+	invalid := notValid("invalid", "m2m_token")
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:          cfg,
+				ConfigVariables: vars,
+				ConfigStateChecks: slices.Concat(
+					expectVerification("revoked", validRevoked),
+					expectVerification("expiring", validExpiring),
+					expectVerification("unknown", invalid),
+					expectVerification("garbage", notValid("malformed", "")),
+				),
+			},
+			{
+				PreConfig: func() {
+					if _, err := c.RevokeM2MToken(t.Context(), "", revoked.ID, nil); err != nil {
+						t.Fatalf("revoking: %v", err)
+					}
+				},
+				Config:          cfg,
+				ConfigVariables: vars,
+				ConfigStateChecks: slices.Concat(
+					expectVerification("revoked", invalid),
+					expectVerification("expiring", validExpiring),
+				),
+			},
+			{
+				PreConfig:         func() { srv.Advance(2 * time.Minute) },
+				Config:            cfg,
+				ConfigVariables:   vars,
+				ConfigStateChecks: expectVerification("expiring", invalid),
+			},
+		},
+	})
+}
+
+// JWT-format M2M tokens are checked against the JWKS, never sent to verify;
+// the JWKS is fetched once per provider run however many tokens are checked.
+func TestAccTokenVerificationDataSource_jwt(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	fx := srv.Info().Fixture
+	c := verificationClient(t, srv)
+	ttl := int64(600)
+	first := mintM2MToken(t, c, client.CreateM2MTokenRequest{TokenFormat: "jwt", SecondsUntilExpiration: &ttl, Claims: []byte(`{"env":"prod"}`)})
+	second := mintM2MToken(t, c, client.CreateM2MTokenRequest{TokenFormat: "jwt", SecondsUntilExpiration: &ttl})
+	opaque := mintM2MToken(t, c, client.CreateM2MTokenRequest{})
+	vars := config.Variables{
+		"first":  config.StringVariable(first.Token),
+		"second": config.StringVariable(second.Token),
+		"forged": config.StringVariable(forgeClerkJWT(t, first.Token)),
+		"opaque": config.StringVariable(opaque.Token),
+	}
+	jwtConfig := providerConfig(srv) + tokenVariables("first", "second", "forged", "opaque") + `
+data "machineauth_token_verification" "first" {
+  token = var.first
+}
+data "machineauth_token_verification" "first_typed" {
+  token = var.first
+  type  = "m2m_token"
+}
+data "machineauth_token_verification" "second" {
+  token = var.second
+}
+data "machineauth_token_verification" "forged" {
+  token = var.forged
+}
+`
+	// The opaque token's data source makes one verify request per provider
+	// run that reads data sources: a count of those runs to hold the JWKS
+	// fetches against.
+	counterConfig := jwtConfig + `
+data "machineauth_token_verification" "counter" {
+  token = var.opaque
+}
+`
+	validFirst := map[string]knownvalue.Check{
+		"valid":      knownvalue.Bool(true),
+		"reason":     knownvalue.StringExact(""),
+		"token_type": knownvalue.StringExact("m2m_token"),
+		"id":         knownvalue.StringExact(first.ID),
+		"subject":    knownvalue.StringExact(fx.ClerkMachineID),
+		"scopes":     knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(fx.ClerkScopedMachineID)}),
+		"claims":     knownvalue.StringExact(`{"env":"prod"}`),
+		"expires_at": knownvalue.StringExact(rfc3339(first.ExpiresAt())),
+	}
+	forged := notValid("bad_signature", "m2m_token")
+	var before emulator.Stats
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:          jwtConfig,
+				ConfigVariables: vars,
+				ConfigStateChecks: slices.Concat(
+					expectVerification("first", validFirst),
+					expectVerification("first_typed", validFirst),
+					expectVerification("second", map[string]knownvalue.Check{"valid": knownvalue.Bool(true), "id": knownvalue.StringExact(second.ID)}),
+					expectVerification("forged", forged),
+				),
+				Check: func(*terraform.State) error {
+					st := srv.Stats()
+					if n := st.Calls("POST", verifyRoute); n != 0 {
+						return fmt.Errorf("JWT-format tokens made %d verify requests, want none", n)
+					}
+					if n := st.Calls("GET", clerkJWKSRoute); n == 0 {
+						return fmt.Errorf("the JWKS was never fetched")
+					}
+					return nil
+				},
+			},
+			{
+				PreConfig:       func() { before = srv.Stats() },
+				Config:          counterConfig,
+				ConfigVariables: vars,
+				Check: func(*terraform.State) error {
+					st := srv.Stats()
+					runs := st.Calls("POST", verifyRoute) - before.Calls("POST", verifyRoute)
+					fetches := st.Calls("GET", clerkJWKSRoute) - before.Calls("GET", clerkJWKSRoute)
+					if runs == 0 || fetches != runs {
+						return fmt.Errorf("JWKS fetched %d times in %d provider runs with four JWT data sources, want once per run", fetches, runs)
+					}
+					return nil
+				},
+			},
+			{
+				// Expiry follows Clerk's clock, which the provider reads from
+				// the Date of Clerk's answers: here the emulator's.
+				PreConfig:       func() { srv.Advance(time.Duration(ttl+60) * time.Second) },
+				Config:          counterConfig,
+				ConfigVariables: vars,
+				ConfigStateChecks: slices.Concat(
+					expectVerification("first", map[string]knownvalue.Check{
+						"valid":      knownvalue.Bool(false),
+						"reason":     knownvalue.StringExact("expired"),
+						"id":         knownvalue.StringExact(first.ID),
+						"expires_at": knownvalue.StringExact(rfc3339(first.ExpiresAt())),
+					}),
+					expectVerification("second", map[string]knownvalue.Check{"reason": knownvalue.StringExact("expired")}),
+					expectVerification("forged", forged),
+					expectVerification("counter", map[string]knownvalue.Check{"valid": knownvalue.Bool(true)}),
+				),
+			},
+		},
+	})
+}
+
+// With client_secret the access token is introspected and its revocation
+// seen; without, it is checked locally, which cannot see revocation.
+func TestAccTokenVerificationDataSource_connectedApp(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	fx := srv.Info().Fixture
+	c := verificationClient(t, srv)
+	token := mintAccessToken(t, c, fx)
+	vars := config.Variables{
+		"token":         config.StringVariable(token),
+		"client_secret": config.StringVariable(fx.StytchConnectedAppClientSecret),
+	}
+	cfg := providerConfig(srv) + tokenVariables("token", "client_secret") + fmt.Sprintf(`
+data "machineauth_token_verification" "introspected" {
+  token         = var.token
+  client_id     = %q
+  client_secret = var.client_secret
+}
+data "machineauth_token_verification" "client_from_token" {
+  token         = var.token
+  type          = "connected_app_access_token"
+  client_secret = var.client_secret
+}
+data "machineauth_token_verification" "local" {
+  token = var.token
+}
+`, fx.StytchConnectedAppID)
+	valid := map[string]knownvalue.Check{
+		"valid":      knownvalue.Bool(true),
+		"reason":     knownvalue.StringExact(""),
+		"token_type": knownvalue.StringExact("connected_app_access_token"),
+		"id":         knownvalue.NotNull(),
+		"subject":    knownvalue.StringExact(fx.StytchMemberID),
+		"scopes":     knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("read:reports")}),
+		"claims":     knownvalue.StringRegexp(regexp.MustCompile(`"client_id":"` + regexp.QuoteMeta(fx.StytchConnectedAppID) + `"`)),
+		"expires_at": knownvalue.NotNull(),
+	}
+	inactive := notValid("inactive", "connected_app_access_token")
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:          cfg,
+				ConfigVariables: vars,
+				ConfigStateChecks: slices.Concat(
+					expectVerification("introspected", valid),
+					expectVerification("client_from_token", valid),
+					expectVerification("local", valid),
+				),
+			},
+			{
+				PreConfig: func() {
+					err := c.RevokeMemberConnectedApp(t.Context(), client.RevokeMemberConnectedAppRequest{
+						OrganizationID: fx.StytchOrganizationID, MemberID: fx.StytchMemberID, ConnectedAppID: fx.StytchConnectedAppID,
+					})
+					if err != nil {
+						t.Fatalf("revoking: %v", err)
+					}
+				},
+				Config:          cfg,
+				ConfigVariables: vars,
+				ConfigStateChecks: slices.Concat(
+					expectVerification("introspected", inactive),
+					expectVerification("client_from_token", inactive),
+					// Documented: local verification cannot see revocation.
+					expectVerification("local", map[string]knownvalue.Check{"valid": knownvalue.Bool(true)}),
+				),
+				Check: func(*terraform.State) error {
+					if n := srv.Stats().Calls("POST", introspectRoute); n == 0 {
+						return fmt.Errorf("no introspection request was made")
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// A check block warns and a postcondition fails on a token that is no
+// longer valid; neither is an error from the data source itself.
+func TestAccTokenVerificationDataSource_checkAndPostcondition(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	c := verificationClient(t, srv)
+	tok := mintM2MToken(t, c, client.CreateM2MTokenRequest{})
+	vars := config.Variables{"token": config.StringVariable(tok.Token)}
+	checkConfig := providerConfig(srv) + tokenVariables("token") + `
+check "token_still_valid" {
+  data "machineauth_token_verification" "checked" {
+    token = var.token
+  }
+
+  assert {
+    condition     = data.machineauth_token_verification.checked.valid
+    error_message = "The token is no longer valid: ${data.machineauth_token_verification.checked.reason}."
+  }
+}
+`
+	postconditionConfig := providerConfig(srv) + tokenVariables("token") + `
+data "machineauth_token_verification" "required" {
+  token = var.token
+
+  lifecycle {
+    postcondition {
+      condition     = self.valid
+      error_message = "The token is not valid (${self.reason})."
+    }
+  }
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:          checkConfig,
+				ConfigVariables: vars,
+				// Terraform plans a check block's data source as "read during
+				// apply" every time, so no plan is ever empty.
+				ExpectNonEmptyPlan: true,
+				ConfigStateChecks:  expectVerification("checked", map[string]knownvalue.Check{"valid": knownvalue.Bool(true)}),
+			},
+			{Config: postconditionConfig, ConfigVariables: vars},
+			{
+				PreConfig: func() {
+					if _, err := c.RevokeM2MToken(t.Context(), "", tok.ID, nil); err != nil {
+						t.Fatalf("revoking: %v", err)
+					}
+				},
+				// A failed check is a warning: the run goes on.
+				Config:             checkConfig,
+				ConfigVariables:    vars,
+				ExpectNonEmptyPlan: true,
+				ConfigStateChecks:  expectVerification("checked", notValid("invalid", "m2m_token")),
+			},
+			{
+				Config:          postconditionConfig,
+				ConfigVariables: vars,
+				ExpectError:     regexp.MustCompile(`The\s+token\s+is\s+not\s+valid\s+\(invalid\)`),
+			},
+		},
+	})
+}
+
+// Refused provider credentials are errors, never valid = false: otherwise a
+// rotated-away key would read as "every token revoked".
+func TestAccTokenVerificationDataSource_credentialsRefused(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	info := srv.Info()
+	c := verificationClient(t, srv)
+	vars := config.Variables{
+		"opaque": config.StringVariable(mintM2MToken(t, c, client.CreateM2MTokenRequest{}).Token),
+		"jwt":    config.StringVariable(mintM2MToken(t, c, client.CreateM2MTokenRequest{TokenFormat: "jwt"}).Token),
+		"access": config.StringVariable(mintAccessToken(t, c, info.Fixture)),
+	}
+	// Keys of the right shape, so they pass validation and reach the services.
+	wrongProvider := fmt.Sprintf(`
+provider "machineauth" {
+  clerk {
+    api_url            = %q
+    secret_key         = "sk_test_WrongKey0123456789WrongKey0123456789"
+    machine_secret_key = %q
+  }
+  stytch {
+    base_url   = %q
+    project_id = %q
+    secret     = "secret-test-WrongSecret0123456789"
+  }
+}
+`, info.ClerkAPIURL, info.Fixture.ClerkMachineSecretKey, info.StytchBaseURL, info.StytchProjectID)
+	step := func(token string, want *regexp.Regexp) resource.TestStep {
+		return resource.TestStep{
+			Config: wrongProvider + tokenVariables("opaque", "jwt", "access") + fmt.Sprintf(`
+data "machineauth_token_verification" "t" {
+  token = var.%s
+}
+`, token),
+			ConfigVariables: vars,
+			ExpectError:     want,
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			step("opaque", regexp.MustCompile(`(?s)Unable\s+to\s+verify\s+the\s+M2M\s+token.*401\s+clerk_key_invalid`)),
+			step("jwt", regexp.MustCompile(`(?s)Unable\s+to\s+fetch\s+Clerk's\s+JWKS.*401\s+clerk_key_invalid`)),
+			step("access", regexp.MustCompile(`(?s)Unable\s+to\s+fetch\s+Stytch's\s+JWKS.*401\s+unauthorized_credentials`)),
+		},
+	})
+}
