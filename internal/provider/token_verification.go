@@ -86,7 +86,7 @@ type tokenVerificationModel struct {
 	TokenType    types.String `tfsdk:"token_type"`
 	ID           types.String `tfsdk:"id"`
 	Subject      types.String `tfsdk:"subject"`
-	Scopes       types.List   `tfsdk:"scopes"`
+	Scopes       types.Set    `tfsdk:"scopes"`
 	Claims       types.String `tfsdk:"claims"`
 	ExpiresAt    types.String `tfsdk:"expires_at"`
 }
@@ -185,10 +185,10 @@ func (pd *providerData) verifyTokenInto(ctx context.Context, m *tokenVerificatio
 	if v.expiresAt != nil {
 		m.ExpiresAt = types.StringValue(v.expiresAt.UTC().Format(time.RFC3339))
 	}
-	m.Scopes = types.ListNull(types.StringType)
+	m.Scopes = types.SetNull(types.StringType)
 	if v.scopes != nil {
 		var d diag.Diagnostics
-		m.Scopes, d = types.ListValueFrom(ctx, types.StringType, v.scopes)
+		m.Scopes, d = types.SetValueFrom(ctx, types.StringType, v.scopes)
 		diags.Append(d...)
 	}
 }

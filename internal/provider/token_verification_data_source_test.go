@@ -90,7 +90,7 @@ data "machineauth_token_verification" "garbage" {
 		"token_type": knownvalue.StringExact("m2m_token"),
 		"id":         knownvalue.StringExact(revoked.ID),
 		"subject":    knownvalue.StringExact(fx.ClerkMachineID),
-		"scopes":     knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(fx.ClerkScopedMachineID)}),
+		"scopes":     knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(fx.ClerkScopedMachineID)}),
 		"claims":     knownvalue.StringExact(`{"team":"billing","tier":2}`),
 		"expires_at": knownvalue.StringExact(rfc3339(revoked.ExpiresAt())),
 	}
@@ -184,7 +184,7 @@ data "machineauth_token_verification" "counter" {
 		"token_type": knownvalue.StringExact("m2m_token"),
 		"id":         knownvalue.StringExact(first.ID),
 		"subject":    knownvalue.StringExact(fx.ClerkMachineID),
-		"scopes":     knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(fx.ClerkScopedMachineID)}),
+		"scopes":     knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(fx.ClerkScopedMachineID)}),
 		"claims":     knownvalue.StringExact(`{"env":"prod"}`),
 		"expires_at": knownvalue.StringExact(rfc3339(first.ExpiresAt())),
 	}
@@ -282,7 +282,7 @@ data "machineauth_token_verification" "local" {
 		"token_type": knownvalue.StringExact("connected_app_access_token"),
 		"id":         knownvalue.NotNull(),
 		"subject":    knownvalue.StringExact(fx.StytchMemberID),
-		"scopes":     knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("read:reports")}),
+		"scopes":     knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("read:reports")}),
 		"claims":     knownvalue.StringRegexp(regexp.MustCompile(`"client_id":"` + regexp.QuoteMeta(fx.StytchConnectedAppID) + `"`)),
 		"expires_at": knownvalue.NotNull(),
 	}

@@ -44,7 +44,7 @@ func (e *tokenVerificationEphemeralResource) Schema(_ context.Context, _ ephemer
 			"token_type":    schema.StringAttribute{MarkdownDescription: docs.tokenType, Computed: true},
 			"id":            schema.StringAttribute{MarkdownDescription: docs.id, Computed: true},
 			"subject":       schema.StringAttribute{MarkdownDescription: docs.subject, Computed: true},
-			"scopes":        schema.ListAttribute{MarkdownDescription: docs.scopes, Computed: true, ElementType: types.StringType},
+			"scopes":        schema.SetAttribute{MarkdownDescription: docs.scopes, Computed: true, ElementType: types.StringType},
 			"claims":        schema.StringAttribute{MarkdownDescription: docs.claims, Computed: true},
 			"expires_at":    schema.StringAttribute{MarkdownDescription: docs.expiresAt, Computed: true},
 		},

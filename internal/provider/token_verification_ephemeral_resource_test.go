@@ -65,7 +65,7 @@ resource "echo" "t" {}
 					"token_type":     knownvalue.StringExact("m2m_token"),
 					"id":             knownvalue.StringExact(tok.ID),
 					"subject":        knownvalue.StringExact(fx.ClerkMachineID),
-					"scopes":         knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(fx.ClerkScopedMachineID)}),
+					"scopes":         knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(fx.ClerkScopedMachineID)}),
 					"garbage_reason": knownvalue.StringExact("malformed"),
 				}),
 			},
