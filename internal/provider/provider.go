@@ -74,6 +74,9 @@ type providerData struct {
 	// jwks holds each service's token signing keys, fetched once per
 	// configured provider for local JWT verification.
 	jwks memo.Group[string, jwtverify.Keys]
+	// authorizations shares each member's connected-app listing among all
+	// of that member's authorizations for the life of this configuration.
+	authorizations authorizationListings
 }
 
 func (p *machineauthProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -312,7 +315,9 @@ func floatSetting(v types.Float64, env string, p path.Path, lo float64, diags *d
 }
 
 func (p *machineauthProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewConnectedAppAuthorizationResource,
+	}
 }
 
 func (p *machineauthProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {

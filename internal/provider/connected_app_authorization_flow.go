@@ -1,0 +1,196 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+)
+
+// grantRounds bounds how many times one create starts the authorization over
+// after an answer was lost, so a flaky network cannot hold an apply forever.
+const grantRounds = 3
+
+// grantRequest is one create's authorization: consent for the subject, then,
+// with exchange, the code traded for tokens.
+type grantRequest struct {
+	subject        subject
+	connectedAppID string
+	redirectURI    string
+	scopes         []string
+	clientSecret   string
+	exchange       bool
+}
+
+type grantResult struct {
+	tokens        *client.TokenResponse // nil without exchange
+	grantedScopes []string
+	expiresAt     time.Time // zero when the token endpoint gave no lifetime
+	// mayBeActive is set with an error when consent this create recorded
+	// may still be active because revoking it failed too.
+	mayBeActive bool
+}
+
+// run authorizes and exchanges, recovering from lost answers so that no
+// consent is left active unless it is returned to the caller:
+//
+//   - A lost authorize answer is followed by another authorize. Consent is
+//     one grant per subject and app, so authorizing again updates the same
+//     grant, and the code the lost answer carried expires unused.
+//   - A lost exchange answer may have issued tokens that nobody holds, and
+//     the code is spent either way; revoking the grant ends those tokens,
+//     and the flow starts over.
+//   - Any other failure after consent was recorded, or running out of
+//     rounds, revokes that consent before the error is returned.
+func (g grantRequest) run(ctx context.Context, c *client.Client, listings *authorizationListings) (grantResult, error) {
+	granted := false // whether consent from this create may be active
+	for round := 1; ; round++ {
+		verifier, challenge, err := newPKCE()
+		if err != nil {
+			return g.undo(ctx, c, listings, granted, err)
+		}
+		state, err := randomURLSafe(16)
+		if err != nil {
+			return g.undo(ctx, c, listings, granted, err)
+		}
+		auth, err := g.subject.authorize(ctx, c, client.AuthorizeRequest{
+			ConsentGranted: true, Scopes: g.scopes, ClientID: g.connectedAppID, RedirectURI: g.redirectURI,
+			State: state, CodeChallenge: challenge,
+		})
+		if err != nil {
+			if !client.IsAmbiguous(err) {
+				return g.undo(ctx, c, listings, granted, err)
+			}
+			granted = true
+			if round == grantRounds {
+				return g.undo(ctx, c, listings, true, err)
+			}
+			tflog.Warn(ctx, "Connected app authorize answer lost; authorizing again, which updates the same authorization", map[string]any{"error": err.Error()})
+			continue
+		}
+		granted = true
+		code, err := codeFromRedirect(auth.RedirectURI, state)
+		if err != nil {
+			return g.undo(ctx, c, listings, true, err)
+		}
+		if !g.exchange {
+			return g.consentOnly(ctx, c, listings)
+		}
+
+		// The lifetime is counted from before the request, so expires_at
+		// never promises more than the token has.
+		issued := time.Now()
+		tok, err := c.ExchangeAuthorizationCode(ctx, client.TokenRequest{
+			ClientID: g.connectedAppID, ClientSecret: g.clientSecret, Code: code, RedirectURI: g.redirectURI, CodeVerifier: verifier,
+		})
+		if err == nil {
+			res := grantResult{tokens: tok, grantedScopes: strings.Fields(tok.Scope)}
+			if len(res.grantedScopes) == 0 {
+				// RFC 6749 section 5.1: scope may be left out when it is
+				// the one requested.
+				res.grantedScopes = g.scopes
+			}
+			if tok.ExpiresIn > 0 {
+				res.expiresAt = issued.Add(time.Duration(tok.ExpiresIn) * time.Second)
+			}
+			listings.granted(g.subject, g.connectedAppID, res.grantedScopes)
+			return res, nil
+		}
+		if client.IsAmbiguous(err) && round < grantRounds && g.revoke(ctx, c, listings) == nil {
+			tflog.Warn(ctx, "Connected app code exchange answer lost; revoked the authorization to end any tokens it issued, authorizing again", map[string]any{"error": err.Error()})
+			granted = false
+			continue
+		}
+		return g.undo(ctx, c, listings, true, err)
+	}
+}
+
+// consentOnly finishes a create that exchanges no code. The granted scopes
+// come from Stytch's own listing, fetched afresh: a shared listing may
+// predate this consent.
+func (g grantRequest) consentOnly(ctx context.Context, c *client.Client, listings *authorizationListings) (grantResult, error) {
+	apps, err := g.subject.list(ctx, c)
+	if err != nil {
+		return g.undo(ctx, c, listings, true, err)
+	}
+	scopes, ok := apps[g.connectedAppID]
+	if !ok {
+		return g.undo(ctx, c, listings, true, fmt.Errorf("stytch does not list connected app %s among the apps %s has authorized, right after authorizing it", g.connectedAppID, g.subject.key()))
+	}
+	listings.granted(g.subject, g.connectedAppID, scopes)
+	return grantResult{grantedScopes: scopes}, nil
+}
+
+// revoke ends the consent with the project's credentials alone: it undoes
+// this create's own work, which the member session settings do not govern.
+func (g grantRequest) revoke(ctx context.Context, c *client.Client, listings *authorizationListings) error {
+	if err := g.subject.revoke(ctx, c, g.connectedAppID, "", ""); err != nil && !authorizationGone(err) {
+		return err
+	}
+	listings.revoked(g.subject, g.connectedAppID)
+	return nil
+}
+
+// undo reports cause after revoking any consent this create recorded.
+func (g grantRequest) undo(ctx context.Context, c *client.Client, listings *authorizationListings, granted bool, cause error) (grantResult, error) {
+	if !granted {
+		return grantResult{}, cause
+	}
+	if err := g.revoke(ctx, c, listings); err != nil {
+		return grantResult{mayBeActive: true}, fmt.Errorf("%w\n\nRevoking the consent this apply recorded failed too (%w), so it may still be active. "+
+			"It is saved in the state as tainted: the next apply revokes it and authorizes again.", cause, err)
+	}
+	return grantResult{}, fmt.Errorf("%w\n\nThe consent this apply recorded has been revoked, so no authorization is left that Terraform does not track.", cause)
+}
+
+// newPKCE returns an RFC 7636 code verifier (32 random bytes, 43
+// characters) and its S256 challenge.
+func newPKCE() (verifier, challenge string, err error) {
+	verifier, err = randomURLSafe(32)
+	if err != nil {
+		return "", "", err
+	}
+	sum := sha256.Sum256([]byte(verifier))
+	return verifier, base64.RawURLEncoding.EncodeToString(sum[:]), nil
+}
+
+func randomURLSafe(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("generating random bytes: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// codeFromRedirect takes the authorization code from the redirect URI Stytch
+// answered with, after checking it carries the state this request sent: an
+// answer with another state belongs to another request, and its code must
+// not be exchanged. The URI itself is never quoted, since it holds the code.
+func codeFromRedirect(raw, state string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", errors.New("stytch answered the authorization with a redirect_uri that is not a URL")
+	}
+	q := u.Query()
+	if e := q.Get("error"); e != "" {
+		return "", fmt.Errorf("stytch refused the authorization: %s: %s", e, q.Get("error_description"))
+	}
+	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1 {
+		return "", errors.New("the state on the redirect_uri Stytch answered with is not the one sent, so the answer does not belong to this request; its code was not used")
+	}
+	code := q.Get("code")
+	if code == "" {
+		return "", errors.New("the redirect_uri Stytch answered with carries no authorization code")
+	}
+	return code, nil
+}

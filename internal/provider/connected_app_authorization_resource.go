@@ -1,0 +1,510 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+)
+
+var (
+	_ resource.ResourceWithConfigure        = (*connectedAppAuthorizationResource)(nil)
+	_ resource.ResourceWithImportState      = (*connectedAppAuthorizationResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*connectedAppAuthorizationResource)(nil)
+)
+
+// NewConnectedAppAuthorizationResource is the machineauth_connected_app_authorization resource.
+func NewConnectedAppAuthorizationResource() resource.Resource {
+	return &connectedAppAuthorizationResource{}
+}
+
+type connectedAppAuthorizationResource struct {
+	data *providerData
+}
+
+type connectedAppAuthorizationModel struct {
+	ID               types.String `tfsdk:"id"`
+	OrganizationID   types.String `tfsdk:"organization_id"`
+	MemberID         types.String `tfsdk:"member_id"`
+	UserID           types.String `tfsdk:"user_id"`
+	ConnectedAppID   types.String `tfsdk:"connected_app_id"`
+	Scopes           types.Set    `tfsdk:"scopes"`
+	RedirectURI      types.String `tfsdk:"redirect_uri"`
+	ClientSecret     types.String `tfsdk:"client_secret"`
+	ClientSecretWO   types.String `tfsdk:"client_secret_wo"`
+	ExchangeTokens   types.Bool   `tfsdk:"exchange_tokens"`
+	RevocationReason types.String `tfsdk:"revocation_reason"`
+	SessionToken     types.String `tfsdk:"session_token"`
+	SessionJWT       types.String `tfsdk:"session_jwt"`
+	AccessToken      types.String `tfsdk:"access_token"`
+	RefreshToken     types.String `tfsdk:"refresh_token"`
+	IDToken          types.String `tfsdk:"id_token"`
+	TokenType        types.String `tfsdk:"token_type"`
+	ExpiresAt        types.String `tfsdk:"expires_at"`
+	GrantedScopes    types.Set    `tfsdk:"granted_scopes"`
+}
+
+func (m *connectedAppAuthorizationModel) subject() subject {
+	return subject{organizationID: m.OrganizationID.ValueString(), memberID: m.MemberID.ValueString(), userID: m.UserID.ValueString()}
+}
+
+func (r *connectedAppAuthorizationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_connected_app_authorization"
+}
+
+// Stytch ids are a fixed prefix and a UUID. Refusing anything else at
+// validate time names the attribute at fault, and keeps "/", "." and "%"
+// out of the ids that become URL path segments.
+var (
+	organizationIDPattern = stytchIDPattern("organization-test-", "organization-live-")
+	memberIDPattern       = stytchIDPattern("member-test-", "member-live-")
+	userIDPattern         = stytchIDPattern("user-test-", "user-live-")
+	connectedAppIDPattern = stytchIDPattern("connected-app-test-", "connected-app-live-")
+
+	// scopeTokenPattern is RFC 6749's scope-token: Stytch joins scopes with
+	// spaces, so a scope holding one would silently become two.
+	scopeTokenPattern = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]+$`)
+)
+
+type idPattern struct {
+	re       *regexp.Regexp
+	prefixes []string
+}
+
+func stytchIDPattern(prefixes ...string) idPattern {
+	quoted := make([]string, len(prefixes))
+	for i, p := range prefixes {
+		quoted[i] = regexp.QuoteMeta(p)
+	}
+	return idPattern{regexp.MustCompile(`^(` + strings.Join(quoted, "|") + `)[A-Za-z0-9_-]+$`), prefixes}
+}
+
+func (p idPattern) check(v string) string {
+	if p.re.MatchString(v) {
+		return ""
+	}
+	return fmt.Sprintf("expected an id starting with %s followed by letters, digits, '-' or '_' (such as %s<uuid>), got %q.",
+		quoteJoin(p.prefixes), p.prefixes[0], client.Redact(v))
+}
+
+func (p idPattern) validator() validator.String {
+	return stringCheck{description: "an id starting with " + quoteJoin(p.prefixes), check: p.check}
+}
+
+func checkScope(s string) string {
+	if scopeTokenPattern.MatchString(s) {
+		return ""
+	}
+	return fmt.Sprintf("%q is not a scope: a scope is one or more printable ASCII characters without spaces, '\"' or '\\'.", s)
+}
+
+// checkRedirectURI differs from checkBaseURL: a redirect URI may carry a
+// query but, per RFC 6749 section 3.1.2, never a fragment; and it names an
+// endpoint of the connected app, which receives authorization codes.
+func checkRedirectURI(raw string) string {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		return fmt.Sprintf("%q is not an absolute https URL.", raw)
+	case u.User != nil:
+		return "the URL must not carry credentials."
+	case u.Fragment != "" || strings.Contains(raw, "#"):
+		return "a redirect URI must not have a fragment (#...)."
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return fmt.Sprintf("%q uses http to a host that is not loopback, which would send authorization codes in clear text; use https, or http only for 127.0.0.0/8, ::1 or localhost.", raw)
+	}
+	return ""
+}
+
+// requiresReplaceIfSet replaces the authorization when the value changes,
+// unless the state holds none: after an import Stytch cannot tell the
+// redirect URI, secret or exchange mode the authorization was made with,
+// and re-authorizing just to record them would throw away a working grant.
+func requiresReplaceIfSet() (planmodifier.String, planmodifier.Bool) {
+	const desc = "Changing this value replaces the authorization, unless the state holds no value for it (after an import), when it is recorded in place."
+	return stringplanmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+			resp.RequiresReplace = !req.StateValue.IsNull()
+		}, desc, desc),
+		boolplanmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.BoolRequest, resp *boolplanmodifier.RequiresReplaceIfFuncResponse) {
+			resp.RequiresReplace = !req.StateValue.IsNull()
+		}, desc, desc)
+}
+
+func (r *connectedAppAuthorizationResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	replaceString, replaceBool := requiresReplaceIfSet()
+	nonEmpty := stringvalidator.LengthAtLeast(1)
+	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	sensitiveToken := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{MarkdownDescription: desc, Computed: true, Sensitive: true, PlanModifiers: keep}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Grants a Stytch connected app (an integration, an agent, an MCP server) a member's consent, " +
+			"as if the member had approved it on a consent screen, and revokes that consent on destroy.\n\n" +
+			"**Create** authorizes with `consent_granted` for the member (no browser), using PKCE (S256) and a random `state` " +
+			"that is checked on the returned redirect URI, then, unless `exchange_tokens` is false, exchanges the authorization " +
+			"code at the token endpoint with the app's client credentials. For a consumer project, name a `user_id` instead of " +
+			"`organization_id` and `member_id`.\n\n" +
+			"**Refresh** lists the member's (or user's) connected apps, once per member for all of that member's authorizations. " +
+			"An authorization revoked outside Terraform is removed from the state with a warning, and the next apply authorizes again. " +
+			"The tokens are never refreshed or re-read: they are the ones issued at creation.\n\n" +
+			"**Destroy** revokes the authorization, which also revokes every token issued under it. An authorization that is " +
+			"already revoked, or whose member or app no longer exists, counts as destroyed.\n\n" +
+			"**Failures during create never leave an authorization Terraform does not track.** An authorize whose answer is lost " +
+			"(a timeout or a dropped connection after Stytch may have recorded it) is sent again: authorizing again updates the same " +
+			"authorization, and the lost authorization code expires unused. A code exchange whose answer is lost may have issued " +
+			"tokens nobody holds, so the provider revokes the authorization, which ends them, and starts over. After three rounds, " +
+			"or when any step after the consent fails outright (a wrong client secret, say), the provider revokes the consent it " +
+			"recorded and reports the error. If that revoke fails too, the authorization is saved in the state as tainted, so the " +
+			"next apply revokes it and authorizes again.\n\n" +
+			"Stytch keeps one authorization per member and app: manage each pair with one resource.\n\n" +
+			"**Import** with `<organization_id>/<member_id>/<connected_app_id>` or `<user_id>/<connected_app_id>`. Stytch never " +
+			"returns tokens again, so the token attributes stay null after an import; `scopes` is taken from the authorization, and " +
+			"the next apply records `redirect_uri`, `exchange_tokens` and `client_secret` from the configuration without authorizing again.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "`<organization_id>/<member_id>/<connected_app_id>`, or `<user_id>/<connected_app_id>` for a consumer user.",
+				Computed:            true,
+				PlanModifiers:       keep,
+			},
+			"organization_id": schema.StringAttribute{
+				MarkdownDescription: "Id of the member's organization (`organization-test-...` or `organization-live-...`). " +
+					"Only the id is accepted, not the slug or external id that some Stytch endpoints also take, so that the resource id stays the same whichever way the organization was named. " +
+					"Set with `member_id`; conflicts with `user_id`. Changing it replaces the authorization.",
+				Optional:      true,
+				Validators:    []validator.String{organizationIDPattern.validator(), stringvalidator.AlsoRequires(path.MatchRoot("member_id"))},
+				PlanModifiers: replace,
+			},
+			"member_id": schema.StringAttribute{
+				MarkdownDescription: "Id of the member granting consent (`member-test-...` or `member-live-...`; not an external id). " +
+					"Set with `organization_id`. Changing it replaces the authorization.",
+				Optional:      true,
+				Validators:    []validator.String{memberIDPattern.validator(), stringvalidator.AlsoRequires(path.MatchRoot("organization_id"))},
+				PlanModifiers: replace,
+			},
+			"user_id": schema.StringAttribute{
+				MarkdownDescription: "For a Stytch consumer project: id of the user granting consent (`user-test-...` or `user-live-...`), " +
+					"instead of `organization_id` and `member_id`. Consumer revokes have no member session check, so `session_token` and " +
+					"`session_jwt` cannot be set with it. Changing it replaces the authorization.",
+				Optional: true,
+				Validators: []validator.String{userIDPattern.validator(), stringvalidator.ConflictsWith(
+					path.MatchRoot("member_id"), path.MatchRoot("session_token"), path.MatchRoot("session_jwt"))},
+				PlanModifiers: replace,
+			},
+			"connected_app_id": schema.StringAttribute{
+				MarkdownDescription: "The connected app's id, which is its OAuth `client_id` (`connected-app-test-...` or `connected-app-live-...`). Changing it replaces the authorization.",
+				Required:            true,
+				Validators:          []validator.String{connectedAppIDPattern.validator()},
+				PlanModifiers:       replace,
+			},
+			"scopes": schema.SetAttribute{
+				MarkdownDescription: "Scopes to grant, at least one, such as `openid`, `offline_access` (for a refresh token) or the project's own permissions. Changing them replaces the authorization.",
+				Required:            true,
+				ElementType:         types.StringType,
+				Validators: []validator.Set{
+					setvalidator.SizeAtLeast(1),
+					setvalidator.ValueStringsAre(stringCheck{description: "a scope token", check: checkScope}),
+				},
+				PlanModifiers: []planmodifier.Set{setplanmodifier.RequiresReplace()},
+			},
+			"redirect_uri": schema.StringAttribute{
+				MarkdownDescription: "One of the app's registered redirect URLs, exactly as registered. Must be https, or http to a loopback host; no fragment. Changing it replaces the authorization.",
+				Required:            true,
+				Validators:          []validator.String{stringCheck{description: "an https URL, or http to a loopback host", check: checkRedirectURI}},
+				PlanModifiers:       []planmodifier.String{replaceString},
+			},
+			"client_secret": schema.StringAttribute{
+				MarkdownDescription: "The app's client secret, for confidential apps, used once to exchange the authorization code. " +
+					"It is stored in the state: with Terraform 1.11 or later prefer `client_secret_wo`. Public apps need none. Changing it replaces the authorization.",
+				Optional:      true,
+				Sensitive:     true,
+				Validators:    []validator.String{nonEmpty, stringvalidator.ConflictsWith(path.MatchRoot("client_secret_wo"))},
+				PlanModifiers: []planmodifier.String{replaceString},
+			},
+			"client_secret_wo": schema.StringAttribute{
+				MarkdownDescription: "Write-only form of `client_secret` (Terraform 1.11 or later): used for the code exchange and never stored in the plan or state. " +
+					"It is read only when the authorization is created, so changing it alone changes nothing. Conflicts with `client_secret`.",
+				Optional:   true,
+				Sensitive:  true,
+				WriteOnly:  true,
+				Validators: []validator.String{nonEmpty},
+			},
+			"exchange_tokens": schema.BoolAttribute{
+				MarkdownDescription: "Whether to exchange the authorization code for tokens (default `true`). With `false` only the consent is recorded, " +
+					"for an app that obtains its own tokens later, and the token attributes are null. Changing it replaces the authorization.",
+				Optional:      true,
+				Computed:      true,
+				Default:       booldefault.StaticBool(true),
+				PlanModifiers: []planmodifier.Bool{replaceBool},
+			},
+			"revocation_reason": schema.StringAttribute{
+				MarkdownDescription: "Why the authorization is revoked, for the record. Stytch's revoke takes no reason, so the provider writes it to its log " +
+					"at info level (`TF_LOG=INFO`) when it revokes. Changes are applied in place.",
+				Optional:   true,
+				Validators: []validator.String{nonEmpty},
+			},
+			"session_token": schema.StringAttribute{
+				MarkdownDescription: "A member session token sent with the revoke (as `X-Stytch-Member-Session`), so that Stytch checks that the session's member " +
+					"may revoke: it needs the `revoke.connected-app` permission on `stytch.member` and must belong to the same organization. " +
+					"Without it the project secret alone authorizes the revoke. Conflicts with `session_jwt`. Changes are applied in place.",
+				Optional:   true,
+				Sensitive:  true,
+				Validators: []validator.String{nonEmpty, stringvalidator.ConflictsWith(path.MatchRoot("session_jwt"))},
+			},
+			"session_jwt": schema.StringAttribute{
+				MarkdownDescription: "A member session JWT sent with the revoke (as `X-Stytch-Member-SessionJWT`), checked like `session_token`. Changes are applied in place.",
+				Optional:            true,
+				Sensitive:           true,
+				Validators:          []validator.String{nonEmpty},
+			},
+			"access_token": sensitiveToken("The access token issued at creation (an RS256 JWT). Null when `exchange_tokens` is false, and after an import."),
+			"refresh_token": sensitiveToken("The refresh token issued at creation; null unless `offline_access` was granted, " +
+				"when `exchange_tokens` is false, and after an import."),
+			"id_token": sensitiveToken("The OpenID Connect ID token issued at creation; null unless `openid` was granted, " +
+				"when `exchange_tokens` is false, and after an import."),
+			"token_type": schema.StringAttribute{
+				MarkdownDescription: "The access token's type, `bearer`. Null when no tokens were exchanged.",
+				Computed:            true,
+				PlanModifiers:       keep,
+			},
+			"expires_at": schema.StringAttribute{
+				MarkdownDescription: "When the access token expires (RFC 3339, UTC), from the token endpoint's `expires_in` counted from the provider's clock at creation. Null when no tokens were exchanged.",
+				Computed:            true,
+				PlanModifiers:       keep,
+			},
+			"granted_scopes": schema.SetAttribute{
+				MarkdownDescription: "The scopes Stytch granted, from the token response, or from the member's connected apps when no tokens were exchanged; kept up to date on refresh.",
+				Computed:            true,
+				ElementType:         types.StringType,
+				PlanModifiers:       []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func (r *connectedAppAuthorizationResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.ExactlyOneOf(path.MatchRoot("organization_id"), path.MatchRoot("user_id")),
+		resourcevalidator.PreferWriteOnlyAttribute(path.MatchRoot("client_secret"), path.MatchRoot("client_secret_wo")),
+	}
+}
+
+func (r *connectedAppAuthorizationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *connectedAppAuthorizationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan connectedAppAuthorizationModel
+	var secretWO types.String
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	// A write-only value is only in the configuration, never in the plan.
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("client_secret_wo"), &secretWO)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var scopes []string
+	resp.Diagnostics.Append(plan.Scopes.ElementsAs(ctx, &scopes, false)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	slices.Sort(scopes)
+	sub, appID := plan.subject(), plan.ConnectedAppID.ValueString()
+	secret := secretWO.ValueString()
+	if secret == "" {
+		secret = plan.ClientSecret.ValueString()
+	}
+	g := grantRequest{
+		subject:        sub,
+		connectedAppID: appID,
+		redirectURI:    plan.RedirectURI.ValueString(),
+		scopes:         scopes,
+		clientSecret:   secret,
+		exchange:       plan.ExchangeTokens.ValueBool(),
+	}
+	res, err := g.run(ctx, r.data.client, &r.data.authorizations)
+
+	plan.ID = types.StringValue(sub.authorizationID(appID))
+	for _, tok := range []*types.String{&plan.AccessToken, &plan.RefreshToken, &plan.IDToken, &plan.TokenType, &plan.ExpiresAt} {
+		*tok = types.StringNull()
+	}
+	plan.GrantedScopes = types.SetNull(types.StringType)
+	if err != nil {
+		addClientError(&resp.Diagnostics, "Unable to authorize connected app "+appID, err)
+		if res.mayBeActive {
+			// Saved with an error, the resource is tainted: the next
+			// apply revokes it and authorizes again, so the consent is
+			// never left active without Terraform knowing of it.
+			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		}
+		return
+	}
+	granted, diags := types.SetValueFrom(ctx, types.StringType, res.grantedScopes)
+	resp.Diagnostics.Append(diags...)
+	plan.GrantedScopes = granted
+	if t := res.tokens; t != nil {
+		plan.AccessToken = types.StringValue(t.AccessToken)
+		plan.RefreshToken = stringOrNull(t.RefreshToken)
+		plan.IDToken = stringOrNull(t.IDToken)
+		plan.TokenType = stringOrNull(t.TokenType)
+		if !res.expiresAt.IsZero() {
+			plan.ExpiresAt = types.StringValue(res.expiresAt.UTC().Format(time.RFC3339))
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func stringOrNull(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+func (r *connectedAppAuthorizationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state connectedAppAuthorizationModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	sub, appID := state.subject(), state.ConnectedAppID.ValueString()
+	id := sub.authorizationID(appID)
+	apps, err := r.data.authorizations.get(ctx, r.data.client, sub)
+	if err != nil {
+		if authorizationGone(err) {
+			resp.Diagnostics.AddWarning("Connected app authorization no longer exists",
+				fmt.Sprintf("Listing the connected apps of %s found that it no longer exists (%s), so authorization %s cannot exist either. "+
+					"It has been removed from the state; the next apply authorizes again.", sub.key(), client.Redact(err.Error()), id))
+			resp.State.RemoveResource(ctx)
+			return
+		}
+		addClientError(&resp.Diagnostics, "Unable to read connected app authorization "+id, err)
+		return
+	}
+	scopes, ok := apps[appID]
+	if !ok {
+		resp.Diagnostics.AddWarning("Connected app authorization revoked outside Terraform",
+			fmt.Sprintf("Connected app %s is no longer among the authorized apps of %s: it was revoked outside Terraform. "+
+				"It has been removed from the state; the next apply authorizes again.", appID, sub.key()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	granted, diags := types.SetValueFrom(ctx, types.StringType, scopes)
+	resp.Diagnostics.Append(diags...)
+	state.GrantedScopes = granted
+	if state.Scopes.IsNull() {
+		// Imported: the scopes asked for are those granted last.
+		state.Scopes = granted
+	}
+	state.ID = types.StringValue(id)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update records the arguments that change nothing at Stytch: every other
+// argument replaces the authorization, and computed values keep their state
+// through UseStateForUnknown.
+func (r *connectedAppAuthorizationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan connectedAppAuthorizationModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *connectedAppAuthorizationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state connectedAppAuthorizationModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	sub, appID := state.subject(), state.ConnectedAppID.ValueString()
+	id := sub.authorizationID(appID)
+	fields := map[string]any{"id": id}
+	if !state.RevocationReason.IsNull() {
+		// Stytch's revoke has no field for a reason: the log is its record.
+		fields["revocation_reason"] = state.RevocationReason.ValueString()
+	}
+	tflog.Info(ctx, "Revoking connected app authorization", fields)
+
+	err := sub.revoke(ctx, r.data.client, appID, state.SessionToken.ValueString(), state.SessionJWT.ValueString())
+	if err == nil || authorizationGone(err) {
+		r.data.authorizations.revoked(sub, appID)
+		return
+	}
+	sessionAttr := "session_token"
+	if state.SessionToken.IsNull() {
+		sessionAttr = "session_jwt"
+	}
+	switch client.ErrorCode(err) {
+	case "session_authorization_error":
+		resp.Diagnostics.AddAttributeError(path.Root(sessionAttr), "Member session may not revoke this authorization",
+			fmt.Sprintf("Stytch refused to revoke %s: the member session in %s lacks the `revoke.connected-app` permission on `stytch.member` "+
+				"(granted for example by the stytch_admin role), or belongs to another organization. The authorization is still active. "+
+				"Use a session of a member with that permission, or remove %s so the project secret alone authorizes the revoke.\n\n%s",
+				id, sessionAttr, sessionAttr, client.Redact(err.Error())))
+	case "session_not_found":
+		resp.Diagnostics.AddAttributeError(path.Root(sessionAttr), "Member session not found",
+			fmt.Sprintf("Stytch did not revoke %s: the member session in %s is invalid or has expired. The authorization is still active. "+
+				"Set a live session, or remove %s so the project secret alone authorizes the revoke.\n\n%s",
+				id, sessionAttr, sessionAttr, client.Redact(err.Error())))
+	default:
+		addClientError(&resp.Diagnostics, "Unable to revoke connected app authorization "+id, err)
+	}
+}
+
+// authorizationGone reports a 404 saying the organization, member, user or
+// app no longer exists, so neither can an authorization of it. Stytch's
+// exact error types for these are partly unconfirmed, hence the suffix
+// match; a 404 without one (a proxy's page, a wrong base URL) proves
+// nothing, and a missing session means the revoke was refused, not done.
+func authorizationGone(err error) bool {
+	code := client.ErrorCode(err)
+	return client.IsNotFound(err) && strings.HasSuffix(code, "_not_found") && code != "session_not_found"
+}
+
+func (r *connectedAppAuthorizationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	parts := strings.Split(req.ID, "/")
+	type part struct {
+		attr    string
+		pattern idPattern
+	}
+	var want []part
+	switch len(parts) {
+	case 3:
+		want = []part{{"organization_id", organizationIDPattern}, {"member_id", memberIDPattern}, {"connected_app_id", connectedAppIDPattern}}
+	case 2:
+		want = []part{{"user_id", userIDPattern}, {"connected_app_id", connectedAppIDPattern}}
+	default:
+		resp.Diagnostics.AddError("Invalid import id",
+			fmt.Sprintf("%q: expected <organization_id>/<member_id>/<connected_app_id>, or <user_id>/<connected_app_id> for a consumer user.", client.Redact(req.ID)))
+		return
+	}
+	for i, p := range want {
+		if problem := p.pattern.check(parts[i]); problem != "" {
+			resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("%s in import id: %s", p.attr, problem))
+			continue
+		}
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(p.attr), parts[i])...)
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+}

@@ -1,0 +1,114 @@
+package provider
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/memo"
+)
+
+// subject is who grants a connected app its authorization: a member of a
+// B2B organization, or a user of a consumer project. Exactly one form is set;
+// the schema's validators guarantee it before a subject is built.
+type subject struct {
+	organizationID, memberID string
+	userID                   string
+}
+
+// key names the subject in the listing cache and is the start of every
+// authorization id: "<organization_id>/<member_id>" or "<user_id>". Stytch's
+// id prefixes keep the two forms apart.
+func (s subject) key() string {
+	if s.userID != "" {
+		return s.userID
+	}
+	return s.organizationID + "/" + s.memberID
+}
+
+// authorizationID is the resource id of the subject's authorization of app.
+func (s subject) authorizationID(connectedAppID string) string {
+	return s.key() + "/" + connectedAppID
+}
+
+func (s subject) authorize(ctx context.Context, c *client.Client, req client.AuthorizeRequest) (*client.AuthorizeResponse, error) {
+	if s.userID != "" {
+		return c.AuthorizeUser(ctx, s.userID, req)
+	}
+	req.OrganizationID, req.MemberID = s.organizationID, s.memberID
+	return c.Authorize(ctx, req)
+}
+
+// revoke ends the authorization and every token issued under it. The
+// session credentials only exist for members: the consumer revoke has no
+// session check, and the schema refuses them with user_id.
+func (s subject) revoke(ctx context.Context, c *client.Client, connectedAppID, sessionToken, sessionJWT string) error {
+	if s.userID != "" {
+		return c.RevokeUserConnectedApp(ctx, s.userID, connectedAppID)
+	}
+	return c.RevokeMemberConnectedApp(ctx, client.RevokeMemberConnectedAppRequest{
+		OrganizationID: s.organizationID, MemberID: s.memberID, ConnectedAppID: connectedAppID,
+		SessionToken: sessionToken, SessionJWT: sessionJWT,
+	})
+}
+
+// list fetches the subject's authorized apps straight from Stytch.
+func (s subject) list(ctx context.Context, c *client.Client) (grantedApps, error) {
+	var resp *client.MemberConnectedAppsResponse
+	var err error
+	if s.userID != "" {
+		resp, err = c.UserConnectedApps(ctx, s.userID)
+	} else {
+		resp, err = c.MemberConnectedApps(ctx, s.organizationID, s.memberID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	apps := make(grantedApps, len(resp.ConnectedApps))
+	for _, a := range resp.ConnectedApps {
+		apps[a.ConnectedAppID] = strings.Fields(a.ScopesGranted)
+	}
+	return apps, nil
+}
+
+// grantedApps maps the id of each app a subject has authorized to the scopes
+// granted by its last authorization. Revoked apps are absent, as in Stytch's
+// listing. Values are shared between readers and never modified in place.
+type grantedApps map[string][]string
+
+// authorizationListings shares one listing per subject among all the
+// subject's authorizations in this provider process. Stytch has no GET for
+// one authorization, so without it a refresh of N authorizations of one
+// member would list that member's apps N times. It lives in providerData,
+// which Terraform rebuilds for every command, so a listing is never older
+// than the command that fetched it.
+type authorizationListings struct {
+	group memo.Group[string, grantedApps]
+}
+
+// get returns the subject's authorized apps, fetching them at most once.
+func (l *authorizationListings) get(ctx context.Context, c *client.Client, s subject) (grantedApps, error) {
+	return l.group.Get(ctx, s.key(), func(ctx context.Context) (grantedApps, error) { return s.list(ctx, c) })
+}
+
+// granted records an authorization this process made, so a listing fetched
+// before it still answers later reads correctly.
+func (l *authorizationListings) granted(s subject, connectedAppID string, scopes []string) {
+	l.group.Update(s.key(), func(apps grantedApps) grantedApps {
+		out := make(grantedApps, len(apps)+1)
+		maps.Copy(out, apps)
+		out[connectedAppID] = slices.Clone(scopes)
+		return out
+	})
+}
+
+// revoked records a revoke this process made.
+func (l *authorizationListings) revoked(s subject, connectedAppID string) {
+	l.group.Update(s.key(), func(apps grantedApps) grantedApps {
+		out := maps.Clone(apps)
+		delete(out, connectedAppID)
+		return out
+	})
+}
