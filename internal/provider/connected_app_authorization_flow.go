@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/jwtverify"
 )
 
 // grantRounds bounds how many times one create starts the authorization over
@@ -87,9 +88,7 @@ func (g grantRequest) run(ctx context.Context, c *client.Client, listings *autho
 			return g.consentOnly(ctx, c, listings)
 		}
 
-		// The lifetime is counted from before the request, so expires_at
-		// never promises more than the token has.
-		issued := time.Now()
+		requested := time.Now()
 		tok, err := c.ExchangeAuthorizationCode(ctx, client.TokenRequest{
 			ClientID: g.connectedAppID, ClientSecret: g.clientSecret, Code: code, RedirectURI: g.redirectURI, CodeVerifier: verifier,
 		})
@@ -100,9 +99,7 @@ func (g grantRequest) run(ctx context.Context, c *client.Client, listings *autho
 				// the one requested.
 				res.grantedScopes = g.scopes
 			}
-			if tok.ExpiresIn > 0 {
-				res.expiresAt = issued.Add(time.Duration(tok.ExpiresIn) * time.Second)
-			}
+			res.expiresAt = accessTokenExpiry(tok, requested)
 			listings.granted(g.subject, g.connectedAppID, res.grantedScopes)
 			return res, nil
 		}
@@ -151,6 +148,23 @@ func (g grantRequest) undo(ctx context.Context, c *client.Client, listings *auth
 			"It is saved in the state as tainted: the next apply revokes it and authorizes again.", cause, err)
 	}
 	return grantResult{}, fmt.Errorf("%w\n\nThe consent this apply recorded has been revoked, so no authorization is left that Terraform does not track.", cause)
+}
+
+// accessTokenExpiry is when the access token expires by Stytch's own clock:
+// the exp it signed into the token, read without checking the signature,
+// since the token came straight from the token endpoint. Failing that,
+// expires_in counted from before the request, so expires_at never promises
+// more than the token has. Zero when neither is given.
+func accessTokenExpiry(tok *client.TokenResponse, requested time.Time) time.Time {
+	if jwt, err := jwtverify.Parse(tok.AccessToken); err == nil {
+		if exp, ok, err := jwt.TimeClaim("exp"); ok && err == nil {
+			return exp
+		}
+	}
+	if tok.ExpiresIn > 0 {
+		return requested.Add(time.Duration(tok.ExpiresIn) * time.Second)
+	}
+	return time.Time{}
 }
 
 // newPKCE returns an RFC 7636 code verifier (32 random bytes, 43

@@ -288,7 +288,7 @@ func (r *connectedAppAuthorizationResource) Schema(_ context.Context, _ resource
 				PlanModifiers:       keep,
 			},
 			"expires_at": schema.StringAttribute{
-				MarkdownDescription: "When the access token expires (RFC 3339, UTC), from the token endpoint's `expires_in` counted from the provider's clock at creation. Null when no tokens were exchanged.",
+				MarkdownDescription: "When the access token expires (RFC 3339, UTC), by Stytch's clock: the token's own `exp` claim, or failing that the token endpoint's `expires_in` counted from the provider's clock. Null when no tokens were exchanged.",
 				Computed:            true,
 				PlanModifiers:       keep,
 			},

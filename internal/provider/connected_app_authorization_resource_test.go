@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -164,6 +165,8 @@ func captureAttr(addr, attr string, into *string) resource.TestCheckFunc {
 
 func TestAccConnectedAppAuthorization_lifecycle(t *testing.T) {
 	srv := startEmulator(t, emulator.Options{})
+	// Stytch's clock a day ahead of ours: expires_at must follow Stytch's.
+	srv.Advance(24 * time.Hour)
 	fx := srv.Info().Fixture
 	auth := fixtureAuthorization(srv)
 	_, adminJWT, err := srv.CreateMemberSession(fx.StytchOrganizationID, fx.StytchMemberID)
@@ -210,6 +213,13 @@ func TestAccConnectedAppAuthorization_lifecycle(t *testing.T) {
 				Check: resource.ComposeTestCheckFunc(
 					captureAttr(authAddr, "access_token", &accessToken),
 					captureAttr(authAddr, "refresh_token", &refreshToken),
+					resource.TestCheckResourceAttrWith(authAddr, "expires_at", func(v string) error {
+						at, err := time.Parse(time.RFC3339, v)
+						if want := srv.Now().Add(time.Hour); err != nil || at.Sub(want).Abs() > time.Minute {
+							return fmt.Errorf("expires_at = %s, want about %s: an hour from now by Stytch's clock", v, want.UTC().Format(time.RFC3339))
+						}
+						return nil
+					}),
 					func(*terraform.State) error {
 						app, err := stytchClient(t, srv).OrganizationConnectedApp(t.Context(), fx.StytchOrganizationID, fx.StytchConnectedAppID)
 						if err != nil {
