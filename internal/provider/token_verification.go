@@ -349,6 +349,8 @@ func (pd *providerData) verifyStytchAccessToken(ctx context.Context, jwt *jwtver
 		if err != nil {
 			return verification{tokenType: tokenTypeConnectedApp}, &verificationFailure{"Unable to fetch Stytch's JWKS to verify an access token", err}
 		}
+		// The local clock: the client tracks only Clerk's. Stytch issues
+		// hour-long access tokens, against which ordinary skew is noise.
 		v = checkJWT(jwt, tokenTypeConnectedApp, jwtverify.Checks{Keys: keys, Now: time.Now(), Leeway: jwtLeeway})
 		if !v.signedByIssuer() {
 			return v, nil
@@ -406,21 +408,21 @@ func (v verification) signedByIssuer() bool {
 }
 
 // claimStrings reads a scope claim: space separated, as OAuth's "scope" and
-// the emulator's Clerk "scopes", or a JSON array of strings. nil when absent.
+// the emulator's Clerk "scopes", or a JSON array of strings. The token is
+// authentic by now, so a missing claim means it has no scopes: empty, not nil.
 func claimStrings(v any) []string {
+	out := []string{}
 	switch s := v.(type) {
 	case string:
-		return strings.Fields(s)
+		out = append(out, strings.Fields(s)...)
 	case []any:
-		out := make([]string, 0, len(s))
 		for _, item := range s {
 			if str, ok := item.(string); ok {
 				out = append(out, str)
 			}
 		}
-		return out
 	}
-	return nil
+	return out
 }
 
 // signingKeys returns a service's RSA signing keys, fetched once per

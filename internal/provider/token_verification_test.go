@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -238,6 +239,14 @@ func TestTokenVerificationWithOnlyAMachineKey(t *testing.T) {
 	}
 	if v := verify(t, onlyKey(callerKey), callerTok.Token); v.reason != reasonInvalid {
 		t.Errorf("the caller's key on its own token: reason %q, want %q (its scopes list the callee only)", v.reason, reasonInvalid)
+	}
+
+	// JWT-format tokens need the instance's JWKS, which no machine key may read.
+	jwt := mintM2MToken(t, verificationClient(t, srv), client.CreateM2MTokenRequest{TokenFormat: "jwt"}).Token
+	_, failure := onlyKey(calleeKey).verifyToken(t.Context(), &tokenVerificationModel{Token: types.StringValue(jwt)})
+	var missing *client.MissingCredentialError
+	if failure == nil || !errors.As(failure.err, &missing) || missing.Attribute != "clerk.secret_key" {
+		t.Errorf("a JWT-format token with only a machine key: %+v, want a missing clerk.secret_key", failure)
 	}
 }
 
