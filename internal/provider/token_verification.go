@@ -177,10 +177,10 @@ func (pd *providerData) verifyTokenInto(ctx context.Context, m *tokenVerificatio
 
 	m.Valid = types.BoolValue(v.reason == "")
 	m.Reason = types.StringValue(v.reason)
-	m.TokenType = resultString(v.tokenType)
-	m.ID = resultString(v.id)
-	m.Subject = resultString(v.subject)
-	m.Claims = resultString(v.claims)
+	m.TokenType = stringOrNull(v.tokenType)
+	m.ID = stringOrNull(v.id)
+	m.Subject = stringOrNull(v.subject)
+	m.Claims = stringOrNull(v.claims)
 	m.ExpiresAt = types.StringNull()
 	if v.expiresAt != nil {
 		m.ExpiresAt = types.StringValue(v.expiresAt.UTC().Format(time.RFC3339))
@@ -191,13 +191,6 @@ func (pd *providerData) verifyTokenInto(ctx context.Context, m *tokenVerificatio
 		m.Scopes, d = types.SetValueFrom(ctx, types.StringType, v.scopes)
 		diags.Append(d...)
 	}
-}
-
-func resultString(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
 }
 
 func (pd *providerData) verifyToken(ctx context.Context, m *tokenVerificationModel) (verification, *verificationFailure) {
