@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -22,6 +23,7 @@ func main() {
 	seed := flag.Int64("seed", 1, "seed for the fault draws")
 	fixture := flag.Bool("fixture", true, "seed a machine pair, an organization with a member and a connected app")
 	latency := flag.Duration("latency", 0, "latency added to every API request, e.g. 50ms")
+	envFile := flag.String("env-file", "", "also write the URLs, credentials and fixture ids as KEY=value lines to this file, for shell scripts to source")
 	flag.Parse()
 
 	srv, err := emulator.Start(emulator.Options{
@@ -41,6 +43,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
+	if *envFile != "" {
+		if err := os.WriteFile(*envFile, []byte(envLines(srv.Info())), 0o600); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+	}
 	fmt.Println(string(line))
 
 	sig := make(chan os.Signal, 1)
@@ -52,4 +60,35 @@ func main() {
 	case <-done:
 	case <-time.After(5 * time.Second):
 	}
+}
+
+// envLines renders info as the environment the provider reads, plus the
+// fixture ids, so a shell script needs no JSON parser. Values are quoted for
+// POSIX shells; none of them contains a quote.
+func envLines(info emulator.Info) string {
+	vars := [][2]string{
+		{"MACHINEAUTH_EMULATOR_URL", info.URL},
+		{"CLERK_API_URL", info.ClerkAPIURL},
+		{"CLERK_SECRET_KEY", info.ClerkSecretKey},
+		{"STYTCH_BASE_URL", info.StytchBaseURL},
+		{"STYTCH_PROJECT_ID", info.StytchProjectID},
+		{"STYTCH_SECRET", info.StytchSecret},
+	}
+	if fx := info.Fixture; fx != nil {
+		vars = append(vars,
+			[2]string{"CLERK_MACHINE_SECRET_KEY", fx.ClerkMachineSecretKey},
+			[2]string{"MACHINEAUTH_FIXTURE_CLERK_MACHINE_ID", fx.ClerkMachineID},
+			[2]string{"MACHINEAUTH_FIXTURE_CLERK_SCOPED_MACHINE_ID", fx.ClerkScopedMachineID},
+			[2]string{"MACHINEAUTH_FIXTURE_STYTCH_ORGANIZATION_ID", fx.StytchOrganizationID},
+			[2]string{"MACHINEAUTH_FIXTURE_STYTCH_MEMBER_ID", fx.StytchMemberID},
+			[2]string{"MACHINEAUTH_FIXTURE_STYTCH_CONNECTED_APP_ID", fx.StytchConnectedAppID},
+			[2]string{"MACHINEAUTH_FIXTURE_STYTCH_CONNECTED_APP_CLIENT_SECRET", fx.StytchConnectedAppClientSecret},
+			[2]string{"MACHINEAUTH_FIXTURE_STYTCH_REDIRECT_URI", fx.StytchRedirectURI},
+		)
+	}
+	var b strings.Builder
+	for _, kv := range vars {
+		fmt.Fprintf(&b, "%s='%s'\n", kv[0], kv[1])
+	}
+	return b.String()
 }
