@@ -215,3 +215,41 @@ func TestDeleteLogsRevocationReason(t *testing.T) {
 	}
 	t.Errorf("no info log entry carries the revocation reason: %v", entries)
 }
+
+// Destroy succeeds when there is nothing left to revoke, but not when Stytch
+// refused the revoke: an unknown session leaves the authorization active.
+func TestDeleteOfWhatIsGoneSucceeds(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t, emulator.Options{})
+	tests := []struct {
+		name string
+		edit func(*connectedAppAuthorizationModel)
+		want string // the error; "" for success
+	}{
+		{name: "already revoked"},
+		{name: "member deleted", edit: func(m *connectedAppAuthorizationModel) {
+			m.MemberID = types.StringValue("member-test-00000000-0000-4000-8000-000000000000")
+		}},
+		{name: "app deleted", edit: func(m *connectedAppAuthorizationModel) {
+			m.ConnectedAppID = types.StringValue("connected-app-test-00000000-0000-4000-8000-000000000000")
+		}},
+		{name: "unknown session", edit: func(m *connectedAppAuthorizationModel) {
+			m.SessionToken = types.StringValue("no-such-session-token")
+		}, want: "the member session in session_token is invalid or has expired"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := configuredAuthorizationResource(t, srv, nil)
+			state := authorizationState(t, srv, tt.edit)
+			resp := resource.DeleteResponse{State: state}
+			r.Delete(t.Context(), resource.DeleteRequest{State: state}, &resp)
+			switch {
+			case tt.want == "" && resp.Diagnostics.HasError():
+				t.Errorf("delete: %v", resp.Diagnostics)
+			case tt.want != "" && (!resp.Diagnostics.HasError() || !strings.Contains(resp.Diagnostics.Errors()[0].Detail(), tt.want)):
+				t.Errorf("diagnostics = %v, want an error saying %q", resp.Diagnostics, tt.want)
+			}
+		})
+	}
+}
