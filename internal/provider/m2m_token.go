@@ -1,0 +1,161 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+)
+
+// What the resource and the ephemeral resource machineauth_m2m_token share:
+// their arguments, what they issue, and the words that describe both.
+
+const (
+	tokenFormatOpaque = "opaque"
+	tokenFormatJWT    = "jwt"
+
+	// maxTokenLifetime is ten years, Clerk's ceiling on a machine's default
+	// token TTL; a longer lifetime is a mistake, not a need.
+	maxTokenLifetime = 315360000
+
+	defaultRevocationReason = "Revoked by Terraform: machineauth_m2m_token destroyed"
+)
+
+var (
+	descMachineSecretKey = "Machine secret key (`ak_...`) of the machine the token is issued for. " +
+		"Overrides the provider's `clerk.machine_secret_key` (or `CLERK_MACHINE_SECRET_KEY`), so one configuration can issue tokens for several machines. " +
+		"Unset: the provider's key. Sensitive."
+	descSecondsUntilExpiration = "Lifetime of the token in seconds, from 1 to " + strconv.Itoa(maxTokenLifetime) + " (ten years). " +
+		"Unset: Clerk applies the machine's default token lifetime (`default_token_ttl`, one hour unless changed)."
+	descClaims = "Custom claims: a JSON object as a string, best written with `jsonencode({ team = \"payments\" })`. " +
+		"Whitespace and key order make no difference. The reserved claims `iss`, `sub`, `aud`, `exp`, `iat`, `nbf`, `jti` and `azp` are refused at plan. " +
+		"Unset: no claims."
+	descTokenFormat = "`opaque` (the default) or `jwt`. An opaque token is a `mt_...` secret that Clerk stores, lists and revokes. " +
+		"A JWT is verified locally against the instance's JWKS and Clerk keeps no record of it: it cannot be listed or revoked, and stays valid until it expires."
+	descRevocationReason = "Reason recorded by Clerk when the token is revoked. Default: `" + defaultRevocationReason + "`."
+
+	descID        = "Clerk's id of the token (`mt_` and 32 hex digits). Not a secret: it cannot authenticate."
+	descToken     = "The token itself: an opaque `mt_...` secret or a JWT. Sensitive. Clerk shows it only when issuing the token."
+	descSubject   = "The machine the token belongs to (`mch_...`): the machine of the key that issued it."
+	descScopes    = "Ids (`mch_...`) of the machines this token may call, copied by Clerk from the machine's scoped machines when the token is issued."
+	descCreatedAt = "When Clerk issued the token, RFC 3339."
+	descExpiresAt = "When the token expires by Clerk's clock, RFC 3339; null for a token that never expires."
+)
+
+// The validators of the shared arguments: each refuses at validate time,
+// before any request, what Clerk would refuse at apply.
+var (
+	machineSecretKeyValidators       = []validator.String{prefixValidator("ak_")}
+	secondsUntilExpirationValidators = []validator.Int64{int64validator.Between(1, maxTokenLifetime)}
+	claimsValidators                 = []validator.String{claimsValidator{}}
+	tokenFormatValidators            = []validator.String{stringvalidator.OneOf(tokenFormatOpaque, tokenFormatJWT)}
+	revocationReasonValidators       = []validator.String{stringvalidator.LengthAtLeast(1)}
+)
+
+// m2mTokenArgs are the arguments of both kinds of machineauth_m2m_token.
+type m2mTokenArgs struct {
+	MachineSecretKey       types.String `tfsdk:"machine_secret_key"`
+	SecondsUntilExpiration types.Int64  `tfsdk:"seconds_until_expiration"`
+	Claims                 types.String `tfsdk:"claims"`
+	TokenFormat            types.String `tfsdk:"token_format"`
+	RevocationReason       types.String `tfsdk:"revocation_reason"`
+}
+
+// m2mTokenIssued is what both report about the token issued.
+type m2mTokenIssued struct {
+	ID        types.String `tfsdk:"id"`
+	Token     types.String `tfsdk:"token"`
+	Subject   types.String `tfsdk:"subject"`
+	Scopes    types.Set    `tfsdk:"scopes"`
+	CreatedAt types.String `tfsdk:"created_at"`
+	ExpiresAt types.String `tfsdk:"expires_at"`
+}
+
+// request builds the create body. min_remaining_ttl_seconds is never sent:
+// Clerk would then hand back an existing token with the same claims, and
+// two resources sharing one token would revoke each other's on destroy.
+func (a m2mTokenArgs) request() client.CreateM2MTokenRequest {
+	req := client.CreateM2MTokenRequest{TokenFormat: a.format()}
+	if !a.SecondsUntilExpiration.IsNull() {
+		n := a.SecondsUntilExpiration.ValueInt64()
+		req.SecondsUntilExpiration = &n
+	}
+	if !a.Claims.IsNull() {
+		// Validated as an object already; sent in canonical form so the
+		// orphan search compares like with like.
+		req.Claims, _ = canonicalClaims(a.Claims.ValueString())
+	}
+	return req
+}
+
+func (a m2mTokenArgs) format() string {
+	if a.TokenFormat.IsNull() || a.TokenFormat.IsUnknown() {
+		return tokenFormatOpaque
+	}
+	return a.TokenFormat.ValueString()
+}
+
+func (a m2mTokenArgs) revocationReason() string {
+	if a.RevocationReason.IsNull() {
+		return defaultRevocationReason
+	}
+	return a.RevocationReason.ValueString()
+}
+
+// set records what Clerk says about the token. The secret is only passed
+// from a create; everywhere else it is kept from before.
+func (i *m2mTokenIssued) set(t client.M2MToken, diags *diag.Diagnostics) {
+	i.ID = types.StringValue(t.ID)
+	i.Subject = types.StringValue(t.Subject)
+	scopes, d := types.SetValueFrom(context.Background(), types.StringType, nonNilStrings(t.Scopes))
+	diags.Append(d...)
+	i.Scopes = scopes
+	i.CreatedAt = types.StringValue(t.Created().Format(time.RFC3339))
+	i.ExpiresAt = types.StringNull()
+	if at := t.ExpiresAt(); at != nil {
+		i.ExpiresAt = types.StringValue(at.Format(time.RFC3339))
+	}
+}
+
+// nonNilStrings makes "no scopes" an empty set rather than null, so a
+// token without scopes reads the same after create and after refresh.
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// claimsFromClerk is the claims value to keep after reading a token: the
+// prior one when it is the same JSON (so the user's formatting stays), else
+// Clerk's, as after an import.
+func claimsFromClerk(prior types.String, got json.RawMessage) types.String {
+	if len(got) == 0 {
+		return types.StringNull()
+	}
+	if !prior.IsNull() && !prior.IsUnknown() && sameClaims(prior.ValueString(), string(got)) {
+		return prior
+	}
+	return types.StringValue(string(got))
+}
+
+// revoke revokes a token with the key that reads it; a token already
+// revoked or gone counts as revoked.
+func (s *m2mTokenStore) revoke(ctx context.Context, resourceKey, id, reason string, diags *diag.Diagnostics) {
+	t, err := s.client.RevokeM2MToken(ctx, s.readKey(resourceKey), id, &reason)
+	switch {
+	case client.IsNotFound(err):
+	case err != nil:
+		addClientError(diags, "Unable to revoke M2M token "+id, err)
+	default:
+		s.recordRevoked(resourceKey, *t)
+	}
+}

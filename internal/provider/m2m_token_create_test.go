@@ -1,0 +1,158 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
+)
+
+// testStore is the provider's token store against srv, with retry waits
+// kept tiny so fault runs stay fast; hc may be nil.
+func testStore(t *testing.T, srv *emulator.Server, hc *http.Client) *m2mTokenStore {
+	t.Helper()
+	info := srv.Info()
+	c, err := client.New(client.Config{
+		ClerkAPIURL:           info.ClerkAPIURL,
+		ClerkSecretKey:        info.ClerkSecretKey,
+		ClerkMachineSecretKey: info.Fixture.ClerkMachineSecretKey,
+		MinRetryWait:          time.Millisecond,
+		MaxRetryWait:          5 * time.Millisecond,
+		HTTPClient:            hc,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newM2MTokenStore(c, info.ClerkSecretKey, info.Fixture.ClerkMachineSecretKey)
+}
+
+// liveTokens are the ids of the machine's live tokens in the emulator.
+func liveTokens(srv *emulator.Server, machine string) map[string]bool {
+	live := map[string]bool{}
+	for _, tok := range srv.M2MTokens(machine) {
+		if !tok.Revoked {
+			live[tok.ID] = true
+		}
+	}
+	return live
+}
+
+// The emulator commits the create and then drops the connection: the token
+// exists, its secret is lost. The provider must issue a new one and revoke
+// the lost one, leaving exactly one live token: the one it returns.
+func TestM2MTokenCreateRevokesWhatALostAnswerLeftBehind(t *testing.T) {
+	t.Parallel()
+	// With this seed the emulator drops the first request after committing
+	// it and answers the next ones; the test checks that this happened, so
+	// a change in the emulator's fault draws fails it rather than letting
+	// it pass without a lost answer.
+	srv := startEmulator(t, emulator.Options{Faults: "drop_after_commit=0.5", Seed: 8})
+	machine := srv.Info().Fixture.ClerkMachineID
+	store := testStore(t, srv, nil)
+
+	var diags diag.Diagnostics
+	tok := store.create(context.Background(), "", client.CreateM2MTokenRequest{Claims: []byte(`{"team":"payments"}`)}, &diags)
+	if diags.HasError() || tok == nil {
+		t.Fatalf("create failed: %v", diags)
+	}
+	if n := srv.Stats().Faults["drop_after_commit"]; n == 0 {
+		t.Fatal("no answer was dropped: pick a seed that drops the first create")
+	}
+	all := srv.M2MTokens(machine)
+	if len(all) < 2 {
+		t.Fatalf("the lost create left no token behind (%d tokens): pick a seed that drops the first create", len(all))
+	}
+	live := liveTokens(srv, machine)
+	if len(live) != 1 || !live[tok.ID] {
+		t.Fatalf("live tokens %v, want only the one returned, %s", live, tok.ID)
+	}
+	for _, other := range all {
+		if other.ID != tok.ID && (other.RevocationReason == nil || *other.RevocationReason != orphanRevocationReason) {
+			t.Fatalf("token %s revoked with %s, want %q", other.ID, deref(other.RevocationReason), orphanRevocationReason)
+		}
+	}
+	if diags.WarningsCount() != 1 {
+		t.Fatalf("want one warning naming the revoked token, got %v", diags)
+	}
+}
+
+// Concurrent creates with identical claims, some answers lost: an orphan
+// search must never revoke a token another create of the same run is
+// about to return, and must leave no orphan.
+func TestM2MTokenConcurrentCreatesKeepEachOthersTokens(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t, emulator.Options{Faults: "drop_after_commit=0.25", Seed: 11})
+	machine := srv.Info().Fixture.ClerkMachineID
+	// Every create's answer arrives late, after Clerk has stored the
+	// token: the window in which an orphan search sees a sibling's token
+	// before the sibling does.
+	store := testStore(t, srv, &http.Client{Transport: lateCreateAnswers{http.DefaultTransport}})
+
+	const n = 60
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		issued = map[string]bool{}
+		failed int
+	)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var diags diag.Diagnostics
+			tok := store.create(context.Background(), "", client.CreateM2MTokenRequest{}, &diags)
+			mu.Lock()
+			defer mu.Unlock()
+			if tok == nil {
+				failed++
+				return
+			}
+			issued[tok.ID] = true
+		}()
+	}
+	wg.Wait()
+	if srv.Stats().Faults["drop_after_commit"] == 0 {
+		t.Fatal("no answer was dropped: the test exercised nothing")
+	}
+	live := liveTokens(srv, machine)
+	for id := range issued {
+		if !live[id] {
+			t.Errorf("token %s was returned to its resource but revoked", id)
+		}
+	}
+	for id := range live {
+		if !issued[id] {
+			t.Errorf("token %s is live but no resource holds it", id)
+		}
+	}
+	if len(issued)+failed != n {
+		t.Fatalf("%d issued + %d failed != %d", len(issued), failed, n)
+	}
+}
+
+// lateCreateAnswers holds back the answer to every create by 50ms.
+type lateCreateAnswers struct{ next http.RoundTripper }
+
+func (l lateCreateAnswers) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := l.next.RoundTrip(req)
+	if req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/m2m_tokens") {
+		time.Sleep(50 * time.Millisecond)
+	}
+	return resp, err
+}
+
+// deref shows an optional revocation reason in a failure message.
+func deref(s *string) string {
+	if s == nil {
+		return "<none>"
+	}
+	return fmt.Sprintf("%q", *s)
+}
