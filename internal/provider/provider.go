@@ -77,6 +77,8 @@ type providerData struct {
 	// authorizations shares each member's connected-app listing among all
 	// of that member's authorizations for the life of this configuration.
 	authorizations authorizationListings
+	// m2m shares token listings among the machineauth_m2m_token reads of a run.
+	m2m *m2mTokenStore
 }
 
 func (p *machineauthProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -267,7 +269,7 @@ func (p *machineauthProvider) Configure(ctx context.Context, req provider.Config
 		diags.AddError("Unable to build the API client", err.Error())
 		return
 	}
-	data := &providerData{client: c}
+	data := &providerData{client: c, m2m: newM2MTokenStore(c, cc.ClerkSecretKey, cc.ClerkMachineSecretKey)}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
@@ -317,11 +319,13 @@ func floatSetting(v types.Float64, env string, p path.Path, lo float64, diags *d
 func (p *machineauthProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewConnectedAppAuthorizationResource,
+		NewM2MTokenResource,
 	}
 }
 
 func (p *machineauthProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
+		NewM2MTokenEphemeralResource,
 		NewTokenVerificationEphemeralResource,
 	}
 }

@@ -1,11 +1,21 @@
 package provider
 
 import (
+	"context"
 	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 )
@@ -47,4 +57,261 @@ provider "machineauth" {
   }
 }
 `, info.ClerkAPIURL, info.ClerkSecretKey, info.Fixture.ClerkMachineSecretKey, info.StytchBaseURL, info.StytchProjectID, info.StytchSecret)
+}
+
+// warningRecorder wraps the provider server to keep every warning it
+// returns: terraform-plugin-testing shows a test no warning, and "removed
+// from state with a warning naming the token" is behaviour to assert.
+type warningRecorder struct {
+	tfprotov6.ProviderServer
+	mu       sync.Mutex
+	warnings []string
+}
+
+// recordingFactories is testAccProtoV6ProviderFactories with every warning
+// of the machineauth provider kept in rec.
+func recordingFactories(rec *warningRecorder) map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"machineauth": func() (tfprotov6.ProviderServer, error) {
+			s, err := testAccProtoV6ProviderFactories["machineauth"]()
+			rec.mu.Lock()
+			rec.ProviderServer = s
+			rec.mu.Unlock()
+			return rec, err
+		},
+	}
+}
+
+func (w *warningRecorder) keep(diags []*tfprotov6.Diagnostic) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityWarning {
+			w.warnings = append(w.warnings, d.Summary+": "+d.Detail)
+		}
+	}
+}
+
+// has reports whether some warning contains every one of parts.
+func (w *warningRecorder) has(parts ...string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, warning := range w.warnings {
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(warning, p)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *warningRecorder) all() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return strings.Join(w.warnings, "\n")
+}
+
+func (w *warningRecorder) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
+	resp, err := w.ProviderServer.ReadResource(ctx, req)
+	if resp != nil {
+		w.keep(resp.Diagnostics)
+	}
+	return resp, err
+}
+
+func (w *warningRecorder) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
+	resp, err := w.ProviderServer.ApplyResourceChange(ctx, req)
+	if resp != nil {
+		w.keep(resp.Diagnostics)
+	}
+	return resp, err
+}
+
+func (w *warningRecorder) CloseEphemeralResource(ctx context.Context, req *tfprotov6.CloseEphemeralResourceRequest) (*tfprotov6.CloseEphemeralResourceResponse, error) {
+	resp, err := w.ProviderServer.CloseEphemeralResource(ctx, req)
+	if resp != nil {
+		w.keep(resp.Diagnostics)
+	}
+	return resp, err
+}
+
+// expectWarning fails unless a warning containing every one of parts was
+// returned by the provider so far.
+func expectWarning(rec *warningRecorder, parts ...*string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		want := make([]string, len(parts))
+		for i, p := range parts {
+			want[i] = *p
+		}
+		if !rec.has(want...) {
+			return fmt.Errorf("no warning contains %q; warnings:\n%s", want, rec.all())
+		}
+		return nil
+	}
+}
+
+// providerConfigWithout is providerConfig less the named attributes, e.g.
+// "secret_key" for a provider that has only machine keys.
+func providerConfigWithout(srv *emulator.Server, attrs ...string) string {
+	return editProviderConfig(srv, func(attr string) (string, bool) { return "", !slices.Contains(attrs, attr) })
+}
+
+// providerConfigWith is providerConfig with one attribute set to value.
+func providerConfigWith(srv *emulator.Server, attr, value string) string {
+	return editProviderConfig(srv, func(a string) (string, bool) {
+		if a == attr {
+			return fmt.Sprintf("%s = %q", attr, value), true
+		}
+		return "", true
+	})
+}
+
+// editProviderConfig rewrites providerConfig line by line: edit gets each
+// attribute's name and returns a replacement line ("" keeps it) and
+// whether to keep the line at all. Every attribute name in providerConfig
+// is unique across its blocks, so a name says which line.
+func editProviderConfig(srv *emulator.Server, edit func(attr string) (string, bool)) string {
+	var kept []string
+	for _, line := range strings.Split(providerConfig(srv), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[1] == "=" {
+			repl, keep := edit(f[0])
+			if !keep {
+				continue
+			}
+			if repl != "" {
+				line = repl
+			}
+		}
+		kept = append(kept, line)
+	}
+	return strings.Join(kept, "\n")
+}
+
+// tokenResource is the smallest machineauth_m2m_token: Terraform configures
+// a provider only for a configuration that uses it.
+const tokenResource = `
+resource "machineauth_m2m_token" "t" {}
+`
+
+// expectNoRequests fails the test if anything reached the emulator.
+func expectNoRequests(t *testing.T, srv *emulator.Server) {
+	t.Helper()
+	if n := srv.Stats().TotalRequests; n != 0 {
+		t.Fatalf("%d requests reached the emulator; want none", n)
+	}
+}
+
+// TestAccProvider_environmentOnly configures the provider from the
+// environment alone: an empty provider block. Not parallel: it sets
+// process-wide environment variables.
+func TestAccProvider_environmentOnly(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	info := srv.Info()
+	for k, v := range map[string]string{
+		"CLERK_API_URL":            info.ClerkAPIURL,
+		"CLERK_SECRET_KEY":         info.ClerkSecretKey,
+		"CLERK_MACHINE_SECRET_KEY": info.Fixture.ClerkMachineSecretKey,
+		"STYTCH_BASE_URL":          info.StytchBaseURL,
+		"STYTCH_PROJECT_ID":        info.StytchProjectID,
+		"STYTCH_SECRET":            info.StytchSecret,
+	} {
+		t.Setenv(k, v)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkRevokedWithReason(srv, defaultRevocationReason),
+		Steps: []resource.TestStep{{
+			Config: `provider "machineauth" {}` + tokenResource,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("machineauth_m2m_token.t", tfjsonpath.New("subject"), knownvalue.StringExact(info.Fixture.ClerkMachineID)),
+			},
+		}},
+	})
+}
+
+// A key or URL that is wrong in the configuration fails at validate,
+// naming the attribute and what it accepts, before any request.
+func TestAccProvider_badSettings(t *testing.T) {
+	for name, tc := range map[string]struct{ attr, value, want string }{
+		"http clerk api_url":        {"api_url", "http://api.clerk.example/v1", `clerk.api_url: "http://api.clerk.example/v1" uses http to a host that is not loopback`},
+		"http stytch base_url":      {"base_url", "http://stytch.example", `stytch.base_url: "http://stytch.example" uses http to a host that is not loopback`},
+		"ak_ as clerk secret_key":   {"secret_key", "ak_0123456789abcdef", `clerk.secret_key: expected a value starting with "sk_test_" or "sk_live_"`},
+		"sk_ as machine_secret_key": {"machine_secret_key", "sk_test_0123456789", `clerk.machine_secret_key: expected a value starting with "ak_"`},
+		"stytch project_id prefix":  {"project_id", "proj-0123", `stytch.project_id: expected a value starting with "project-test-" or "project-live-"`},
+		"empty clerk secret_key":    {"secret_key", "", `clerk.secret_key: expected a value starting with`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := startEmulator(t, emulator.Options{})
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      providerConfigWith(srv, tc.attr, tc.value) + tokenResource,
+					ExpectError: diagMatching(tc.want),
+				}},
+			})
+			expectNoRequests(t, srv)
+		})
+	}
+}
+
+// Environment values get the same checks as configured ones, at
+// configure time. Not parallel: it sets an environment variable.
+func TestAccProvider_badURLFromEnvironment(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	t.Setenv("CLERK_API_URL", "http://api.clerk.example/v1")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      providerConfigWithout(srv, "api_url") + tokenResource,
+			ExpectError: diagMatching(`clerk.api_url (from CLERK_API_URL): "http://api.clerk.example/v1" uses http to a host that is not loopback`),
+		}},
+	})
+	expectNoRequests(t, srv)
+}
+
+// Without any machine key a token cannot be issued: the plan says which
+// attribute or variable to set, before any request. A provider without one
+// is still fine for tokens that bring their own. Not parallel: it clears
+// an environment variable.
+func TestAccProvider_missingMachineKey(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	t.Setenv("CLERK_MACHINE_SECRET_KEY", "")
+	provider := providerConfigWithout(srv, "machine_secret_key")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      provider + tokenResource,
+			ExpectError: diagMatching("Missing clerk.machine_secret_key", "machine_secret_key on this resource", "CLERK_MACHINE_SECRET_KEY"),
+		}},
+	})
+	expectNoRequests(t, srv)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkRevokedWithReason(srv, defaultRevocationReason),
+		Steps: []resource.TestStep{{
+			Config: provider + fmt.Sprintf(`
+resource "machineauth_m2m_token" "t" {
+  machine_secret_key = %q
+}
+`, srv.Info().Fixture.ClerkMachineSecretKey),
+		}},
+	})
+}
+
+// diagMatching matches output that holds each fragment in order, however
+// terraform wrapped its lines.
+func diagMatching(fragments ...string) *regexp.Regexp {
+	parts := make([]string, len(fragments))
+	for i, f := range fragments {
+		words := strings.Fields(f)
+		for j, w := range words {
+			words[j] = regexp.QuoteMeta(w)
+		}
+		parts[i] = strings.Join(words, `\s+`)
+	}
+	return regexp.MustCompile(strings.Join(parts, `[\s\S]*`))
 }

@@ -1,0 +1,155 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+var (
+	_ ephemeral.EphemeralResourceWithConfigure = (*m2mTokenEphemeralResource)(nil)
+	_ ephemeral.EphemeralResourceWithClose     = (*m2mTokenEphemeralResource)(nil)
+)
+
+// openTokenKey holds, in the ephemeral resource's private data, what Close
+// needs: Close gets no configuration.
+const openTokenKey = "token"
+
+// NewM2MTokenEphemeralResource is the ephemeral machineauth_m2m_token.
+func NewM2MTokenEphemeralResource() ephemeral.EphemeralResource {
+	return &m2mTokenEphemeralResource{}
+}
+
+type m2mTokenEphemeralResource struct {
+	data *providerData
+}
+
+type m2mTokenEphemeralModel struct {
+	m2mTokenArgs
+	m2mTokenIssued
+}
+
+// openToken is the private data Close revokes from.
+type openToken struct {
+	ID     string `json:"id"`
+	Format string `json:"format"`
+	Reason string `json:"reason"`
+	// Key is the resource's own machine key, kept only when the provider
+	// has no instance secret key to revoke with: Terraform holds private
+	// data in memory for the run and never writes an ephemeral
+	// resource's to state or plan files.
+	Key string `json:"key,omitempty"`
+}
+
+func (e *m2mTokenEphemeralResource) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_m2m_token"
+}
+
+func (e *m2mTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A Clerk M2M token that lives for one Terraform run and is never stored in state or plan files: " +
+			"issued when Terraform opens it and revoked when Terraform closes it, at the end of the run. Needs Terraform 1.10 or later.\n\n" +
+			"Terraform opens ephemeral resources during `terraform plan` too, so a plan issues (and then revokes) a token of its own, " +
+			"and `terraform apply` issues another. A revoke that fails on close is a warning: the token then lives until it expires, " +
+			"so keep `seconds_until_expiration` short. JWT-format tokens cannot be revoked at all and stay valid until they expire.\n\n" +
+			"It revokes with the provider's `clerk.secret_key` when set, else with the machine key that issued the token. " +
+			"Unlike the resource it has no `keepers` or rotation: each run gets a new token anyway.\n\n" + ambiguousCreateDoc,
+		Attributes: map[string]schema.Attribute{
+			"machine_secret_key": schema.StringAttribute{
+				MarkdownDescription: descMachineSecretKey,
+				Optional:            true,
+				Sensitive:           true,
+				Validators:          machineSecretKeyValidators,
+			},
+			"seconds_until_expiration": schema.Int64Attribute{
+				MarkdownDescription: descSecondsUntilExpiration,
+				Optional:            true,
+				Validators:          secondsUntilExpirationValidators,
+			},
+			"claims": schema.StringAttribute{
+				MarkdownDescription: descClaims,
+				Optional:            true,
+				Validators:          claimsValidators,
+			},
+			"token_format": schema.StringAttribute{
+				MarkdownDescription: descTokenFormat,
+				Optional:            true,
+				Computed:            true,
+				Validators:          tokenFormatValidators,
+			},
+			"revocation_reason": schema.StringAttribute{
+				MarkdownDescription: descRevocationReason + " Sent with the revoke when Terraform closes the token.",
+				Optional:            true,
+				Validators:          revocationReasonValidators,
+			},
+			"id":         schema.StringAttribute{MarkdownDescription: descID, Computed: true},
+			"token":      schema.StringAttribute{MarkdownDescription: descToken, Computed: true, Sensitive: true},
+			"subject":    schema.StringAttribute{MarkdownDescription: descSubject, Computed: true},
+			"scopes":     schema.SetAttribute{MarkdownDescription: descScopes, ElementType: types.StringType, Computed: true},
+			"created_at": schema.StringAttribute{MarkdownDescription: descCreatedAt, Computed: true},
+			"expires_at": schema.StringAttribute{MarkdownDescription: descExpiresAt, Computed: true},
+		},
+	}
+}
+
+func (e *m2mTokenEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
+	e.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (e *m2mTokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
+	var m m2mTokenEphemeralModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resourceKey := m.MachineSecretKey.ValueString()
+	tok := e.data.m2m.create(ctx, resourceKey, m.request(), &resp.Diagnostics)
+	if tok == nil {
+		return
+	}
+	m.set(tok.M2MToken, &resp.Diagnostics)
+	m.Token = types.StringValue(tok.Token)
+	m.TokenFormat = types.StringValue(m.format())
+
+	open := openToken{ID: tok.ID, Format: m.format(), Reason: m.revocationReason()}
+	if e.data.m2m.instanceKey == "" {
+		open.Key = resourceKey
+	}
+	b, err := json.Marshal(open)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to record the M2M token for closing", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, openTokenKey, b)...)
+	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+}
+
+// Close revokes the token. Failing to is a warning, not an error: the run
+// has done its work, and the token expires by itself.
+func (e *m2mTokenEphemeralResource) Close(ctx context.Context, req ephemeral.CloseRequest, resp *ephemeral.CloseResponse) {
+	raw, diags := req.Private.GetKey(ctx, openTokenKey)
+	resp.Diagnostics.Append(diags...)
+	if len(raw) == 0 || e.data == nil {
+		return
+	}
+	var open openToken
+	if err := json.Unmarshal(raw, &open); err != nil {
+		resp.Diagnostics.AddWarning("Unable to revoke the ephemeral M2M token", "Its private data does not decode: "+err.Error())
+		return
+	}
+	if open.Format == tokenFormatJWT {
+		resp.Diagnostics.AddWarning("Ephemeral JWT-format M2M token "+open.ID+" stays valid until it expires",
+			"Clerk cannot revoke JWT-format tokens.")
+		return
+	}
+	var revokeDiags diag.Diagnostics
+	e.data.m2m.revoke(ctx, open.Key, open.ID, open.Reason, &revokeDiags)
+	for _, d := range revokeDiags {
+		resp.Diagnostics.AddWarning(d.Summary(), fmt.Sprintf("%s\n\nThe token stays valid until it expires.", d.Detail()))
+	}
+}

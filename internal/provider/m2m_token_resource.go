@@ -1,0 +1,421 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = (*m2mTokenResource)(nil)
+	_ resource.ResourceWithImportState    = (*m2mTokenResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*m2mTokenResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*m2mTokenResource)(nil)
+)
+
+// importedKey marks, in private state, a token imported and not yet
+// updated: its first plan adopts the arguments Clerk cannot report
+// (machine_secret_key, seconds_until_expiration, keepers) instead of
+// replacing the token for them.
+const importedKey = "imported"
+
+var (
+	machineIDPattern = regexp.MustCompile(`^mch_\w{27}$`)
+	tokenIDPattern   = regexp.MustCompile(`^mt_[0-9A-Fa-f]{32}$`)
+)
+
+// NewM2MTokenResource is the machineauth_m2m_token resource.
+func NewM2MTokenResource() resource.Resource { return &m2mTokenResource{} }
+
+type m2mTokenResource struct {
+	data *providerData
+}
+
+type m2mTokenModel struct {
+	m2mTokenArgs
+	m2mTokenIssued
+	Keepers             types.Map   `tfsdk:"keepers"`
+	RotateBeforeSeconds types.Int64 `tfsdk:"rotate_before_seconds"`
+	ReadyForRotation    types.Bool  `tfsdk:"ready_for_rotation"`
+}
+
+func (r *m2mTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_m2m_token"
+}
+
+const replaces = " Changing it replaces the token."
+
+func (r *m2mTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	unlessImported := " (except on the first apply after an import, which records it: Clerk cannot report it)"
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A Clerk machine-to-machine (M2M) token: issued on create, revoked on destroy.\n\n" +
+			"**Refresh.** Clerk has no way to read one token, so the provider lists each machine's tokens once per run " +
+			"(100 per page, revoked and expired ones included) and every token of that machine is read from that one listing. " +
+			"It lists with the provider's `clerk.secret_key` when set, else with the token's machine key. " +
+			"A token revoked outside Terraform, expired, or no longer listed is removed from state with a warning that names it " +
+			"(and the revocation reason), so the next plan issues a new one. Authentication and server errors fail the refresh instead: " +
+			"they never make a token look gone.\n\n" +
+			"**Rotation.** `keepers` replaces the token whenever any of its values changes (for `time_rotating` and the like); " +
+			"`rotate_before_seconds` replaces it once it gets that close to expiry. With `lifecycle { create_before_destroy = true }` " +
+			"the new token is issued before the old one is revoked. " +
+			"Expiry is stamped by Clerk's clock, so the provider judges it by Clerk's clock too: the time in the `Date` header of Clerk's answers " +
+			"during the run, not the local clock (which it falls back to only when it has made no call, e.g. with `-refresh=false`).\n\n" +
+			"**JWT format.** Clerk keeps no record of JWT-format tokens: the provider keeps one in state until its expiry, " +
+			"and destroying it only removes it from state, with a warning that it stays valid until it expires.\n\n" +
+			"**Import.** `terraform import machineauth_m2m_token.x mch_<machine id>/mt_<token id>`, or an `import` block with that id. " +
+			"Opaque tokens only. `token` is null afterwards: Clerk shows a token's secret only when it issues it. " +
+			"The first apply after an import records `machine_secret_key`, `seconds_until_expiration` and `keepers` from the configuration " +
+			"without replacing the token.\n\n" + ambiguousCreateDoc,
+		Attributes: map[string]schema.Attribute{
+			"machine_secret_key": schema.StringAttribute{
+				MarkdownDescription: descMachineSecretKey + replaces + unlessImported,
+				Optional:            true,
+				Sensitive:           true,
+				Validators:          machineSecretKeyValidators,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplaceIf(replaceUnlessImportedString, "replaces the token"+unlessImported, "replaces the token"+unlessImported)},
+			},
+			"seconds_until_expiration": schema.Int64Attribute{
+				MarkdownDescription: descSecondsUntilExpiration + replaces + unlessImported,
+				Optional:            true,
+				Validators:          secondsUntilExpirationValidators,
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplaceIf(replaceUnlessImportedInt64, "replaces the token"+unlessImported, "replaces the token"+unlessImported)},
+			},
+			"claims": schema.StringAttribute{
+				MarkdownDescription: descClaims + replaces,
+				Optional:            true,
+				Validators:          claimsValidators,
+				PlanModifiers:       []planmodifier.String{sameClaimsKeepsState{}, stringplanmodifier.RequiresReplace()},
+			},
+			"token_format": schema.StringAttribute{
+				MarkdownDescription: descTokenFormat + replaces,
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(tokenFormatOpaque),
+				Validators:          tokenFormatValidators,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"revocation_reason": schema.StringAttribute{
+				MarkdownDescription: descRevocationReason + " Sent with the revoke on destroy or replacement; changing it only updates state.",
+				Optional:            true,
+				Validators:          revocationReasonValidators,
+			},
+			"keepers": schema.MapAttribute{
+				MarkdownDescription: "Arbitrary values that replace the token whenever any of them changes: tie the token to a `time_rotating`, or to whatever should force a new one" + unlessImported + ".",
+				ElementType:         types.StringType,
+				Optional:            true,
+				PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplaceIf(replaceUnlessImportedMap, "replaces the token"+unlessImported, "replaces the token"+unlessImported)},
+			},
+			"rotate_before_seconds": schema.Int64Attribute{
+				MarkdownDescription: "Replace the token this many seconds before it expires: once Clerk's clock reaches `expires_at` minus this, " +
+					"`ready_for_rotation` turns true and the plan replaces the token. Must be less than `seconds_until_expiration`. " +
+					"Unset: no early rotation (an expired token is still re-created). Changing it only updates state.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(1, maxTokenLifetime)},
+			},
+			"ready_for_rotation": schema.BoolAttribute{
+				MarkdownDescription: "Whether the token is inside its rotation window (see `rotate_before_seconds`), judged by Clerk's clock at plan time. " +
+					"When true the plan replaces the token.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
+			"id": schema.StringAttribute{
+				MarkdownDescription: descID,
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"token": schema.StringAttribute{
+				MarkdownDescription: descToken + " Set once at create; null after import.",
+				Computed:            true,
+				Sensitive:           true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"subject": schema.StringAttribute{
+				MarkdownDescription: descSubject,
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"scopes": schema.SetAttribute{
+				MarkdownDescription: descScopes,
+				ElementType:         types.StringType,
+				Computed:            true,
+				PlanModifiers:       []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
+			},
+			"created_at": schema.StringAttribute{
+				MarkdownDescription: descCreatedAt,
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"expires_at": schema.StringAttribute{
+				MarkdownDescription: descExpiresAt,
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+// privateState is the part of the framework's private state data that the
+// import marker needs; its concrete type is internal to the framework.
+type privateState interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+func justImported(ctx context.Context, p privateState) bool {
+	v, _ := p.GetKey(ctx, importedKey)
+	return len(v) > 0
+}
+
+func replaceUnlessImportedString(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = !justImported(ctx, req.Private)
+}
+
+func replaceUnlessImportedInt64(ctx context.Context, req planmodifier.Int64Request, resp *int64planmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = !justImported(ctx, req.Private)
+}
+
+func replaceUnlessImportedMap(ctx context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = !justImported(ctx, req.Private)
+}
+
+func (r *m2mTokenResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *m2mTokenResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m m2mTokenModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// A window as long as the lifetime would make every plan replace the
+	// token the moment it is issued.
+	ttl, before := m.SecondsUntilExpiration, m.RotateBeforeSeconds
+	if !ttl.IsNull() && !ttl.IsUnknown() && !before.IsNull() && !before.IsUnknown() && before.ValueInt64() >= ttl.ValueInt64() {
+		resp.Diagnostics.AddAttributeError(path.Root("rotate_before_seconds"), "Invalid rotate_before_seconds",
+			fmt.Sprintf("rotate_before_seconds (%d) must be less than seconds_until_expiration (%d): otherwise every plan would replace the token as soon as it is issued.",
+				before.ValueInt64(), ttl.ValueInt64()))
+	}
+}
+
+// ModifyPlan refuses a create that has no machine key before any request,
+// and replaces a token that has entered its rotation window.
+func (r *m2mTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return
+	}
+	var plan m2mTokenModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if req.State.Raw.IsNull() {
+		if plan.MachineSecretKey.IsNull() && r.data.m2m.machineKey == "" {
+			resp.Diagnostics.AddAttributeError(path.Root("machine_secret_key"), "Missing clerk.machine_secret_key",
+				"Issuing an M2M token needs a machine secret key (ak_...): set machine_secret_key on this resource, "+
+					"clerk.machine_secret_key in the provider configuration, or the CLERK_MACHINE_SECRET_KEY environment variable.")
+		}
+		return
+	}
+	var state m2mTokenModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Judged here rather than only in Read, so a changed
+	// rotate_before_seconds takes effect in the same plan, and a refresh
+	// skipped with -refresh=false still rotates.
+	due := rotationDue(state.ExpiresAt, plan.RotateBeforeSeconds, r.data.m2m.now())
+	if !due {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("ready_for_rotation"), false)...)
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("ready_for_rotation"), types.BoolUnknown())...)
+	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("ready_for_rotation"))
+}
+
+// rotationDue reports whether now is within rotateBefore seconds of
+// expiry; never without rotate_before_seconds.
+func rotationDue(expiresAt types.String, rotateBefore types.Int64, now time.Time) bool {
+	if rotateBefore.IsNull() || rotateBefore.IsUnknown() {
+		return false
+	}
+	return expiresWithin(expiresAt, time.Duration(rotateBefore.ValueInt64())*time.Second, now)
+}
+
+// expiresWithin reports whether now is at or past expiresAt less lead;
+// never for a token that does not expire.
+func expiresWithin(expiresAt types.String, lead time.Duration, now time.Time) bool {
+	if expiresAt.IsNull() || expiresAt.IsUnknown() {
+		return false
+	}
+	exp, err := time.Parse(time.RFC3339, expiresAt.ValueString())
+	if err != nil {
+		return false
+	}
+	return !now.Before(exp.Add(-lead))
+}
+
+func (r *m2mTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var m m2mTokenModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	tok := r.data.m2m.create(ctx, m.MachineSecretKey.ValueString(), m.request(), &resp.Diagnostics)
+	if tok == nil {
+		return
+	}
+	m.set(tok.M2MToken, &resp.Diagnostics)
+	m.Token = types.StringValue(tok.Token)
+	m.ReadyForRotation = types.BoolValue(rotationDue(m.ExpiresAt, m.RotateBeforeSeconds, r.data.m2m.now()))
+	if m.ReadyForRotation.ValueBool() {
+		resp.Diagnostics.AddAttributeWarning(path.Root("rotate_before_seconds"), "Token issued inside its rotation window",
+			fmt.Sprintf("Token %s expires at %s, which is less than rotate_before_seconds away: every plan will replace it. "+
+				"Lower rotate_before_seconds or raise the token's lifetime.", tok.ID, m.ExpiresAt.ValueString()))
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func (r *m2mTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var m m2mTokenModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id, subject, key := m.ID.ValueString(), m.Subject.ValueString(), m.MachineSecretKey.ValueString()
+	gone := func(why string) {
+		resp.Diagnostics.AddWarning("M2M token "+id+" is gone: removing it from state",
+			fmt.Sprintf("%s The next plan issues a new token.", why))
+		resp.State.RemoveResource(ctx)
+	}
+
+	if m.format() == tokenFormatJWT {
+		// Not listed: the shared listing of its machine is consulted only
+		// for Clerk's clock and to see the machine still exists.
+		ix, err := r.data.m2m.listing(ctx, key, subject)
+		if err != nil {
+			addClientError(&resp.Diagnostics, "Unable to read M2M token "+id, err)
+			return
+		}
+		now := r.data.m2m.now()
+		switch {
+		case ix.gone:
+			gone(fmt.Sprintf("Its machine %s no longer exists in Clerk.", subject))
+			return
+		case expiresWithin(m.ExpiresAt, 0, now):
+			gone(fmt.Sprintf("This JWT-format token expired at %s.", m.ExpiresAt.ValueString()))
+			return
+		}
+		m.ReadyForRotation = types.BoolValue(rotationDue(m.ExpiresAt, m.RotateBeforeSeconds, now))
+		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+		return
+	}
+
+	tok, found, machineGone, err := r.data.m2m.lookup(ctx, key, subject, id)
+	if err != nil {
+		addClientError(&resp.Diagnostics, "Unable to read M2M token "+id, err)
+		return
+	}
+	switch {
+	case machineGone:
+		gone(fmt.Sprintf("Its machine %s no longer exists in Clerk.", subject))
+		return
+	case !found:
+		gone(fmt.Sprintf("Clerk does not list it among machine %s's tokens.", subject))
+		return
+	case tok.Revoked:
+		reason := "none given"
+		if tok.RevocationReason != nil {
+			reason = fmt.Sprintf("%q", *tok.RevocationReason)
+		}
+		gone(fmt.Sprintf("It was revoked outside Terraform (revocation reason: %s).", reason))
+		return
+	case tok.Expired:
+		at := "its expiry"
+		if e := tok.ExpiresAt(); e != nil {
+			at = e.Format(time.RFC3339)
+		}
+		gone(fmt.Sprintf("It expired at %s.", at))
+		return
+	}
+	m.set(tok, &resp.Diagnostics)
+	m.Claims = claimsFromClerk(m.Claims, tok.Claims)
+	m.TokenFormat = types.StringValue(tokenFormatOpaque)
+	m.ReadyForRotation = types.BoolValue(rotationDue(m.ExpiresAt, m.RotateBeforeSeconds, r.data.m2m.now()))
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// Update changes no token: only the arguments that take effect later
+// (revocation_reason, rotate_before_seconds) or that an import could not
+// know reach it, so state takes the plan.
+func (r *m2mTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var m m2mTokenModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, nil)...)
+}
+
+func (r *m2mTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var m m2mTokenModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if m.format() == tokenFormatJWT {
+		resp.Diagnostics.AddWarning("JWT-format M2M token "+m.ID.ValueString()+" stays valid until it expires",
+			fmt.Sprintf("Clerk cannot revoke JWT-format tokens: this one is removed from state but stays valid until %s.", m.ExpiresAt.ValueString()))
+		return
+	}
+	r.data.m2m.revoke(ctx, m.MachineSecretKey.ValueString(), m.ID.ValueString(), m.revocationReason(), &resp.Diagnostics)
+}
+
+func (r *m2mTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	machineID, tokenID, problem := parseImportID(req.ID)
+	if problem != "" {
+		resp.Diagnostics.AddError("Invalid import id",
+			"Expected mch_<machine id>/mt_<token id>, such as mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk/mt_0123456789abcdef0123456789abcdef: "+problem)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), tokenID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("subject"), machineID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("token_format"), tokenFormatOpaque)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
+}
+
+// parseImportID splits and checks an import id strictly, before anything
+// is sent: ids end up in request paths and queries.
+func parseImportID(id string) (machineID, tokenID, problem string) {
+	parts := strings.Split(id, "/")
+	if len(parts) != 2 {
+		return "", "", fmt.Sprintf("got %d part(s) separated by \"/\", want exactly 2.", len(parts))
+	}
+	if !machineIDPattern.MatchString(parts[0]) {
+		return "", "", fmt.Sprintf("the machine id %q is not mch_ followed by 27 letters, digits or underscores.", client.Redact(parts[0]))
+	}
+	if !tokenIDPattern.MatchString(parts[1]) {
+		return "", "", "the token id is not mt_ followed by 32 hexadecimal digits."
+	}
+	return parts[0], parts[1], ""
+}

@@ -1,0 +1,564 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
+)
+
+const tokenName = "machineauth_m2m_token.t"
+
+var (
+	tokenSecretPattern = regexp.MustCompile(`^mt_[A-Za-z0-9]+$`)
+	rfc3339Pattern     = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
+)
+
+// captureID copies the id of resource name into *dst after a step.
+func captureID(name string, dst *string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[name]
+		if !ok {
+			return fmt.Errorf("%s not in state", name)
+		}
+		*dst = rs.Primary.ID
+		return nil
+	}
+}
+
+// expectToken checks the emulator's record of a token: live, or revoked
+// with exactly reason.
+func expectToken(srv *emulator.Server, id *string, revokedWith *string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		tok, ok := srv.M2MToken(*id)
+		switch {
+		case !ok:
+			return fmt.Errorf("emulator has no token %s", *id)
+		case revokedWith == nil && tok.Revoked:
+			return fmt.Errorf("token %s is revoked, want live", *id)
+		case revokedWith == nil:
+			return nil
+		case !tok.Revoked:
+			return fmt.Errorf("token %s is live, want revoked with %q", *id, *revokedWith)
+		case tok.RevocationReason == nil || *tok.RevocationReason != *revokedWith:
+			return fmt.Errorf("token %s revoked with %v, want %q", *id, deref(tok.RevocationReason), *revokedWith)
+		}
+		return nil
+	}
+}
+
+func str(s string) *string { return &s }
+
+// checkRevokedWithReason is a CheckDestroy: every opaque token that was in
+// state is revoked in the emulator with exactly reason.
+func checkRevokedWithReason(srv *emulator.Server, reason string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		n := 0
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != "machineauth_m2m_token" || rs.Primary.Attributes["token_format"] == tokenFormatJWT {
+				continue
+			}
+			n++
+			id := rs.Primary.ID
+			if err := expectToken(srv, &id, &reason)(s); err != nil {
+				return err
+			}
+		}
+		if n == 0 {
+			return fmt.Errorf("no opaque token in state to check")
+		}
+		return nil
+	}
+}
+
+// revokeOutside revokes a token as someone in Clerk's dashboard would.
+func revokeOutside(t *testing.T, srv *emulator.Server, id *string, reason string) {
+	t.Helper()
+	info := srv.Info()
+	c, err := client.New(client.Config{ClerkAPIURL: info.ClerkAPIURL, ClerkSecretKey: info.ClerkSecretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.RevokeM2MToken(context.Background(), "", *id, &reason); err != nil {
+		t.Fatalf("revoking %s outside Terraform: %v", *id, err)
+	}
+}
+
+func TestAccM2MToken_lifecycle(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	fx := srv.Info().Fixture
+	config := func(claims, reason string) string {
+		return providerConfig(srv) + fmt.Sprintf(`
+resource "machineauth_m2m_token" "t" {
+  seconds_until_expiration = 3600
+  claims                   = %q
+  revocation_reason        = %q
+}
+`, claims, reason)
+	}
+	var id string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkRevokedWithReason(srv, "rotated out"),
+		Steps: []resource.TestStep{
+			{
+				Config: config(`{"team":"payments","tier":1}`, "first reason"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionCreate),
+					plancheck.ExpectUnknownValue(tokenName, tfjsonpath.New("id")),
+					plancheck.ExpectSensitiveValue(tokenName, tfjsonpath.New("token")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("id"), knownvalue.StringRegexp(tokenIDPattern)),
+					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("token"), knownvalue.StringRegexp(tokenSecretPattern)),
+					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("subject"), knownvalue.StringExact(fx.ClerkMachineID)),
+					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("scopes"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(fx.ClerkScopedMachineID)})),
+					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("token_format"), knownvalue.StringExact("opaque")),
+					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("ready_for_rotation"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("created_at"), knownvalue.StringRegexp(rfc3339Pattern)),
+					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("expires_at"), knownvalue.StringRegexp(rfc3339Pattern)),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					captureID(tokenName, &id),
+					expectToken(srv, &id, nil),
+					func(*terraform.State) error {
+						tok, _ := srv.M2MToken(id)
+						if life := tok.Expiration.Sub(tok.CreatedAt); life != time.Hour {
+							return fmt.Errorf("token lifetime %s, want 1h", life)
+						}
+						if fmt.Sprint(tok.Claims) != "map[team:payments tier:1]" {
+							return fmt.Errorf("token claims %v", tok.Claims)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				// The same claims, reformatted and reordered: nothing to do.
+				Config: config("{\n  \"tier\": 1,\n  \"team\": \"payments\"\n}", "first reason"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+			{
+				// The reason only matters at revoke: updated in place, no new token.
+				Config: config(`{"team":"payments","tier":1}`, "rotated out"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("revocation_reason"), knownvalue.StringExact("rotated out")),
+					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("token"), knownvalue.StringRegexp(tokenSecretPattern)),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttrPtr(tokenName, "id", &id),
+					expectToken(srv, &id, nil),
+					func(*terraform.State) error {
+						if n := srv.Stats().Calls("POST", "/clerk/v1/m2m_tokens"); n != 1 {
+							return fmt.Errorf("%d creates, want 1", n)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+func TestAccM2MToken_keepersReplace(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	config := func(generation string) string {
+		return providerConfig(srv) + fmt.Sprintf(`
+resource "machineauth_m2m_token" "t" {
+  keepers = { generation = %q }
+}
+`, generation)
+	}
+	var first, second string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkRevokedWithReason(srv, defaultRevocationReason),
+		Steps: []resource.TestStep{
+			{Config: config("1"), Check: captureID(tokenName, &first)},
+			{
+				Config: config("2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					captureID(tokenName, &second),
+					expectToken(srv, &first, str(defaultRevocationReason)),
+					expectToken(srv, &second, nil),
+				),
+			},
+		},
+	})
+}
+
+func TestAccM2MToken_rotation(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	config := providerConfig(srv) + `
+resource "machineauth_m2m_token" "t" {
+  seconds_until_expiration = 3600
+  rotate_before_seconds    = 600
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+`
+	var first, second string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkRevokedWithReason(srv, defaultRevocationReason),
+		Steps: []resource.TestStep{
+			{Config: config, Check: captureID(tokenName, &first)},
+			{
+				// 100 s before the window opens, by the emulator's clock.
+				PreConfig: func() { srv.Advance(2900 * time.Second) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+			{
+				// Inside the window: replaced, the new token issued first.
+				PreConfig: func() { srv.Advance(200 * time.Second) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionCreateBeforeDestroy),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("ready_for_rotation"), knownvalue.Bool(false)),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					captureID(tokenName, &second),
+					expectToken(srv, &first, str(defaultRevocationReason)),
+					expectToken(srv, &second, nil),
+					func(*terraform.State) error {
+						if first == second {
+							return fmt.Errorf("token %s was not rotated", first)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+func TestAccM2MToken_revokedOrExpiredOutsideTerraform(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	rec := &warningRecorder{}
+	config := providerConfig(srv) + `
+resource "machineauth_m2m_token" "t" {
+  seconds_until_expiration = 600
+}
+`
+	var first, second, third string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: recordingFactories(rec),
+		CheckDestroy:             checkRevokedWithReason(srv, defaultRevocationReason),
+		Steps: []resource.TestStep{
+			{Config: config, Check: captureID(tokenName, &first)},
+			{
+				PreConfig: func() { revokeOutside(t, srv, &first, "leaked in a CI log") },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionCreate),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					captureID(tokenName, &second),
+					expectWarning(rec, &first, str("revoked outside Terraform"), str(`"leaked in a CI log"`)),
+					expectToken(srv, &second, nil),
+				),
+			},
+			{
+				PreConfig: func() { srv.Advance(601 * time.Second) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionCreate),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					captureID(tokenName, &third),
+					expectWarning(rec, &second, str("expired")),
+					expectToken(srv, &third, nil),
+				),
+			},
+		},
+	})
+}
+
+func TestAccM2MToken_import(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	config := providerConfig(srv) + `
+resource "machineauth_m2m_token" "t" {
+  seconds_until_expiration = 3600
+  claims                   = jsonencode({ team = "payments" })
+  revocation_reason        = "import test over"
+}
+`
+	importID := func(s *terraform.State) (string, error) {
+		rs := s.RootModule().Resources[tokenName]
+		return rs.Primary.Attributes["subject"] + "/" + rs.Primary.ID, nil
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkRevokedWithReason(srv, "import test over"),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				ResourceName:      tokenName,
+				ImportState:       true,
+				ImportStateIdFunc: importID,
+				ImportStateVerify: true,
+				// Clerk reports none of these: the secret is shown once,
+				// and the rest are inputs it does not echo.
+				ImportStateVerifyIgnore: []string{"token", "seconds_until_expiration", "revocation_reason"},
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 || states[0].Attributes["token"] != "" {
+						return fmt.Errorf("want one imported token with a null secret, got %v", states)
+					}
+					return nil
+				},
+			},
+			{
+				// An import block: the arguments Clerk cannot report are
+				// adopted in place, never by replacing the token.
+				ResourceName:       tokenName,
+				ImportState:        true,
+				ImportStateKind:    resource.ImportBlockWithID,
+				ImportStateIdFunc:  importID,
+				ExpectNonEmptyPlan: true,
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(tokenName, tfjsonpath.New("claims"), knownvalue.StringExact(`{"team":"payments"}`)),
+				}},
+			},
+		},
+	})
+}
+
+func TestAccM2MToken_twoMachines(t *testing.T) {
+	for name, withInstanceKey := range map[string]bool{"instance key lists": true, "machine keys list": false} {
+		t.Run(name, func(t *testing.T) {
+			srv := startEmulator(t, emulator.Options{})
+			fx := srv.Info().Fixture
+			second, secondKey, err := srv.CreateMachine("second-service", nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			provider := providerConfig(srv)
+			if !withInstanceKey {
+				provider = providerConfigWithout(srv, "secret_key")
+			}
+			config := provider + fmt.Sprintf(`
+resource "machineauth_m2m_token" "a" {}
+
+resource "machineauth_m2m_token" "b" {
+  machine_secret_key = %q
+}
+`, secondKey)
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				CheckDestroy:             checkRevokedWithReason(srv, defaultRevocationReason),
+				Steps: []resource.TestStep{
+					{
+						Config: config,
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectKnownValue("machineauth_m2m_token.a", tfjsonpath.New("subject"), knownvalue.StringExact(fx.ClerkMachineID)),
+							statecheck.ExpectKnownValue("machineauth_m2m_token.b", tfjsonpath.New("subject"), knownvalue.StringExact(second)),
+							statecheck.ExpectKnownValue("machineauth_m2m_token.b", tfjsonpath.New("scopes"), knownvalue.SetExact(nil)),
+						},
+					},
+					{
+						// Refreshes both through their own listings.
+						Config:             config,
+						PlanOnly:           true,
+						ExpectNonEmptyPlan: false,
+					},
+				},
+			})
+		})
+	}
+}
+
+func TestAccM2MToken_jwt(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	rec := &warningRecorder{}
+	fx := srv.Info().Fixture
+	config := providerConfig(srv) + `
+resource "machineauth_m2m_token" "t" {
+  token_format             = "jwt"
+  seconds_until_expiration = 600
+  claims                   = jsonencode({ team = "payments" })
+}
+`
+	var first, second string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: recordingFactories(rec),
+		CheckDestroy: func(*terraform.State) error {
+			if !rec.has(second, "stays valid until") {
+				return fmt.Errorf("destroy gave no warning that JWT %s stays valid; warnings:\n%s", second, rec.all())
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("token"), knownvalue.StringRegexp(regexp.MustCompile(`^eyJ[\w-]+\.[\w-]+\.[\w-]+$`))),
+					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("id"), knownvalue.StringRegexp(tokenIDPattern)),
+					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("token_format"), knownvalue.StringExact("jwt")),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					captureID(tokenName, &first),
+					func(*terraform.State) error {
+						if n := len(srv.M2MTokens(fx.ClerkMachineID)); n != 0 {
+							return fmt.Errorf("emulator stores %d tokens; JWTs are never stored", n)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				// Unlisted, yet kept until it expires.
+				PreConfig: func() { srv.Advance(500 * time.Second) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+			{
+				PreConfig: func() { srv.Advance(101 * time.Second) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionCreate),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					captureID(tokenName, &second),
+					expectWarning(rec, &first, str("expired")),
+				),
+			},
+		},
+	})
+}
+
+// TestAccM2MToken_badInputs: each mistake knowable from configuration is a
+// diagnostic naming the attribute, and nothing reaches the API.
+func TestAccM2MToken_badInputs(t *testing.T) {
+	validToken := "mch_" + strings.Repeat("a", 27) + "/mt_" + strings.Repeat("0", 32)
+	cases := map[string]struct {
+		body     string
+		importID string
+		want     []string
+	}{
+		"zero expiration":        {body: `seconds_until_expiration = 0`, want: []string{"seconds_until_expiration", "between 1 and 315360000"}},
+		"negative expiration":    {body: `seconds_until_expiration = -60`, want: []string{"seconds_until_expiration", "between 1 and 315360000"}},
+		"absurd expiration":      {body: `seconds_until_expiration = 9999999999`, want: []string{"seconds_until_expiration", "between 1 and 315360000"}},
+		"claims array":           {body: `claims = jsonencode(["a"])`, want: []string{"claims: must be a JSON object", "got an array"}},
+		"claims invalid JSON":    {body: `claims = "{team:"`, want: []string{"claims: not valid JSON"}},
+		"claims scalar":          {body: `claims = "42"`, want: []string{"claims: must be a JSON object", "got a number"}},
+		"reserved claim":         {body: `claims = jsonencode({ sub = "mch_x" })`, want: []string{`claims: the claim "sub" is reserved`}},
+		"unknown token_format":   {body: `token_format = "paseto"`, want: []string{"token_format", `"opaque"`, `"jwt"`}},
+		"sk_ as machine key":     {body: `machine_secret_key = "sk_test_abcdef"`, want: []string{`machine_secret_key: expected a value starting with "ak_"`}},
+		"empty machine key":      {body: `machine_secret_key = ""`, want: []string{`machine_secret_key: expected a value starting with "ak_"`}},
+		"empty reason":           {body: `revocation_reason = ""`, want: []string{"revocation_reason", "at least 1"}},
+		"window beyond lifetime": {body: "seconds_until_expiration = 600\nrotate_before_seconds = 600", want: []string{"rotate_before_seconds (600) must be less than seconds_until_expiration (600)"}},
+		"import one part":        {importID: "mt_" + strings.Repeat("0", 32), want: []string{`got 1 part(s) separated by "/"`}},
+		"import three parts":     {importID: validToken + "/x", want: []string{`got 3 part(s) separated by "/"`}},
+		"import dot-dot":         {importID: "../mt_" + strings.Repeat("0", 32), want: []string{`the machine id ".." is not mch_`}},
+		"import escaped slash":   {importID: "mch_" + strings.Repeat("a", 24) + "%2F/mt_" + strings.Repeat("0", 32), want: []string{"is not mch_ followed by 27"}},
+		"import short token":     {importID: "mch_" + strings.Repeat("a", 27) + "/mt_123", want: []string{"the token id is not mt_ followed by 32 hexadecimal digits"}},
+		"import encoded token":   {importID: "mch_" + strings.Repeat("a", 27) + "/mt_..%2F" + strings.Repeat("0", 27), want: []string{"the token id is not mt_"}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			srv := startEmulator(t, emulator.Options{})
+			step := resource.TestStep{
+				Config:      providerConfig(srv) + "resource \"machineauth_m2m_token\" \"t\" {\n" + tc.body + "\n}\n",
+				ExpectError: diagMatching(tc.want...),
+			}
+			if tc.importID != "" {
+				step.ResourceName, step.ImportState, step.ImportStateId = tokenName, true, tc.importID
+				step.ExpectError = diagMatching(append([]string{"Expected mch_<machine id>/mt_<token id>"}, tc.want...)...)
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps:                    []resource.TestStep{step},
+			})
+			if n := srv.Stats().TotalRequests; n != 0 {
+				t.Fatalf("%d requests reached the emulator; want none", n)
+			}
+		})
+	}
+}
+
+// TestAccM2MToken_callBudget holds the refresh to issue 7's budget: a plan
+// over N tokens of one machine lists at most ceil(N/100)+1 times.
+func TestAccM2MToken_m2mListBudgetCheck(t *testing.T) {
+	const n = 120
+	srv := startEmulator(t, emulator.Options{})
+	config := providerConfig(srv) + fmt.Sprintf(`
+resource "machineauth_m2m_token" "t" {
+  count = %d
+}
+`, n)
+	const listRoute = "/clerk/v1/m2m_tokens"
+	var listsBefore int
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: func(*terraform.State) error {
+					if got := srv.Stats().Calls("POST", listRoute); got != n {
+						return fmt.Errorf("apply made %d creates, want exactly %d", got, n)
+					}
+					return nil
+				},
+			},
+			{
+				PreConfig: func() { listsBefore = srv.Stats().Calls("GET", listRoute) },
+				Config:    config,
+				PlanOnly:  true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+					m2mListBudgetCheck(func() int { return srv.Stats().Calls("GET", listRoute) - listsBefore }, (n+99)/100+1),
+				}},
+			},
+		},
+	})
+	if got := srv.Stats().Calls("POST", "/clerk/v1/m2m_tokens/{m2m_token_id}/revoke"); got != n {
+		t.Fatalf("destroy made %d revokes, want exactly %d", got, n)
+	}
+}
+
+// callBudget is a plan check that calls made during the plan stay within
+// budget, and that there were some: a refresh that lists nothing checks
+// nothing.
+type m2mListBudget struct {
+	calls  func() int
+	budget int
+}
+
+func m2mListBudgetCheck(calls func() int, budget int) plancheck.PlanCheck {
+	return m2mListBudget{calls: calls, budget: budget}
+}
+
+func (c m2mListBudget) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	got := c.calls()
+	if got < 1 || got > c.budget {
+		resp.Error = fmt.Errorf("the refreshing plan made %d list calls, want 1 to %d", got, c.budget)
+	}
+}
