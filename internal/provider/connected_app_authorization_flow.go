@@ -22,10 +22,10 @@ import (
 // after an answer was lost, so a flaky network cannot hold an apply forever.
 const grantRounds = 3
 
-// grantRequest is one create's authorization: consent for the subject, then,
+// grantRequest is one create's authorization: consent for the grantor, then,
 // with exchange, the code traded for tokens.
 type grantRequest struct {
-	subject        subject
+	grantor        grantor
 	connectedAppID string
 	redirectURI    string
 	scopes         []string
@@ -46,7 +46,7 @@ type grantResult struct {
 // consent is left active unless it is returned to the caller:
 //
 //   - A lost authorize answer is followed by another authorize. Consent is
-//     one grant per subject and app, so authorizing again updates the same
+//     one grant per grantor and app, so authorizing again updates the same
 //     grant, and the code the lost answer carried expires unused.
 //   - A lost exchange answer may have issued tokens that nobody holds, and
 //     the code is spent either way; revoking the grant ends those tokens,
@@ -64,7 +64,7 @@ func (g grantRequest) run(ctx context.Context, c *client.Client, listings *autho
 		if err != nil {
 			return g.undo(ctx, c, listings, granted, err)
 		}
-		auth, err := g.subject.authorize(ctx, c, client.AuthorizeRequest{
+		auth, err := g.grantor.authorize(ctx, c, client.AuthorizeRequest{
 			ConsentGranted: true, Scopes: g.scopes, ClientID: g.connectedAppID, RedirectURI: g.redirectURI,
 			State: state, CodeChallenge: challenge,
 		})
@@ -100,7 +100,7 @@ func (g grantRequest) run(ctx context.Context, c *client.Client, listings *autho
 				res.grantedScopes = g.scopes
 			}
 			res.expiresAt = accessTokenExpiry(tok, requested)
-			listings.granted(g.subject, g.connectedAppID, res.grantedScopes)
+			listings.granted(g.grantor, g.connectedAppID, res.grantedScopes)
 			return res, nil
 		}
 		if client.IsAmbiguous(err) && round < grantRounds && g.revoke(ctx, c, listings) == nil {
@@ -116,25 +116,25 @@ func (g grantRequest) run(ctx context.Context, c *client.Client, listings *autho
 // come from Stytch's own listing, fetched afresh: a shared listing may
 // predate this consent.
 func (g grantRequest) consentOnly(ctx context.Context, c *client.Client, listings *authorizationListings) (grantResult, error) {
-	apps, err := g.subject.list(ctx, c)
+	apps, err := g.grantor.list(ctx, c)
 	if err != nil {
 		return g.undo(ctx, c, listings, true, err)
 	}
 	scopes, ok := apps[g.connectedAppID]
 	if !ok {
-		return g.undo(ctx, c, listings, true, fmt.Errorf("stytch does not list connected app %s among the apps %s has authorized, right after authorizing it", g.connectedAppID, g.subject.key()))
+		return g.undo(ctx, c, listings, true, fmt.Errorf("stytch does not list connected app %s among the apps %s has authorized, right after authorizing it", g.connectedAppID, g.grantor.key()))
 	}
-	listings.granted(g.subject, g.connectedAppID, scopes)
+	listings.granted(g.grantor, g.connectedAppID, scopes)
 	return grantResult{grantedScopes: scopes}, nil
 }
 
 // revoke ends the consent with the project's credentials alone: it undoes
 // this create's own work, which the member session settings do not govern.
 func (g grantRequest) revoke(ctx context.Context, c *client.Client, listings *authorizationListings) error {
-	if err := g.subject.revoke(ctx, c, g.connectedAppID, "", ""); err != nil && !authorizationGone(err) {
+	if err := g.grantor.revoke(ctx, c, g.connectedAppID, "", ""); err != nil && !authorizationGone(err) {
 		return err
 	}
-	listings.revoked(g.subject, g.connectedAppID)
+	listings.revoked(g.grantor, g.connectedAppID)
 	return nil
 }
 

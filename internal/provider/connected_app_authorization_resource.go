@@ -64,8 +64,8 @@ type connectedAppAuthorizationModel struct {
 	GrantedScopes    types.Set    `tfsdk:"granted_scopes"`
 }
 
-func (m *connectedAppAuthorizationModel) subject() subject {
-	return subject{organizationID: m.OrganizationID.ValueString(), memberID: m.MemberID.ValueString(), userID: m.UserID.ValueString()}
+func (m *connectedAppAuthorizationModel) grantor() grantor {
+	return grantor{organizationID: m.OrganizationID.ValueString(), memberID: m.MemberID.ValueString(), userID: m.UserID.ValueString()}
 }
 
 func (r *connectedAppAuthorizationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -328,13 +328,13 @@ func (r *connectedAppAuthorizationResource) Create(ctx context.Context, req reso
 		return
 	}
 	slices.Sort(scopes)
-	sub, appID := plan.subject(), plan.ConnectedAppID.ValueString()
+	who, appID := plan.grantor(), plan.ConnectedAppID.ValueString()
 	secret := secretWO.ValueString()
 	if secret == "" {
 		secret = plan.ClientSecret.ValueString()
 	}
 	g := grantRequest{
-		subject:        sub,
+		grantor:        who,
 		connectedAppID: appID,
 		redirectURI:    plan.RedirectURI.ValueString(),
 		scopes:         scopes,
@@ -343,7 +343,7 @@ func (r *connectedAppAuthorizationResource) Create(ctx context.Context, req reso
 	}
 	res, err := g.run(ctx, r.data.client, &r.data.authorizations)
 
-	plan.ID = types.StringValue(sub.authorizationID(appID))
+	plan.ID = types.StringValue(who.authorizationID(appID))
 	for _, tok := range []*types.String{&plan.AccessToken, &plan.RefreshToken, &plan.IDToken, &plan.TokenType, &plan.ExpiresAt} {
 		*tok = types.StringNull()
 	}
@@ -386,14 +386,14 @@ func (r *connectedAppAuthorizationResource) Read(ctx context.Context, req resour
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sub, appID := state.subject(), state.ConnectedAppID.ValueString()
-	id := sub.authorizationID(appID)
-	apps, err := r.data.authorizations.get(ctx, r.data.client, sub)
+	who, appID := state.grantor(), state.ConnectedAppID.ValueString()
+	id := who.authorizationID(appID)
+	apps, err := r.data.authorizations.get(ctx, r.data.client, who)
 	if err != nil {
 		if authorizationGone(err) {
 			resp.Diagnostics.AddWarning("Connected app authorization no longer exists",
 				fmt.Sprintf("Listing the connected apps of %s found that it no longer exists (%s), so authorization %s cannot exist either. "+
-					"It has been removed from the state; the next apply authorizes again.", sub.key(), client.Redact(err.Error()), id))
+					"It has been removed from the state; the next apply authorizes again.", who.key(), client.Redact(err.Error()), id))
 			resp.State.RemoveResource(ctx)
 			return
 		}
@@ -404,7 +404,7 @@ func (r *connectedAppAuthorizationResource) Read(ctx context.Context, req resour
 	if !ok {
 		resp.Diagnostics.AddWarning("Connected app authorization revoked outside Terraform",
 			fmt.Sprintf("Connected app %s is no longer among the authorized apps of %s: it was revoked outside Terraform. "+
-				"It has been removed from the state; the next apply authorizes again.", appID, sub.key()))
+				"It has been removed from the state; the next apply authorizes again.", appID, who.key()))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -437,8 +437,8 @@ func (r *connectedAppAuthorizationResource) Delete(ctx context.Context, req reso
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sub, appID := state.subject(), state.ConnectedAppID.ValueString()
-	id := sub.authorizationID(appID)
+	who, appID := state.grantor(), state.ConnectedAppID.ValueString()
+	id := who.authorizationID(appID)
 	fields := map[string]any{"id": id}
 	if !state.RevocationReason.IsNull() {
 		// Stytch's revoke has no field for a reason: the log is its record.
@@ -446,9 +446,9 @@ func (r *connectedAppAuthorizationResource) Delete(ctx context.Context, req reso
 	}
 	tflog.Info(ctx, "Revoking connected app authorization", fields)
 
-	err := sub.revoke(ctx, r.data.client, appID, state.SessionToken.ValueString(), state.SessionJWT.ValueString())
+	err := who.revoke(ctx, r.data.client, appID, state.SessionToken.ValueString(), state.SessionJWT.ValueString())
 	if err == nil || authorizationGone(err) {
-		r.data.authorizations.revoked(sub, appID)
+		r.data.authorizations.revoked(who, appID)
 		return
 	}
 	sessionAttr := "session_token"

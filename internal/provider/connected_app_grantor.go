@@ -10,30 +10,30 @@ import (
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/memo"
 )
 
-// subject is who grants a connected app its authorization: a member of a
+// grantor is who grants a connected app its authorization: a member of a
 // B2B organization, or a user of a consumer project. Exactly one form is set;
-// the schema's validators guarantee it before a subject is built.
-type subject struct {
+// the schema's validators guarantee it before a grantor is built.
+type grantor struct {
 	organizationID, memberID string
 	userID                   string
 }
 
-// key names the subject in the listing cache and is the start of every
+// key names the grantor in the listing cache and is the start of every
 // authorization id: "<organization_id>/<member_id>" or "<user_id>". Stytch's
 // id prefixes keep the two forms apart.
-func (s subject) key() string {
+func (s grantor) key() string {
 	if s.userID != "" {
 		return s.userID
 	}
 	return s.organizationID + "/" + s.memberID
 }
 
-// authorizationID is the resource id of the subject's authorization of app.
-func (s subject) authorizationID(connectedAppID string) string {
+// authorizationID is the resource id of the grantor's authorization of app.
+func (s grantor) authorizationID(connectedAppID string) string {
 	return s.key() + "/" + connectedAppID
 }
 
-func (s subject) authorize(ctx context.Context, c *client.Client, req client.AuthorizeRequest) (*client.AuthorizeResponse, error) {
+func (s grantor) authorize(ctx context.Context, c *client.Client, req client.AuthorizeRequest) (*client.AuthorizeResponse, error) {
 	if s.userID != "" {
 		return c.AuthorizeUser(ctx, s.userID, req)
 	}
@@ -44,7 +44,7 @@ func (s subject) authorize(ctx context.Context, c *client.Client, req client.Aut
 // revoke ends the authorization and every token issued under it. The
 // session credentials only exist for members: the consumer revoke has no
 // session check, and the schema refuses them with user_id.
-func (s subject) revoke(ctx context.Context, c *client.Client, connectedAppID, sessionToken, sessionJWT string) error {
+func (s grantor) revoke(ctx context.Context, c *client.Client, connectedAppID, sessionToken, sessionJWT string) error {
 	if s.userID != "" {
 		return c.RevokeUserConnectedApp(ctx, s.userID, connectedAppID)
 	}
@@ -54,8 +54,8 @@ func (s subject) revoke(ctx context.Context, c *client.Client, connectedAppID, s
 	})
 }
 
-// list fetches the subject's authorized apps straight from Stytch.
-func (s subject) list(ctx context.Context, c *client.Client) (grantedApps, error) {
+// list fetches the grantor's authorized apps straight from Stytch.
+func (s grantor) list(ctx context.Context, c *client.Client) (grantedApps, error) {
 	var resp *client.MemberConnectedAppsResponse
 	var err error
 	if s.userID != "" {
@@ -73,13 +73,13 @@ func (s subject) list(ctx context.Context, c *client.Client) (grantedApps, error
 	return apps, nil
 }
 
-// grantedApps maps the id of each app a subject has authorized to the scopes
+// grantedApps maps the id of each app a grantor has authorized to the scopes
 // granted by its last authorization. Revoked apps are absent, as in Stytch's
 // listing. Values are shared between readers and never modified in place.
 type grantedApps map[string][]string
 
-// authorizationListings shares one listing per subject among all the
-// subject's authorizations in this provider process. Stytch has no GET for
+// authorizationListings shares one listing per grantor among all the
+// grantor's authorizations in this provider process. Stytch has no GET for
 // one authorization, so without it a refresh of N authorizations of one
 // member would list that member's apps N times. It lives in providerData,
 // which Terraform rebuilds for every command, so a listing is never older
@@ -88,14 +88,14 @@ type authorizationListings struct {
 	group memo.Group[string, grantedApps]
 }
 
-// get returns the subject's authorized apps, fetching them at most once.
-func (l *authorizationListings) get(ctx context.Context, c *client.Client, s subject) (grantedApps, error) {
+// get returns the grantor's authorized apps, fetching them at most once.
+func (l *authorizationListings) get(ctx context.Context, c *client.Client, s grantor) (grantedApps, error) {
 	return l.group.Get(ctx, s.key(), func(ctx context.Context) (grantedApps, error) { return s.list(ctx, c) })
 }
 
 // granted records an authorization this process made, so a listing fetched
 // before it still answers later reads correctly.
-func (l *authorizationListings) granted(s subject, connectedAppID string, scopes []string) {
+func (l *authorizationListings) granted(s grantor, connectedAppID string, scopes []string) {
 	l.group.Update(s.key(), func(apps grantedApps) grantedApps {
 		out := make(grantedApps, len(apps)+1)
 		maps.Copy(out, apps)
@@ -105,7 +105,7 @@ func (l *authorizationListings) granted(s subject, connectedAppID string, scopes
 }
 
 // revoked records a revoke this process made.
-func (l *authorizationListings) revoked(s subject, connectedAppID string) {
+func (l *authorizationListings) revoked(s grantor, connectedAppID string) {
 	l.group.Update(s.key(), func(apps grantedApps) grantedApps {
 		out := maps.Clone(apps)
 		delete(out, connectedAppID)
