@@ -345,7 +345,9 @@ func (r *m2mTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 	case tok.Revoked:
 		reason := "none given"
 		if tok.RevocationReason != nil {
-			reason = fmt.Sprintf("%q", *tok.RevocationReason)
+			// Free text typed by whoever revoked it: masked like any
+			// message, in case a secret was pasted into it.
+			reason = fmt.Sprintf("%q", client.Redact(*tok.RevocationReason))
 		}
 		gone(fmt.Sprintf("It was revoked outside Terraform (revocation reason: %s).", reason))
 		return

@@ -507,7 +507,7 @@ func TestAccM2MToken_badInputs(t *testing.T) {
 
 // TestAccM2MToken_callBudget holds the refresh to issue 7's budget: a plan
 // over N tokens of one machine lists at most ceil(N/100)+1 times.
-func TestAccM2MToken_m2mListBudgetCheck(t *testing.T) {
+func TestAccM2MToken_callBudget(t *testing.T) {
 	const n = 120
 	srv := startEmulator(t, emulator.Options{})
 	config := providerConfig(srv) + fmt.Sprintf(`
@@ -534,7 +534,7 @@ resource "machineauth_m2m_token" "t" {
 				Config:    config,
 				PlanOnly:  true,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
-					m2mListBudgetCheck(func() int { return srv.Stats().Calls("GET", listRoute) - listsBefore }, (n+99)/100+1),
+					m2mListBudgetCheck(t, func() int { return srv.Stats().Calls("GET", listRoute) - listsBefore }, (n+99)/100+1),
 				}},
 			},
 		},
@@ -544,20 +544,22 @@ resource "machineauth_m2m_token" "t" {
 	}
 }
 
-// callBudget is a plan check that calls made during the plan stay within
+// m2mListBudgetCheck is a plan check that the list calls of a plan stay within
 // budget, and that there were some: a refresh that lists nothing checks
 // nothing.
 type m2mListBudget struct {
+	t      *testing.T
 	calls  func() int
 	budget int
 }
 
-func m2mListBudgetCheck(calls func() int, budget int) plancheck.PlanCheck {
-	return m2mListBudget{calls: calls, budget: budget}
+func m2mListBudgetCheck(t *testing.T, calls func() int, budget int) plancheck.PlanCheck {
+	return m2mListBudget{t: t, calls: calls, budget: budget}
 }
 
 func (c m2mListBudget) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
 	got := c.calls()
+	c.t.Logf("the refreshing plan made %d list calls (budget %d)", got, c.budget)
 	if got < 1 || got > c.budget {
 		resp.Error = fmt.Errorf("the refreshing plan made %d list calls, want 1 to %d", got, c.budget)
 	}
