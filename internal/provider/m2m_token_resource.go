@@ -62,10 +62,15 @@ func (r *m2mTokenResource) Metadata(_ context.Context, req resource.MetadataRequ
 	resp.TypeName = req.ProviderTypeName + "_m2m_token"
 }
 
-const replaces = " Changing it replaces the token."
+const (
+	replaces = " Changing it replaces the token."
+	// replacesUnlessImported is for the arguments Clerk does not report,
+	// which an import therefore cannot fill in.
+	replacesUnlessImported = " Changing it replaces the token, except on the first apply after an import, which records it without replacing the token (Clerk cannot report it)."
+	replaceIfDesc          = "replaces the token, except on the first apply after an import"
+)
 
 func (r *m2mTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	unlessImported := " (except on the first apply after an import, which records it: Clerk cannot report it)"
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Clerk machine-to-machine (M2M) token: issued on create, revoked on destroy.\n\n" +
 			"**Refresh.** Clerk has no way to read one token, so the provider lists each machine's tokens once per run " +
@@ -87,17 +92,17 @@ func (r *m2mTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"without replacing the token.\n\n" + ambiguousCreateDoc,
 		Attributes: map[string]schema.Attribute{
 			"machine_secret_key": schema.StringAttribute{
-				MarkdownDescription: descMachineSecretKey + replaces + unlessImported,
+				MarkdownDescription: descMachineSecretKey + replacesUnlessImported,
 				Optional:            true,
 				Sensitive:           true,
 				Validators:          machineSecretKeyValidators,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplaceIf(replaceUnlessImportedString, "replaces the token"+unlessImported, "replaces the token"+unlessImported)},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplaceIf(replaceUnlessImportedString, replaceIfDesc, replaceIfDesc)},
 			},
 			"seconds_until_expiration": schema.Int64Attribute{
-				MarkdownDescription: descSecondsUntilExpiration + replaces + unlessImported,
+				MarkdownDescription: descSecondsUntilExpiration + replacesUnlessImported,
 				Optional:            true,
 				Validators:          secondsUntilExpirationValidators,
-				PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplaceIf(replaceUnlessImportedInt64, "replaces the token"+unlessImported, "replaces the token"+unlessImported)},
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplaceIf(replaceUnlessImportedInt64, replaceIfDesc, replaceIfDesc)},
 			},
 			"claims": schema.StringAttribute{
 				MarkdownDescription: descClaims + replaces,
@@ -119,10 +124,10 @@ func (r *m2mTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Validators:          revocationReasonValidators,
 			},
 			"keepers": schema.MapAttribute{
-				MarkdownDescription: "Arbitrary values that replace the token whenever any of them changes: tie the token to a `time_rotating`, or to whatever should force a new one" + unlessImported + ".",
+				MarkdownDescription: "Arbitrary values, for tying the token to a `time_rotating` or to whatever should force a new one. Unset: none." + replacesUnlessImported,
 				ElementType:         types.StringType,
 				Optional:            true,
-				PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplaceIf(replaceUnlessImportedMap, "replaces the token"+unlessImported, "replaces the token"+unlessImported)},
+				PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplaceIf(replaceUnlessImportedMap, replaceIfDesc, replaceIfDesc)},
 			},
 			"rotate_before_seconds": schema.Int64Attribute{
 				MarkdownDescription: "Replace the token this many seconds before it expires: once Clerk's clock reaches `expires_at` minus this, " +

@@ -1,0 +1,81 @@
+package provider
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+func TestSameClaimsIgnoresFormattingOnly(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{`{"a":1,"b":"x"}`, "{ \"b\" : \"x\",\n \"a\": 1 }", true},
+		{`{"n":1.0}`, `{"n":1}`, false}, // numbers are kept exactly as written
+		{`{"a":[1,2]}`, `{"a":[2,1]}`, false},
+		{`{"a":1}`, `{"a":1,"b":null}`, false},
+		{`{"a":1}`, `not json`, false},
+	} {
+		if got := sameClaims(tc.a, tc.b); got != tc.same {
+			t.Errorf("sameClaims(%s, %s) = %v, want %v", tc.a, tc.b, got, tc.same)
+		}
+	}
+}
+
+func TestCanonicalClaimsRefusesWhatClerkRefuses(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]string{
+		`[1]`:             "got an array",
+		`"x"`:             "got a string",
+		`true`:            "got a boolean",
+		`null`:            "got null",
+		`{"a":1} {"b":2}`: "more than one JSON value",
+		`{"azp":"x"}`:     `the claim "azp" is reserved`,
+		`{"team":`:        "not valid JSON",
+		``:                "not valid JSON",
+	} {
+		if _, problem := canonicalClaims(raw); !strings.Contains(problem, want) {
+			t.Errorf("canonicalClaims(%q) problem %q, want it to say %q", raw, problem, want)
+		}
+	}
+	if c, problem := canonicalClaims(`{"b":2, "a":{"d":1,"c":2}}`); problem != "" || string(c) != `{"a":{"c":2,"d":1},"b":2}` {
+		t.Fatalf("canonicalClaims = %s, %q", c, problem)
+	}
+}
+
+func TestRotationDueAtTheWindowsEdge(t *testing.T) {
+	t.Parallel()
+	exp := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
+	expiresAt := types.StringValue(exp.Format(time.RFC3339))
+	before := types.Int64Value(600)
+	if rotationDue(expiresAt, before, exp.Add(-601*time.Second)) {
+		t.Error("due before the window")
+	}
+	if !rotationDue(expiresAt, before, exp.Add(-600*time.Second)) {
+		t.Error("not due at the window's start")
+	}
+	if rotationDue(expiresAt, types.Int64Null(), exp.Add(time.Hour)) {
+		t.Error("due without rotate_before_seconds")
+	}
+	if rotationDue(types.StringNull(), before, exp) {
+		t.Error("due for a token that never expires")
+	}
+}
+
+func TestParseImportID(t *testing.T) {
+	t.Parallel()
+	machine, token := "mch_"+strings.Repeat("A", 27), "mt_"+strings.Repeat("f", 32)
+	if m, tok, problem := parseImportID(machine + "/" + token); problem != "" || m != machine || tok != token {
+		t.Fatalf("valid id refused: %q", problem)
+	}
+	for _, bad := range []string{"", machine, machine + "/" + token + "/", "/" + token, machine + "/", machine + "//" + token,
+		machine + "%2F" + token, "mch_../" + token, machine + "/mt_" + strings.Repeat("g", 32), " " + machine + "/" + token} {
+		if _, _, problem := parseImportID(bad); problem == "" {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
