@@ -1,0 +1,235 @@
+package examples
+
+import (
+	"context"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/tfcli"
+)
+
+// requiredProviders is added to an example that does not declare the
+// provider's source itself: documentation snippets leave it out, and
+// without it Terraform would look for hashicorp/machineauth.
+const requiredProviders = `terraform {
+  required_providers {
+    machineauth = {
+      source = "seed-56a0beb6/machineauth"
+    }
+  }
+}
+`
+
+// buildProvider builds the provider once for one test and returns the
+// repository root and the directory a dev override points at.
+func buildProvider(t *testing.T) (root, providerDir string) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("runs the terraform CLI: set TF_ACC=1")
+	}
+	root, err := tfcli.RepoRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	providerDir, err = tfcli.BuildProvider(context.Background(), root, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root, providerDir
+}
+
+// copyExample copies the .tf files of one example directory into a fresh
+// workspace, so that terraform's working files never land in examples/.
+func copyExample(t *testing.T, src, providerDir string) *tfcli.Workspace {
+	t.Helper()
+	w, err := tfcli.NewWorkspace(t.TempDir(), providerDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	declared := false
+	for _, e := range entries {
+		if e.IsDir() || filepath.Ext(e.Name()) != ".tf" {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		declared = declared || strings.Contains(string(b), "required_providers")
+		if err := w.WriteFile(e.Name(), string(b)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !declared {
+		if err := w.WriteFile("zz_required_providers.tf", requiredProviders); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w
+}
+
+// exampleDirs lists, relative to examplesRoot, every directory holding a
+// .tf file: each is one Terraform module.
+func exampleDirs(t *testing.T, examplesRoot string) []string {
+	t.Helper()
+	seen := map[string]bool{}
+	err := filepath.WalkDir(examplesRoot, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == ".terraform" {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && filepath.Ext(p) == ".tf" {
+			rel, err := filepath.Rel(examplesRoot, filepath.Dir(p))
+			if err != nil {
+				return err
+			}
+			seen[rel] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs := make([]string, 0, len(seen))
+	for d := range seen {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	return dirs
+}
+
+// TestExamplesValidate runs `terraform validate` on every example
+// directory, with no `terraform init`: the dev override supplies the
+// provider, and the examples use nothing but it and Terraform's built-ins.
+func TestExamplesValidate(t *testing.T) {
+	root, providerDir := buildProvider(t)
+	examplesRoot := filepath.Join(root, "examples")
+	dirs := exampleDirs(t, examplesRoot)
+	if len(dirs) == 0 {
+		t.Fatal("no example directories found under " + examplesRoot)
+	}
+	for _, dir := range dirs {
+		t.Run(dir, func(t *testing.T) {
+			t.Parallel()
+			w := copyExample(t, filepath.Join(examplesRoot, dir), providerDir)
+			if _, err := w.Run(context.Background(), "validate", "-no-color"); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestQuickstartAppliesAndDestroys runs examples/quickstart as `make demo`
+// does, against the emulator: it must apply, report its outputs without a
+// secret among them, and leave no credential live after destroy.
+func TestQuickstartAppliesAndDestroys(t *testing.T) {
+	root, providerDir := buildProvider(t)
+	t.Parallel()
+	srv, err := emulator.Start(emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = srv.Close() }()
+	info := srv.Info()
+	fx := info.Fixture
+
+	w := copyExample(t, filepath.Join(root, "examples", "quickstart"), providerDir)
+	w.Env = []string{
+		"CLERK_API_URL=" + info.ClerkAPIURL,
+		"CLERK_SECRET_KEY=" + info.ClerkSecretKey,
+		"CLERK_MACHINE_SECRET_KEY=" + fx.ClerkMachineSecretKey,
+		"STYTCH_BASE_URL=" + info.StytchBaseURL,
+		"STYTCH_PROJECT_ID=" + info.StytchProjectID,
+		"STYTCH_SECRET=" + info.StytchSecret,
+		"TF_VAR_organization_id=" + fx.StytchOrganizationID,
+		"TF_VAR_member_id=" + fx.StytchMemberID,
+		"TF_VAR_connected_app_id=" + fx.StytchConnectedAppID,
+		"TF_VAR_connected_app_client_secret=" + fx.StytchConnectedAppClientSecret,
+		"TF_VAR_redirect_uri=" + fx.StytchRedirectURI,
+	}
+	ctx := context.Background()
+	if _, err := w.Run(ctx, "apply", "-auto-approve", "-no-color"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.Run(ctx, "output", "-json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outputs map[string]struct {
+		Sensitive bool            `json:"sensitive"`
+		Value     json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal([]byte(res.Stdout), &outputs); err != nil {
+		t.Fatalf("terraform output -json: %v\n%s", err, res.Stdout)
+	}
+	secrets := append(issuedSecrets(t, w), info.ClerkSecretKey, fx.ClerkMachineSecretKey, info.StytchSecret, fx.StytchConnectedAppClientSecret)
+	for name, o := range outputs {
+		if o.Sensitive {
+			t.Errorf("output %s is sensitive: the quickstart must output ids and validity, never secrets", name)
+		}
+		for _, secret := range secrets {
+			if strings.Contains(string(o.Value), secret) {
+				t.Errorf("output %s carries a secret", name)
+			}
+		}
+	}
+	if got := string(outputs["access_token_valid"].Value); got != "true" {
+		t.Errorf("access_token_valid = %s, want true", got)
+	}
+	if st := srv.Stats(); st.M2MTokens.Live != 1 || st.Authorizations.Active != 1 {
+		t.Errorf("after apply: %d live tokens and %d active authorizations, want 1 and 1", st.M2MTokens.Live, st.Authorizations.Active)
+	}
+
+	if _, err := w.Run(ctx, "destroy", "-auto-approve", "-no-color"); err != nil {
+		t.Fatal(err)
+	}
+	if st := srv.Stats(); st.M2MTokens.Live != 0 || st.Authorizations.Active != 0 {
+		t.Fatalf("after destroy: %d live tokens and %d active authorizations, want none", st.M2MTokens.Live, st.Authorizations.Active)
+	}
+}
+
+// issuedSecrets reads from the state the secrets the quickstart's resources
+// were issued, so the outputs can be checked against them.
+func issuedSecrets(t *testing.T, w *tfcli.Workspace) []string {
+	t.Helper()
+	res, err := w.Run(context.Background(), "show", "-json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state struct {
+		Values struct {
+			RootModule struct {
+				Resources []struct {
+					Values map[string]any `json:"values"`
+				} `json:"resources"`
+			} `json:"root_module"`
+		} `json:"values"`
+	}
+	if err := json.Unmarshal([]byte(res.Stdout), &state); err != nil {
+		t.Fatalf("terraform show -json: %v", err)
+	}
+	var secrets []string
+	for _, r := range state.Values.RootModule.Resources {
+		for _, attr := range []string{"token", "access_token", "refresh_token", "id_token"} {
+			if s, ok := r.Values[attr].(string); ok && s != "" {
+				secrets = append(secrets, s)
+			}
+		}
+	}
+	if len(secrets) < 2 {
+		t.Fatalf("found %d issued secrets in the state, want the M2M token and the access token at least", len(secrets))
+	}
+	return secrets
+}
