@@ -3,7 +3,9 @@ package provider
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -20,13 +22,20 @@ const orphanRevocationReason = "Revoked by Terraform: issued by a create whose a
 // createAttempts bounds the create requests for one token.
 const createAttempts = 3
 
+// orphanSearchRounds bounds how many times the search for what lost
+// answers left behind is run after a transient failure; each round's
+// requests already have the client's retries.
+const orphanSearchRounds = 3
+
 // ambiguousCreateDoc explains the recovery in the resource's documentation.
 const ambiguousCreateDoc = "**Lost answers.** If the answer to a create is lost (a dropped connection, a timeout, a 5xx), " +
 	"Clerk may or may not have issued the token, and its secret is gone either way. The provider then issues the token again (up to three requests in all), " +
 	"and lists the machine's live tokens: any token created since the lost request was sent, with the same claims, " +
 	"that this provider run did not create or read itself (after every create still under way in this run has answered) " +
 	"is revoked with the reason \"" + orphanRevocationReason + "\", and a warning names it. " +
-	"So no live token is left that Terraform does not track. JWT-format tokens cannot be listed or revoked: " +
+	"A search or revoke that fails on a 429, a 5xx or the network is run again (three rounds, each with the usual retries); " +
+	"if it still fails, the apply fails with an error that names the tokens found and not revoked. " +
+	"So no live token is left that Terraform does not track, or the apply says which. JWT-format tokens cannot be listed or revoked: " +
 	"a lost one is reported in a warning and stays valid until it expires, though nobody ever received it."
 
 // create issues one token with the machine key for resourceKey, recovering
@@ -119,9 +128,30 @@ func (s *m2mTokenStore) reconcile(ctx context.Context, resourceKey, key string, 
 				"Look for a live token of this machine created just now with these claims, and revoke it.")
 		return
 	}
-	revoked, err := s.revokeOrphans(ctx, resourceKey, subject, req, firstLostSent)
+	// The search is safe to run again: what it revoked is no longer live,
+	// and what it had yet to revoke it finds again. A search that gives up
+	// leaves a live token nobody tracks, so it gets more than the one
+	// call's retries before it does.
+	var revoked, left []string
+	var err error
+	for round := 1; round <= orphanSearchRounds; round++ {
+		var done []string
+		done, left, err = s.revokeOrphans(ctx, resourceKey, subject, req, firstLostSent)
+		revoked = append(revoked, done...)
+		if err == nil || !transientFailure(err) || ctx.Err() != nil {
+			break
+		}
+	}
 	if err != nil {
-		addClientError(diags, "An M2M token may have been left behind: searching machine "+subject+"'s tokens failed", err)
+		detail := client.Redact(err.Error())
+		if len(left) > 0 {
+			// Token ids are no secret, but Redact masks them along with
+			// the mt_ secrets they look like: named here, unmasked, so
+			// they can be revoked by hand.
+			detail += fmt.Sprintf("\n\nThe lost requests left these tokens of machine %s live: %s. Revoke them in the Clerk dashboard or with the Backend API.",
+				subject, strings.Join(left, ", "))
+		}
+		diags.AddError("An M2M token may have been left behind: searching machine "+subject+"'s tokens failed", detail)
 		return
 	}
 	if len(revoked) > 0 {
@@ -131,10 +161,22 @@ func (s *m2mTokenStore) reconcile(ctx context.Context, resourceKey, key string, 
 	}
 }
 
+// transientFailure reports an error a later attempt may not run into: a
+// 429, a 5xx or a network failure, not a refusal of the request itself.
+func transientFailure(err error) bool {
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.StatusCode == http.StatusTooManyRequests || apiErr.StatusCode >= 500
+	}
+	var missing *client.MissingCredentialError
+	return !errors.As(err, &missing)
+}
+
 // revokeOrphans revokes subject's live tokens created since firstLostSent
 // with the requested claims that this process neither created nor read,
-// and returns their ids.
-func (s *m2mTokenStore) revokeOrphans(ctx context.Context, resourceKey, subject string, req client.CreateM2MTokenRequest, firstLostSent time.Time) ([]string, error) {
+// and returns their ids; on failure, also the ids it found and did not
+// revoke (none if the listing failed).
+func (s *m2mTokenStore) revokeOrphans(ctx context.Context, resourceKey, subject string, req client.CreateM2MTokenRequest, firstLostSent time.Time) (revoked, left []string, err error) {
 	key := s.readKey(resourceKey)
 	var recent []client.M2MToken
 	var since int64
@@ -143,7 +185,7 @@ func (s *m2mTokenStore) revokeOrphans(ctx context.Context, resourceKey, subject 
 		// first pages hold everything from the request's time on.
 		page, err := s.client.ListM2MTokens(ctx, key, client.ListM2MTokensRequest{Subject: subject, Limit: listPageSize, Offset: offset})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if offset == 0 {
 			// Clerk's time when the lost request was sent, never later
@@ -169,26 +211,28 @@ func (s *m2mTokenStore) revokeOrphans(ctx context.Context, resourceKey, subject 
 	// whose answer is still on its way: wait until each has answered, so
 	// it is known rather than taken for an orphan.
 	if err := s.awaitInflight(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	want := string(req.Claims)
-	var revoked []string
+	var orphans []string
 	for _, t := range recent {
-		if s.isKnown(t.ID) || !claimsMatch(want, t.Claims) {
-			continue
+		if !s.isKnown(t.ID) && claimsMatch(want, t.Claims) {
+			orphans = append(orphans, t.ID)
 		}
+	}
+	for i, id := range orphans {
 		reason := orphanRevocationReason
-		rt, err := s.client.RevokeM2MToken(ctx, key, t.ID, &reason)
+		rt, err := s.client.RevokeM2MToken(ctx, key, id, &reason)
 		if err != nil && !client.IsNotFound(err) {
-			return revoked, err
+			return revoked, orphans[i:], err
 		}
 		if rt != nil {
 			s.recordRevoked(resourceKey, *rt)
 		}
-		revoked = append(revoked, t.ID)
+		revoked = append(revoked, id)
 	}
-	return revoked, nil
+	return revoked, nil, nil
 }
 
 // claimsMatch compares requested claims (nil or empty for none) with a

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -155,4 +156,77 @@ func deref(s *string) string {
 		return "<none>"
 	}
 	return fmt.Sprintf("%q", *s)
+}
+
+// The orphan search itself meets a storm: its listing fails past the
+// client's retries. The search is run again rather than giving up, so the
+// token the lost answer left behind is still revoked.
+func TestM2MTokenOrphanSearchOutlastsFailures(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t, emulator.Options{})
+	machine := srv.Info().Fixture.ClerkMachineID
+	storm := &orphanSearchStorm{next: http.DefaultTransport, failLists: 7} // one call's 6 attempts, and one more
+	store := testStore(t, srv, &http.Client{Transport: storm})
+
+	var diags diag.Diagnostics
+	tok := store.create(context.Background(), "", client.CreateM2MTokenRequest{}, &diags)
+	if diags.HasError() || tok == nil {
+		t.Fatalf("create failed: %v", diags)
+	}
+	if storm.listsFailed() != 7 {
+		t.Fatalf("%d listings failed, want 7: the storm did not hit the search", storm.listsFailed())
+	}
+	live := liveTokens(srv, machine)
+	if len(live) != 1 || !live[tok.ID] {
+		t.Fatalf("live tokens %v, want only the one returned, %s", live, tok.ID)
+	}
+	if all := srv.M2MTokens(machine); len(all) != 2 {
+		t.Fatalf("%d tokens in the emulator, want 2: the lost one and the one returned", len(all))
+	}
+}
+
+// orphanSearchStorm loses the answer to the first create after the server
+// made the token, and answers the first failLists listings with a 503
+// without sending them.
+type orphanSearchStorm struct {
+	next      http.RoundTripper
+	mu        sync.Mutex
+	creates   int
+	failLists int
+	failed    int
+}
+
+func (s *orphanSearchStorm) listsFailed() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failed
+}
+
+func (s *orphanSearchStorm) RoundTrip(req *http.Request) (*http.Response, error) {
+	isTokens := strings.HasSuffix(req.URL.Path, "/m2m_tokens")
+	s.mu.Lock()
+	var dropAnswer, fail bool
+	switch {
+	case isTokens && req.Method == http.MethodPost:
+		s.creates++
+		dropAnswer = s.creates == 1
+	case isTokens && req.Method == http.MethodGet && s.failed < s.failLists:
+		s.failed++
+		fail = true
+	}
+	s.mu.Unlock()
+	if fail {
+		return &http.Response{
+			StatusCode: http.StatusServiceUnavailable,
+			Header:     http.Header{"Content-Type": {"application/json"}},
+			Body:       io.NopCloser(strings.NewReader(`{"errors":[{"code":"internal_clerk_error","message":"unavailable"}]}`)),
+			Request:    req,
+		}, nil
+	}
+	resp, err := s.next.RoundTrip(req)
+	if err == nil && dropAnswer {
+		resp.Body.Close()
+		return nil, io.ErrUnexpectedEOF
+	}
+	return resp, err
 }
