@@ -178,7 +178,8 @@ func (r *connectedAppAuthorizationResource) Schema(_ context.Context, _ resource
 			"recorded and reports the error. If that revoke fails too, the authorization is saved in the state as tainted, so the " +
 			"next apply revokes it and authorizes again.\n\n" +
 			"Stytch keeps one authorization per member and app: manage each pair with one resource.\n\n" +
-			"**Import** with `<organization_id>/<member_id>/<connected_app_id>` or `<user_id>/<connected_app_id>`. Stytch never " +
+			"**Import** with `<organization_id>/<member_id>/<connected_app_id>` or `<user_id>/<connected_app_id>`, or (Terraform 1.12 and later) " +
+			"with an `import` block's `identity = { organization_id = ..., member_id = ..., connected_app_id = ... }` (or `user_id` and `connected_app_id`). Stytch never " +
 			"returns tokens again, so the token attributes stay null after an import; `scopes` is taken from the authorization, and " +
 			"the next apply records `redirect_uri`, `exchange_tokens` and `client_secret` from the configuration without authorizing again.",
 		Attributes: map[string]schema.Attribute{
@@ -355,6 +356,7 @@ func (r *connectedAppAuthorizationResource) Create(ctx context.Context, req reso
 			// apply revokes it and authorizes again, so the consent is
 			// never left active without Terraform knowing of it.
 			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+			setAuthorizationIdentity(ctx, resp.Identity, &plan, &resp.Diagnostics)
 		}
 		return
 	}
@@ -371,6 +373,7 @@ func (r *connectedAppAuthorizationResource) Create(ctx context.Context, req reso
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setAuthorizationIdentity(ctx, resp.Identity, &plan, &resp.Diagnostics)
 }
 
 func stringOrNull(s string) types.String {
@@ -386,6 +389,7 @@ func (r *connectedAppAuthorizationResource) Read(ctx context.Context, req resour
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	setAuthorizationIdentity(ctx, resp.Identity, &state, &resp.Diagnostics)
 	who, appID := state.grantor(), state.ConnectedAppID.ValueString()
 	id := who.authorizationID(appID)
 	apps, err := r.data.authorizations.get(ctx, r.data.client, who)
@@ -429,6 +433,7 @@ func (r *connectedAppAuthorizationResource) Update(ctx context.Context, req reso
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setAuthorizationIdentity(ctx, resp.Identity, &plan, &resp.Diagnostics)
 }
 
 func (r *connectedAppAuthorizationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -483,7 +488,13 @@ func authorizationGone(err error) bool {
 }
 
 func (r *connectedAppAuthorizationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	parts := strings.Split(req.ID, "/")
+	importID := req.ID
+	if importID == "" { // an import block with identity = { ... }
+		if importID = authorizationImportID(ctx, req.Identity, &resp.Diagnostics); importID == "" {
+			return
+		}
+	}
+	parts := strings.Split(importID, "/")
 	type part struct {
 		attr    string
 		pattern idPattern
@@ -496,7 +507,7 @@ func (r *connectedAppAuthorizationResource) ImportState(ctx context.Context, req
 		want = []part{{"user_id", userIDPattern}, {"connected_app_id", connectedAppIDPattern}}
 	default:
 		resp.Diagnostics.AddError("Invalid import id",
-			fmt.Sprintf("%q: expected <organization_id>/<member_id>/<connected_app_id>, or <user_id>/<connected_app_id> for a consumer user.", client.Redact(req.ID)))
+			fmt.Sprintf("%q: expected <organization_id>/<member_id>/<connected_app_id>, or <user_id>/<connected_app_id> for a consumer user.", client.Redact(importID)))
 		return
 	}
 	for i, p := range want {
@@ -506,5 +517,8 @@ func (r *connectedAppAuthorizationResource) ImportState(ctx context.Context, req
 		}
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(p.attr), parts[i])...)
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), importID)...)
+	if !resp.Diagnostics.HasError() {
+		setAuthorizationIdentityFromParts(ctx, resp.Identity, parts, &resp.Diagnostics)
+	}
 }

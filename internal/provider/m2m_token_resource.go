@@ -86,7 +86,8 @@ func (r *m2mTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"during the run, not the local clock (which it falls back to only when it has made no call, e.g. with `-refresh=false`).\n\n" +
 			"**JWT format.** Clerk keeps no record of JWT-format tokens: the provider keeps one in state until its expiry, " +
 			"and destroying it only removes it from state, with a warning that it stays valid until it expires.\n\n" +
-			"**Import.** `terraform import machineauth_m2m_token.x mch_<machine id>/mt_<token id>`, or an `import` block with that id. " +
+			"**Import.** `terraform import machineauth_m2m_token.x mch_<machine id>/mt_<token id>`, or an `import` block with that id, " +
+			"or (Terraform 1.12 and later) an `import` block with `identity = { machine_id = \"mch_...\", token_id = \"mt_...\" }`. " +
 			"Opaque tokens only. `token` is null afterwards: Clerk shows a token's secret only when it issues it. " +
 			"The first apply after an import records `machine_secret_key`, `seconds_until_expiration` and `keepers` from the configuration " +
 			"without replacing the token.\n\n" + ambiguousCreateDoc,
@@ -298,6 +299,7 @@ func (r *m2mTokenResource) Create(ctx context.Context, req resource.CreateReques
 				"Lower rotate_before_seconds or raise the token's lifetime.", tok.ID, m.ExpiresAt.ValueString()))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setM2MTokenIdentity(ctx, resp.Identity, m.Subject, m.ID, &resp.Diagnostics)
 }
 
 func (r *m2mTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -306,6 +308,7 @@ func (r *m2mTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	setM2MTokenIdentity(ctx, resp.Identity, m.Subject, m.ID, &resp.Diagnostics)
 	id, subject, key := m.ID.ValueString(), m.Subject.ValueString(), m.MachineSecretKey.ValueString()
 	gone := func(why string) {
 		resp.Diagnostics.AddWarning("M2M token "+id+" is gone: removing it from state",
@@ -381,6 +384,7 @@ func (r *m2mTokenResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setM2MTokenIdentity(ctx, resp.Identity, m.Subject, m.ID, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, nil)...)
 }
 
@@ -399,7 +403,13 @@ func (r *m2mTokenResource) Delete(ctx context.Context, req resource.DeleteReques
 }
 
 func (r *m2mTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	machineID, tokenID, problem := parseImportID(req.ID)
+	importID := req.ID
+	if importID == "" { // an import block with identity = { ... }
+		if importID = m2mTokenImportID(ctx, req.Identity, &resp.Diagnostics); importID == "" {
+			return
+		}
+	}
+	machineID, tokenID, problem := parseImportID(importID)
 	if problem != "" {
 		resp.Diagnostics.AddError("Invalid import id",
 			"Expected mch_<machine id>/mt_<token id>, such as mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk/mt_0123456789abcdef0123456789abcdef: "+problem)
@@ -408,6 +418,7 @@ func (r *m2mTokenResource) ImportState(ctx context.Context, req resource.ImportS
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), tokenID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("subject"), machineID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("token_format"), tokenFormatOpaque)...)
+	setM2MTokenIdentity(ctx, resp.Identity, types.StringValue(machineID), types.StringValue(tokenID), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
 }
 
