@@ -1,3 +1,5 @@
+// Command terraform-provider-machineauth is the machineauth Terraform
+// provider: Terraform starts it and talks to it over gRPC.
 package main
 
 import (

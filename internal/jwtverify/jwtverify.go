@@ -64,17 +64,17 @@ func Parse(compact string) (*Token, error) {
 	}
 	t := &Token{signingInput: parts[0] + "." + parts[1]}
 	if err := decodePart(parts[0], &t.Header); err != nil {
-		return nil, fmt.Errorf("%w: header: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: header: %w", ErrMalformed, err)
 	}
 	if err := decodePart(parts[1], &t.Claims); err != nil {
-		return nil, fmt.Errorf("%w: claims: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: claims: %w", ErrMalformed, err)
 	}
 	if t.Claims == nil {
 		return nil, fmt.Errorf("%w: claims are null", ErrMalformed)
 	}
 	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
 	if err != nil {
-		return nil, fmt.Errorf("%w: signature: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: signature: %w", ErrMalformed, err)
 	}
 	t.signature = sig
 	return t, nil
@@ -172,7 +172,7 @@ func (t *Token) Verify(c Checks) error {
 	}
 	sum := sha256.Sum256([]byte(t.signingInput))
 	if err := rsa.VerifyPKCS1v15(key, crypto.SHA256, sum[:], t.signature); err != nil {
-		return fmt.Errorf("%w: %v", ErrBadSignature, err)
+		return fmt.Errorf("%w: %w", ErrBadSignature, err)
 	}
 	exp, hasExp, err := t.TimeClaim("exp")
 	if err != nil {

@@ -22,13 +22,13 @@ const ProviderAddress = "registry.terraform.io/seed-56a0beb6/machineauth"
 // BuildProvider compiles the provider from the module at repoRoot into
 // outDir and returns outDir, the directory a dev override points at.
 func BuildProvider(ctx context.Context, repoRoot, outDir string) (string, error) {
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
+	if err := os.MkdirAll(outDir, 0o750); err != nil {
 		return "", err
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(outDir, "terraform-provider-machineauth"), ".")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(outDir, "terraform-provider-machineauth"), ".") //nolint:gosec // G204: the output path is the caller's own directory
 	cmd.Dir = repoRoot
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building the provider: %v\n%s", err, out)
+		return "", fmt.Errorf("building the provider: %w\n%s", err, out)
 	}
 	return outDir, nil
 }
@@ -65,7 +65,7 @@ type Workspace struct {
 // NewWorkspace prepares dir (created if missing) to run configurations
 // against the provider built into providerDir.
 func NewWorkspace(dir, providerDir string) (*Workspace, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, err
 	}
 	cfg := filepath.Join(dir, ".machineauth-cli.tfrc")
@@ -79,7 +79,7 @@ func NewWorkspace(dir, providerDir string) (*Workspace, error) {
   direct {}
 }
 `, ProviderAddress, providerDir, strings.Replace(ProviderAddress, "registry.terraform.io", "registry.opentofu.org", 1), providerDir)
-	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
 		return nil, err
 	}
 	return &Workspace{Dir: dir, Binary: "terraform", cliConfig: cfg}, nil
@@ -87,13 +87,13 @@ func NewWorkspace(dir, providerDir string) (*Workspace, error) {
 
 // WriteFile writes a file into the workspace, e.g. main.tf.
 func (w *Workspace) WriteFile(name, content string) error {
-	return os.WriteFile(filepath.Join(w.Dir, name), []byte(content), 0o644)
+	return os.WriteFile(filepath.Join(w.Dir, name), []byte(content), 0o600)
 }
 
 // Command builds the command for args without starting it, for callers that
 // need the process itself (to signal it, or to watch its children).
 func (w *Workspace) Command(ctx context.Context, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, w.Binary, args...)
+	cmd := exec.CommandContext(ctx, w.Binary, args...) //nolint:gosec // G204: running the CLI the caller chose is this package's purpose
 	cmd.Dir = w.Dir
 	cmd.Env = append(os.Environ(),
 		"TF_CLI_CONFIG_FILE="+w.cliConfig,
@@ -119,7 +119,7 @@ func (w *Workspace) Run(ctx context.Context, args ...string) (Result, error) {
 	err := cmd.Run()
 	res := Result{Stdout: stdout.String(), Stderr: stderr.String()}
 	if err != nil {
-		return res, fmt.Errorf("%s %s: %v\nstdout:\n%s\nstderr:\n%s", w.Binary, strings.Join(args, " "), err, res.Stdout, res.Stderr)
+		return res, fmt.Errorf("%s %s: %w\nstdout:\n%s\nstderr:\n%s", w.Binary, strings.Join(args, " "), err, res.Stdout, res.Stderr)
 	}
 	return res, nil
 }

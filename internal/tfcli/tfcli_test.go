@@ -32,7 +32,7 @@ func TestApplyAndDestroyWithTheRealCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	info := srv.Info()
 
 	w, err := NewWorkspace(t.TempDir(), bin)
