@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -27,7 +28,10 @@ import (
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/memo"
 )
 
-var _ provider.ProviderWithEphemeralResources = (*machineauthProvider)(nil)
+var (
+	_ provider.ProviderWithEphemeralResources = (*machineauthProvider)(nil)
+	_ provider.ProviderWithActions            = (*machineauthProvider)(nil)
+)
 
 const (
 	defaultClerkAPIURL   = "https://api.clerk.com/v1"
@@ -273,6 +277,7 @@ func (p *machineauthProvider) Configure(ctx context.Context, req provider.Config
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+	resp.ActionData = data
 }
 
 func durationSetting(v types.String, env string, p path.Path, lo, hi time.Duration, diags *diag.Diagnostics) time.Duration {
@@ -333,5 +338,13 @@ func (p *machineauthProvider) EphemeralResources(_ context.Context) []func() eph
 func (p *machineauthProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewTokenVerificationDataSource,
+	}
+}
+
+// Actions (Terraform 1.14 and later): break-glass revocations.
+func (p *machineauthProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewRevokeConnectedAppAuthorizationAction,
+		NewRevokeM2MTokenAction,
 	}
 }

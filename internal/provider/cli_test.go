@@ -1,0 +1,89 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/go-version"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/tfcli"
+)
+
+// What the in-process harness cannot drive (`apply -invoke`, `query
+// -generate-config-out`) runs the real CLI through tfcli: the one the
+// acceptance tests use (TF_ACC_TERRAFORM_PATH, which make test points at
+// each CLI of the matrix in turn), else the terraform on PATH.
+
+// terraformAtLeast returns that CLI, or skips the test unless it is
+// Terraform (not OpenTofu) at min or later.
+func terraformAtLeast(t *testing.T, min *version.Version) string {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("runs the terraform CLI: set TF_ACC=1")
+	}
+	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if bin == "" {
+		bin = "terraform"
+	}
+	out, err := exec.Command(bin, "version", "-json").Output()
+	if err != nil {
+		t.Fatalf("%s version -json: %v", bin, err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("%s version -json: %v", bin, err)
+	}
+	plain, err := exec.Command(bin, "version").Output()
+	if err != nil {
+		t.Fatalf("%s version: %v", bin, err)
+	}
+	if strings.HasPrefix(string(plain), "OpenTofu") {
+		t.Skipf("needs Terraform %s or later; %s is OpenTofu %s", min, bin, v.Version)
+	}
+	got, err := version.NewVersion(v.Version)
+	if err != nil {
+		t.Fatalf("%s reports version %q: %v", bin, v.Version, err)
+	}
+	if got.LessThan(min) {
+		t.Skipf("needs Terraform %s or later; %s is %s", min, bin, got)
+	}
+	return bin
+}
+
+// cliWorkspace is a tfcli workspace running bin against a fresh build of
+// the provider, with main.tf holding the provider's address and a
+// configuration of it pointing at srv.
+func cliWorkspace(t *testing.T, bin string, srv *emulator.Server, config string) *tfcli.Workspace {
+	t.Helper()
+	ctx := context.Background()
+	root, err := tfcli.RepoRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	providerDir, err := tfcli.BuildProvider(ctx, root, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := tfcli.NewWorkspace(t.TempDir(), providerDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Binary = bin
+	if err := w.WriteFile("main.tf", `
+terraform {
+  required_providers {
+    machineauth = { source = "seed-56a0beb6/machineauth" }
+  }
+}
+`+providerConfig(srv)+config); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}

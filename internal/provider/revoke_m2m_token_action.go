@@ -1,0 +1,142 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+)
+
+// machineauth_revoke_m2m_token (Terraform 1.14 and later) revokes one Clerk
+// M2M token that need not be in any state: break-glass revocation with
+// `terraform apply -invoke=action.machineauth_revoke_m2m_token.<name>`.
+
+var _ action.ActionWithConfigure = (*revokeM2MTokenAction)(nil)
+
+const defaultActionRevocationReason = "Revoked by Terraform: action machineauth_revoke_m2m_token"
+
+// NewRevokeM2MTokenAction is the machineauth_revoke_m2m_token action.
+func NewRevokeM2MTokenAction() action.Action { return &revokeM2MTokenAction{} }
+
+type revokeM2MTokenAction struct {
+	data *providerData
+}
+
+type revokeM2MTokenModel struct {
+	MachineID types.String `tfsdk:"machine_id"`
+	TokenID   types.String `tfsdk:"token_id"`
+	Reason    types.String `tfsdk:"reason"`
+}
+
+func (a *revokeM2MTokenAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_revoke_m2m_token"
+}
+
+func (a *revokeM2MTokenAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Revokes a Clerk M2M token by its id, whether or not Terraform manages it: break-glass revocation of a leaked " +
+			"or suspect token with `terraform apply -invoke=action.machineauth_revoke_m2m_token.<name>` (Terraform 1.14 and later), " +
+			"or from a resource's `lifecycle { action_trigger { ... } }`.\n\n" +
+			"The provider first looks the token up among the machine's tokens, so a token of another machine (a mistyped id) is " +
+			"refused rather than revoked, and a token already revoked is reported and left alone. It revokes with the provider's " +
+			"`clerk.secret_key` when set, else with its `clerk.machine_secret_key` (which can revoke only that machine's tokens). " +
+			"A `machineauth_m2m_token` in some state whose token this revokes is removed from that state, with a warning, " +
+			"at its next refresh, and issued anew by the next apply.\n\n" +
+			"JWT-format tokens cannot be revoked: Clerk keeps no record of them.",
+		Attributes: map[string]schema.Attribute{
+			"machine_id": schema.StringAttribute{
+				MarkdownDescription: "The machine the token belongs to (`mch_...`): a `machineauth_m2m_token`'s `subject`.",
+				Required:            true,
+				Validators:          []validator.String{stringCheck{description: "a machine id (mch_...)", check: checkMachineID}},
+			},
+			"token_id": schema.StringAttribute{
+				MarkdownDescription: "The token's id (`mt_` and 32 hex digits): a `machineauth_m2m_token`'s `id`. Not the token itself.",
+				Required:            true,
+				Validators:          []validator.String{stringCheck{description: "a token id (mt_...)", check: checkTokenID}},
+			},
+			"reason": schema.StringAttribute{
+				MarkdownDescription: "Reason recorded by Clerk with the revocation. Default: `" + defaultActionRevocationReason + "`.",
+				Optional:            true,
+				Validators:          revocationReasonValidators,
+			},
+		},
+	}
+}
+
+func checkMachineID(v string) string {
+	if machineIDPattern.MatchString(v) {
+		return ""
+	}
+	return fmt.Sprintf("%q is not mch_ followed by 27 letters, digits or underscores.", client.Redact(v))
+}
+
+func checkTokenID(v string) string {
+	if tokenIDPattern.MatchString(v) {
+		return ""
+	}
+	// Never echoed: a token pasted here by mistake is a secret.
+	return "not mt_ followed by 32 hexadecimal digits; give the token's id, not the token."
+}
+
+func (a *revokeM2MTokenAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
+	a.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (a *revokeM2MTokenAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
+	var m revokeM2MTokenModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if a.data == nil {
+		resp.Diagnostics.AddError("Provider not configured", "The machineauth provider was not configured before the action ran: this is a bug in the provider.")
+		return
+	}
+	progress := func(format string, args ...any) {
+		if resp.SendProgress != nil {
+			resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf(format, args...)})
+		}
+	}
+	machineID, tokenID := m.MachineID.ValueString(), m.TokenID.ValueString()
+	reason := defaultActionRevocationReason
+	if !m.Reason.IsNull() {
+		reason = m.Reason.ValueString()
+	}
+
+	progress("Looking up M2M token %s among machine %s's tokens", tokenID, machineID)
+	tok, found, machineGone, err := a.data.m2m.lookup(ctx, "", machineID, tokenID)
+	switch {
+	case err != nil:
+		addClientError(&resp.Diagnostics, "Unable to list the tokens of machine "+machineID, err)
+		return
+	case machineGone:
+		resp.Diagnostics.AddError("Machine not found", fmt.Sprintf("Clerk has no machine %s, so it has no token %s to revoke.", machineID, tokenID))
+		return
+	case !found:
+		resp.Diagnostics.AddError("M2M token not found",
+			fmt.Sprintf("Clerk does not list %s among machine %s's tokens: it belongs to another machine, does not exist, or is a JWT-format token, "+
+				"which Clerk keeps no record of and cannot revoke. Nothing was revoked.", tokenID, machineID))
+		return
+	case tok.Revoked:
+		why := "none given"
+		if tok.RevocationReason != nil {
+			why = fmt.Sprintf("%q", client.Redact(*tok.RevocationReason))
+		}
+		progress("M2M token %s was already revoked (reason: %s); nothing to do", tokenID, why)
+		resp.Diagnostics.AddWarning("M2M token already revoked",
+			fmt.Sprintf("M2M token %s of machine %s was already revoked (revocation reason: %s). It was left as it is.", tokenID, machineID, why))
+		return
+	}
+
+	progress("Revoking M2M token %s of machine %s", tokenID, machineID)
+	a.data.m2m.revoke(ctx, "", tokenID, reason, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	progress("Revoked M2M token %s of machine %s", tokenID, machineID)
+}
