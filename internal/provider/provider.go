@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -31,6 +32,7 @@ import (
 var (
 	_ provider.ProviderWithEphemeralResources = (*machineauthProvider)(nil)
 	_ provider.ProviderWithActions            = (*machineauthProvider)(nil)
+	_ provider.ProviderWithListResources      = (*machineauthProvider)(nil)
 )
 
 const (
@@ -278,6 +280,7 @@ func (p *machineauthProvider) Configure(ctx context.Context, req provider.Config
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
 	resp.ActionData = data
+	resp.ListResourceData = data
 }
 
 func durationSetting(v types.String, env string, p path.Path, lo, hi time.Duration, diags *diag.Diagnostics) time.Duration {
@@ -346,5 +349,14 @@ func (p *machineauthProvider) Actions(_ context.Context) []func() action.Action 
 	return []func() action.Action{
 		NewRevokeConnectedAppAuthorizationAction,
 		NewRevokeM2MTokenAction,
+	}
+}
+
+// ListResources (Terraform 1.14 and later, terraform query): what exists
+// outside Terraform, for import.
+func (p *machineauthProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewConnectedAppAuthorizationListResource,
+		NewM2MTokenListResource,
 	}
 }
