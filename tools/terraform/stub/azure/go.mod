@@ -1,0 +1,5 @@
+// Stands in for terraform's nested azure backend module, which the Go module
+// proxy does not serve at terraform's version; see ../../go.mod.
+module github.com/hashicorp/terraform/internal/backend/remote-state/azure
+
+go 1.25.8

@@ -1,0 +1,5 @@
+// Stands in for terraform's nested kubernetes backend module, which the Go module
+// proxy does not serve at terraform's version; see ../../go.mod.
+module github.com/hashicorp/terraform/internal/backend/remote-state/kubernetes
+
+go 1.25.8
