@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/go-version"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/tfcli"
@@ -86,4 +88,44 @@ terraform {
 		t.Fatal(err)
 	}
 	return w
+}
+
+// The action and list resource examples (which tfplugindocs puts on their
+// docs pages) validate with a Terraform that has actions and list resources:
+// `validate -query` also checks the .tfquery.hcl files, with the provider's
+// own validators.
+func TestAccActionAndListExamples_validate(t *testing.T) {
+	bin := terraformAtLeast(t, tfversion.Version1_14_0)
+	t.Parallel()
+	srv := startEmulator(t, emulator.Options{})
+	w := cliWorkspace(t, bin, srv, "")
+	root, err := tfcli.RepoRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, pattern := range []string{"examples/actions/*/action*.tf", "examples/list-resources/*/list-resource*.tfquery.hcl"} {
+		files, err := filepath.Glob(filepath.Join(root, pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// One module for all: each example's file under a name of its own.
+			name := filepath.Base(filepath.Dir(f)) + "_" + filepath.Base(f)
+			if err := w.WriteFile(name, string(b)); err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+	}
+	if n < 4 {
+		t.Fatalf("found %d action and list resource examples, want at least 4", n)
+	}
+	if _, err := w.Run(context.Background(), "validate", "-query", "-no-color"); err != nil {
+		t.Fatal(err)
+	}
 }
