@@ -27,6 +27,10 @@ const createAttempts = 3
 // requests already have the client's retries.
 const orphanSearchRounds = 3
 
+// orphanSearchTimeout bounds that search, which does not stop when the
+// operation is cancelled (see create).
+const orphanSearchTimeout = 2 * time.Minute
+
 // ambiguousCreateDoc explains the recovery in the resource's documentation.
 const ambiguousCreateDoc = "**Lost answers.** If the answer to a create is lost (a dropped connection, a timeout, a 5xx), " +
 	"Clerk may or may not have issued the token, and its secret is gone either way. The provider then issues the token again (up to three requests in all), " +
@@ -35,6 +39,7 @@ const ambiguousCreateDoc = "**Lost answers.** If the answer to a create is lost 
 	"is revoked with the reason \"" + orphanRevocationReason + "\", and a warning names it. " +
 	"A search or revoke that fails on a 429, a 5xx or the network is run again (three rounds, each with the usual retries); " +
 	"if it still fails, the apply fails with an error that names the tokens found and not revoked. " +
+	"A create cut off by an interrupt (Ctrl-C) is handled the same way: the search still runs before the provider returns. " +
 	"So no live token is left that Terraform does not track, or the apply says which. JWT-format tokens cannot be listed or revoked: " +
 	"a lost one is reported in a warning and stays valid until it expires, though nobody ever received it."
 
@@ -52,6 +57,7 @@ func (s *m2mTokenStore) create(ctx context.Context, resourceKey string, req clie
 	// which machine to search, since Clerk cannot say whose an ak_ key is;
 	// a third attempt makes losing every answer (and so that knowledge)
 	// rare even on a faulty link.
+	unanswered := 0
 	for range createAttempts {
 		sent := time.Now()
 		t, err := s.send(ctx, resourceKey, key, req)
@@ -64,15 +70,27 @@ func (s *m2mTokenStore) create(ctx context.Context, resourceKey string, req clie
 			break
 		}
 		lost = err
+		unanswered++
 		if firstLostSent.IsZero() {
 			firstLostSent = sent
 		}
+		if ctx.Err() != nil {
+			// Stopped: a further request would not even be sent.
+			break
+		}
 	}
 	if lost != nil {
-		s.reconcile(ctx, resourceKey, key, req, tok, firstLostSent, diags)
+		// The search outlives the operation's context: on an interrupt
+		// Terraform cancels the operations under way and waits for them
+		// to return, and a create cut off after its request went out is
+		// a lost answer like any other, whose token must not outlive the
+		// run unknown.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orphanSearchTimeout)
+		s.reconcile(sctx, resourceKey, key, req, tok, firstLostSent, diags)
+		cancel()
 		if tok == nil && !diags.HasError() {
 			diags.AddError("Unable to create the M2M token",
-				fmt.Sprintf("%d create requests got no answer; any token they made was revoked. Last failure: ", createAttempts)+client.Redact(lost.Error()))
+				fmt.Sprintf("%d create request(s) got no answer; any token they made was revoked. Last failure: ", unanswered)+client.Redact(lost.Error()))
 		}
 	}
 	if diags.HasError() {

@@ -230,3 +230,76 @@ func (s *orphanSearchStorm) RoundTrip(req *http.Request) (*http.Response, error)
 	}
 	return resp, err
 }
+
+// An interrupt cancels a create after its request reached Clerk: the token
+// exists and its answer is lost, with the operation's context already done.
+// The orphan search must still run, on a context of its own.
+func TestM2MTokenCreateCutOffByCancellationLeavesNoOrphan(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t, emulator.Options{})
+	machine := srv.Info().Fixture.ClerkMachineID
+	cut := &cutOffCreates{next: http.DefaultTransport}
+	store := testStore(t, srv, &http.Client{Transport: cut})
+
+	// An earlier create of the run taught the store whose key it is.
+	var diags diag.Diagnostics
+	first := store.create(context.Background(), "", client.CreateM2MTokenRequest{}, &diags)
+	if diags.HasError() || first == nil {
+		t.Fatalf("first create failed: %v", diags)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cut.arm(cancel)
+	if tok := store.create(ctx, "", client.CreateM2MTokenRequest{}, &diags); tok != nil {
+		t.Fatalf("a create cut off by cancellation returned token %s", tok.ID)
+	}
+	if !diags.HasError() {
+		t.Fatal("a create cut off by cancellation reported no error")
+	}
+	all := srv.M2MTokens(machine)
+	if len(all) != 2 {
+		t.Fatalf("%d tokens in the emulator, want 2: the first and the one cut off", len(all))
+	}
+	live := liveTokens(srv, machine)
+	if len(live) != 1 || !live[first.ID] {
+		t.Fatalf("live tokens %v, want only %s: the cut-off create's token was left behind", live, first.ID)
+	}
+	for _, tok := range all {
+		if tok.ID != first.ID && (tok.RevocationReason == nil || *tok.RevocationReason != orphanRevocationReason) {
+			t.Fatalf("token %s revoked with %s, want %q", tok.ID, deref(tok.RevocationReason), orphanRevocationReason)
+		}
+	}
+}
+
+// cutOffCreates, once armed, lets the next create reach the server and
+// then cancels the caller's context and loses the answer, as an interrupt
+// arriving mid-request does.
+type cutOffCreates struct {
+	next   http.RoundTripper
+	mu     sync.Mutex
+	cancel context.CancelFunc
+}
+
+func (c *cutOffCreates) arm(cancel context.CancelFunc) {
+	c.mu.Lock()
+	c.cancel = cancel
+	c.mu.Unlock()
+}
+
+func (c *cutOffCreates) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := c.next.RoundTrip(req)
+	c.mu.Lock()
+	cancel := c.cancel
+	if req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/m2m_tokens") {
+		c.cancel = nil
+	} else {
+		cancel = nil
+	}
+	c.mu.Unlock()
+	if cancel == nil || err != nil {
+		return resp, err
+	}
+	resp.Body.Close()
+	cancel()
+	return nil, context.Canceled
+}
