@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -46,9 +47,10 @@ func buildProvider(t *testing.T) (root, providerDir string) {
 	return root, providerDir
 }
 
-// copyExample copies the .tf files of one example directory into a fresh
-// workspace, so that terraform's working files never land in examples/.
-func copyExample(t *testing.T, src, providerDir string) *tfcli.Workspace {
+// copyExample copies the .tf files of one example directory, but those
+// named in skip, into a fresh workspace, so that terraform's working files
+// never land in examples/.
+func copyExample(t *testing.T, src, providerDir string, skip ...string) *tfcli.Workspace {
 	t.Helper()
 	w, err := tfcli.NewWorkspace(t.TempDir(), providerDir)
 	if err != nil {
@@ -60,7 +62,7 @@ func copyExample(t *testing.T, src, providerDir string) *tfcli.Workspace {
 	}
 	declared := false
 	for _, e := range entries {
-		if e.IsDir() || filepath.Ext(e.Name()) != ".tf" {
+		if e.IsDir() || filepath.Ext(e.Name()) != ".tf" || slices.Contains(skip, e.Name()) {
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join(src, e.Name()))
@@ -122,15 +124,21 @@ func TestExamplesValidate(t *testing.T) {
 	if len(dirs) == 0 {
 		t.Fatal("no example directories found under " + examplesRoot)
 	}
-	hasActions := cliHasActions(t)
+	major, minor := cliVersion(t)
+	atLeast := func(m int) bool { return major > 1 || (major == 1 && minor >= m) }
+	var skip []string
+	if !atLeast(12) {
+		// Import blocks take an identity from Terraform 1.12 on.
+		skip = append(skip, "import-by-identity.tf")
+	}
 	for _, dir := range dirs {
 		t.Run(dir, func(t *testing.T) {
-			if strings.HasPrefix(dir, "actions"+string(filepath.Separator)) && !hasActions {
+			if strings.HasPrefix(dir, "actions"+string(filepath.Separator)) && !atLeast(14) {
 				// internal/provider validates them with Terraform 1.14+.
 				t.Skip("action blocks need Terraform 1.14 or later")
 			}
 			t.Parallel()
-			w := copyExample(t, filepath.Join(examplesRoot, dir), providerDir)
+			w := copyExample(t, filepath.Join(examplesRoot, dir), providerDir, skip...)
 			if _, err := w.Run(context.Background(), "validate", "-no-color"); err != nil {
 				t.Fatal(err)
 			}
@@ -138,9 +146,8 @@ func TestExamplesValidate(t *testing.T) {
 	}
 }
 
-// cliHasActions reports whether the terraform on PATH knows action blocks
-// (Terraform 1.14 and later; OpenTofu has none).
-func cliHasActions(t *testing.T) bool {
+// cliVersion is the major and minor version of the terraform on PATH.
+func cliVersion(t *testing.T) (major, minor int) {
 	t.Helper()
 	out, err := exec.Command("terraform", "version", "-json").Output()
 	if err != nil {
@@ -152,9 +159,8 @@ func cliHasActions(t *testing.T) bool {
 	if err := json.Unmarshal(out, &v); err != nil {
 		t.Fatalf("terraform version -json: %v", err)
 	}
-	var major, minor int
 	_, _ = fmt.Sscanf(v.Version, "%d.%d", &major, &minor)
-	return major > 1 || (major == 1 && minor >= 14)
+	return major, minor
 }
 
 // TestQuickstartAppliesAndDestroys runs examples/quickstart as `make demo`
