@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    machineauth = {
+      source = "seed-56a0beb6/machineauth"
+    }
+  }
+}
+
 # Credentials usually come from the environment (CLERK_SECRET_KEY,
 # CLERK_MACHINE_SECRET_KEY, STYTCH_PROJECT_ID, STYTCH_SECRET), so the block
 # can stay empty. Written out, with variables:
