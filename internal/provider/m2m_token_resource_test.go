@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -453,56 +452,6 @@ resource "machineauth_m2m_token" "t" {
 			},
 		},
 	})
-}
-
-// TestAccM2MToken_badInputs: each mistake knowable from configuration is a
-// diagnostic naming the attribute, and nothing reaches the API.
-func TestAccM2MToken_badInputs(t *testing.T) {
-	validToken := "mch_" + strings.Repeat("a", 27) + "/mt_" + strings.Repeat("0", 32)
-	cases := map[string]struct {
-		body     string
-		importID string
-		want     []string
-	}{
-		"zero expiration":        {body: `seconds_until_expiration = 0`, want: []string{"seconds_until_expiration", "between 1 and 315360000"}},
-		"negative expiration":    {body: `seconds_until_expiration = -60`, want: []string{"seconds_until_expiration", "between 1 and 315360000"}},
-		"absurd expiration":      {body: `seconds_until_expiration = 9999999999`, want: []string{"seconds_until_expiration", "between 1 and 315360000"}},
-		"claims array":           {body: `claims = jsonencode(["a"])`, want: []string{"claims: must be a JSON object", "got an array"}},
-		"claims invalid JSON":    {body: `claims = "{team:"`, want: []string{"claims: not valid JSON"}},
-		"claims scalar":          {body: `claims = "42"`, want: []string{"claims: must be a JSON object", "got a number"}},
-		"reserved claim":         {body: `claims = jsonencode({ sub = "mch_x" })`, want: []string{`claims: the claim "sub" is reserved`}},
-		"unknown token_format":   {body: `token_format = "paseto"`, want: []string{"token_format", `"opaque"`, `"jwt"`}},
-		"sk_ as machine key":     {body: `machine_secret_key = "sk_test_abcdef"`, want: []string{`machine_secret_key: expected a value starting with "ak_"`}},
-		"empty machine key":      {body: `machine_secret_key = ""`, want: []string{`machine_secret_key: expected a value starting with "ak_"`}},
-		"empty reason":           {body: `revocation_reason = ""`, want: []string{"revocation_reason", "at least 1"}},
-		"window beyond lifetime": {body: "seconds_until_expiration = 600\nrotate_before_seconds = 600", want: []string{"rotate_before_seconds (600) must be less than seconds_until_expiration (600)"}},
-		"import one part":        {importID: "mt_" + strings.Repeat("0", 32), want: []string{`got 1 part(s) separated by "/"`}},
-		"import three parts":     {importID: validToken + "/x", want: []string{`got 3 part(s) separated by "/"`}},
-		"import dot-dot":         {importID: "../mt_" + strings.Repeat("0", 32), want: []string{`the machine id ".." is not mch_`}},
-		"import escaped slash":   {importID: "mch_" + strings.Repeat("a", 24) + "%2F/mt_" + strings.Repeat("0", 32), want: []string{"is not mch_ followed by 27"}},
-		"import short token":     {importID: "mch_" + strings.Repeat("a", 27) + "/mt_123", want: []string{"the token id is not mt_ followed by 32 hexadecimal digits"}},
-		"import encoded token":   {importID: "mch_" + strings.Repeat("a", 27) + "/mt_..%2F" + strings.Repeat("0", 27), want: []string{"the token id is not mt_"}},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			srv := startEmulator(t, emulator.Options{})
-			step := resource.TestStep{
-				Config:      providerConfig(srv) + "resource \"machineauth_m2m_token\" \"t\" {\n" + tc.body + "\n}\n",
-				ExpectError: diagMatching(tc.want...),
-			}
-			if tc.importID != "" {
-				step.ResourceName, step.ImportState, step.ImportStateId = tokenName, true, tc.importID
-				step.ExpectError = diagMatching(append([]string{"Expected mch_<machine id>/mt_<token id>"}, tc.want...)...)
-			}
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps:                    []resource.TestStep{step},
-			})
-			if n := srv.Stats().TotalRequests; n != 0 {
-				t.Fatalf("%d requests reached the emulator; want none", n)
-			}
-		})
-	}
 }
 
 // TestAccM2MToken_callBudget holds the refresh to issue 7's budget: a plan

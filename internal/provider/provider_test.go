@@ -232,31 +232,6 @@ func TestAccProvider_environmentOnly(t *testing.T) {
 	})
 }
 
-// A key or URL that is wrong in the configuration fails at validate,
-// naming the attribute and what it accepts, before any request.
-func TestAccProvider_badSettings(t *testing.T) {
-	for name, tc := range map[string]struct{ attr, value, want string }{
-		"http clerk api_url":        {"api_url", "http://api.clerk.example/v1", `clerk.api_url: "http://api.clerk.example/v1" uses http to a host that is not loopback`},
-		"http stytch base_url":      {"base_url", "http://stytch.example", `stytch.base_url: "http://stytch.example" uses http to a host that is not loopback`},
-		"ak_ as clerk secret_key":   {"secret_key", "ak_0123456789abcdef", `clerk.secret_key: expected a value starting with "sk_test_" or "sk_live_"`},
-		"sk_ as machine_secret_key": {"machine_secret_key", "sk_test_0123456789", `clerk.machine_secret_key: expected a value starting with "ak_"`},
-		"stytch project_id prefix":  {"project_id", "proj-0123", `stytch.project_id: expected a value starting with "project-test-" or "project-live-"`},
-		"empty clerk secret_key":    {"secret_key", "", `clerk.secret_key: expected a value starting with`},
-	} {
-		t.Run(name, func(t *testing.T) {
-			srv := startEmulator(t, emulator.Options{})
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      providerConfigWith(srv, tc.attr, tc.value) + tokenResource,
-					ExpectError: diagMatching(tc.want),
-				}},
-			})
-			expectNoRequests(t, srv)
-		})
-	}
-}
-
 // Environment values get the same checks as configured ones, at
 // configure time. Not parallel: it sets an environment variable.
 func TestAccProvider_badURLFromEnvironment(t *testing.T) {

@@ -1,0 +1,232 @@
+package provider
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
+)
+
+// badInput is a configuration or an import id that must be refused before
+// any request: the diagnostic names the attribute and says what it allows.
+type badInput struct {
+	name string
+	// provider is the provider block; providerConfig(srv) when nil.
+	provider func(*emulator.Server) string
+	// config is what follows the provider block.
+	config func(*emulator.Server) string
+	// importAddr and importID, when set, import into the resource at
+	// importAddr (declared by config) instead of planning config.
+	importAddr, importID string
+	// want are fragments the error must hold, in order, however
+	// terraform wrapped its lines.
+	want []string
+}
+
+// token is a machineauth_m2m_token with body inside its block.
+func token(body string) func(*emulator.Server) string {
+	return func(*emulator.Server) string {
+		return "resource \"machineauth_m2m_token\" \"t\" {\n" + body + "\n}\n"
+	}
+}
+
+// auth is the fixture's machineauth_connected_app_authorization, edited.
+func auth(edit func(*authorization)) func(*emulator.Server) string {
+	return func(srv *emulator.Server) string {
+		a := fixtureAuthorization(srv)
+		edit(&a)
+		return a.hcl()
+	}
+}
+
+// withSetting is the provider block with one attribute set to value.
+func withSetting(attr, value string) func(*emulator.Server) string {
+	return func(srv *emulator.Server) string { return providerConfigWith(srv, attr, value) }
+}
+
+// withProviderLine is the provider block with one more top-level line.
+func withProviderLine(line string) func(*emulator.Server) string {
+	return func(srv *emulator.Server) string {
+		return editProviderConfig(srv, func(attr string) (string, bool) {
+			if attr == "max_retry_wait" {
+				return `max_retry_wait = "50ms"` + "\n  " + line, true
+			}
+			return "", true
+		})
+	}
+}
+
+// badInputs is the one table of input the provider refuses up front:
+// wrong key prefixes, empty strings, impossible lifetimes, claims that
+// are not a JSON object or use reserved names, unknown enums, malformed
+// ids and import ids (including '/', '..' and '%2F' meant to escape a
+// request path), http URLs to hosts that are not loopback, empty scope
+// sets, and argument combinations that cannot work.
+var badInputs = []badInput{
+	// Provider settings.
+	{name: "http clerk api_url", provider: withSetting("api_url", "http://api.clerk.example/v1"), config: token(""),
+		want: []string{`clerk.api_url: "http://api.clerk.example/v1" uses http to a host that is not loopback`, "use https, or http only for 127.0.0.0/8, ::1 or localhost"}},
+	{name: "http stytch base_url", provider: withSetting("base_url", "http://stytch.example"), config: token(""),
+		want: []string{`stytch.base_url: "http://stytch.example" uses http to a host that is not loopback`, "use https"}},
+	{name: "instance key with a machine key's prefix", provider: withSetting("secret_key", "ak_0123456789abcdef"), config: token(""),
+		want: []string{`clerk.secret_key: expected a value starting with "sk_test_" or "sk_live_"`}},
+	{name: "empty instance key", provider: withSetting("secret_key", ""), config: token(""),
+		want: []string{`clerk.secret_key: expected a value starting with "sk_test_" or "sk_live_"`}},
+	{name: "machine key with an instance key's prefix", provider: withSetting("machine_secret_key", "sk_test_0123456789"), config: token(""),
+		want: []string{`clerk.machine_secret_key: expected a value starting with "ak_"`}},
+	{name: "stytch project_id prefix", provider: withSetting("project_id", "proj-0123"), config: token(""),
+		want: []string{`stytch.project_id: expected a value starting with "project-test-" or "project-live-"`}},
+	{name: "max_retry_wait not a duration", provider: withSetting("max_retry_wait", "forever"), config: token(""),
+		want: []string{`max_retry_wait: "forever" is not a duration; use a number with a unit such as "30s"`}},
+	{name: "absurd call_timeout", provider: withProviderLine(`call_timeout = "48h"`), config: token(""),
+		want: []string{"call_timeout: 48h0m0s is out of range; allowed from 1s to 1h0m0s"}},
+	{name: "absurd max_retries", provider: withProviderLine(`max_retries = 99`), config: token(""),
+		want: []string{"max_retries", "value must be between 0 and 20, got: 99"}},
+
+	// machineauth_m2m_token arguments.
+	{name: "machine key with an instance key's prefix on the token", config: token(`machine_secret_key = "sk_test_abcdef"`),
+		want: []string{`machine_secret_key: expected a value starting with "ak_"`}},
+	{name: "empty machine key on the token", config: token(`machine_secret_key = ""`),
+		want: []string{`machine_secret_key: expected a value starting with "ak_"`}},
+	{name: "zero expiration", config: token(`seconds_until_expiration = 0`),
+		want: []string{"seconds_until_expiration", "must be between 1 and 315360000, got: 0"}},
+	{name: "negative expiration", config: token(`seconds_until_expiration = -60`),
+		want: []string{"seconds_until_expiration", "must be between 1 and 315360000, got: -60"}},
+	{name: "absurd expiration", config: token(`seconds_until_expiration = 9999999999`),
+		want: []string{"seconds_until_expiration", "must be between 1 and 315360000"}},
+	{name: "claims an array", config: token(`claims = jsonencode(["a"])`),
+		want: []string{"claims: must be a JSON object", "got an array"}},
+	{name: "claims invalid JSON", config: token(`claims = "{team:"`),
+		want: []string{"claims: not valid JSON"}},
+	{name: "claims a number", config: token(`claims = "42"`),
+		want: []string{"claims: must be a JSON object", "got a number"}},
+	{name: "reserved claim", config: token(`claims = jsonencode({ sub = "mch_x" })`),
+		want: []string{`claims: the claim "sub" is reserved`}},
+	{name: "unknown token_format", config: token(`token_format = "paseto"`),
+		want: []string{"token_format", `value must be one of: ["opaque" "jwt"]`}},
+	{name: "empty revocation reason on the token", config: token(`revocation_reason = ""`),
+		want: []string{"revocation_reason", "string length must be at least 1"}},
+	{name: "rotation window as long as the lifetime", config: token("seconds_until_expiration = 600\nrotate_before_seconds = 600"),
+		want: []string{"rotate_before_seconds (600) must be less than seconds_until_expiration (600)"}},
+
+	// machineauth_m2m_token import ids.
+	{name: "token import id of one part", config: token(""), importAddr: tokenName, importID: "mt_" + strings.Repeat("0", 32),
+		want: []string{"Expected mch_<machine id>/mt_<token id>", `got 1 part(s) separated by "/"`}},
+	{name: "token import id of three parts", config: token(""), importAddr: tokenName, importID: "mch_" + strings.Repeat("a", 27) + "/mt_" + strings.Repeat("0", 32) + "/x",
+		want: []string{"Expected mch_<machine id>/mt_<token id>", `got 3 part(s) separated by "/"`}},
+	{name: "token import id with '..' for the machine", config: token(""), importAddr: tokenName, importID: "../mt_" + strings.Repeat("0", 32),
+		want: []string{"Expected mch_<machine id>/mt_<token id>", `the machine id ".." is not mch_ followed by 27 letters, digits or underscores`}},
+	{name: "token import id with %2F in the machine", config: token(""), importAddr: tokenName, importID: "mch_" + strings.Repeat("a", 24) + "%2F/mt_" + strings.Repeat("0", 32),
+		want: []string{"Expected mch_<machine id>/mt_<token id>", "is not mch_ followed by 27"}},
+	{name: "token import id with a short token id", config: token(""), importAddr: tokenName, importID: "mch_" + strings.Repeat("a", 27) + "/mt_123",
+		want: []string{"Expected mch_<machine id>/mt_<token id>", "the token id is not mt_ followed by 32 hexadecimal digits"}},
+	{name: "token import id with ..%2F in the token", config: token(""), importAddr: tokenName, importID: "mch_" + strings.Repeat("a", 27) + "/mt_..%2F" + strings.Repeat("0", 27),
+		want: []string{"Expected mch_<machine id>/mt_<token id>", "the token id is not mt_ followed by 32 hexadecimal digits"}},
+
+	// machineauth_connected_app_authorization arguments.
+	{name: "empty scope set", config: auth(func(a *authorization) { a.scopes = nil }),
+		want: []string{"scopes set must contain at least 1 elements"}},
+	{name: "empty scope", config: auth(func(a *authorization) { a.scopes = []string{""} }),
+		want: []string{`"" is not a scope: a scope is one or more printable ASCII characters without spaces`}},
+	{name: "scope with a space", config: auth(func(a *authorization) { a.scopes = []string{"openid email"} }),
+		want: []string{`"openid email" is not a scope: a scope is one or more printable ASCII characters without spaces`}},
+	{name: "http redirect URI to a remote host", config: auth(func(a *authorization) { a.redirectURI = "http://app.example.test/callback" }),
+		want: []string{`redirect_uri: "http://app.example.test/callback" uses http to a host that is not loopback`, "use https, or http only for 127.0.0.0/8, ::1 or localhost"}},
+	{name: "relative redirect URI", config: auth(func(a *authorization) { a.redirectURI = "/callback" }),
+		want: []string{`redirect_uri: "/callback" is not an absolute https URL`}},
+	{name: "redirect URI with a fragment", config: auth(func(a *authorization) { a.redirectURI = "https://app.example.test/cb#x" }),
+		want: []string{"redirect_uri: a redirect URI must not have a fragment"}},
+	{name: "malformed organization id", config: auth(func(a *authorization) { a.organizationID = "org_123" }),
+		want: []string{`organization_id: expected an id starting with "organization-test-" or "organization-live-" followed by letters, digits, '-' or '_'`}},
+	{name: "empty organization id", config: auth(func(a *authorization) { a.organizationID = ""; a.extra = []string{`organization_id = ""`} }),
+		want: []string{`organization_id: expected an id starting with "organization-test-"`, `got ""`}},
+	{name: "organization id with '/' and '..'", config: auth(func(a *authorization) { a.organizationID = "organization-test-1/../organization-test-2" }),
+		want: []string{`organization_id: expected an id starting with "organization-test-"`}},
+	{name: "member id with '..' and %2F", config: auth(func(a *authorization) { a.memberID = "member-test-..%2Fx" }),
+		want: []string{`member_id: expected an id starting with "member-test-" or "member-live-"`}},
+	{name: "malformed connected app id", config: auth(func(a *authorization) { a.connectedAppID = "my-app" }),
+		want: []string{`connected_app_id: expected an id starting with "connected-app-test-" or "connected-app-live-"`}},
+	{name: "malformed user id", config: auth(func(a *authorization) { a.organizationID, a.memberID, a.userID = "", "", "usr_1" }),
+		want: []string{`user_id: expected an id starting with "user-test-" or "user-live-"`}},
+	{name: "organization without member", config: auth(func(a *authorization) { a.memberID = "" }),
+		want: []string{`Attribute "member_id" must be specified when "organization_id" is specified`}},
+	{name: "member and user", config: auth(func(a *authorization) { a.organizationID, a.userID = "", "user-test-1" }),
+		want: []string{`Attribute "member_id" cannot be specified when "user_id" is specified`}},
+	{name: "neither member nor user", config: auth(func(a *authorization) { a.organizationID, a.memberID = "", "" }),
+		want: []string{"Missing Attribute Configuration", "organization_id", "user_id"}},
+	{name: "user with a member session", config: auth(func(a *authorization) {
+		a.organizationID, a.memberID, a.userID = "", "", "user-test-1"
+		a.extra = []string{`session_token = "t"`}
+	}), want: []string{`Attribute "session_token" cannot be specified when "user_id" is specified`}},
+	{name: "both client secrets", config: auth(func(a *authorization) { a.extra = []string{`client_secret_wo = "other"`} }),
+		want: []string{`Attribute "client_secret_wo" cannot be specified when "client_secret" is specified`}},
+	{name: "empty client secret", config: auth(func(a *authorization) { a.clientSecret = ""; a.extra = []string{`client_secret = ""`} }),
+		want: []string{"client_secret string length must be at least 1"}},
+	{name: "two session credentials", config: auth(func(a *authorization) { a.extra = []string{`session_token = "t"`, `session_jwt = "j"`} }),
+		want: []string{`Attribute "session_jwt" cannot be specified when "session_token" is specified`}},
+	{name: "empty revocation reason on the authorization", config: auth(func(a *authorization) { a.extra = []string{`revocation_reason = ""`} }),
+		want: []string{"revocation_reason string length must be at least 1"}},
+
+	// machineauth_connected_app_authorization import ids.
+	{name: "authorization import id of four parts", config: auth(func(*authorization) {}), importAddr: authAddr,
+		importID: "organization-test-1/member-test-1/connected-app-test-1/x",
+		want:     []string{"expected <organization_id>/<member_id>/<connected_app_id>, or <user_id>/<connected_app_id>"}},
+	{name: "authorization import id of one part", config: auth(func(*authorization) {}), importAddr: authAddr,
+		importID: "connected-app-test-1",
+		want:     []string{"expected <organization_id>/<member_id>/<connected_app_id>"}},
+	{name: "authorization import id with '..' for the member", config: auth(func(*authorization) {}), importAddr: authAddr,
+		importID: "organization-test-1/../connected-app-test-1",
+		want:     []string{`member_id in import id: expected an id starting with "member-test-"`}},
+	{name: "authorization import id with %2F in the member", config: auth(func(*authorization) {}), importAddr: authAddr,
+		importID: "organization-test-1/member-test-1%2F..%2Fx/connected-app-test-1",
+		want:     []string{`member_id in import id: expected an id starting with "member-test-"`}},
+	{name: "authorization import id with a member where a user belongs", config: auth(func(*authorization) {}), importAddr: authAddr,
+		importID: "member-test-1/connected-app-test-1",
+		want:     []string{`user_id in import id: expected an id starting with "user-test-"`}},
+
+	// machineauth_token_verification.
+	{name: "unknown token type", config: func(*emulator.Server) string {
+		return "data \"machineauth_token_verification\" \"v\" {\n  token = \"mt_0\"\n  type = \"session\"\n}\n"
+	}, want: []string{"type", `value must be one of: ["m2m_token" "connected_app_access_token"]`}},
+}
+
+// TestAccBadInput runs the table: each entry fails at validate, plan or
+// import with a diagnostic naming the attribute and what it allows, and the
+// emulator, which counts every request, sees none.
+func TestAccBadInput(t *testing.T) {
+	if len(badInputs) < 25 {
+		t.Fatalf("%d bad inputs: issue 8 asks for at least 25", len(badInputs))
+	}
+	seen := map[string]bool{}
+	for _, tc := range badInputs {
+		if seen[tc.name] {
+			t.Fatalf("two cases are named %q", tc.name)
+		}
+		seen[tc.name] = true
+		t.Run(tc.name, func(t *testing.T) {
+			srv := startEmulator(t, emulator.Options{})
+			provider := providerConfig(srv)
+			if tc.provider != nil {
+				provider = tc.provider(srv)
+			}
+			step := resource.TestStep{
+				Config:      provider + tc.config(srv),
+				ExpectError: diagMatching(tc.want...),
+			}
+			if tc.importID != "" {
+				step.ResourceName, step.ImportState, step.ImportStateId = tc.importAddr, true, tc.importID
+			} else {
+				step.PlanOnly = true
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps:                    []resource.TestStep{step},
+			})
+			if st := srv.Stats(); st.TotalRequests != 0 {
+				t.Fatalf("bad input sent %d requests: %v", st.TotalRequests, st.Requests)
+			}
+		})
+	}
+}
