@@ -152,7 +152,7 @@ func TestAccRevokeM2MTokenAction_trigger(t *testing.T) {
 	fx := srv.Info().Fixture
 	leaked := issueOutside(t, srv, fx.ClerkMachineSecretKey)
 	resource.ParallelTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		TerraformVersionChecks:   terraform114,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: providerConfig(srv) + fmt.Sprintf(`
@@ -207,7 +207,7 @@ action "machineauth_revoke_connected_app_authorization" "x" {
 	} {
 		t.Run(name, func(t *testing.T) {
 			resource.Test(t, resource.TestCase{
-				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+				TerraformVersionChecks:   terraform114,
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
 					Config: providerConfig(srv) + tc.config + `

@@ -42,11 +42,7 @@ func terraformAtLeast(t *testing.T, min *version.Version) string {
 	if err := json.Unmarshal(out, &v); err != nil {
 		t.Fatalf("%s version -json: %v", bin, err)
 	}
-	plain, err := exec.Command(bin, "version").Output()
-	if err != nil {
-		t.Fatalf("%s version: %v", bin, err)
-	}
-	if strings.HasPrefix(string(plain), "OpenTofu") {
+	if isOpenTofu(bin) {
 		t.Skipf("needs Terraform %s or later; %s is OpenTofu %s", min, bin, v.Version)
 	}
 	got, err := version.NewVersion(v.Version)
@@ -58,6 +54,28 @@ func terraformAtLeast(t *testing.T, min *version.Version) string {
 	}
 	return bin
 }
+
+// isOpenTofu reports whether bin is OpenTofu, which reports its own
+// version where Terraform reports Terraform's.
+func isOpenTofu(bin string) bool {
+	out, err := exec.Command(bin, "version").Output()
+	return err == nil && strings.HasPrefix(string(out), "OpenTofu")
+}
+
+// skipOpenTofu is a version check that skips a test on OpenTofu, which has
+// no actions and no list resources: tfversion checks compare OpenTofu's
+// version numbers as if they were Terraform's, so SkipBelow alone would run
+// those tests on an OpenTofu numbered 1.14 or later.
+type skipOpenTofu struct{}
+
+func (skipOpenTofu) CheckTerraformVersion(_ context.Context, _ tfversion.CheckTerraformVersionRequest, resp *tfversion.CheckTerraformVersionResponse) {
+	if bin := os.Getenv("TF_ACC_TERRAFORM_PATH"); bin != "" && isOpenTofu(bin) {
+		resp.Skip = "OpenTofu has no actions or list resources"
+	}
+}
+
+// terraform114 gates what Terraform 1.14 brought: actions and list resources.
+var terraform114 = []tfversion.TerraformVersionCheck{skipOpenTofu{}, tfversion.SkipBelow(tfversion.Version1_14_0)}
 
 // cliWorkspace is a tfcli workspace running bin against a fresh build of
 // the provider, with main.tf holding the provider's address and a

@@ -21,7 +21,7 @@ import (
 )
 
 // List resources need Terraform 1.14 (terraform query).
-var listVersions = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)}
+var listVersions = terraform114
 
 // A machine's tokens are listed whoever issued them: the one Terraform
 // manages and one issued outside it, and, only when asked, a revoked one.
