@@ -39,7 +39,9 @@ resource "machineauth_m2m_token" "t" {
   count = %d
 }
 `, concurrentTokens))
-	ctx := context.Background()
+	// Each of apply and destroy needs about a minute by the limit.
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
 
 	r.mustTF(ctx, "apply", "-auto-approve", "-parallelism=50")
 	applied := r.srv.Stats()

@@ -7,6 +7,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -131,11 +132,29 @@ func (r *run) writeJSON(name string, v any) {
 }
 
 // tf runs terraform with args, always without colour, and reports how long
-// it took.
+// it took. When ctx ends first, terraform is stopped as a user would stop
+// it, with SIGINT, so it can save the state of what the provider finished;
+// test contexts carry deadlines, so a run that stalls fails the test with
+// its output rather than holding the suite until go test's own timeout.
 func (r *run) tf(ctx context.Context, args ...string) (tfcli.Result, time.Duration, error) {
+	args = append(args, "-no-color")
+	cmd := r.ws.Command(ctx, args...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 30 * time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
-	res, err := r.ws.Run(ctx, append(args, "-no-color")...)
-	return res, time.Since(start), err
+	err := cmd.Run()
+	d := time.Since(start)
+	res := tfcli.Result{Stdout: stdout.String(), Stderr: stderr.String()}
+	switch {
+	case ctx.Err() != nil:
+		err = fmt.Errorf("terraform %s: stopped after %s, when the test's deadline passed (%v)\nstdout:\n%s\nstderr:\n%s",
+			strings.Join(args, " "), d.Round(time.Millisecond), err, res.Stdout, res.Stderr)
+	case err != nil:
+		err = fmt.Errorf("terraform %s: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), err, res.Stdout, res.Stderr)
+	}
+	return res, d, err
 }
 
 // mustTF is tf that fails the test on a non-zero exit.
@@ -157,7 +176,7 @@ func (r *run) mustTF(ctx context.Context, args ...string) tfcli.Result {
 func (r *run) converge(ctx context.Context, attempts int, after func(), args ...string) (runs int, out string) {
 	r.t.Helper()
 	var all strings.Builder
-	for i := 1; i <= attempts; i++ {
+	for i := 1; i <= attempts && ctx.Err() == nil; i++ {
 		res, d, err := r.tf(ctx, args...)
 		all.WriteString(res.Stdout + res.Stderr)
 		if after != nil {
@@ -168,6 +187,9 @@ func (r *run) converge(ctx context.Context, attempts int, after func(), args ...
 			return i, all.String()
 		}
 		r.t.Logf("terraform %s: run %d failed after %s; its errors:\n%s", args[0], i, d.Round(time.Millisecond), errorBlocks(res.Stderr))
+	}
+	if ctx.Err() != nil {
+		r.t.Fatalf("terraform %s did not converge before the test's deadline", args[0])
 	}
 	r.t.Fatalf("terraform %s did not converge in %d runs", args[0], attempts)
 	return 0, ""

@@ -79,7 +79,10 @@ func TestFaultRun(t *testing.T) {
 	}
 	t.Logf("faults %s, seed %d", faults, seed)
 	r := newRun(t, emulator.Options{Faults: faults, Seed: seed})
-	ctx := context.Background()
+	// At HEAD the whole run takes well under a minute; the deadline only
+	// turns a stall into a failure with terraform's output.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
 	fx := r.srv.Info().Fixture
 
 	var appIDs, appSecrets []string

@@ -120,7 +120,8 @@ func TestSecretHygiene(t *testing.T) {
 	t.Parallel()
 	start := time.Now()
 	r := newRun(t, emulator.Options{})
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
 	info := r.srv.Info()
 	fx := info.Fixture
 
@@ -273,7 +274,8 @@ func TestSecretHygiene(t *testing.T) {
 func TestSecretsInErrorBodiesAreMasked(t *testing.T) {
 	t.Parallel()
 	r := newRun(t, emulator.Options{})
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
 	info := r.srv.Info()
 	fx := info.Fixture
 	appID, appSecret, err := r.srv.CreateConnectedApp("third_party", "echo-app", []string{fx.StytchRedirectURI}, []string{"read:reports"})
