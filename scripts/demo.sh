@@ -65,13 +65,13 @@ trap 'on_signal 130' INT
 trap 'on_signal 143' TERM
 
 progress "Building the provider and the emulator"
-go build -o "$work/provider/terraform-provider-machineauth" .
-go build -o "$work/machineauth-emulator" ./internal/emulator/cmd/machineauth-emulator
+# One go build for both, so the two share one build graph and both cores.
+go build -o "$work/bin/" . ./internal/emulator/cmd/machineauth-emulator
 
 progress "Starting the emulator: Clerk and Stytch in memory, on loopback, with a fixture machine, member and connected app"
 # It writes its URLs, credentials and fixture ids to emulator.env before
 # printing its ready line, so a non-empty log means the file is complete.
-"$work/machineauth-emulator" -env-file "$work/emulator.env" >"$work/emulator.log" 2>&1 &
+"$work/bin/machineauth-emulator" -env-file "$work/emulator.env" >"$work/emulator.log" 2>&1 &
 emu_pid=$!
 for _ in $(seq 100); do
 	[ -s "$work/emulator.log" ] && break
@@ -99,8 +99,8 @@ progress "Pointing $tf_bin at the local build (dev_overrides in $work/cli.tfrc)"
 cat >"$work/cli.tfrc" <<EOF
 provider_installation {
   dev_overrides {
-    "registry.terraform.io/seed-56a0beb6/machineauth" = "$work/provider"
-    "registry.opentofu.org/seed-56a0beb6/machineauth" = "$work/provider"
+    "registry.terraform.io/seed-56a0beb6/machineauth" = "$work/bin"
+    "registry.opentofu.org/seed-56a0beb6/machineauth" = "$work/bin"
   }
   direct {}
 }
