@@ -28,9 +28,10 @@ const (
 	maxRuns = 3
 )
 
-// faultConfig is 200 tokens sharing the same claims (the hard case for the
-// orphan search, which cannot tell them apart by claims) and 20
-// authorizations of the fixture member, one per app.
+// faultConfig, given a count of tokens and the redirect URI, is that many
+// tokens sharing the same claims (the hard case for the orphan search,
+// which cannot tell them apart by claims) and one authorization of the
+// fixture member per connected app in var.app_ids.
 const faultConfig = `
 variable "organization_id" { type = string }
 variable "member_id" { type = string }
@@ -43,7 +44,7 @@ variable "app_secrets" {
 resource "machineauth_m2m_token" "t" {
   count                    = %d
   seconds_until_expiration = 3600
-  claims                   = jsonencode({ suite = "e2e-fault" })
+  claims                   = jsonencode({ suite = "e2e" })
 }
 
 resource "machineauth_connected_app_authorization" "a" {
@@ -56,6 +57,47 @@ resource "machineauth_connected_app_authorization" "a" {
   client_secret_wo = var.app_secrets[count.index]
 }
 `
+
+// writeTokensAndAuthorizations writes a configuration of tokens M2M tokens
+// and apps authorizations of the fixture member, one per new connected
+// app, and returns the apps' ids.
+func (r *run) writeTokensAndAuthorizations(tokens, apps int) []string {
+	r.t.Helper()
+	fx := r.srv.Info().Fixture
+	var appIDs, appSecrets []string
+	for i := range apps {
+		id, secret, err := r.srv.CreateConnectedApp("third_party", fmt.Sprintf("app-%d", i), []string{faultRedirectURI}, []string{"read:reports"})
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		appIDs, appSecrets = append(appIDs, id), append(appSecrets, secret)
+	}
+	r.write("main.tf", providerBlock(`max_retry_wait = "50ms"`)+fmt.Sprintf(faultConfig, tokens, faultRedirectURI))
+	r.writeJSON("terraform.tfvars.json", map[string]any{
+		"organization_id": fx.StytchOrganizationID,
+		"member_id":       fx.StytchMemberID,
+		"app_ids":         appIDs,
+		"app_secrets":     appSecrets,
+	})
+	return appIDs
+}
+
+// expectNoOrphanAuthorizations fails if the fixture member's authorization
+// of one of apps is active but not in state (tainted counts as in state:
+// the next apply revokes it).
+func (r *run) expectNoOrphanAuthorizations(apps []string) {
+	r.t.Helper()
+	fx := r.srv.Info().Fixture
+	inState := map[string]bool{}
+	for _, a := range r.instances("machineauth_connected_app_authorization") {
+		inState[a["connected_app_id"].(string)] = true
+	}
+	for _, app := range apps {
+		if got, ok := r.srv.Authorization(fx.StytchOrganizationID, fx.StytchMemberID, app); ok && got.Active && !inState[app] {
+			r.t.Errorf("the authorization of %s is active but not in state", app)
+		}
+	}
+}
 
 // TestFaultRun applies 200 tokens and 20 authorizations against an
 // emulator that answers 429, 500 and drops connections after committing,
@@ -85,35 +127,13 @@ func TestFaultRun(t *testing.T) {
 	defer cancel()
 	fx := r.srv.Info().Fixture
 
-	var appIDs, appSecrets []string
-	for i := range faultApps {
-		id, secret, err := r.srv.CreateConnectedApp("third_party", fmt.Sprintf("fault-app-%d", i), []string{faultRedirectURI}, []string{"read:reports"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		appIDs, appSecrets = append(appIDs, id), append(appSecrets, secret)
-	}
-	r.write("main.tf", providerBlock(`max_retry_wait = "50ms"`)+fmt.Sprintf(faultConfig, faultTokens, faultRedirectURI))
-	r.writeJSON("terraform.tfvars.json", map[string]any{
-		"organization_id": fx.StytchOrganizationID,
-		"member_id":       fx.StytchMemberID,
-		"app_ids":         appIDs,
-		"app_secrets":     appSecrets,
-	})
+	appIDs := r.writeTokensAndAuthorizations(faultTokens, faultApps)
 
 	// After every run, failed ones too: no live token and no active
 	// authorization that the state does not hold.
 	noOrphans := func() {
 		r.expectNoOrphans(fx.ClerkMachineID)
-		inState := map[string]bool{}
-		for _, a := range r.instances("machineauth_connected_app_authorization") {
-			inState[a["connected_app_id"].(string)] = true
-		}
-		for _, app := range appIDs {
-			if got, ok := r.srv.Authorization(fx.StytchOrganizationID, fx.StytchMemberID, app); ok && got.Active && !inState[app] {
-				t.Errorf("the authorization of %s is active but not in state", app)
-			}
-		}
+		r.expectNoOrphanAuthorizations(appIDs)
 	}
 	applies, out := r.converge(ctx, maxRuns, noOrphans, "apply", "-auto-approve")
 	r.logStats("after apply")

@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -11,13 +10,17 @@ import (
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 )
 
-const interruptTokens = 200
+const (
+	interruptTokens = 200
+	interruptApps   = 20
+)
 
 // TestInterruptedApply sends SIGINT to terraform while it creates 200
-// tokens. Terraform stops the provider, which cancels the creates under
-// way: one whose request reached Clerk before its answer did is the
-// ambiguous create again, with a cancelled context. Whatever the timing,
-// no live token may be missing from the state, and the next apply must
+// tokens and 20 authorizations. Terraform stops the provider, which cancels
+// the operations under way: a create whose request reached the service
+// before its answer came back is the ambiguous create again, now with a
+// cancelled context. Whatever the timing, no live token or active
+// authorization may be missing from the state, and the next apply must
 // finish the job.
 func TestInterruptedApply(t *testing.T) {
 	t.Parallel()
@@ -26,12 +29,9 @@ func TestInterruptedApply(t *testing.T) {
 	// however fast the machine is.
 	r := newRun(t, emulator.Options{Latency: 100 * time.Millisecond})
 	machine := r.srv.Info().Fixture.ClerkMachineID
-	r.write("main.tf", providerBlock(`max_retry_wait = "50ms"`)+fmt.Sprintf(`
-resource "machineauth_m2m_token" "t" {
-  count  = %d
-  claims = jsonencode({ suite = "e2e-interrupt" })
-}
-`, interruptTokens))
+	// Authorizations too: one cut off mid-flow must be revoked or kept
+	// in state (tainted), never left active unknown.
+	apps := r.writeTokensAndAuthorizations(interruptTokens, interruptApps)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -78,15 +78,25 @@ resource "machineauth_m2m_token" "t" {
 	if inState == 0 {
 		t.Errorf("the interrupted apply saved no token in state:\n%s", stderr.String())
 	}
-	// The interrupted run itself must not leave a token only Clerk knows.
+	// The interrupted run itself must not leave a credential only the
+	// service knows.
 	r.expectNoOrphans(machine)
+	r.expectNoOrphanAuthorizations(apps)
+	t.Logf("after the interrupted apply: %d authorizations in state, %d active", len(r.instances("machineauth_connected_app_authorization")), r.srv.Stats().Authorizations.Active)
 
 	r.converge(ctx, 1, nil, "apply", "-auto-approve")
 	r.expectStateMatchesLive(machine, interruptTokens)
 
+	if n := len(r.instances("machineauth_connected_app_authorization")); n != interruptApps {
+		t.Errorf("%d authorizations in state, want %d", n, interruptApps)
+	}
+	if n := r.srv.Stats().Authorizations.Active; n != interruptApps {
+		t.Errorf("%d authorizations active, want %d", n, interruptApps)
+	}
+
 	r.converge(ctx, 1, nil, "destroy", "-auto-approve")
-	if n := r.srv.Stats().M2MTokens.Live; n != 0 {
-		t.Errorf("%d live tokens after destroy, want 0", n)
+	if st := r.srv.Stats(); st.M2MTokens.Live != 0 || st.Authorizations.Active != 0 {
+		t.Errorf("after destroy: %d live tokens and %d active authorizations, want none", st.M2MTokens.Live, st.Authorizations.Active)
 	}
 	r.logStats("interrupt run")
 	t.Logf("interrupt run: %d orphan token(s) revoked by the provider, %s in all", r.orphansRevoked(machine), time.Since(start).Round(time.Millisecond))
