@@ -149,10 +149,10 @@ func (r *run) tf(ctx context.Context, args ...string) (tfcli.Result, time.Durati
 	res := tfcli.Result{Stdout: stdout.String(), Stderr: stderr.String()}
 	switch {
 	case ctx.Err() != nil:
-		err = fmt.Errorf("terraform %s: stopped after %s, when the test's deadline passed (%v)\nstdout:\n%s\nstderr:\n%s",
+		err = fmt.Errorf("terraform %s: stopped after %s, when the test's deadline passed (%w)\nstdout:\n%s\nstderr:\n%s",
 			strings.Join(args, " "), d.Round(time.Millisecond), err, res.Stdout, res.Stderr)
 	case err != nil:
-		err = fmt.Errorf("terraform %s: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), err, res.Stdout, res.Stderr)
+		err = fmt.Errorf("terraform %s: %w\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), err, res.Stdout, res.Stderr)
 	}
 	return res, d, err
 }
@@ -198,9 +198,9 @@ func (r *run) converge(ctx context.Context, attempts int, after func(), args ...
 // errorBlocks is terraform's stderr, where its errors go, cut short: all a
 // failing run's log needs.
 func errorBlocks(stderr string) string {
-	const max = 6000
-	if len(stderr) > max {
-		return stderr[:max] + "\n... (cut)"
+	const limit = 6000
+	if len(stderr) > limit {
+		return stderr[:limit] + "\n... (cut)"
 	}
 	return stderr
 }
