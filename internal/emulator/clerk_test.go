@@ -122,7 +122,7 @@ func clerkDo(req *http.Request) (clerkResult, error) {
 	res := clerkResult{status: resp.StatusCode, header: resp.Header, raw: raw}
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &res.body); err != nil {
-			return clerkResult{}, fmt.Errorf("body %q: %v", raw, err)
+			return clerkResult{}, fmt.Errorf("body %q: %w", raw, err)
 		}
 	}
 	return res, nil
@@ -839,7 +839,7 @@ func TestClerkDateHeaderFollowsClock(t *testing.T) {
 	if d := srv.Now().Sub(date); d < -time.Second || d > 2*time.Second {
 		t.Errorf("Date %s, emulator clock %s", date, srv.Now())
 	}
-	if date.Sub(time.Now()) < 47*time.Hour {
+	if time.Until(date) < 47*time.Hour {
 		t.Errorf("Date %s does not follow the advanced clock", date)
 	}
 }

@@ -156,7 +156,7 @@ type faultDraw struct {
 
 // parseFaults reads a spec like "429=0.1,500=0.05,drop_after_commit=0.02,latency=5ms".
 func parseFaults(spec string, seed int64) (*faults, error) {
-	f := &faults{rng: rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15))}
+	f := &faults{rng: rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15))} //nolint:gosec // a seed's bits, not a quantity: wrapping is intended
 	spec = strings.TrimSpace(spec)
 	if spec == "" {
 		return f, nil

@@ -111,12 +111,12 @@ func Start(opts Options) (*Server, error) {
 	url := "http://" + ln.Addr().String()
 	s.clerk, err = newClerkState()
 	if err != nil {
-		ln.Close()
+		_ = ln.Close()
 		return nil, err
 	}
 	s.stytch, err = newStytchState()
 	if err != nil {
-		ln.Close()
+		_ = ln.Close()
 		return nil, err
 	}
 	s.info = Info{

@@ -73,13 +73,13 @@ func (s *Server) api(svc service, route string, h http.HandlerFunc) http.Handler
 			s.stats.request(route, http.StatusTooManyRequests)
 			return
 		}
-		switch {
-		case draw.status == http.StatusTooManyRequests:
+		switch draw.status {
+		case http.StatusTooManyRequests:
 			s.stats.fault("429")
 			s.tooManyRequests(svc, w, r, time.Second)
 			s.stats.request(route, http.StatusTooManyRequests)
 			return
-		case draw.status == http.StatusInternalServerError:
+		case http.StatusInternalServerError:
 			s.stats.fault("500")
 			s.internalError(svc, w, r)
 			s.stats.request(route, http.StatusInternalServerError)

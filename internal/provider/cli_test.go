@@ -22,8 +22,8 @@ import (
 // each CLI of the matrix in turn), else the terraform on PATH.
 
 // terraformAtLeast returns that CLI, or skips the test unless it is
-// Terraform (not OpenTofu) at min or later.
-func terraformAtLeast(t *testing.T, min *version.Version) string {
+// Terraform (not OpenTofu) at atLeast or later.
+func terraformAtLeast(t *testing.T, atLeast *version.Version) string {
 	t.Helper()
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("runs the terraform CLI: set TF_ACC=1")
@@ -32,7 +32,7 @@ func terraformAtLeast(t *testing.T, min *version.Version) string {
 	if bin == "" {
 		bin = "terraform"
 	}
-	out, err := exec.Command(bin, "version", "-json").Output()
+	out, err := exec.Command(bin, "version", "-json").Output() //nolint:gosec // the CLI under test, chosen by the developer through TF_ACC_TERRAFORM_PATH
 	if err != nil {
 		t.Fatalf("%s version -json: %v", bin, err)
 	}
@@ -43,14 +43,14 @@ func terraformAtLeast(t *testing.T, min *version.Version) string {
 		t.Fatalf("%s version -json: %v", bin, err)
 	}
 	if isOpenTofu(bin) {
-		t.Skipf("needs Terraform %s or later; %s is OpenTofu %s", min, bin, v.Version)
+		t.Skipf("needs Terraform %s or later; %s is OpenTofu %s", atLeast, bin, v.Version)
 	}
 	got, err := version.NewVersion(v.Version)
 	if err != nil {
 		t.Fatalf("%s reports version %q: %v", bin, v.Version, err)
 	}
-	if got.LessThan(min) {
-		t.Skipf("needs Terraform %s or later; %s is %s", min, bin, got)
+	if got.LessThan(atLeast) {
+		t.Skipf("needs Terraform %s or later; %s is %s", atLeast, bin, got)
 	}
 	return bin
 }
@@ -58,7 +58,7 @@ func terraformAtLeast(t *testing.T, min *version.Version) string {
 // isOpenTofu reports whether bin is OpenTofu, which reports its own
 // version where Terraform reports Terraform's.
 func isOpenTofu(bin string) bool {
-	out, err := exec.Command(bin, "version").Output()
+	out, err := exec.Command(bin, "version").Output() //nolint:gosec // as above
 	return err == nil && strings.HasPrefix(string(out), "OpenTofu")
 }
 

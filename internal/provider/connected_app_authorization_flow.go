@@ -79,7 +79,6 @@ func (g grantRequest) run(ctx context.Context, c *client.Client, listings *autho
 			tflog.Warn(ctx, "Connected app authorize answer lost; authorizing again, which updates the same authorization", map[string]any{"error": err.Error()})
 			continue
 		}
-		granted = true
 		code, err := codeFromRedirect(auth.RedirectURI, state)
 		if err != nil {
 			return g.undo(ctx, c, listings, true, err)

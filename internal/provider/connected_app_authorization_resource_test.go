@@ -762,7 +762,7 @@ func TestAccConnectedAppAuthorization_lostExchangeAnswer(t *testing.T) {
 				}
 				var tok client.TokenResponse
 				if err := json.Unmarshal([]byte(lost[0]), &tok); err != nil || tok.AccessToken == "" {
-					return fmt.Errorf("lost answer held no token: %v", err)
+					return fmt.Errorf("lost answer held no token: %w", err)
 				}
 				// The tokens nobody received were ended by the revoke;
 				// the ones in state work.

@@ -112,10 +112,10 @@ func (a m2mTokenArgs) revocationReason() string {
 
 // set records what Clerk says about the token. The secret is only passed
 // from a create; everywhere else it is kept from before.
-func (i *m2mTokenIssued) set(t client.M2MToken, diags *diag.Diagnostics) {
+func (i *m2mTokenIssued) set(ctx context.Context, t client.M2MToken, diags *diag.Diagnostics) {
 	i.ID = types.StringValue(t.ID)
 	i.Subject = types.StringValue(t.Subject)
-	scopes, d := types.SetValueFrom(context.Background(), types.StringType, nonNilStrings(t.Scopes))
+	scopes, d := types.SetValueFrom(ctx, types.StringType, nonNilStrings(t.Scopes))
 	diags.Append(d...)
 	i.Scopes = scopes
 	i.CreatedAt = types.StringValue(t.Created().Format(time.RFC3339))

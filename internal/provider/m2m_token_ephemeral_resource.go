@@ -112,7 +112,7 @@ func (e *m2mTokenEphemeralResource) Open(ctx context.Context, req ephemeral.Open
 	if tok == nil {
 		return
 	}
-	m.set(tok.M2MToken, &resp.Diagnostics)
+	m.set(ctx, tok.M2MToken, &resp.Diagnostics)
 	m.Token = types.StringValue(tok.Token)
 	m.TokenFormat = types.StringValue(m.format())
 

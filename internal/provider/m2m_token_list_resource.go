@@ -124,7 +124,7 @@ func (l *m2mTokenListResource) List(ctx context.Context, req list.ListRequest, s
 				MachineID: types.StringValue(t.Subject), TokenID: types.StringValue(t.ID),
 			})...)
 			if req.IncludeResource {
-				res.Diagnostics.Append(res.Resource.Set(ctx, listedM2MToken(t, &res.Diagnostics))...)
+				res.Diagnostics.Append(res.Resource.Set(ctx, listedM2MToken(ctx, t, &res.Diagnostics))...)
 			}
 			if !push(res) {
 				return
@@ -135,9 +135,9 @@ func (l *m2mTokenListResource) List(ctx context.Context, req list.ListRequest, s
 
 // listedM2MToken is the state an import of t would reach after its first
 // refresh: what Clerk reports, and null for what only a configuration says.
-func listedM2MToken(t client.M2MToken, diags *diag.Diagnostics) m2mTokenModel {
+func listedM2MToken(ctx context.Context, t client.M2MToken, diags *diag.Diagnostics) m2mTokenModel {
 	var m m2mTokenModel
-	m.set(t, diags)
+	m.set(ctx, t, diags)
 	m.Claims = claimsFromClerk(types.StringNull(), t.Claims)
 	m.TokenFormat = types.StringValue(tokenFormatOpaque)
 	m.Keepers = types.MapNull(types.StringType)

@@ -290,7 +290,7 @@ func (r *m2mTokenResource) Create(ctx context.Context, req resource.CreateReques
 	if tok == nil {
 		return
 	}
-	m.set(tok.M2MToken, &resp.Diagnostics)
+	m.set(ctx, tok.M2MToken, &resp.Diagnostics)
 	m.Token = types.StringValue(tok.Token)
 	m.ReadyForRotation = types.BoolValue(rotationDue(m.ExpiresAt, m.RotateBeforeSeconds, r.data.m2m.now()))
 	if m.ReadyForRotation.ValueBool() {
@@ -367,7 +367,7 @@ func (r *m2mTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 		gone(fmt.Sprintf("It expired at %s.", at))
 		return
 	}
-	m.set(tok, &resp.Diagnostics)
+	m.set(ctx, tok, &resp.Diagnostics)
 	m.Claims = claimsFromClerk(m.Claims, tok.Claims)
 	m.TokenFormat = types.StringValue(tokenFormatOpaque)
 	m.ReadyForRotation = types.BoolValue(rotationDue(m.ExpiresAt, m.RotateBeforeSeconds, r.data.m2m.now()))
