@@ -148,7 +148,7 @@ func (p *machineauthProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				Validators:          []validator.Int64{int64validator.Between(0, 20)},
 			},
 			"max_retry_wait": schema.StringAttribute{
-				MarkdownDescription: "Longest wait between retries, also the cap on a `Retry-After`, default `10s`. Env: `MACHINEAUTH_MAX_RETRY_WAIT`.",
+				MarkdownDescription: "Longest backoff between retries after a 5xx or a network error, default `10s`. A 429's `Retry-After` is honoured as sent, up to 60s. Env: `MACHINEAUTH_MAX_RETRY_WAIT`.",
 				Optional:            true,
 				Validators:          []validator.String{durationValidator(time.Millisecond, 5*time.Minute)},
 			},
