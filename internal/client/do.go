@@ -13,6 +13,8 @@ import (
 	"slices"
 	"sync/atomic"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 const (
@@ -82,7 +84,11 @@ type outcome struct {
 // means "maybe created" and must not be repeated.
 func (c *Client) do(ctx context.Context, cl *call) error {
 	red := newRedactor(slices.Concat(c.secrets, cl.secrets, bodySecrets(cl.contentType, cl.body))...)
-	ctx = maskLogs(ctx, red)
+	if tflog.IsDebug(ctx) {
+		// Nothing below logs at a higher level: with debug off, the
+		// masks would only cost each call their setup.
+		ctx = maskLogs(ctx, red)
+	}
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.TotalTimeout)
 	defer cancel()

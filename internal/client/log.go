@@ -35,6 +35,11 @@ func maskLogs(ctx context.Context, r redactor) context.Context {
 // logAttempt logs one attempt at Debug and, at Trace, both bodies with
 // every secret masked. Headers are never logged: they carry credentials.
 func (c *Client) logAttempt(ctx context.Context, cl *call, n int, elapsed time.Duration, resp *http.Response, body []byte, err error, red redactor) {
+	if !tflog.IsDebug(ctx) {
+		// tflog masks the fields before it checks the level: return
+		// before paying for that, and for building them.
+		return
+	}
 	fields := map[string]any{
 		"service":     cl.service,
 		"method":      cl.method,
