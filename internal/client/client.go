@@ -67,7 +67,8 @@ type Config struct {
 	// TotalTimeout bounds all attempts of one call, waits included (default 2m).
 	TotalTimeout time.Duration
 	// RequestsPerSecond caps the request rate to each service, shared by
-	// every call made through this client; 0 means unlimited.
+	// every call made through this client; 0 means no cap beyond what the
+	// pacer learns from 429 answers.
 	RequestsPerSecond float64
 
 	// HTTPClient defaults to cleanhttp.DefaultPooledClient(). It is copied,
@@ -84,7 +85,8 @@ type Client struct {
 	userAgent  string
 	// secrets are the configured credentials, masked in every error and log.
 	secrets []string
-	pacers  map[string]pacer
+	// pacers space out the requests to each service (see pacer.go).
+	pacers map[string]*pacer
 	// clerkClock tracks Clerk's clock for judging token expiry.
 	clerkClock serviceClock
 }
@@ -159,13 +161,12 @@ func New(cfg Config) (*Client, error) {
 		stytchBase: strings.TrimSuffix(stytchBase.String(), "/"),
 		userAgent:  "terraform-provider-machineauth/" + cfg.Version,
 		secrets:    nonEmpty(cfg.ClerkSecretKey, cfg.ClerkMachineSecretKey, cfg.StytchSecret),
-		pacers:     map[string]pacer{},
-	}
-	if cfg.RequestsPerSecond > 0 {
-		// One bucket per service: each enforces its own limits, and a slow
-		// Clerk must not hold back Stytch calls.
-		c.pacers[serviceClerk] = newTokenBucket(cfg.RequestsPerSecond)
-		c.pacers[serviceStytch] = newTokenBucket(cfg.RequestsPerSecond)
+		// One pacer per service: each enforces its own limits, and a
+		// throttled Clerk must not hold back Stytch calls.
+		pacers: map[string]*pacer{
+			serviceClerk:  newPacer(realClock{}, cfg.RequestsPerSecond),
+			serviceStytch: newPacer(realClock{}, cfg.RequestsPerSecond),
+		},
 	}
 	return c, nil
 }

@@ -24,8 +24,10 @@ func TestNewAppliesDefaults(t *testing.T) {
 	if c.cfg != want {
 		t.Errorf("config = %+v\nwant     %+v", c.cfg, want)
 	}
-	if len(c.pacers) != 0 {
-		t.Error("a pacer was set up without RequestsPerSecond")
+	for _, svc := range []string{serviceClerk, serviceStytch} {
+		if p := c.pacers[svc]; p == nil || p.ceiling != 0 {
+			t.Errorf("%s pacer = %+v, want one with no ceiling without RequestsPerSecond", svc, p)
+		}
 	}
 
 	live, err := New(Config{StytchProjectID: "project-live-1", ClerkAPIURL: "https://clerk.example/v1/"})

@@ -73,6 +73,7 @@ func (cl *call) formBody(v url.Values) {
 type outcome struct {
 	err        error
 	retry      bool
+	status     int           // the HTTP status, 0 without an answer
 	retryAfter time.Duration // the server's Retry-After, if it sent one
 }
 
@@ -94,13 +95,16 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 	defer cancel()
 
 	var last error
+	pace := c.pacers[cl.service]
 	for attempt := 1; ; attempt++ {
-		if p := c.pacers[cl.service]; p != nil {
-			if err := p.wait(ctx); err != nil {
-				return c.interrupted(parent, cl, last, attempt-1)
-			}
+		sent, err := pace.wait(ctx)
+		if err != nil {
+			return c.interrupted(parent, cl, last, attempt-1)
 		}
 		out := c.attempt(ctx, cl, attempt, red)
+		// Every answer teaches the service's pacer: a 429 pauses all of
+		// this client's requests to the service and slows them down.
+		pace.observe(sent, out.status, min(out.retryAfter, c.cfg.MaxRetryAfter))
 		if out.err == nil {
 			return nil
 		}
@@ -165,7 +169,7 @@ func gaveUp(err error, attempts int, why string) error {
 	return fmt.Errorf("%w (gave up after %s: %s)", err, n, why)
 }
 
-func (c *Client) attempt(ctx context.Context, cl *call, n int, red redactor) outcome {
+func (c *Client) attempt(ctx context.Context, cl *call, n int, red redactor) (out outcome) {
 	actx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
 	defer cancel()
 	// A connection handed to the request is the earliest point at which
@@ -181,6 +185,9 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int, red redactor) out
 
 	start := time.Now()
 	resp, err := c.http.Do(req)
+	if err == nil {
+		defer func() { out.status = resp.StatusCode }()
+	}
 	var body []byte
 	if err == nil && cl.service == serviceClerk {
 		c.clerkClock.observe(resp, time.Now())

@@ -7,52 +7,331 @@ import (
 	"time"
 )
 
-// pacer spaces out the requests to one service across all concurrent calls.
-// c.do asks it before every attempt, retries included. The token bucket is
-// the static form; an adaptive pacer that slows down after a 429 would
-// implement this too and be told about 429s where c.do handles them.
-type pacer interface {
-	wait(ctx context.Context) error
+// Pacing. Clerk limits each instance to a number of requests per window
+// (100 per 10 s on development instances, 1,000 on production) and answers
+// 429 with Retry-After beyond it; Stytch does likewise per project. Terraform
+// calls the provider concurrently (10 at a time by default), so a large apply
+// would otherwise run into the limit, retry, and run into it again. One pacer
+// per service, shared by every call of the client, spaces the requests out:
+//
+//   - Before any 429 it lets requests through as fast as they come (or at
+//     requests_per_second, when set: a token bucket with a burst of one
+//     second's worth).
+//   - On every 429 it pauses all requests to that service, not only the one
+//     refused, until the Retry-After has passed: the others would only be
+//     refused too. Requests already waiting for a slot plan again.
+//   - The first 429 only pauses: it says the quota is spent, not how fast it
+//     comes back, since an earlier process may have spent most of it.
+//   - The next 429 ends a round of this process's own, from which it learns
+//     a rate: the answers (other than 429) to the round's requests, over the
+//     round's length plus the Retry-After (after which the server admits
+//     again). Against a window limit of N per T that is about N/T, the
+//     limit's own average rate. Sending then resumes after the pause at that
+//     rate, evenly spaced. Answers to the round's requests that arrive after
+//     its 429 still count, and raise the rate.
+//   - While requests queue behind the learned rate with no 429, the rate
+//     grows by 5% of itself a second, so a quota that frees up (the earlier
+//     process's requests age out of the window) is used again. Growth past
+//     the limit meets a 429, which lowers the rate to the round's estimate,
+//     but by 20% at most: a short round and its pause make the estimate look
+//     worse than the rate that was admitted for long. Only a round that was
+//     admitted more than the rate sends (the quota is shared, or the limit
+//     is no window) halves it.
+//   - requests_per_second stays the ceiling throughout.
+//
+// A 429 answering a request sent before the last slow-down is an echo of the
+// same congestion (the requests already on the wire when the limit was hit):
+// it extends the pause if its Retry-After is later, but teaches nothing new.
+//
+// The state lives in the client, which the provider builds once per
+// Configure, and is not shared further: Terraform starts a provider process
+// per graph walk (plan, then apply) and configures each once, so pacing
+// cannot outlive a walk whatever it is keyed by, and within a process there
+// is one client per provider configuration. A walk that meets the limit
+// pays the few 429s it takes to learn it.
+type pacer struct {
+	clk clock
+	// ceiling is requests_per_second (0: none).
+	ceiling float64
+
+	mu sync.Mutex
+	// learned is the rate learned from 429s (0: none yet, send freely).
+	learned float64
+	// slope is the additive increase of learned per second of queuing.
+	slope float64
+	// tat is the theoretical arrival time of the next request (GCRA): a
+	// request may go at tat less the burst tolerance.
+	tat time.Time
+	// pausedUntil holds every request back after a 429.
+	pausedUntil time.Time
+	// wake is closed, and replaced, when a pause begins or is extended:
+	// requests waiting for a slot planned before it plan again.
+	wake chan struct{}
+	// epochStart is when sending (re)started: the first request, then the
+	// end of each pause that slowed the rate. admitted counts the answers
+	// other than 429 to requests sent since.
+	epochStart time.Time
+	admitted   int
+	// last is the round that ended in the last slow-down.
+	last round
+	// slowedAt is when the rate was last lowered (or the first pause
+	// began); 429s to requests sent before it are echoes.
+	slowedAt time.Time
+	// probed is set by the first 429, which only pauses.
+	probed bool
+	// grownAt is when learned last grew (or when queuing last began).
+	grownAt time.Time
+	// throttled counts every 429 seen, for logs and tests.
+	throttled int
 }
 
-// tokenBucket allows rate requests per second with a burst of one second's
-// worth, so a plan's parallel reads start at once but sustain only rate.
-type tokenBucket struct {
-	mu     sync.Mutex
-	rate   float64
-	burst  float64
-	tokens float64
-	last   time.Time
+const (
+	// learnMargin keeps the learned rate just under the estimate, so the
+	// jitter of concurrent requests on the wire does not tip a window over.
+	learnMargin = 0.95
+	// growthPerSecond is the additive increase, as a share of the rate
+	// learned at the last slow-down, per second that requests queue.
+	growthPerSecond = 0.05
+	// decrease is the most a 429 lowers a learned rate by (unless the
+	// round's estimate is lower still and revisable, see slowDown).
+	decrease = 0.8
+	// minRate keeps a run moving whatever it learned: one request every
+	// 20 s is below any limit these services set.
+	minRate = 0.05
+	// defaultPause is the pause after a 429 without a usable Retry-After:
+	// the header's own resolution.
+	defaultPause = time.Second
+)
+
+// round is a stretch of sending that a 429 ended, kept while answers to
+// its requests may still arrive.
+type round struct {
+	// revisable is set when the rate was learned from this round.
+	revisable   bool
+	from, until time.Time
+	admitted    int
+	// span is the round's length plus the Retry-After that ended it.
+	span time.Duration
+	// ceiling is the rate the round was sent at (0: none), which the
+	// estimate may not reach.
+	ceiling float64
 }
 
-func newTokenBucket(rate float64) *tokenBucket {
-	burst := math.Max(1, math.Floor(rate))
-	return &tokenBucket{rate: rate, burst: burst, tokens: burst, last: time.Now()}
+func newPacer(clk clock, ceiling float64) *pacer {
+	return &pacer{clk: clk, ceiling: ceiling, wake: make(chan struct{})}
 }
 
-func (b *tokenBucket) wait(ctx context.Context) error {
-	b.mu.Lock()
-	now := time.Now()
-	b.tokens = math.Min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-	b.last = now
-	// Taking the token now, even into debt, queues callers in arrival
-	// order: each later one waits for its own slot.
-	b.tokens--
-	delay := time.Duration(-b.tokens / b.rate * float64(time.Second))
-	b.mu.Unlock()
-	if delay <= 0 {
-		return nil
+// limit is the rate and burst in force: the learned rate with no burst, or
+// the ceiling with a burst of one second's worth where it is lower. A zero
+// rate means no limit.
+func (p *pacer) limit() (rate, burst float64) {
+	if p.ceiling > 0 && (p.learned == 0 || p.ceiling <= p.learned) {
+		return p.ceiling, math.Max(1, math.Floor(p.ceiling))
 	}
-	t := time.NewTimer(delay)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		// Give the slot back so an abandoned call does not slow the rest.
-		b.mu.Lock()
-		b.tokens++
-		b.mu.Unlock()
-		return ctx.Err()
+	return p.learned, 1
+}
+
+// wait blocks until a request may be sent and returns the time it was let
+// through, which the request's answer reports back through observe.
+func (p *pacer) wait(ctx context.Context) (time.Time, error) {
+	for {
+		p.mu.Lock()
+		now := p.clk.Now()
+		at, interval := p.reserve(now)
+		wake := p.wake
+		p.mu.Unlock()
+		if !at.After(now) {
+			return now, nil
+		}
+		fired, stop := p.clk.NewTimer(at.Sub(now))
+		select {
+		case <-fired:
+			p.mu.Lock()
+			replanned := wake != p.wake
+			p.mu.Unlock()
+			if !replanned {
+				return at, nil
+			}
+			// A pause began as the slot came: plan again.
+		case <-wake:
+			// A pause began: this slot was planned before it. Plan again.
+			stop()
+		case <-ctx.Done():
+			stop()
+			p.release(wake, interval)
+			return time.Time{}, ctx.Err()
+		}
 	}
+}
+
+// reserve plans the next request: the earliest time it may go, at or after
+// now, and the interval it takes from the rate. Callers hold p.mu.
+func (p *pacer) reserve(now time.Time) (time.Time, time.Duration) {
+	start := now
+	if start.Before(p.pausedUntil) {
+		start = p.pausedUntil
+	}
+	if p.epochStart.IsZero() {
+		p.epochStart = start
+	}
+	if rate, _ := p.limit(); rate == 0 {
+		return start, 0
+	}
+	p.grow(now, start)
+	rate, burst := p.limit()
+	interval := time.Duration(float64(time.Second) / rate)
+	tolerance := time.Duration(burst-1) * interval
+	at := start
+	if t := p.tat.Add(-tolerance); t.After(at) {
+		at = t
+	}
+	if p.tat.Before(at) {
+		p.tat = at
+	}
+	p.tat = p.tat.Add(interval)
+	return at, interval
+}
+
+// grow raises the learned rate while requests queue behind it: the request
+// planned now cannot go before start, or before the slots already given out.
+func (p *pacer) grow(now, start time.Time) {
+	if p.learned == 0 {
+		return
+	}
+	queuing := p.tat.After(now) || start.After(now)
+	if queuing && now.After(p.grownAt) && !now.Before(p.pausedUntil) {
+		p.learned += p.slope * now.Sub(p.grownAt).Seconds()
+		if p.ceiling > 0 {
+			p.learned = math.Min(p.learned, p.ceiling)
+		}
+	}
+	p.grownAt = now
+}
+
+// release gives back the slot of a request that stopped waiting, unless a
+// pause has re-planned every slot since.
+func (p *pacer) release(wake chan struct{}, interval time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if wake == p.wake && interval > 0 {
+		p.tat = p.tat.Add(-interval)
+	}
+}
+
+// observe takes the answer to a request let through at sent: its status
+// (0 for none, as after a network error) and, for a 429, the Retry-After.
+func (p *pacer) observe(sent time.Time, status int, retryAfter time.Duration) {
+	if status == 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if status != 429 {
+		p.admit(sent)
+		return
+	}
+	p.throttled++
+	now := p.clk.Now()
+	if retryAfter <= 0 {
+		retryAfter = defaultPause
+	}
+	if until := now.Add(retryAfter); until.After(p.pausedUntil) {
+		p.pausedUntil = until
+		// Every slot planned so far is void: the first request after the
+		// pause goes at its end, the rest at the new rate from there.
+		p.tat = until
+		close(p.wake)
+		p.wake = make(chan struct{})
+	}
+	if sent.Before(p.slowedAt) || sent.Before(p.epochStart) {
+		// An echo: it was on its way before the rate came down.
+		if p.admitted == 0 {
+			p.epochStart = p.pausedUntil
+		}
+		return
+	}
+	p.slowDown(now, retryAfter)
+}
+
+// admit counts an answer other than 429. One to a request of the round
+// that ended in the last slow-down, arriving after the 429 that ended it,
+// still counts for that round: it raises the estimate taken from it.
+func (p *pacer) admit(sent time.Time) {
+	switch {
+	case !sent.Before(p.epochStart):
+		p.admitted++
+	case p.last.revisable && !sent.Before(p.last.from) && !sent.After(p.last.until):
+		p.last.admitted++
+		rate := learnMargin * float64(p.last.admitted) / p.last.span.Seconds()
+		if p.last.ceiling > 0 {
+			rate = math.Min(rate, p.last.ceiling)
+		}
+		if rate > p.learned {
+			p.setLearned(rate)
+		}
+	}
+}
+
+// slowDown lowers the rate after a 429 that the current rate caused.
+func (p *pacer) slowDown(now time.Time, retryAfter time.Duration) {
+	from, admitted := p.epochStart, p.admitted
+	current, _ := p.limit()
+	p.slowedAt = now
+	p.grownAt, p.epochStart, p.admitted = p.pausedUntil, p.pausedUntil, 0
+	p.last = round{}
+	if !p.probed {
+		// The first 429 says the quota is spent, not how fast it comes
+		// back: the requests of an earlier process (Terraform's plan walk
+		// before its apply walk, an apply before a destroy) may fill the
+		// window, so that only a few of this one's were admitted. Pause
+		// only; the next 429 ends a round of this process's own.
+		p.probed = true
+		return
+	}
+	span := now.Sub(from) + retryAfter
+	estimate := learnMargin * float64(admitted) / span.Seconds()
+	revisable := round{revisable: true, from: from, until: now, admitted: admitted, span: span, ceiling: current}
+	switch {
+	case p.learned == 0:
+		// The first rate: the estimate, at least one request per
+		// Retry-After until the answers still on their way raise it (see
+		// admit).
+		p.setLearned(math.Max(estimate, 1/retryAfter.Seconds()))
+		p.last = revisable
+	case estimate >= current:
+		// Throttled below what the server admitted before: the quota is
+		// shared, or the limit is not a window. Back off harder.
+		p.setLearned(current / 2)
+	case estimate > decrease*current:
+		p.setLearned(estimate)
+		p.last = revisable
+	default:
+		// Once a rate is learned, a 429 usually means growth went a
+		// little past the limit: a short round and its pause make the
+		// estimate look worse than the rate that was admitted for long.
+		p.setLearned(decrease * current)
+	}
+}
+
+func (p *pacer) setLearned(rate float64) {
+	p.learned = math.Max(rate, minRate)
+	p.slope = growthPerSecond * p.learned
+}
+
+// clock is the pacer's time: the real clock, or a fake one in tests so that
+// time-based behaviour is tested without sleeping.
+type clock interface {
+	Now() time.Time
+	// NewTimer returns a channel that receives once d has passed, and a
+	// function that stops the timer.
+	NewTimer(d time.Duration) (<-chan time.Time, func() bool)
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) NewTimer(d time.Duration) (<-chan time.Time, func() bool) {
+	t := time.NewTimer(d)
+	return t.C, t.Stop
 }
