@@ -29,6 +29,10 @@ const (
 	defaultMaxRetryAfter  = 60 * time.Second
 	defaultRequestTimeout = 30 * time.Second
 	defaultTotalTimeout   = 2 * time.Minute
+
+	// maxIdleConnsPerHost covers Terraform's default parallelism of 10
+	// with room for -parallelism raised a little and concurrent pages.
+	maxIdleConnsPerHost = 32
 )
 
 // Config holds what New needs. Zero values mean the documented defaults, so
@@ -149,6 +153,11 @@ func New(cfg Config) (*Client, error) {
 		hc = *cfg.HTTPClient
 	} else {
 		hc = *cleanhttp.DefaultPooledClient()
+		// cleanhttp keeps GOMAXPROCS+1 idle connections per host (3 on
+		// two cores), but Terraform makes 10 calls at once by default:
+		// the rest would be closed after each request and dialled again,
+		// a TLS handshake each against the real APIs.
+		hc.Transport.(*http.Transport).MaxIdleConnsPerHost = maxIdleConnsPerHost
 	}
 	// These APIs never redirect, and a followed 307 would replay a body that
 	// may hold a client secret to whatever host the Location names.

@@ -77,3 +77,16 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		}
 	}
 }
+
+// Terraform makes 10 calls at once by default: the default transport keeps
+// enough idle connections for them all to be reused.
+func TestNewKeepsAConnectionPerParallelCall(t *testing.T) {
+	t.Parallel()
+	c, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := c.http.Transport.(*http.Transport).MaxIdleConnsPerHost; n < 10 {
+		t.Errorf("MaxIdleConnsPerHost = %d, want at least Terraform's default parallelism of 10", n)
+	}
+}
