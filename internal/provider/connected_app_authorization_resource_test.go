@@ -504,7 +504,8 @@ func TestAccConnectedAppAuthorization_sessionWithoutPermission(t *testing.T) {
 }
 
 // One member's listing serves all of that member's authorizations: a plan
-// over five of them lists the member's apps once.
+// over five of them lists the member's apps once, and so does destroy
+// before its five revokes; apply, which exchanges codes, lists none.
 func TestAccConnectedAppAuthorization_oneListingPerMember(t *testing.T) {
 	srv := startEmulator(t, emulator.Options{})
 	base := fixtureAuthorization(srv)
@@ -519,7 +520,7 @@ func TestAccConnectedAppAuthorization_oneListingPerMember(t *testing.T) {
 		auths = append(auths, a)
 	}
 	cfg := authorizationConfig(srv, auths...)
-	var before int
+	var before, revokesBefore int
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -529,7 +530,7 @@ func TestAccConnectedAppAuthorization_oneListingPerMember(t *testing.T) {
 				Config: cfg,
 				Check: func(*terraform.State) error {
 					st := srv.Stats()
-					if st.Authorizations.Active != 5 || st.Calls("POST", b2bAuthorizeRoute) != 5 || st.Calls("POST", tokenRoute) != 5 {
+					if st.Authorizations.Active != 5 || st.Calls("POST", b2bAuthorizeRoute) != 5 || st.Calls("POST", tokenRoute) != 5 || st.Calls("GET", memberAppsRoute) != 0 {
 						return fmt.Errorf("after apply: %d active, %v", st.Authorizations.Active, st.Requests)
 					}
 					return nil
@@ -544,6 +545,18 @@ func TestAccConnectedAppAuthorization_oneListingPerMember(t *testing.T) {
 					// reads), then this refreshing one.
 					PostApplyPostRefresh: []plancheck.PlanCheck{callBudget(srv, &before, 1)},
 				},
+			},
+			{
+				PreConfig: func() {
+					before = srv.Stats().Calls("GET", memberAppsRoute)
+					revokesBefore = srv.Stats().Calls("POST", memberRevokeRoute)
+				},
+				Config:  cfg,
+				Destroy: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{
+					callBudget(srv, &before, 1),
+					callCount{what: "destroy's revokes", calls: func() int { return srv.Stats().Calls("POST", memberRevokeRoute) - revokesBefore }, want: 5},
+				}},
 			},
 		},
 	})

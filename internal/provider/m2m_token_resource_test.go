@@ -454,62 +454,98 @@ resource "machineauth_m2m_token" "t" {
 	})
 }
 
-// TestAccM2MToken_callBudget holds the refresh to issue 7's budget: a plan
-// over N tokens of one machine lists at most ceil(N/100)+1 times.
+// TestAccM2MToken_callBudget holds apply, plan and destroy to issue 7's
+// budget over N tokens of one machine: each refresh lists at most
+// ceil(N/100)+1 times, apply creates exactly N tokens and destroy revokes
+// exactly N. Each step's calls are counted from its PreConfig to a check
+// that runs before the harness's own follow-up plans.
 func TestAccM2MToken_callBudget(t *testing.T) {
 	const n = 120
+	const budget = (n+99)/100 + 1
 	srv := startEmulator(t, emulator.Options{})
 	config := providerConfig(srv) + fmt.Sprintf(`
 resource "machineauth_m2m_token" "t" {
   count = %d
 }
 `, n)
-	const listRoute = "/clerk/v1/m2m_tokens"
-	var listsBefore int
+	const (
+		listRoute   = "/clerk/v1/m2m_tokens"
+		createRoute = "/clerk/v1/m2m_tokens"
+		revokeRoute = "/clerk/v1/m2m_tokens/{m2m_token_id}/revoke"
+	)
+	var before emulator.Stats
+	snapshot := func() { before = srv.Stats() }
+	since := func(method, route string) int { return srv.Stats().Calls(method, route) - before.Calls(method, route) }
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: config,
+				PreConfig: snapshot,
+				Config:    config,
 				Check: func(*terraform.State) error {
-					if got := srv.Stats().Calls("POST", listRoute); got != n {
+					if got := since("POST", createRoute); got != n {
 						return fmt.Errorf("apply made %d creates, want exactly %d", got, n)
+					}
+					if got := since("GET", listRoute); got > budget {
+						return fmt.Errorf("apply made %d list calls, want at most %d", got, budget)
 					}
 					return nil
 				},
 			},
 			{
-				PreConfig: func() { listsBefore = srv.Stats().Calls("GET", listRoute) },
+				PreConfig: snapshot,
 				Config:    config,
 				PlanOnly:  true,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
-					m2mListBudgetCheck(t, func() int { return srv.Stats().Calls("GET", listRoute) - listsBefore }, (n+99)/100+1),
+					m2mListBudgetCheck(t, "the refreshing plan", func() int { return since("GET", listRoute) }, budget),
+				}},
+			},
+			{
+				// Destroy's own refresh, then the revokes; the plan after
+				// it has no token left to read.
+				PreConfig: snapshot,
+				Config:    config,
+				Destroy:   true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{
+					m2mListBudgetCheck(t, "destroy", func() int { return since("GET", listRoute) }, budget),
+					callCount{what: "destroy's revokes", calls: func() int { return since("POST", revokeRoute) }, want: n},
 				}},
 			},
 		},
 	})
-	if got := srv.Stats().Calls("POST", "/clerk/v1/m2m_tokens/{m2m_token_id}/revoke"); got != n {
-		t.Fatalf("destroy made %d revokes, want exactly %d", got, n)
+}
+
+// callCount is a plan check that calls() is exactly want.
+type callCount struct {
+	what  string
+	calls func() int
+	want  int
+}
+
+func (c callCount) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	if got := c.calls(); got != c.want {
+		resp.Error = fmt.Errorf("%s: %d calls, want exactly %d", c.what, got, c.want)
 	}
 }
 
-// m2mListBudgetCheck is a plan check that the list calls of a plan stay within
-// budget, and that there were some: a refresh that lists nothing checks
-// nothing.
+// m2mListBudgetCheck is a plan check that the list calls of what stay
+// within budget, and that there were some: a refresh that lists nothing
+// checks nothing.
 type m2mListBudget struct {
 	t      *testing.T
+	what   string
 	calls  func() int
 	budget int
 }
 
-func m2mListBudgetCheck(t *testing.T, calls func() int, budget int) plancheck.PlanCheck {
-	return m2mListBudget{t: t, calls: calls, budget: budget}
+func m2mListBudgetCheck(t *testing.T, what string, calls func() int, budget int) plancheck.PlanCheck {
+	return m2mListBudget{t: t, what: what, calls: calls, budget: budget}
 }
 
 func (c m2mListBudget) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
 	got := c.calls()
-	c.t.Logf("the refreshing plan made %d list calls (budget %d)", got, c.budget)
+	c.t.Logf("%s made %d list calls (budget %d)", c.what, got, c.budget)
 	if got < 1 || got > c.budget {
-		resp.Error = fmt.Errorf("the refreshing plan made %d list calls, want 1 to %d", got, c.budget)
+		resp.Error = fmt.Errorf("%s made %d list calls, want 1 to %d", c.what, got, c.budget)
 	}
 }
