@@ -32,11 +32,15 @@ import (
 //   - While requests queue behind the learned rate with no 429, the rate
 //     grows by 5% of itself a second, so a quota that frees up (the earlier
 //     process's requests age out of the window) is used again. Growth past
-//     the limit meets a 429, which lowers the rate to the round's estimate,
-//     but by 20% at most: a short round and its pause make the estimate look
+//     the limit meets a 429 after a long round, which lowers the rate to the
+//     round's estimate, but by 20% at most: its pause makes the estimate look
 //     worse than the rate that was admitted for long. Only a round that was
 //     admitted more than the rate sends (the quota is shared, or the limit
-//     is no window) halves it.
+//     is no window) halves it. A 429 after a short round (fewer admitted
+//     than two Retry-Afters at the rate) only pauses: a rate that had met
+//     the limit would have been admitted for longer, so it is a passing
+//     refusal (an injected fault, another client's burst), and lowering the
+//     rate for each would wind it down to nothing.
 //   - requests_per_second stays the ceiling throughout.
 //
 // A 429 answering a request sent before the last slow-down is an echo of the
@@ -95,6 +99,9 @@ const (
 	// decrease is the most a 429 lowers a learned rate by (unless the
 	// round's estimate is lower still and revisable, see slowDown).
 	decrease = 0.8
+	// shortRound is how many Retry-Afters' worth of requests at the rate
+	// a round must have had admitted for its 429 to lower a learned rate.
+	shortRound = 2.0
 	// minRate keeps a run moving whatever it learned: one request every
 	// 20 s is below any limit these services set.
 	minRate = 0.05
@@ -298,6 +305,12 @@ func (p *pacer) slowDown(now time.Time, retryAfter time.Duration) {
 		// admit).
 		p.setLearned(math.Max(estimate, 1/retryAfter.Seconds()))
 		p.last = revisable
+	case float64(admitted) < shortRound*current*retryAfter.Seconds():
+		// Refused within a few Retry-Afters' worth of requests at a rate
+		// that was admitted before: not the rate meeting the limit, which
+		// growth reaches slowly after a long round, but a passing refusal
+		// (a fault, another client's burst). Lowering the rate for each
+		// would wind it down to nothing; the pause is enough.
 	case estimate >= current:
 		// Throttled below what the server admitted before: the quota is
 		// shared, or the limit is not a window. Back off harder.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"sort"
 	"sync"
@@ -379,23 +380,26 @@ func TestPacerBacksOffFromALearnedRate(t *testing.T) {
 		t.Errorf("learned %.4f, want the round's estimate %.4f", p.learned, estimate)
 	}
 
-	// A short round: its estimate is far below, but a learned rate comes
-	// down by 20% at most.
+	// A long round with a lower estimate (a longer Retry-After): 20% down
+	// at most.
 	p.slope = 0
 	clk.Advance(time.Second)
 	before := p.learned
-	p.round(clk, 2, 0, time.Second)
+	p.round(clk, 100, 0, 10*time.Second)
 	if want := decrease * before; math.Abs(p.learned-want) > 1e-9 {
-		t.Errorf("learned %.4f after a short round, want %.4f", p.learned, want)
+		t.Errorf("learned %.4f after a long round with a low estimate, want %.4f", p.learned, want)
 	}
 
-	// Refused with nothing admitted since the pause: 20% down again.
-	p.slope = 0
-	clk.Advance(time.Second)
-	before = p.learned
-	p.send(clk, http.StatusTooManyRequests, time.Second)
-	if want := decrease * before; math.Abs(p.learned-want) > 1e-9 {
-		t.Errorf("learned %.4f after a 429 with nothing admitted, want %.4f", p.learned, want)
+	// Short rounds, even with nothing admitted: a passing refusal, which
+	// only pauses.
+	for _, n := range []int{0, 1, 5} {
+		p.slope = 0
+		clk.Advance(time.Minute)
+		before = p.learned
+		p.round(clk, n, 0, time.Second)
+		if p.learned != before {
+			t.Errorf("learned %.4f after a 429 that ended a round of %d, want %.4f still", p.learned, n, before)
+		}
 	}
 
 	// Refused although more was admitted than the rate sends: the quota
@@ -544,6 +548,20 @@ func (l *tokenBucketLimit) admit(t time.Time) (bool, time.Duration) {
 	return true, 0
 }
 
+// randomRefusals refuses a share p of requests at random, with
+// Retry-After: 1, and admits the rest.
+type randomRefusals struct {
+	p   float64
+	rng *rand.Rand
+}
+
+func (l *randomRefusals) admit(time.Time) (bool, time.Duration) {
+	if l.rng.Float64() < l.p {
+		return false, time.Second
+	}
+	return true, 0
+}
+
 func ceilSeconds(d time.Duration) time.Duration {
 	return max(time.Second, (d+time.Second-1)/time.Second*time.Second)
 }
@@ -587,6 +605,8 @@ type simResult struct {
 	elapsed   time.Duration
 	throttled int
 	admitted  int
+	// learned is the pacer's rate at the end.
+	learned float64
 }
 
 // simulate sends requests through workers and one pacer to lim. Each
@@ -660,6 +680,7 @@ func simulate(lim limiter, ceiling float64, requests, workers int, rtt, think ti
 		}
 		res.elapsed = e.at.Sub(start)
 	}
+	res.learned = p.learned
 	return res
 }
 
@@ -745,5 +766,26 @@ func TestClientPausesTheServiceAfterA429(t *testing.T) {
 	}
 	if got := srv.hits.Load(); got != 2 {
 		t.Errorf("server received %d requests, want 2 (the 429 and the Stytch call)", got)
+	}
+}
+
+// With no limit but one answer in ten a 429 (the emulator's fault
+// injection), every refusal pauses all requests for its Retry-After, which
+// is the time such a run costs; the rate itself must not wind down, as it
+// would if each refusal lowered it.
+func TestPacerDoesNotWindDownOnPassingRefusals(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2)) //nolint:gosec // repeatable draws of simulated faults, not secrets
+	res := simulate(&randomRefusals{p: 0.1, rng: rng}, 0, 1000, 10, 4*time.Millisecond, 2*time.Millisecond)
+	t.Logf("1000 requests in %s, %d answered 429, rate at the end %.1f/s", res.elapsed.Round(time.Millisecond), res.throttled, res.learned)
+	if res.admitted != 1000 {
+		t.Fatalf("%d requests admitted, want 1000", res.admitted)
+	}
+	// A pause a refusal, and requests at 10/s or better between them.
+	if limit := time.Duration(res.throttled)*time.Second + 100*time.Second; res.elapsed > limit {
+		t.Errorf("took %s, want at most %s", res.elapsed, limit)
+	}
+	if res.learned < 9 {
+		t.Errorf("the rate wound down to %.2f/s", res.learned)
 	}
 }
