@@ -1,0 +1,554 @@
+// Command bench measures the provider at scale, the way a user runs it: the
+// real terraform CLI against a local build of the provider (through a dev
+// override, see internal/tfcli) and the in-memory emulator, in-process.
+//
+// It reports, for N tokens of one machine, the wall time of terraform apply,
+// plan and destroy beside a baseline of N terraform_data resources measured in
+// the same run (so a busy machine slows both), and beside a provider with the
+// same schemas that makes no API call (internal/bench/noopprovider: what the
+// plugin protocol, the framework and a state of that shape cost alone). With
+// them: the CPU time of each command, the API calls of each phase as the
+// emulator counted them, and the provider's peak resident set (the VmHWM of
+// every provider process terraform started). Then the rate-limit scenario
+// (tokens applied under the emulator's rate limit, against the floor the
+// limit sets) and a plan with emulator latency. BENCHMARKS.md records a run.
+//
+//	go run ./internal/bench                 # what `make bench` runs
+//	go run ./internal/bench -n 200 -noop=false -rate-n 0 -latency 0   # a quick iteration
+//
+// Timings are wall clock on a machine that may be shared: compare the ratios,
+// which are taken within one run with the phases interleaved, and repeat with
+// -rounds to see the spread. No test asserts any of them.
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/tfcli"
+)
+
+const (
+	createRoute = "/clerk/v1/m2m_tokens"
+	listRoute   = "/clerk/v1/m2m_tokens"
+	revokeRoute = "/clerk/v1/m2m_tokens/{m2m_token_id}/revoke"
+)
+
+type options struct {
+	n           int
+	parallelism int
+	rounds      int
+	rateN       int
+	rateLimit   string
+	latency     time.Duration
+	latencyN    int
+	noop        bool
+	keep        bool
+	binary      string
+	profileDir  string
+}
+
+func main() {
+	var o options
+	flag.IntVar(&o.n, "n", 1000, "tokens of one machine in the scale run (0 skips it)")
+	flag.IntVar(&o.parallelism, "parallelism", 0, "terraform -parallelism; 0 leaves terraform's default (10), as a user would")
+	flag.IntVar(&o.rounds, "rounds", 1, "times to repeat the scale run; the table shows the median of each phase")
+	flag.IntVar(&o.rateN, "rate-n", 300, "tokens applied under -rate-limit (0 skips the rate-limit scenario)")
+	flag.StringVar(&o.rateLimit, "rate-limit", "100/10s", "the emulator's rate limit in the rate-limit scenario")
+	flag.DurationVar(&o.latency, "latency", 50*time.Millisecond, "emulator latency for the latency scenario (0 skips it)")
+	flag.IntVar(&o.latencyN, "latency-n", 0, "tokens in the latency scenario; 0 means -n")
+	flag.BoolVar(&o.noop, "noop", true, "also measure a provider with the same schemas that makes no API call (internal/bench/noopprovider): the floor under the real one")
+	flag.BoolVar(&o.keep, "keep", false, "keep the working directories")
+	flag.StringVar(&o.binary, "terraform", "terraform", "the terraform (or tofu) binary")
+	flag.StringVar(&o.profileDir, "profile", "", "serve the provider from this process (TF_REATTACH_PROVIDERS) and write CPU and heap profiles of each phase of the scale run into this directory; the timings then describe that setup, not a user's")
+	flag.Parse()
+	if o.latencyN == 0 {
+		o.latencyN = o.n
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, o, os.Stdout)
+	stop()
+	if err != nil {
+		_, _ = fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, o options, out io.Writer) error {
+	root, err := tfcli.RepoRoot(".")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "machineauth-bench-")
+	if err != nil {
+		return err
+	}
+	if o.keep {
+		_, _ = fmt.Fprintln(out, "working directory:", tmp)
+	} else {
+		defer func() { _ = os.RemoveAll(tmp) }()
+	}
+	b := &bench{o: o, tmp: tmp, out: out}
+	b.providerDir, err = tfcli.BuildProvider(ctx, root, filepath.Join(tmp, "provider"))
+	if err != nil {
+		return err
+	}
+	if o.noop && o.profileDir == "" {
+		b.noopDir = filepath.Join(tmp, "noop")
+		if err := buildNoop(ctx, root, b.noopDir); err != nil {
+			return err
+		}
+	}
+	if o.profileDir != "" {
+		if b.reattach, err = serveInProcess(ctx); err != nil {
+			return err
+		}
+	}
+	b.header()
+	if o.n > 0 {
+		if err := b.scale(ctx); err != nil {
+			return err
+		}
+	}
+	if o.rateN > 0 {
+		if err := b.rateLimited(ctx); err != nil {
+			return err
+		}
+	}
+	if o.latency > 0 && o.latencyN > 0 {
+		if err := b.withLatency(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type bench struct {
+	o           options
+	tmp         string
+	out         io.Writer
+	providerDir string
+	noopDir     string
+	// reattach is the TF_REATTACH_PROVIDERS value when the provider is
+	// served from this process (-profile).
+	reattach string
+}
+
+// printf and println write the report; a failed write to stdout has
+// nowhere better to be reported.
+func (b *bench) printf(format string, args ...any) { _, _ = fmt.Fprintf(b.out, format, args...) }
+
+func (b *bench) println(args ...any) { _, _ = fmt.Fprintln(b.out, args...) }
+
+func (b *bench) header() {
+	tfv := "?"
+	if v, err := exec.Command(b.o.binary, "version").Output(); err == nil { //nolint:gosec // the binary the user named with -terraform
+		tfv = strings.SplitN(string(v), "\n", 2)[0]
+	}
+	cpu := "?"
+	if info, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for line := range strings.Lines(string(info)) {
+			if v, ok := strings.CutPrefix(line, "model name"); ok {
+				cpu = strings.TrimSpace(strings.TrimLeft(v, "\t :"))
+				break
+			}
+		}
+	}
+	par := "default (10)"
+	if b.o.parallelism > 0 {
+		par = strconv.Itoa(b.o.parallelism)
+	}
+	b.printf("machine: %d CPUs (%s), %s, %s, %s/%s; terraform -parallelism %s\n",
+		runtime.NumCPU(), cpu, tfv, runtime.Version(), runtime.GOOS, runtime.GOARCH, par)
+	if b.reattach != "" {
+		b.println("provider served in-process for profiling: timings and RSS are not a user's")
+	}
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		b.printf("load average at start: %s\n", strings.Join(strings.Fields(string(load))[:3], " "))
+	}
+}
+
+func buildNoop(ctx context.Context, root, dir string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(dir, "terraform-provider-machineauth"), "./internal/bench/noopprovider") //nolint:gosec // a fixed package into the bench's own temporary directory
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("building the no-op provider: %w\n%s", err, out)
+	}
+	return nil
+}
+
+// workspace prepares a directory with config as main.tf, for the provider
+// built into providerDir.
+func (b *bench) workspace(name, config string, env ...string) (*tfcli.Workspace, error) {
+	return b.workspaceFor(b.providerDir, name, config, env...)
+}
+
+func (b *bench) workspaceFor(providerDir, name, config string, env ...string) (*tfcli.Workspace, error) {
+	w, err := tfcli.NewWorkspace(filepath.Join(b.tmp, name), providerDir)
+	if err != nil {
+		return nil, err
+	}
+	w.Binary = b.o.binary
+	w.Env = env
+	if b.reattach != "" {
+		w.Env = append(w.Env, "TF_REATTACH_PROVIDERS="+b.reattach)
+	}
+	if err := w.WriteFile("main.tf", config); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// tokensConfig is n tokens of the emulator's fixture machine. The
+// credentials are in the provider block rather than the environment so
+// that a provider served in-process (-profile) reads them too.
+func tokensConfig(srv *emulator.Server, n int) string {
+	info := srv.Info()
+	return fmt.Sprintf(`terraform {
+  required_providers {
+    machineauth = { source = %q }
+  }
+}
+
+provider "machineauth" {
+  clerk {
+    api_url            = %q
+    secret_key         = %q
+    machine_secret_key = %q
+  }
+}
+
+resource "machineauth_m2m_token" "t" {
+  count = %d
+}
+`, strings.TrimPrefix(tfcli.ProviderAddress, "registry.terraform.io/"),
+		info.ClerkAPIURL, info.ClerkSecretKey, info.Fixture.ClerkMachineSecretKey, n)
+}
+
+func baselineConfig(n int) string {
+	return fmt.Sprintf("resource \"terraform_data\" \"t\" {\n  count = %d\n}\n", n)
+}
+
+// phase is one terraform command's measurements.
+type phase struct {
+	wall      time.Duration
+	calls     calls
+	peakRSS   int64 // bytes, over every provider process of the command
+	processes int   // provider processes terraform started
+	// cpu is the CPU time of terraform and the provider processes it
+	// waited for; providerCPU that of the provider processes alone.
+	cpu, providerCPU time.Duration
+}
+
+// calls are the emulator's request counts over one command.
+type calls struct {
+	creates, lists, revokes, total int
+	throttled                      int // answered 429 by the rate limit
+	failed                         int // any other answer outside 2xx
+}
+
+func (c calls) String() string {
+	s := fmt.Sprintf("%d list, %d create, %d revoke", c.lists, c.creates, c.revokes)
+	if other := c.total - c.lists - c.creates - c.revokes; other != 0 {
+		s += fmt.Sprintf(", %d other", other)
+	}
+	return s
+}
+
+func delta(before, after emulator.Stats) calls {
+	var c calls
+	for k, v := range after.Requests {
+		n := v - before.Requests[k]
+		if n == 0 {
+			continue
+		}
+		f := strings.Fields(k) // METHOD ROUTE STATUS
+		status, _ := strconv.Atoi(f[len(f)-1])
+		route := strings.Join(f[1:len(f)-1], " ")
+		switch {
+		case status == 429:
+			c.throttled += n
+		case status < 200 || status > 299:
+			c.failed += n
+		}
+		switch {
+		case f[0] == "GET" && route == listRoute:
+			c.lists += n
+		case f[0] == "POST" && route == createRoute:
+			c.creates += n
+		case f[0] == "POST" && route == revokeRoute:
+			c.revokes += n
+		}
+		c.total += n
+	}
+	return c
+}
+
+// command runs terraform with args in w, timing it and watching its
+// provider processes; srv, if set, is the emulator whose counts to take.
+func (b *bench) command(ctx context.Context, w *tfcli.Workspace, srv *emulator.Server, args ...string) (phase, error) {
+	args = append(args, "-no-color", "-input=false")
+	if b.o.parallelism > 0 && (args[0] == "apply" || args[0] == "plan" || args[0] == "destroy") {
+		args = append(args, "-parallelism="+strconv.Itoa(b.o.parallelism))
+	}
+	var before emulator.Stats
+	if srv != nil {
+		before = srv.Stats()
+	}
+	cmd := w.Command(ctx, args...)
+	var outBuf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &outBuf, &outBuf
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return phase{}, err
+	}
+	watch := watchRSS(cmd.Process.Pid, 100*time.Millisecond)
+	err := cmd.Wait()
+	p := phase{wall: time.Since(start)}
+	p.peakRSS, p.processes, p.providerCPU = watch.Stop()
+	if ps := cmd.ProcessState; ps != nil {
+		p.cpu = ps.UserTime() + ps.SystemTime()
+	}
+	if srv != nil {
+		p.calls = delta(before, srv.Stats())
+	}
+	if err != nil {
+		tail := outBuf.String()
+		if len(tail) > 4000 {
+			tail = "..." + tail[len(tail)-4000:]
+		}
+		return p, fmt.Errorf("%s %s in %s: %w\n%s", w.Binary, strings.Join(args, " "), w.Dir, err, tail)
+	}
+	return p, nil
+}
+
+var phases = []string{"apply", "plan", "destroy"}
+
+func phaseArgs(name string) []string {
+	if name == "plan" {
+		return []string{"plan"}
+	}
+	return []string{name, "-auto-approve"}
+}
+
+// scale measures apply, plan and destroy of N tokens beside N terraform_data
+// (and the no-op provider), interleaved phase by phase so that a load that
+// comes and goes on a shared machine weighs on every column alike.
+func (b *bench) scale(ctx context.Context) error {
+	n := b.o.n
+	srv, err := emulator.Start(emulator.Options{})
+	if err != nil {
+		return err
+	}
+	defer stopEmulator(srv) //nolint:contextcheck // Close has its own shutdown deadline
+	base, err := b.workspace("baseline", baselineConfig(n))
+	if err != nil {
+		return err
+	}
+	tokens, err := b.workspace("tokens", tokensConfig(srv, n))
+	if err != nil {
+		return err
+	}
+	var noop *tfcli.Workspace
+	if b.noopDir != "" {
+		if noop, err = b.workspaceFor(b.noopDir, "noop", tokensConfig(srv, n)); err != nil {
+			return err
+		}
+	}
+	// rounds of {terraform_data, machineauth, no-op} by phase
+	results := map[string][][3]phase{}
+	for round := range b.o.rounds {
+		for _, name := range phases {
+			var r [3]phase
+			if r[0], err = b.command(ctx, base, nil, phaseArgs(name)...); err != nil {
+				return err
+			}
+			if noop != nil {
+				if r[2], err = b.command(ctx, noop, nil, phaseArgs(name)...); err != nil {
+					return err
+				}
+			}
+			stopProfile, err := b.startProfile(fmt.Sprintf("%s-%d", name, round+1))
+			if err != nil {
+				return err
+			}
+			r[1], err = b.command(ctx, tokens, srv, phaseArgs(name)...)
+			if perr := stopProfile(); perr != nil && err == nil {
+				err = perr
+			}
+			if err != nil {
+				return err
+			}
+			if name == "apply" && r[1].calls.creates != n {
+				return fmt.Errorf("apply made %d creates, want %d", r[1].calls.creates, n)
+			}
+			results[name] = append(results[name], r)
+			b.printf("  round %d %-7s terraform_data %6.2fs (CPU %5.1fs)  machineauth %6.2fs (CPU %5.1fs, provider %5.1fs) ratio %.2f",
+				round+1, name, r[0].wall.Seconds(), r[0].cpu.Seconds(), r[1].wall.Seconds(), r[1].cpu.Seconds(), r[1].providerCPU.Seconds(), ratio(r[1].wall, r[0].wall))
+			if noop != nil {
+				b.printf("  no-op %6.2fs (CPU %5.1fs, provider %5.1fs) ratio %.2f",
+					r[2].wall.Seconds(), r[2].cpu.Seconds(), r[2].providerCPU.Seconds(), ratio(r[2].wall, r[0].wall))
+			}
+			b.printf("  [%s; peak RSS %s]\n", r[1].calls, mib(r[1].peakRSS))
+		}
+	}
+
+	budget := (n+99)/100 + 1
+	targets := map[string]float64{"apply": 1.2, "plan": 2.8, "destroy": 1.2}
+	b.printf("\n### %d tokens of one machine (median of %d round(s))\n\n", n, b.o.rounds)
+	header := "| phase | terraform_data | machineauth_m2m_token | ratio (target) |"
+	rule := "|---|---|---|---|"
+	if noop != nil {
+		header += " no-op provider, same schema | its ratio |"
+		rule += "---|---|"
+	}
+	b.println(header + " CPU ratio | API calls (list budget) | errors | provider peak RSS |")
+	b.println(rule + "---|---|---|---|")
+	var peak int64
+	for _, name := range phases {
+		rs := results[name]
+		wall := func(i int) time.Duration { return median(rs, func(r [3]phase) time.Duration { return r[i].wall }) }
+		cpu := func(i int) time.Duration { return median(rs, func(r [3]phase) time.Duration { return r[i].cpu }) }
+		last := rs[len(rs)-1][1]
+		var rss int64
+		for _, r := range rs {
+			rss = max(rss, r[1].peakRSS)
+		}
+		peak = max(peak, rss)
+		b.printf("| %s | %.2fs | %.2fs | %.2fx (<= %.1fx) |", name, wall(0).Seconds(), wall(1).Seconds(), ratio(wall(1), wall(0)), targets[name])
+		if noop != nil {
+			b.printf(" %.2fs | %.2fx |", wall(2).Seconds(), ratio(wall(2), wall(0)))
+		}
+		b.printf(" %.2fx | %s (<= %d list) | %d | %s |\n",
+			ratio(cpu(1), cpu(0)), last.calls, budget, last.calls.failed+last.calls.throttled, mib(rss))
+	}
+	b.printf("\nprovider peak RSS over all phases: %s (target <= 150 MiB)\n", mib(peak))
+	return nil
+}
+
+// rateLimited applies rateN tokens against an emulator that admits at most
+// the limit, and compares the wall time with the floor the limit sets:
+// rateN requests at the limit's average rate.
+func (b *bench) rateLimited(ctx context.Context) error {
+	srv, err := emulator.Start(emulator.Options{RateLimit: b.o.rateLimit})
+	if err != nil {
+		return err
+	}
+	defer stopEmulator(srv) //nolint:contextcheck // Close has its own shutdown deadline
+	per, err := ratePerSecond(b.o.rateLimit)
+	if err != nil {
+		return err
+	}
+	w, err := b.workspace("rate-limited", tokensConfig(srv, b.o.rateN))
+	if err != nil {
+		return err
+	}
+	b.printf("\n### %d tokens under the emulator's rate limit %s\n\n", b.o.rateN, b.o.rateLimit)
+	b.println("| phase | wall | floor (requests at the limit's rate) | ratio (target) | requests | 429 answers | other errors |")
+	b.println("|---|---|---|---|---|---|---|")
+	for _, name := range []string{"apply", "destroy"} {
+		p, err := b.command(ctx, w, srv, phaseArgs(name)...)
+		if err != nil {
+			return err
+		}
+		admitted := p.calls.total - p.calls.throttled
+		floor := time.Duration(float64(admitted) / per * float64(time.Second))
+		target := "(<= 1.25x)"
+		if name != "apply" {
+			target = ""
+		}
+		b.printf("| %s | %.2fs | %.1fs (%d at %g/s) | %.2fx %s | %d | %d | %d |\n",
+			name, p.wall.Seconds(), floor.Seconds(), admitted, per, ratio(p.wall, floor), target, p.calls.total, p.calls.throttled, p.calls.failed)
+	}
+	return nil
+}
+
+// withLatency measures a refreshing plan of latencyN tokens when every
+// request takes the given latency, beside the same plan without it.
+func (b *bench) withLatency(ctx context.Context) error {
+	n := b.o.latencyN
+	b.printf("\n### plan of %d tokens with emulator latency\n\n", n)
+	b.println("| emulator latency | plan | API calls |")
+	b.println("|---|---|---|")
+	for _, lat := range []time.Duration{0, b.o.latency} {
+		srv, err := emulator.Start(emulator.Options{Latency: lat})
+		if err != nil {
+			return err
+		}
+		w, err := b.workspace("latency-"+lat.String(), tokensConfig(srv, n))
+		if err != nil {
+			stopEmulator(srv) //nolint:contextcheck // Close has its own shutdown deadline
+			return err
+		}
+		_, err = b.command(ctx, w, srv, phaseArgs("apply")...)
+		var p phase
+		if err == nil {
+			p, err = b.command(ctx, w, srv, phaseArgs("plan")...)
+		}
+		if err == nil {
+			_, err = b.command(ctx, w, srv, phaseArgs("destroy")...)
+		}
+		stopEmulator(srv) //nolint:contextcheck // Close has its own shutdown deadline
+		if err != nil {
+			return err
+		}
+		b.printf("| %s | %.2fs | %s |\n", lat, p.wall.Seconds(), p.calls)
+	}
+	return nil
+}
+
+// stopEmulator shuts an emulator down; Close bounds the shutdown itself.
+func stopEmulator(srv *emulator.Server) {
+	_ = srv.Close()
+}
+
+func ratePerSecond(spec string) (float64, error) {
+	ns, ds, ok := strings.Cut(spec, "/")
+	n, err := strconv.Atoi(ns)
+	d, derr := time.ParseDuration(ds)
+	if !ok || err != nil || derr != nil || n < 1 || d <= 0 {
+		return 0, fmt.Errorf("rate limit %q: want N/duration such as 100/10s", spec)
+	}
+	return float64(n) / d.Seconds(), nil
+}
+
+func median[T any](xs []T, f func(T) time.Duration) time.Duration {
+	ds := make([]time.Duration, len(xs))
+	for i, x := range xs {
+		ds[i] = f(x)
+	}
+	slices.Sort(ds)
+	if len(ds)%2 == 1 {
+		return ds[len(ds)/2]
+	}
+	return (ds[len(ds)/2-1] + ds[len(ds)/2]) / 2
+}
+
+func ratio(a, b time.Duration) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return a.Seconds() / b.Seconds()
+}
+
+func mib(bytes int64) string {
+	if bytes == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f MiB", float64(bytes)/(1<<20))
+}
