@@ -207,14 +207,16 @@ func (r *m2mTokenResource) Configure(_ context.Context, req resource.ConfigureRe
 }
 
 func (r *m2mTokenResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var m m2mTokenModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	// The two attributes alone: Terraform validates every resource in
+	// every walk, and reading the whole model costs several times more.
+	var ttl, before types.Int64
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("seconds_until_expiration"), &ttl)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("rotate_before_seconds"), &before)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	// A window as long as the lifetime would make every plan replace the
 	// token the moment it is issued.
-	ttl, before := m.SecondsUntilExpiration, m.RotateBeforeSeconds
 	if !ttl.IsNull() && !ttl.IsUnknown() && !before.IsNull() && !before.IsUnknown() && before.ValueInt64() >= ttl.ValueInt64() {
 		resp.Diagnostics.AddAttributeError(path.Root("rotate_before_seconds"), "Invalid rotate_before_seconds",
 			fmt.Sprintf("rotate_before_seconds (%d) must be less than seconds_until_expiration (%d): otherwise every plan would replace the token as soon as it is issued.",
@@ -228,28 +230,29 @@ func (r *m2mTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
-	var plan m2mTokenModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	// The few attributes needed, not the whole model: this runs for every
+	// token in every plan.
 	if req.State.Raw.IsNull() {
-		if plan.MachineSecretKey.IsNull() && r.data.m2m.machineKey == "" {
+		var key types.String
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("machine_secret_key"), &key)...)
+		if !resp.Diagnostics.HasError() && key.IsNull() && r.data.m2m.machineKey == "" {
 			resp.Diagnostics.AddAttributeError(path.Root("machine_secret_key"), "Missing clerk.machine_secret_key",
 				"Issuing an M2M token needs a machine secret key (ak_...): set machine_secret_key on this resource, "+
 					"clerk.machine_secret_key in the provider configuration, or the CLERK_MACHINE_SECRET_KEY environment variable.")
 		}
 		return
 	}
-	var state m2mTokenModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	var expiresAt types.String
+	var rotateBefore types.Int64
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("expires_at"), &expiresAt)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("rotate_before_seconds"), &rotateBefore)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	// Judged here rather than only in Read, so a changed
 	// rotate_before_seconds takes effect in the same plan, and a refresh
 	// skipped with -refresh=false still rotates.
-	due := rotationDue(state.ExpiresAt, plan.RotateBeforeSeconds, r.data.m2m.now())
+	due := rotationDue(expiresAt, rotateBefore, r.data.m2m.now())
 	if !due {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("ready_for_rotation"), false)...)
 		return
