@@ -280,7 +280,7 @@ func (c *Client) newRequest(ctx context.Context, cl *call) (*http.Request, error
 }
 
 func readBody(resp *http.Response) ([]byte, error) {
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // the body is read in full; a close error changes nothing
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
 	if err != nil {
 		return body, fmt.Errorf("reading %d response: %w", resp.StatusCode, err)
