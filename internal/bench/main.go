@@ -311,6 +311,10 @@ func (b *bench) command(ctx context.Context, w *tfcli.Workspace, srv *emulator.S
 		before = srv.Stats()
 	}
 	cmd := w.Command(ctx, args...)
+	// On Ctrl-C terraform gets an interrupt, as from a terminal, and stops
+	// its provider processes, rather than being killed and orphaning them.
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 30 * time.Second
 	var outBuf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &outBuf, &outBuf
 	start := time.Now()
@@ -351,94 +355,118 @@ func phaseArgs(name string) []string {
 // comes and goes on a shared machine weighs on every column alike.
 func (b *bench) scale(ctx context.Context) error {
 	n := b.o.n
-	srv, err := emulator.Start(emulator.Options{})
-	if err != nil {
-		return err
-	}
-	defer stopEmulator(srv) //nolint:contextcheck // Close has its own shutdown deadline
 	base, err := b.workspace("baseline", baselineConfig(n))
 	if err != nil {
 		return err
 	}
-	tokens, err := b.workspace("tokens", tokensConfig(srv, n))
-	if err != nil {
-		return err
-	}
-	var noop *tfcli.Workspace
-	if b.noopDir != "" {
-		if noop, err = b.workspaceFor(b.noopDir, "noop", tokensConfig(srv, n)); err != nil {
-			return err
-		}
-	}
 	// rounds of {terraform_data, machineauth, no-op} by phase
 	results := map[string][][3]phase{}
 	for round := range b.o.rounds {
+		r, err := b.scaleRound(ctx, round+1, base)
+		if err != nil {
+			return err
+		}
 		for _, name := range phases {
-			var r [3]phase
-			if r[0], err = b.command(ctx, base, nil, phaseArgs(name)...); err != nil {
-				return err
-			}
-			if noop != nil {
-				if r[2], err = b.command(ctx, noop, nil, phaseArgs(name)...); err != nil {
-					return err
-				}
-			}
-			stopProfile, err := b.startProfile(fmt.Sprintf("%s-%d", name, round+1))
-			if err != nil {
-				return err
-			}
-			r[1], err = b.command(ctx, tokens, srv, phaseArgs(name)...)
-			if perr := stopProfile(); perr != nil && err == nil {
-				err = perr
-			}
-			if err != nil {
-				return err
-			}
-			if name == "apply" && r[1].calls.creates != n {
-				return fmt.Errorf("apply made %d creates, want %d", r[1].calls.creates, n)
-			}
-			results[name] = append(results[name], r)
-			b.printf("  round %d %-7s terraform_data %6.2fs (CPU %5.1fs)  machineauth %6.2fs (CPU %5.1fs, provider %5.1fs) ratio %.2f",
-				round+1, name, r[0].wall.Seconds(), r[0].cpu.Seconds(), r[1].wall.Seconds(), r[1].cpu.Seconds(), r[1].providerCPU.Seconds(), ratio(r[1].wall, r[0].wall))
-			if noop != nil {
-				b.printf("  no-op %6.2fs (CPU %5.1fs, provider %5.1fs) ratio %.2f",
-					r[2].wall.Seconds(), r[2].cpu.Seconds(), r[2].providerCPU.Seconds(), ratio(r[2].wall, r[0].wall))
-			}
-			b.printf("  [%s; peak RSS %s]\n", r[1].calls, mib(r[1].peakRSS))
+			results[name] = append(results[name], r[name])
 		}
 	}
 
 	budget := (n+99)/100 + 1
 	targets := map[string]float64{"apply": 1.2, "plan": 2.8, "destroy": 1.2}
 	b.printf("\n### %d tokens of one machine (median of %d round(s))\n\n", n, b.o.rounds)
-	header := "| phase | terraform_data | machineauth_m2m_token | ratio (target) |"
+	header := "| phase | terraform_data | machineauth_m2m_token | wall ratio (target) |"
 	rule := "|---|---|---|---|"
-	if noop != nil {
+	noop := b.noopDir != ""
+	if noop {
 		header += " no-op provider, same schema | its ratio |"
 		rule += "---|---|"
 	}
-	b.println(header + " CPU ratio | API calls (list budget) | errors | provider peak RSS |")
+	b.println(header + " CPU ratio | API calls, last round (list budget) | errors | provider peak RSS |")
 	b.println(rule + "---|---|---|---|")
 	var peak int64
 	for _, name := range phases {
 		rs := results[name]
 		wall := func(i int) time.Duration { return median(rs, func(r [3]phase) time.Duration { return r[i].wall }) }
-		cpu := func(i int) time.Duration { return median(rs, func(r [3]phase) time.Duration { return r[i].cpu }) }
+		// Ratios are the median of each round's, whose phases ran back
+		// to back: a load that came and went weighs on both sides.
+		wallRatio := func(i int) float64 {
+			return medianOf(rs, func(r [3]phase) float64 { return ratio(r[i].wall, r[0].wall) })
+		}
+		cpuRatio := func(i int) float64 {
+			return medianOf(rs, func(r [3]phase) float64 { return ratio(r[i].cpu, r[0].cpu) })
+		}
 		last := rs[len(rs)-1][1]
 		var rss int64
 		for _, r := range rs {
 			rss = max(rss, r[1].peakRSS)
 		}
 		peak = max(peak, rss)
-		b.printf("| %s | %.2fs | %.2fs | %.2fx (<= %.1fx) |", name, wall(0).Seconds(), wall(1).Seconds(), ratio(wall(1), wall(0)), targets[name])
-		if noop != nil {
-			b.printf(" %.2fs | %.2fx |", wall(2).Seconds(), ratio(wall(2), wall(0)))
+		b.printf("| %s | %.2fs | %.2fs | %.2fx (<= %.1fx) |", name, wall(0).Seconds(), wall(1).Seconds(), wallRatio(1), targets[name])
+		if noop {
+			b.printf(" %.2fs | %.2fx |", wall(2).Seconds(), wallRatio(2))
 		}
 		b.printf(" %.2fx | %s (<= %d list) | %d | %s |\n",
-			ratio(cpu(1), cpu(0)), last.calls, budget, last.calls.failed+last.calls.throttled, mib(rss))
+			cpuRatio(1), last.calls, budget, last.calls.failed+last.calls.throttled, mib(rss))
 	}
 	b.printf("\nprovider peak RSS over all phases: %s (target <= 150 MiB)\n", mib(peak))
 	return nil
+}
+
+// scaleRound runs one round of the scale run against a fresh emulator: the
+// revoked tokens of an earlier round would still be listed, and the list
+// budget is for N tokens.
+func (b *bench) scaleRound(ctx context.Context, round int, base *tfcli.Workspace) (map[string][3]phase, error) {
+	n := b.o.n
+	results := map[string][3]phase{}
+	srv, err := emulator.Start(emulator.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer stopEmulator(srv) //nolint:contextcheck // Close has its own shutdown deadline
+	tokens, err := b.workspace("tokens", tokensConfig(srv, n))
+	if err != nil {
+		return nil, err
+	}
+	var noop *tfcli.Workspace
+	if b.noopDir != "" {
+		if noop, err = b.workspaceFor(b.noopDir, "noop", tokensConfig(srv, n)); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range phases {
+		var r [3]phase
+		if r[0], err = b.command(ctx, base, nil, phaseArgs(name)...); err != nil {
+			return nil, err
+		}
+		if noop != nil {
+			if r[2], err = b.command(ctx, noop, nil, phaseArgs(name)...); err != nil {
+				return nil, err
+			}
+		}
+		stopProfile, err := b.startProfile(fmt.Sprintf("%s-%d", name, round))
+		if err != nil {
+			return nil, err
+		}
+		r[1], err = b.command(ctx, tokens, srv, phaseArgs(name)...)
+		if perr := stopProfile(); perr != nil && err == nil {
+			err = perr
+		}
+		if err != nil {
+			return nil, err
+		}
+		if name == "apply" && r[1].calls.creates != n {
+			return nil, fmt.Errorf("apply made %d creates, want %d", r[1].calls.creates, n)
+		}
+		results[name] = r
+		b.printf("  round %d %-7s terraform_data %6.2fs (CPU %5.1fs)  machineauth %6.2fs (CPU %5.1fs, provider %5.1fs) ratio %.2f",
+			round, name, r[0].wall.Seconds(), r[0].cpu.Seconds(), r[1].wall.Seconds(), r[1].cpu.Seconds(), r[1].providerCPU.Seconds(), ratio(r[1].wall, r[0].wall))
+		if noop != nil {
+			b.printf("  no-op %6.2fs (CPU %5.1fs, provider %5.1fs) ratio %.2f",
+				r[2].wall.Seconds(), r[2].cpu.Seconds(), r[2].providerCPU.Seconds(), ratio(r[2].wall, r[0].wall))
+		}
+		b.printf("  [%s; peak RSS %s]\n", r[1].calls, mib(r[1].peakRSS))
+	}
+	return results, nil
 }
 
 // rateLimited applies rateN tokens against an emulator that admits at most
@@ -537,6 +565,18 @@ func median[T any](xs []T, f func(T) time.Duration) time.Duration {
 		return ds[len(ds)/2]
 	}
 	return (ds[len(ds)/2-1] + ds[len(ds)/2]) / 2
+}
+
+func medianOf[T any](xs []T, f func(T) float64) float64 {
+	vs := make([]float64, len(xs))
+	for i, x := range xs {
+		vs[i] = f(x)
+	}
+	slices.Sort(vs)
+	if len(vs)%2 == 1 {
+		return vs[len(vs)/2]
+	}
+	return (vs[len(vs)/2-1] + vs[len(vs)/2]) / 2
 }
 
 func ratio(a, b time.Duration) float64 {
