@@ -4,10 +4,11 @@
 //
 // It reports, for N tokens of one machine, the wall time of terraform apply,
 // plan and destroy beside a baseline of N terraform_data resources measured in
-// the same run (so a busy machine slows both), and beside a provider with the
-// same schemas that makes no API call (internal/bench/noopprovider: what the
-// plugin protocol, the framework and a state of that shape cost alone). With
-// them: the CPU time of each command, the API calls of each phase as the
+// the same run (so a busy machine slows both), and beside two calibrations
+// that make no API call (internal/bench/noopprovider): one with the same
+// schemas, for what the plugin protocol, the framework and a state of that
+// shape cost alone, and one whose resource has nothing but an id, for the
+// protocol alone. With them: the CPU time of each command, the API calls of each phase as the
 // emulator counted them, and the provider's peak resident set (the VmHWM of
 // every provider process terraform started). Then the rate-limit scenario
 // (tokens applied under the emulator's rate limit, against the floor the
@@ -343,6 +344,16 @@ func (b *bench) command(ctx context.Context, w *tfcli.Workspace, srv *emulator.S
 
 var phases = []string{"apply", "plan", "destroy"}
 
+// The columns of the scale run: the baseline, the provider, and the two
+// no-op calibrations (measured only with -noop).
+const (
+	colBaseline = iota
+	colProvider
+	colNoop
+	colMinimal
+	columns
+)
+
 func phaseArgs(name string) []string {
 	if name == "plan" {
 		return []string{"plan"}
@@ -359,8 +370,8 @@ func (b *bench) scale(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// rounds of {terraform_data, machineauth, no-op} by phase
-	results := map[string][][3]phase{}
+	// rounds of columns by phase
+	results := map[string][][columns]phase{}
 	for round := range b.o.rounds {
 		r, err := b.scaleRound(ctx, round+1, base)
 		if err != nil {
@@ -378,32 +389,37 @@ func (b *bench) scale(ctx context.Context) error {
 	rule := "|---|---|---|---|"
 	noop := b.noopDir != ""
 	if noop {
-		header += " no-op provider, same schema | its ratio |"
-		rule += "---|---|"
+		header += " no-op, same schema | its ratio | no-op, id only | its ratio | machineauth / same-schema no-op |"
+		rule += "---|---|---|---|---|"
 	}
 	b.println(header + " CPU ratio | API calls, last round (list budget) | errors | provider peak RSS |")
 	b.println(rule + "---|---|---|---|")
 	var peak int64
 	for _, name := range phases {
 		rs := results[name]
-		wall := func(i int) time.Duration { return median(rs, func(r [3]phase) time.Duration { return r[i].wall }) }
+		wall := func(i int) time.Duration {
+			return median(rs, func(r [columns]phase) time.Duration { return r[i].wall })
+		}
 		// Ratios are the median of each round's, whose phases ran back
 		// to back: a load that came and went weighs on both sides.
-		wallRatio := func(i int) float64 {
-			return medianOf(rs, func(r [3]phase) float64 { return ratio(r[i].wall, r[0].wall) })
+		wallRatio := func(i, over int) float64 {
+			return medianOf(rs, func(r [columns]phase) float64 { return ratio(r[i].wall, r[over].wall) })
 		}
 		cpuRatio := func(i int) float64 {
-			return medianOf(rs, func(r [3]phase) float64 { return ratio(r[i].cpu, r[0].cpu) })
+			return medianOf(rs, func(r [columns]phase) float64 { return ratio(r[i].cpu, r[colBaseline].cpu) })
 		}
-		last := rs[len(rs)-1][1]
+		last := rs[len(rs)-1][colProvider]
 		var rss int64
 		for _, r := range rs {
-			rss = max(rss, r[1].peakRSS)
+			rss = max(rss, r[colProvider].peakRSS)
 		}
 		peak = max(peak, rss)
-		b.printf("| %s | %.2fs | %.2fs | %.2fx (<= %.1fx) |", name, wall(0).Seconds(), wall(1).Seconds(), wallRatio(1), targets[name])
+		b.printf("| %s | %.2fs | %.2fs | %.2fx (<= %.1fx) |", name, wall(colBaseline).Seconds(), wall(colProvider).Seconds(), wallRatio(colProvider, colBaseline), targets[name])
 		if noop {
-			b.printf(" %.2fs | %.2fx |", wall(2).Seconds(), wallRatio(2))
+			b.printf(" %.2fs | %.2fx | %.2fs | %.2fx | %.2fx |",
+				wall(colNoop).Seconds(), wallRatio(colNoop, colBaseline),
+				wall(colMinimal).Seconds(), wallRatio(colMinimal, colBaseline),
+				wallRatio(colProvider, colNoop))
 		}
 		b.printf(" %.2fx | %s (<= %d list) | %d | %s |\n",
 			cpuRatio(1), last.calls, budget, last.calls.failed+last.calls.throttled, mib(rss))
@@ -415,9 +431,9 @@ func (b *bench) scale(ctx context.Context) error {
 // scaleRound runs one round of the scale run against a fresh emulator: the
 // revoked tokens of an earlier round would still be listed, and the list
 // budget is for N tokens.
-func (b *bench) scaleRound(ctx context.Context, round int, base *tfcli.Workspace) (map[string][3]phase, error) {
+func (b *bench) scaleRound(ctx context.Context, round int, base *tfcli.Workspace) (map[string][columns]phase, error) {
 	n := b.o.n
-	results := map[string][3]phase{}
+	results := map[string][columns]phase{}
 	srv, err := emulator.Start(emulator.Options{})
 	if err != nil {
 		return nil, err
@@ -427,19 +443,25 @@ func (b *bench) scaleRound(ctx context.Context, round int, base *tfcli.Workspace
 	if err != nil {
 		return nil, err
 	}
-	var noop *tfcli.Workspace
+	var noop, minimal *tfcli.Workspace
 	if b.noopDir != "" {
 		if noop, err = b.workspaceFor(b.noopDir, "noop", tokensConfig(srv, n)); err != nil {
 			return nil, err
 		}
+		if minimal, err = b.workspaceFor(b.noopDir, "noop-minimal", tokensConfig(srv, n), "MACHINEAUTH_NOOP_SCHEMA=minimal"); err != nil {
+			return nil, err
+		}
 	}
 	for _, name := range phases {
-		var r [3]phase
-		if r[0], err = b.command(ctx, base, nil, phaseArgs(name)...); err != nil {
+		var r [columns]phase
+		if r[colBaseline], err = b.command(ctx, base, nil, phaseArgs(name)...); err != nil {
 			return nil, err
 		}
 		if noop != nil {
-			if r[2], err = b.command(ctx, noop, nil, phaseArgs(name)...); err != nil {
+			if r[colNoop], err = b.command(ctx, noop, nil, phaseArgs(name)...); err != nil {
+				return nil, err
+			}
+			if r[colMinimal], err = b.command(ctx, minimal, nil, phaseArgs(name)...); err != nil {
 				return nil, err
 			}
 		}
@@ -447,24 +469,30 @@ func (b *bench) scaleRound(ctx context.Context, round int, base *tfcli.Workspace
 		if err != nil {
 			return nil, err
 		}
-		r[1], err = b.command(ctx, tokens, srv, phaseArgs(name)...)
+		r[colProvider], err = b.command(ctx, tokens, srv, phaseArgs(name)...)
 		if perr := stopProfile(); perr != nil && err == nil {
 			err = perr
 		}
 		if err != nil {
 			return nil, err
 		}
-		if name == "apply" && r[1].calls.creates != n {
-			return nil, fmt.Errorf("apply made %d creates, want %d", r[1].calls.creates, n)
+		if name == "apply" && r[colProvider].calls.creates != n {
+			return nil, fmt.Errorf("apply made %d creates, want %d", r[colProvider].calls.creates, n)
 		}
 		results[name] = r
+		base, p := r[colBaseline], r[colProvider]
 		b.printf("  round %d %-7s terraform_data %6.2fs (CPU %5.1fs)  machineauth %6.2fs (CPU %5.1fs, provider %5.1fs) ratio %.2f",
-			round, name, r[0].wall.Seconds(), r[0].cpu.Seconds(), r[1].wall.Seconds(), r[1].cpu.Seconds(), r[1].providerCPU.Seconds(), ratio(r[1].wall, r[0].wall))
+			round, name, base.wall.Seconds(), base.cpu.Seconds(), p.wall.Seconds(), p.cpu.Seconds(), p.providerCPU.Seconds(), ratio(p.wall, base.wall))
 		if noop != nil {
-			b.printf("  no-op %6.2fs (CPU %5.1fs, provider %5.1fs) ratio %.2f",
-				r[2].wall.Seconds(), r[2].cpu.Seconds(), r[2].providerCPU.Seconds(), ratio(r[2].wall, r[0].wall))
+			for _, c := range []struct {
+				label string
+				p     phase
+			}{{"no-op", r[colNoop]}, {"id-only no-op", r[colMinimal]}} {
+				b.printf("  %s %6.2fs (CPU %5.1fs, provider %5.1fs) ratio %.2f",
+					c.label, c.p.wall.Seconds(), c.p.cpu.Seconds(), c.p.providerCPU.Seconds(), ratio(c.p.wall, base.wall))
+			}
 		}
-		b.printf("  [%s; peak RSS %s]\n", r[1].calls, mib(r[1].peakRSS))
+		b.printf("  [%s; peak RSS %s]\n", p.calls, mib(p.peakRSS))
 	}
 	return results, nil
 }

@@ -4,11 +4,16 @@
 // values, reads state back unchanged and deletes nothing, so what it costs
 // beyond terraform_data is the plugin protocol, the framework and the state
 // of a resource of that shape: the floor under the real provider's times.
+//
+// With MACHINEAUTH_NOOP_SCHEMA=minimal the resource has a computed id and
+// nothing else: what the plugin protocol costs alone, so that the bench can
+// tell the protocol's share from that of the schema's size.
 package main
 
 import (
 	"context"
 	"log"
+	"os"
 	"strconv"
 	"sync/atomic"
 
@@ -16,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/plugintune"
@@ -65,6 +71,10 @@ func (r *noopToken) Metadata(ctx context.Context, req resource.MetadataRequest, 
 }
 
 func (r *noopToken) Schema(ctx context.Context, req resource.SchemaRequest, resp *resource.SchemaResponse) {
+	if os.Getenv("MACHINEAUTH_NOOP_SCHEMA") == "minimal" {
+		resp.Schema = schema.Schema{Attributes: map[string]schema.Attribute{"id": schema.StringAttribute{Computed: true}}}
+		return
+	}
 	r.real.Schema(ctx, req, resp)
 }
 
