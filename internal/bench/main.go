@@ -8,11 +8,12 @@
 // that make no API call (internal/bench/noopprovider): one with the same
 // schemas, for what the plugin protocol, the framework and a state of that
 // shape cost alone, and one whose resource has nothing but an id, for the
-// protocol alone. With them: the CPU time of each command, the API calls of each phase as the
-// emulator counted them, and the provider's peak resident set (the VmHWM of
-// every provider process terraform started). Then the rate-limit scenario
-// (tokens applied under the emulator's rate limit, against the floor the
-// limit sets) and a plan with emulator latency. BENCHMARKS.md records a run.
+// protocol alone. With them: the CPU time of each command, the API calls of
+// each phase as the emulator counted them, and the provider's peak resident
+// set (the VmHWM of every provider process terraform started). Then the
+// rate-limit scenario (tokens applied under the emulator's rate limit,
+// against the floor the limit sets) and a plan with emulator latency.
+// BENCHMARKS.md records a run.
 //
 //	go run ./internal/bench                 # what `make bench` runs
 //	go run ./internal/bench -n 200 -noop=false -rate-n 0 -latency 0   # a quick iteration
@@ -72,7 +73,7 @@ func main() {
 	flag.StringVar(&o.rateLimit, "rate-limit", "100/10s", "the emulator's rate limit in the rate-limit scenario")
 	flag.DurationVar(&o.latency, "latency", 50*time.Millisecond, "emulator latency for the latency scenario (0 skips it)")
 	flag.IntVar(&o.latencyN, "latency-n", 0, "tokens in the latency scenario; 0 means -n")
-	flag.BoolVar(&o.noop, "noop", true, "also measure a provider with the same schemas that makes no API call (internal/bench/noopprovider): the floor under the real one")
+	flag.BoolVar(&o.noop, "noop", true, "also measure two providers that make no API call (internal/bench/noopprovider): one with the same schemas, the floor under the real one, and one whose resource has only an id, the protocol's own cost")
 	flag.BoolVar(&o.keep, "keep", false, "keep the working directories")
 	flag.StringVar(&o.binary, "terraform", "terraform", "the terraform (or tofu) binary")
 	flag.StringVar(&o.profileDir, "profile", "", "serve the provider from this process (TF_REATTACH_PROVIDERS) and write CPU and heap profiles of each phase of the scale run into this directory; the timings then describe that setup, not a user's")
@@ -422,7 +423,7 @@ func (b *bench) scale(ctx context.Context) error {
 				wallRatio(colProvider, colNoop))
 		}
 		b.printf(" %.2fx | %s (<= %d list) | %d | %s |\n",
-			cpuRatio(1), last.calls, budget, last.calls.failed+last.calls.throttled, mib(rss))
+			cpuRatio(colProvider), last.calls, budget, last.calls.failed+last.calls.throttled, mib(rss))
 	}
 	b.printf("\nprovider peak RSS over all phases: %s (target <= 150 MiB)\n", mib(peak))
 	return nil
