@@ -104,6 +104,8 @@ var badInputs = []badInput{
 		want: []string{"claims: must be a JSON object", "got a number"}},
 	{name: "reserved claim", config: token(`claims = jsonencode({ sub = "mch_x" })`),
 		want: []string{`claims: the claim "sub" is reserved`}},
+	{name: "claim in the provider's namespace", config: token(`claims = jsonencode({ "machineauth:create_id" = "x" })`),
+		want: []string{`is in the "machineauth:" namespace`}},
 	{name: "unknown token_format", config: token(`token_format = "paseto"`),
 		want: []string{"token_format", `value must be one of: ["opaque" "jwt"]`}},
 	{name: "empty revocation reason on the token", config: token(`revocation_reason = ""`),

@@ -36,11 +36,18 @@ var (
 	descSecondsUntilExpiration = "Lifetime of the token in seconds, from 1 to " + strconv.Itoa(maxTokenLifetime) + " (ten years). " +
 		"Unset: Clerk applies the machine's default token lifetime (`default_token_ttl`, one hour unless changed)."
 	descClaims = "Custom claims: a JSON object as a string, best written with `jsonencode({ team = \"payments\" })`. " +
-		"Whitespace and key order make no difference. The reserved claims `iss`, `sub`, `aud`, `exp`, `iat`, `nbf`, `jti` and `azp` are refused at plan. " +
+		"Whitespace and key order make no difference. The reserved claims `iss`, `sub`, `aud`, `exp`, `iat`, `nbf`, `jti` and `azp` are refused at plan, " +
+		"and so is any claim whose name starts with `" + reservedClaimPrefix + "`, the provider's own namespace (see `create_marker`). " +
 		"Unset: no claims."
 	descTokenFormat = "`opaque` (the default) or `jwt`. An opaque token is a `mt_...` secret that Clerk stores, lists and revokes. " +
 		"A JWT is verified locally against the instance's JWKS and Clerk keeps no record of it: it cannot be listed or revoked, and stays valid until it expires."
 	descRevocationReason = "Reason recorded by Clerk when the token is revoked. Default: `" + defaultRevocationReason + "`."
+	descCreateMarker     = "Whether an opaque token carries the claim `" + createMarkerClaim + "`, a random value of the provider's making, " +
+		"so that after a lost create answer the provider revokes exactly the token that request made (see **Lost answers**). " +
+		"Verifiers see the claim among the token's claims; `claims` in state never shows it. " +
+		"Default `true`. Set `false` to keep a token's claims exactly as configured: a lost answer is then recovered by claims and creation time, " +
+		"which can revoke a token with the same claims that another Terraform run issued for the same machine at the same moment. " +
+		"JWT-format tokens never carry it (they cannot be listed, so it would serve nothing)."
 
 	descID        = "Clerk's id of the token (`mt_` and 32 hex digits). Not a secret: it cannot authenticate."
 	descToken     = "The token itself: an opaque `mt_...` secret or a JWT. Sensitive. Clerk shows it only when issuing the token."
@@ -67,6 +74,7 @@ type m2mTokenArgs struct {
 	Claims                 types.String `tfsdk:"claims"`
 	TokenFormat            types.String `tfsdk:"token_format"`
 	RevocationReason       types.String `tfsdk:"revocation_reason"`
+	CreateMarker           types.Bool   `tfsdk:"create_marker"`
 }
 
 // m2mTokenIssued is what both report about the token issued.
@@ -94,6 +102,13 @@ func (a m2mTokenArgs) request() client.CreateM2MTokenRequest {
 		req.Claims, _ = canonicalClaims(a.Claims.ValueString())
 	}
 	return req
+}
+
+// marked reports whether creates carry the create marker: unless turned
+// off, since it is what keeps the lost-answer search from touching tokens
+// this create did not make.
+func (a m2mTokenArgs) marked() bool {
+	return a.CreateMarker.IsNull() || a.CreateMarker.IsUnknown() || a.CreateMarker.ValueBool()
 }
 
 func (a m2mTokenArgs) format() string {
@@ -136,13 +151,18 @@ func nonNilStrings(s []string) []string {
 
 // claimsFromClerk is the claims value to keep after reading a token: the
 // prior one when it is the same JSON (so the user's formatting stays), else
-// Clerk's, as after an import.
+// Clerk's, as after an import; the create marker is never shown.
 func claimsFromClerk(prior types.String, got json.RawMessage) types.String {
+	got, marked := withoutCreateMarker(got)
 	if len(got) == 0 {
 		return types.StringNull()
 	}
 	if !prior.IsNull() && !prior.IsUnknown() && sameClaims(prior.ValueString(), string(got)) {
 		return prior
+	}
+	if marked && string(got) == "{}" {
+		// The marker was the only claim: none were configured.
+		return types.StringNull()
 	}
 	return types.StringValue(string(got))
 }

@@ -34,6 +34,11 @@ func canonicalClaims(raw string) (canonical json.RawMessage, problem string) {
 	if !ok {
 		return nil, fmt.Sprintf("must be a JSON object such as {\"team\":\"payments\"}, got %s.", jsonKind(v))
 	}
+	for name := range obj {
+		if strings.HasPrefix(name, reservedClaimPrefix) {
+			return nil, fmt.Sprintf("the claim %q is in the %q namespace, which the provider keeps for itself (see create_marker).", name, reservedClaimPrefix)
+		}
+	}
 	for _, name := range reservedClaims {
 		if _, taken := obj[name]; taken {
 			return nil, fmt.Sprintf("the claim %q is reserved: Clerk sets %s itself.", name, strings.Join(reservedClaims, ", "))

@@ -29,14 +29,15 @@ func TestSameClaimsIgnoresFormattingOnly(t *testing.T) {
 func TestCanonicalClaimsRefusesWhatClerkRefuses(t *testing.T) {
 	t.Parallel()
 	for raw, want := range map[string]string{
-		`[1]`:             "got an array",
-		`"x"`:             "got a string",
-		`true`:            "got a boolean",
-		`null`:            "got null",
-		`{"a":1} {"b":2}`: "more than one JSON value",
-		`{"azp":"x"}`:     `the claim "azp" is reserved`,
-		`{"team":`:        "not valid JSON",
-		``:                "not valid JSON",
+		`[1]`:                           "got an array",
+		`"x"`:                           "got a string",
+		`true`:                          "got a boolean",
+		`null`:                          "got null",
+		`{"a":1} {"b":2}`:               "more than one JSON value",
+		`{"azp":"x"}`:                   `the claim "azp" is reserved`,
+		`{"machineauth:create_id":"x"}`: `is in the "machineauth:" namespace`,
+		`{"team":`:                      "not valid JSON",
+		``:                              "not valid JSON",
 	} {
 		if _, problem := canonicalClaims(raw); !strings.Contains(problem, want) {
 			t.Errorf("canonicalClaims(%q) problem %q, want it to say %q", raw, problem, want)
@@ -77,5 +78,43 @@ func TestParseImportID(t *testing.T) {
 		if _, _, problem := parseImportID(bad); problem == "" {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// The create marker is the provider's, not the user's: state shows the
+// claims as configured, before and after a refresh, and an import shows
+// the claims without it.
+func TestClaimsFromClerkNeverShowsTheCreateMarker(t *testing.T) {
+	t.Parallel()
+	marked, err := withCreateMarker([]byte(`{"team":"payments"}`), "abc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := createMarkerOf(marked); got != "abc" {
+		t.Fatalf("createMarkerOf(%s) = %q, want abc", marked, got)
+	}
+	onlyMarker, err := withCreateMarker(nil, "abc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		prior types.String
+		got   []byte
+		want  types.String
+	}{
+		{"configured claims kept as written", types.StringValue(`{ "team": "payments" }`), marked, types.StringValue(`{ "team": "payments" }`)},
+		{"imported claims without the marker", types.StringNull(), marked, types.StringValue(`{"team":"payments"}`)},
+		{"no claims configured", types.StringNull(), onlyMarker, types.StringNull()},
+		{"an empty object configured", types.StringValue(`{}`), onlyMarker, types.StringValue(`{}`)},
+		{"a token made without the marker", types.StringNull(), []byte(`{"team":"payments"}`), types.StringValue(`{"team":"payments"}`)},
+		{"no claims at all", types.StringNull(), nil, types.StringNull()},
+	} {
+		if got := claimsFromClerk(tc.prior, tc.got); !got.Equal(tc.want) {
+			t.Errorf("%s: claimsFromClerk(%s, %s) = %s, want %s", tc.name, tc.prior, tc.got, got, tc.want)
+		}
+	}
+	if got := createMarkerOf([]byte(`{"team":"payments"}`)); got != "" {
+		t.Errorf("createMarkerOf found %q in claims without a marker", got)
 	}
 }

@@ -34,9 +34,13 @@ const orphanSearchTimeout = 2 * time.Minute
 // ambiguousCreateDoc explains the recovery in the resource's documentation.
 const ambiguousCreateDoc = "**Lost answers.** If the answer to a create is lost (a dropped connection, a timeout, a 5xx), " +
 	"Clerk may or may not have issued the token, and its secret is gone either way. The provider then issues the token again (up to three requests in all), " +
-	"and lists the machine's live tokens: any token created since the lost request was sent, with the same claims, " +
-	"that this provider run did not create or read itself (after every create still under way in this run has answered) " +
-	"is revoked with the reason \"" + orphanRevocationReason + "\", and a warning names it. " +
+	"and lists the machine's live tokens created since the lost request was sent. " +
+	"Every request of one create carries the same random value in the claim `" + createMarkerClaim + "` (see `create_marker`), " +
+	"so the provider revokes exactly the tokens that carry its own value and were not the one finally issued, " +
+	"with the reason \"" + orphanRevocationReason + "\", and a warning names them; no token of another Terraform run, or of another resource, is ever touched. " +
+	"With `create_marker = false` it falls back to claims and time: it revokes any token created since the lost request with the same claims " +
+	"that this provider run did not create or read itself (after every create still under way in this run has answered). " +
+	"That can revoke a token another Terraform run issued for the same machine with the same claims at the same moment: keep the marker on when runs share a machine. " +
 	"A search or revoke that fails on a 429, a 5xx or the network is run again (three rounds, each with the usual retries); " +
 	"if it still fails, the apply fails with an error that names the tokens found and not revoked. " +
 	"A create cut off by an interrupt (Ctrl-C) is handled the same way: the search still runs before the provider returns. " +
@@ -44,10 +48,22 @@ const ambiguousCreateDoc = "**Lost answers.** If the answer to a create is lost 
 	"a lost one is reported in a warning and stays valid until it expires, though nobody ever received it."
 
 // create issues one token with the machine key for resourceKey, recovering
-// from ambiguous failures as ambiguousCreateDoc describes. It returns nil
-// after adding an error to diags.
-func (s *m2mTokenStore) create(ctx context.Context, resourceKey string, req client.CreateM2MTokenRequest, diags *diag.Diagnostics) *client.M2MTokenWithSecret {
+// from ambiguous failures as ambiguousCreateDoc describes; mark adds the
+// create marker to an opaque token's claims. It returns nil after adding an
+// error to diags.
+func (s *m2mTokenStore) create(ctx context.Context, resourceKey string, req client.CreateM2MTokenRequest, mark bool, diags *diag.Diagnostics) *client.M2MTokenWithSecret {
 	key := s.createKey(resourceKey)
+	marker := ""
+	if mark && req.TokenFormat != tokenFormatJWT {
+		var err error
+		if marker, err = newCreateMarker(); err == nil {
+			req.Claims, err = withCreateMarker(req.Claims, marker)
+		}
+		if err != nil {
+			diags.AddError("Unable to create the M2M token", err.Error())
+			return nil
+		}
+	}
 	var (
 		tok           *client.M2MTokenWithSecret
 		lost          error
@@ -86,7 +102,7 @@ func (s *m2mTokenStore) create(ctx context.Context, resourceKey string, req clie
 		// a lost answer like any other, whose token must not outlive the
 		// run unknown.
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orphanSearchTimeout)
-		s.reconcile(sctx, resourceKey, key, req, tok, firstLostSent, diags)
+		s.reconcile(sctx, resourceKey, key, req, marker, tok, firstLostSent, diags)
 		cancel()
 		if tok == nil && !diags.HasError() {
 			diags.AddError("Unable to create the M2M token",
@@ -127,9 +143,10 @@ func (s *m2mTokenStore) send(ctx context.Context, resourceKey, key string, req c
 	return t, nil
 }
 
-// reconcile finds and revokes what lost create answers left behind.
-// issued is the token finally issued, or nil.
-func (s *m2mTokenStore) reconcile(ctx context.Context, resourceKey, key string, req client.CreateM2MTokenRequest, issued *client.M2MTokenWithSecret, firstLostSent time.Time, diags *diag.Diagnostics) {
+// reconcile finds and revokes what lost create answers left behind: the
+// tokens carrying marker, or without one, those that look alike. issued is
+// the token finally issued, or nil.
+func (s *m2mTokenStore) reconcile(ctx context.Context, resourceKey, key string, req client.CreateM2MTokenRequest, marker string, issued *client.M2MTokenWithSecret, firstLostSent time.Time, diags *diag.Diagnostics) {
 	if req.TokenFormat == tokenFormatJWT {
 		diags.AddWarning("A JWT-format M2M token may have been issued and lost",
 			"A create request got no answer. If Clerk issued the JWT, nobody received it, and it cannot be listed or revoked: "+
@@ -150,11 +167,15 @@ func (s *m2mTokenStore) reconcile(ctx context.Context, resourceKey, key string, 
 	// and what it had yet to revoke it finds again. A search that gives up
 	// leaves a live token nobody tracks, so it gets more than the one
 	// call's retries before it does.
+	issuedID := ""
+	if issued != nil {
+		issuedID = issued.ID
+	}
 	var revoked, left []string
 	var err error
 	for round := 1; round <= orphanSearchRounds; round++ {
 		var done []string
-		done, left, err = s.revokeOrphans(ctx, resourceKey, subject, req, firstLostSent)
+		done, left, err = s.revokeOrphans(ctx, resourceKey, subject, req, marker, issuedID, firstLostSent)
 		revoked = append(revoked, done...)
 		if err == nil || !transientFailure(err) || ctx.Err() != nil {
 			break
@@ -191,52 +212,35 @@ func transientFailure(err error) bool {
 }
 
 // revokeOrphans revokes subject's live tokens created since firstLostSent
-// with the requested claims that this process neither created nor read,
-// and returns their ids; on failure, also the ids it found and did not
-// revoke (none if the listing failed).
-func (s *m2mTokenStore) revokeOrphans(ctx context.Context, resourceKey, subject string, req client.CreateM2MTokenRequest, firstLostSent time.Time) (revoked, left []string, err error) {
+// that the lost requests made: those carrying marker other than issuedID,
+// or without a marker, those with the requested claims that this process
+// neither created nor read. It returns their ids; on failure, also the ids
+// it found and did not revoke (none if the listing failed).
+func (s *m2mTokenStore) revokeOrphans(ctx context.Context, resourceKey, subject string, req client.CreateM2MTokenRequest, marker, issuedID string, firstLostSent time.Time) (revoked, left []string, err error) {
 	key := s.readKey(resourceKey)
-	var recent []client.M2MToken
-	var since int64
-	for offset := 0; ; offset += listPageSize {
-		// Live tokens only: an orphan is live, and newest first means the
-		// first pages hold everything from the request's time on.
-		page, err := s.client.ListM2MTokens(ctx, key, client.ListM2MTokensRequest{Subject: subject, Limit: listPageSize, Offset: offset})
-		if err != nil {
-			return nil, nil, err
-		}
-		if offset == 0 {
-			// Clerk's time when the lost request was sent, never later
-			// than it: Clerk's time now as learned from this answer (Date
-			// is truncated and read after it was written, so it is never
-			// ahead) less the local time elapsed since the send (never
-			// shorter than Clerk's). The orphan was created after it.
-			since = s.now().Add(-time.Since(firstLostSent)).UnixMilli()
-		}
-		older := false
-		for _, t := range page.Tokens {
-			if t.CreatedAt < since {
-				older = true
-				break
-			}
-			recent = append(recent, t)
-		}
-		if older || offset+listPageSize >= page.TotalCount {
-			break
-		}
-	}
-	// A token in that listing may come from another create of this run
-	// whose answer is still on its way: wait until each has answered, so
-	// it is known rather than taken for an orphan.
-	if err := s.awaitInflight(ctx); err != nil {
+	recent, err := s.createdSince(ctx, key, subject, firstLostSent)
+	if err != nil {
 		return nil, nil, err
 	}
-
-	want := string(req.Claims)
 	var orphans []string
-	for _, t := range recent {
-		if !s.isKnown(t.ID) && claimsMatch(want, t.Claims) {
-			orphans = append(orphans, t.ID)
+	if marker != "" {
+		for _, t := range recent {
+			if t.ID != issuedID && createMarkerOf(t.Claims) == marker {
+				orphans = append(orphans, t.ID)
+			}
+		}
+	} else {
+		// A token in that listing may come from another create of this
+		// run whose answer is still on its way: wait until each has
+		// answered, so it is known rather than taken for an orphan.
+		if err := s.awaitInflight(ctx); err != nil {
+			return nil, nil, err
+		}
+		want := string(req.Claims)
+		for _, t := range recent {
+			if !s.isKnown(t.ID) && claimsMatch(want, t.Claims) {
+				orphans = append(orphans, t.ID)
+			}
 		}
 	}
 	for i, id := range orphans {
@@ -251,6 +255,39 @@ func (s *m2mTokenStore) revokeOrphans(ctx context.Context, resourceKey, subject 
 		revoked = append(revoked, id)
 	}
 	return revoked, nil, nil
+}
+
+// createdSince lists subject's live tokens created since sent, by Clerk's
+// clock: newest first, so the first pages hold them all.
+func (s *m2mTokenStore) createdSince(ctx context.Context, key, subject string, sent time.Time) ([]client.M2MToken, error) {
+	var recent []client.M2MToken
+	var since int64
+	for offset := 0; ; offset += listPageSize {
+		// Live tokens only: an orphan is live.
+		page, err := s.client.ListM2MTokens(ctx, key, client.ListM2MTokensRequest{Subject: subject, Limit: listPageSize, Offset: offset})
+		if err != nil {
+			return nil, err
+		}
+		if offset == 0 {
+			// Clerk's time when the lost request was sent, never later
+			// than it: Clerk's time now as learned from this answer (Date
+			// is truncated and read after it was written, so it is never
+			// ahead) less the local time elapsed since the send (never
+			// shorter than Clerk's). The orphan was created after it.
+			since = s.now().Add(-time.Since(sent)).UnixMilli()
+		}
+		older := false
+		for _, t := range page.Tokens {
+			if t.CreatedAt < since {
+				older = true
+				break
+			}
+			recent = append(recent, t)
+		}
+		if older || offset+listPageSize >= page.TotalCount {
+			return recent, nil
+		}
+	}
 }
 
 // claimsMatch compares requested claims (nil or empty for none) with a

@@ -51,6 +51,22 @@ func liveTokens(srv *emulator.Server, machine string) map[string]bool {
 // the lost one, leaving exactly one live token: the one it returns.
 func TestM2MTokenCreateRevokesWhatALostAnswerLeftBehind(t *testing.T) {
 	t.Parallel()
+	forEachMarkerMode(t, testCreateRevokesWhatALostAnswerLeftBehind)
+}
+
+// forEachMarkerMode runs a lost-answer test with the create marker and
+// with the search by claims and time that create_marker = false falls
+// back to: both must leave no orphan.
+func forEachMarkerMode(t *testing.T, test func(t *testing.T, mark bool)) {
+	for _, mark := range []bool{true, false} {
+		t.Run(fmt.Sprintf("create_marker=%t", mark), func(t *testing.T) {
+			t.Parallel()
+			test(t, mark)
+		})
+	}
+}
+
+func testCreateRevokesWhatALostAnswerLeftBehind(t *testing.T, mark bool) {
 	// With this seed the emulator drops the first request after committing
 	// it and answers the next ones; the test checks that this happened, so
 	// a change in the emulator's fault draws fails it rather than letting
@@ -60,7 +76,7 @@ func TestM2MTokenCreateRevokesWhatALostAnswerLeftBehind(t *testing.T) {
 	store := testStore(t, srv, nil)
 
 	var diags diag.Diagnostics
-	tok := store.create(context.Background(), "", client.CreateM2MTokenRequest{Claims: []byte(`{"team":"payments"}`)}, &diags)
+	tok := store.create(context.Background(), "", client.CreateM2MTokenRequest{Claims: []byte(`{"team":"payments"}`)}, mark, &diags)
 	if diags.HasError() || tok == nil {
 		t.Fatalf("create failed: %v", diags)
 	}
@@ -90,6 +106,10 @@ func TestM2MTokenCreateRevokesWhatALostAnswerLeftBehind(t *testing.T) {
 // about to return, and must leave no orphan.
 func TestM2MTokenConcurrentCreatesKeepEachOthersTokens(t *testing.T) {
 	t.Parallel()
+	forEachMarkerMode(t, testConcurrentCreatesKeepEachOthersTokens)
+}
+
+func testConcurrentCreatesKeepEachOthersTokens(t *testing.T, mark bool) {
 	srv := startEmulator(t, emulator.Options{Faults: "drop_after_commit=0.25", Seed: 11})
 	machine := srv.Info().Fixture.ClerkMachineID
 	// Every create's answer arrives late, after Clerk has stored the
@@ -109,7 +129,7 @@ func TestM2MTokenConcurrentCreatesKeepEachOthersTokens(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			var diags diag.Diagnostics
-			tok := store.create(context.Background(), "", client.CreateM2MTokenRequest{}, &diags)
+			tok := store.create(context.Background(), "", client.CreateM2MTokenRequest{}, mark, &diags)
 			mu.Lock()
 			defer mu.Unlock()
 			if tok == nil {
@@ -169,7 +189,7 @@ func TestM2MTokenOrphanSearchOutlastsFailures(t *testing.T) {
 	store := testStore(t, srv, &http.Client{Transport: storm})
 
 	var diags diag.Diagnostics
-	tok := store.create(context.Background(), "", client.CreateM2MTokenRequest{}, &diags)
+	tok := store.create(context.Background(), "", client.CreateM2MTokenRequest{}, true, &diags)
 	if diags.HasError() || tok == nil {
 		t.Fatalf("create failed: %v", diags)
 	}
@@ -243,14 +263,14 @@ func TestM2MTokenCreateCutOffByCancellationLeavesNoOrphan(t *testing.T) {
 
 	// An earlier create of the run taught the store whose key it is.
 	var diags diag.Diagnostics
-	first := store.create(context.Background(), "", client.CreateM2MTokenRequest{}, &diags)
+	first := store.create(context.Background(), "", client.CreateM2MTokenRequest{}, true, &diags)
 	if diags.HasError() || first == nil {
 		t.Fatalf("first create failed: %v", diags)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cut.arm(cancel)
-	if tok := store.create(ctx, "", client.CreateM2MTokenRequest{}, &diags); tok != nil {
+	if tok := store.create(ctx, "", client.CreateM2MTokenRequest{}, true, &diags); tok != nil {
 		t.Fatalf("a create cut off by cancellation returned token %s", tok.ID)
 	}
 	if !diags.HasError() {
@@ -302,4 +322,65 @@ func (c *cutOffCreates) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Body.Close()
 	cancel()
 	return nil, context.Canceled
+}
+
+// Two provider processes (two Terraform runs) issue tokens with the same
+// claims for the same machine at the same moment, and answers get lost.
+// Each run's recovery must revoke only what its own lost requests made:
+// every token either run returned stays live, and nothing else is.
+func TestM2MTokenMarkedCreatesNeverRevokeAnotherRunsTokens(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t, emulator.Options{Faults: "drop_after_commit=0.2", Seed: 13})
+	machine := srv.Info().Fixture.ClerkMachineID
+	runs := []*m2mTokenStore{
+		testStore(t, srv, &http.Client{Transport: lateCreateAnswers{http.DefaultTransport}}),
+		testStore(t, srv, &http.Client{Transport: lateCreateAnswers{http.DefaultTransport}}),
+	}
+	const perRun = 30
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		issued = map[string]bool{}
+	)
+	for _, store := range runs {
+		for range perRun {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var diags diag.Diagnostics
+				tok := store.create(context.Background(), "", client.CreateM2MTokenRequest{Claims: []byte(`{"env":"shared"}`)}, true, &diags)
+				if tok == nil {
+					return
+				}
+				mu.Lock()
+				issued[tok.ID] = true
+				mu.Unlock()
+			}()
+		}
+	}
+	wg.Wait()
+	if srv.Stats().Faults["drop_after_commit"] == 0 {
+		t.Fatal("no answer was dropped: the test exercised nothing")
+	}
+	live := liveTokens(srv, machine)
+	for id := range issued {
+		if !live[id] {
+			t.Errorf("token %s was returned to its run but revoked by a lost-answer search", id)
+		}
+	}
+	for id := range live {
+		if !issued[id] {
+			t.Errorf("token %s is live but no run holds it", id)
+		}
+	}
+	revoked := 0
+	for _, tok := range srv.M2MTokens(machine) {
+		if tok.Revoked {
+			revoked++
+		}
+	}
+	if revoked == 0 {
+		t.Fatal("no lost token was revoked: the test exercised no recovery")
+	}
+	t.Logf("%d tokens issued, %d lost ones revoked", len(issued), revoked)
 }

@@ -87,6 +87,10 @@ func (e *m2mTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Schema
 				Optional:            true,
 				Validators:          revocationReasonValidators,
 			},
+			"create_marker": schema.BoolAttribute{
+				MarkdownDescription: descCreateMarker,
+				Optional:            true,
+			},
 			"id":         schema.StringAttribute{MarkdownDescription: descID, Computed: true},
 			"token":      schema.StringAttribute{MarkdownDescription: descToken, Computed: true, Sensitive: true},
 			"subject":    schema.StringAttribute{MarkdownDescription: descSubject, Computed: true},
@@ -108,7 +112,7 @@ func (e *m2mTokenEphemeralResource) Open(ctx context.Context, req ephemeral.Open
 		return
 	}
 	resourceKey := m.MachineSecretKey.ValueString()
-	tok := e.data.m2m.create(ctx, resourceKey, m.request(), &resp.Diagnostics)
+	tok := e.data.m2m.create(ctx, resourceKey, m.request(), m.marked(), &resp.Diagnostics)
 	if tok == nil {
 		return
 	}

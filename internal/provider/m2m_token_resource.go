@@ -124,6 +124,10 @@ func (r *m2mTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Optional:            true,
 				Validators:          revocationReasonValidators,
 			},
+			"create_marker": schema.BoolAttribute{
+				MarkdownDescription: descCreateMarker + " Takes effect at create; changing it only updates state.",
+				Optional:            true,
+			},
 			"keepers": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary values, for tying the token to a `time_rotating` or to whatever should force a new one. Unset: none." + replacesUnlessImported,
 				ElementType:         types.StringType,
@@ -289,7 +293,7 @@ func (r *m2mTokenResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	tok := r.data.m2m.create(ctx, m.MachineSecretKey.ValueString(), m.request(), &resp.Diagnostics)
+	tok := r.data.m2m.create(ctx, m.MachineSecretKey.ValueString(), m.request(), m.marked(), &resp.Diagnostics)
 	if tok == nil {
 		return
 	}
@@ -378,7 +382,7 @@ func (r *m2mTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 }
 
 // Update changes no token: only the arguments that take effect later
-// (revocation_reason, rotate_before_seconds) or that an import could not
+// (revocation_reason, rotate_before_seconds, create_marker) or that an import could not
 // know reach it, so state takes the plan.
 func (r *m2mTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var m m2mTokenModel

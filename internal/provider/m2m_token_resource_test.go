@@ -137,7 +137,15 @@ resource "machineauth_m2m_token" "t" {
 						if life := tok.Expiration.Sub(tok.CreatedAt); life != time.Hour {
 							return fmt.Errorf("token lifetime %s, want 1h", life)
 						}
-						if fmt.Sprint(tok.Claims) != "map[team:payments tier:1]" {
+						// The configured claims, and the create marker that
+						// makes a lost answer's recovery exact.
+						claims, _ := tok.Claims.(map[string]any)
+						marker, _ := claims[createMarkerClaim].(string)
+						if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(marker) {
+							return fmt.Errorf("token claims %v carry no create marker", tok.Claims)
+						}
+						delete(claims, createMarkerClaim)
+						if fmt.Sprint(claims) != "map[team:payments tier:1]" {
 							return fmt.Errorf("token claims %v", tok.Claims)
 						}
 						return nil
@@ -548,4 +556,49 @@ func (c m2mListBudget) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest
 	if got < 1 || got > c.budget {
 		resp.Error = fmt.Errorf("%s made %d list calls, want 1 to %d", c.what, got, c.budget)
 	}
+}
+
+// create_marker = false issues the claims exactly as configured, and
+// turning the marker back on changes nothing at Clerk: it only applies to
+// the next create, so the plan updates state in place.
+func TestAccM2MToken_createMarkerOff(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	config := func(marker bool) string {
+		return providerConfig(srv) + fmt.Sprintf(`
+resource "machineauth_m2m_token" "t" {
+  claims        = jsonencode({ team = "payments" })
+  create_marker = %t
+}
+`, marker)
+	}
+	var id string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkRevokedWithReason(srv, defaultRevocationReason),
+		Steps: []resource.TestStep{
+			{
+				Config: config(false),
+				Check: resource.ComposeTestCheckFunc(
+					captureID(tokenName, &id),
+					func(*terraform.State) error {
+						tok, _ := srv.M2MToken(id)
+						if fmt.Sprint(tok.Claims) != "map[team:payments]" {
+							return fmt.Errorf("token claims %v, want exactly the configured ones", tok.Claims)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				Config: config(true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttrPtr(tokenName, "id", &id),
+					resource.TestCheckResourceAttr(tokenName, "claims", `{"team":"payments"}`),
+				),
+			},
+		},
+	})
 }
