@@ -37,6 +37,9 @@ type stytchState struct {
 	apps           map[string]*stytchApp     // by client_id
 	authorizations map[grantKey]*stytchGrant
 	codes          map[string]*stytchCode         // by code
+	// spentCodes remembers what each used code issued until the code would
+	// have expired, so that a replay can end those tokens.
+	spentCodes map[string]*spentCode // by code
 	accessTokens   map[string]*stytchAccessToken  // by jti
 	refreshTokens  map[string]*stytchRefreshToken // by token
 }
@@ -102,6 +105,13 @@ type stytchCode struct {
 	nonce         string
 	codeChallenge string
 	expiresAt     time.Time
+}
+
+// spentCode is what one used authorization code issued: the access
+// token's jti and the refresh token, empty when the exchange was refused.
+type spentCode struct {
+	jti, refreshToken string
+	expiresAt         time.Time
 }
 
 type stytchAccessToken struct {
@@ -183,6 +193,7 @@ func newStytchState() (*stytchState, error) {
 		authorizations: map[grantKey]*stytchGrant{},
 		codes:          map[string]*stytchCode{},
 		accessTokens:   map[string]*stytchAccessToken{},
+		spentCodes:     map[string]*spentCode{},
 		refreshTokens:  map[string]*stytchRefreshToken{},
 	}, nil
 }

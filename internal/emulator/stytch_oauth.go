@@ -416,6 +416,7 @@ func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request, app *stytc
 		oauthError(w, r, http.StatusBadRequest, "invalid_request", "code is required.")
 		return
 	}
+	st.replayed(code, now)
 	c := st.codes[code]
 	if c == nil || !now.Before(c.expiresAt) {
 		oauthError(w, r, http.StatusBadRequest, "invalid_grant", "The authorization code is invalid, expired or already used.")
@@ -424,6 +425,8 @@ func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request, app *stytc
 	// Any attempt spends the code, so a wrong verifier cannot be retried
 	// until one matches.
 	delete(st.codes, code)
+	spent := &spentCode{expiresAt: c.expiresAt}
+	st.spentCodes[code] = spent
 	verifier := params["code_verifier"]
 	var problem string
 	switch {
@@ -442,11 +445,37 @@ func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request, app *stytc
 		oauthError(w, r, http.StatusBadRequest, "invalid_grant", problem)
 		return
 	}
-	resp := st.tokenResponse(r, app, c.grant, c.scopes, c.nonce, now)
+	resp, jti := st.tokenResponse(r, app, c.grant, c.scopes, c.nonce, now)
+	spent.jti = jti
 	if slices.Contains(c.scopes, "offline_access") {
-		resp["refresh_token"] = st.mintRefreshToken(c.grant, c.scopes, now)
+		spent.refreshToken = st.mintRefreshToken(c.grant, c.scopes, now)
+		resp["refresh_token"] = spent.refreshToken
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// replayed ends the tokens a code issued when that code comes back, as RFC
+// 6749 section 4.1.2 advises: a used code presented again means someone
+// else may hold what it issued. That Stytch does this is *unconfirmed*; the
+// provider counts on it to end the tokens of an exchange whose answer was
+// lost without revoking the whole authorization, which other runs may
+// share. It also forgets codes past their expiry.
+func (st *stytchState) replayed(code string, now time.Time) {
+	for k, sc := range st.spentCodes {
+		if !now.Before(sc.expiresAt) && k != code {
+			delete(st.spentCodes, k)
+		}
+	}
+	sc := st.spentCodes[code]
+	if sc == nil {
+		return
+	}
+	if t := st.accessTokens[sc.jti]; t != nil {
+		t.revoked = true
+	}
+	if t := st.refreshTokens[sc.refreshToken]; t != nil {
+		t.revoked = true
+	}
 }
 
 // exchangeRefreshToken rotates a public client's refresh token on every use;
@@ -473,7 +502,7 @@ func (s *Server) exchangeRefreshToken(w http.ResponseWriter, r *http.Request, ap
 			}
 		}
 	}
-	resp := st.tokenResponse(r, app, rt.grant, scopes, "", now)
+	resp, _ := st.tokenResponse(r, app, rt.grant, scopes, "", now)
 	if app.public() {
 		rt.revoked = true
 		resp["refresh_token"] = st.mintRefreshToken(rt.grant, rt.scopes, now)
@@ -484,13 +513,14 @@ func (s *Server) exchangeRefreshToken(w http.ResponseWriter, r *http.Request, ap
 }
 
 // tokenResponse mints an access token, and an ID token when openid is
-// granted.
-func (st *stytchState) tokenResponse(r *http.Request, app *stytchApp, key grantKey, scopes []string, nonce string, now time.Time) map[string]any {
+// granted; it also returns the access token's jti.
+func (st *stytchState) tokenResponse(r *http.Request, app *stytchApp, key grantKey, scopes []string, nonce string, now time.Time) (map[string]any, string) {
 	ttl := time.Duration(app.accessTokenExpiryMinutes) * time.Minute
+	access, jti := st.mintAccessToken(app, key, scopes, now, ttl)
 	resp := map[string]any{
 		"request_id":   requestID(r),
 		"status_code":  http.StatusOK,
-		"access_token": st.mintAccessToken(app, key, scopes, now, ttl),
+		"access_token": access,
 		"token_type":   "bearer",
 		"expires_in":   int(ttl / time.Second),
 		"scope":        strings.Join(scopes, " "),
@@ -498,7 +528,7 @@ func (st *stytchState) tokenResponse(r *http.Request, app *stytchApp, key grantK
 	if slices.Contains(scopes, "openid") {
 		resp["id_token"] = st.mintIDToken(app, key, scopes, nonce, now)
 	}
-	return resp
+	return resp, jti
 }
 
 // subjectClaims are the claims naming a member's organization; a consumer
@@ -511,8 +541,8 @@ func (st *stytchState) subjectClaims(claims map[string]any, subjectID string) {
 	}
 }
 
-func (st *stytchState) mintAccessToken(app *stytchApp, key grantKey, scopes []string, now time.Time, ttl time.Duration) string {
-	jti := randomBase62(44)
+func (st *stytchState) mintAccessToken(app *stytchApp, key grantKey, scopes []string, now time.Time, ttl time.Duration) (token, jti string) {
+	jti = randomBase62(44)
 	claims := map[string]any{
 		"iss":       st.issuer(),
 		"sub":       key.subjectID,
@@ -526,7 +556,7 @@ func (st *stytchState) mintAccessToken(app *stytchApp, key grantKey, scopes []st
 	}
 	st.subjectClaims(claims, key.subjectID)
 	st.accessTokens[jti] = &stytchAccessToken{grant: key, claims: claims, expiresAt: now.Add(ttl)}
-	return st.signJWT(claims)
+	return st.signJWT(claims), jti
 }
 
 func (st *stytchState) mintIDToken(app *stytchApp, key grantKey, scopes []string, nonce string, now time.Time) string {

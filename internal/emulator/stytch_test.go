@@ -398,10 +398,21 @@ func TestStytchTokenExchangeFailures(t *testing.T) {
 	t.Run("missing verifier", func(t *testing.T) {
 		h.expectOAuthError(h.exchange(fx.StytchConnectedAppID, fx.StytchConnectedAppClientSecret, code(challenge), fx.StytchRedirectURI, ""), http.StatusBadRequest, "invalid_grant")
 	})
-	t.Run("reuse", func(t *testing.T) {
-		c := code(challenge)
-		h.expectOK(h.exchange(fx.StytchConnectedAppID, fx.StytchConnectedAppClientSecret, c, fx.StytchRedirectURI, verifier))
+	t.Run("reuse ends what the code issued, and only that", func(t *testing.T) {
+		other := h.fixtureTokens("openid", "offline_access")
+		a := h.authorize(h.fixtureAuthorize([]string{"openid", "offline_access"}, challenge, ""))
+		h.expectOK(a)
+		c := a.str("authorization_code")
+		first := h.exchange(fx.StytchConnectedAppID, fx.StytchConnectedAppClientSecret, c, fx.StytchRedirectURI, verifier)
+		h.expectOK(first)
 		h.expectOAuthError(h.exchange(fx.StytchConnectedAppID, fx.StytchConnectedAppClientSecret, c, fx.StytchRedirectURI, verifier), http.StatusBadRequest, "invalid_grant")
+		if h.active(first.str("access_token")) {
+			t.Error("the access token of a replayed code is still active")
+		}
+		h.expectOAuthError(h.refresh(fx.StytchConnectedAppID, fx.StytchConnectedAppClientSecret, first.str("refresh_token")), http.StatusBadRequest, "invalid_grant")
+		if !h.active(other.str("access_token")) {
+			t.Error("a replayed code ended tokens another code of the same authorization issued")
+		}
 	})
 	t.Run("other redirect_uri", func(t *testing.T) {
 		h.expectOAuthError(h.exchange(fx.StytchConnectedAppID, fx.StytchConnectedAppClientSecret, code(challenge), "https://app.example.test/other", verifier), http.StatusBadRequest, "invalid_grant")

@@ -48,9 +48,12 @@ type grantResult struct {
 //   - A lost authorize answer is followed by another authorize. Consent is
 //     one grant per grantor and app, so authorizing again updates the same
 //     grant, and the code the lost answer carried expires unused.
-//   - A lost exchange answer may have issued tokens that nobody holds, and
-//     the code is spent either way; revoking the grant ends those tokens,
-//     and the flow starts over.
+//   - A lost exchange answer is followed by the same exchange again: the
+//     code is good for one exchange, so the replay either gets the tokens
+//     (the lost request never took effect) or is refused as spent, which
+//     tells Stytch the code's tokens went astray and ends them; the flow
+//     then starts over. The grant itself is never revoked for this: other
+//     Terraform runs and apps may hold tokens under it.
 //   - Any other failure after consent was recorded, or running out of
 //     rounds, revokes that consent before the error is returned.
 func (g grantRequest) run(ctx context.Context, c *client.Client, listings *authorizationListings) (grantResult, error) {
@@ -88,7 +91,7 @@ func (g grantRequest) run(ctx context.Context, c *client.Client, listings *autho
 		}
 
 		requested := time.Now()
-		tok, err := c.ExchangeAuthorizationCode(ctx, client.TokenRequest{
+		tok, err := exchangeOrReplay(ctx, c, client.TokenRequest{
 			ClientID: g.connectedAppID, ClientSecret: g.clientSecret, Code: code, RedirectURI: g.redirectURI, CodeVerifier: verifier,
 		})
 		if err == nil {
@@ -102,13 +105,36 @@ func (g grantRequest) run(ctx context.Context, c *client.Client, listings *autho
 			listings.granted(g.grantor, g.connectedAppID, res.grantedScopes)
 			return res, nil
 		}
-		if client.IsAmbiguous(err) && round < grantRounds && g.revoke(ctx, c, listings) == nil {
-			tflog.Warn(ctx, "Connected app code exchange answer lost; revoked the authorization to end any tokens it issued, authorizing again", map[string]any{"error": err.Error()})
-			granted = false
+		if errors.Is(err, errCodeSpent) && round < grantRounds {
+			tflog.Warn(ctx, "Connected app code exchange answer lost and its code spent; authorizing again", map[string]any{"error": err.Error()})
 			continue
 		}
 		return g.undo(ctx, c, listings, true, err)
 	}
+}
+
+// codeReplays bounds the exchanges of one code after lost answers.
+const codeReplays = 3
+
+// errCodeSpent says a replayed exchange found its code already used: the
+// lost request was answered, and Stytch ends what it issued.
+var errCodeSpent = errors.New("the authorization code was spent by an exchange whose answer was lost")
+
+// exchangeOrReplay exchanges a code, sending the same exchange again while
+// answers are lost. That is exact where revoking the grant is not: only
+// the one exchange of a code succeeds, and a replay of a used code is
+// refused with invalid_grant, on which RFC 6749 section 4.1.2 has the
+// server revoke what the code issued. errCodeSpent is returned then.
+func exchangeOrReplay(ctx context.Context, c *client.Client, req client.TokenRequest) (*client.TokenResponse, error) {
+	tok, err := c.ExchangeAuthorizationCode(ctx, req)
+	for replay := 1; replay <= codeReplays && client.IsAmbiguous(err) && ctx.Err() == nil; replay++ {
+		tflog.Warn(ctx, "Connected app code exchange answer lost; sending the same exchange again", map[string]any{"error": err.Error()})
+		tok, err = c.ExchangeAuthorizationCode(ctx, req)
+		if client.ErrorCode(err) == "invalid_grant" {
+			return nil, fmt.Errorf("%w (%w)", errCodeSpent, err)
+		}
+	}
+	return tok, err
 }
 
 // consentOnly finishes a create that exchanges no code. The granted scopes

@@ -3,7 +3,11 @@ package provider
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -252,4 +256,79 @@ func TestDeleteOfWhatIsGoneSucceeds(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A code exchange whose answer is lost after Stytch issued the tokens: the
+// flow must end up with tokens of its own, end the ones nobody received,
+// and leave alone the tokens another run holds under the same member and
+// app, which a revoke of the authorization would end.
+func TestLostExchangeKeepsAnotherRunsTokens(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t, emulator.Options{})
+	fx := srv.Info().Fixture
+	g := grantor{organizationID: fx.StytchOrganizationID, memberID: fx.StytchMemberID}
+	req := grantRequest{
+		grantor: g, connectedAppID: fx.StytchConnectedAppID, redirectURI: fx.StytchRedirectURI,
+		scopes: []string{"openid", "offline_access"}, clientSecret: fx.StytchConnectedAppClientSecret, exchange: true,
+	}
+	other, err := req.run(t.Context(), stytchClient(t, srv), &authorizationListings{})
+	if err != nil {
+		t.Fatalf("the other run's authorization: %v", err)
+	}
+
+	lost := &lostExchangeAnswer{next: http.DefaultTransport}
+	info := srv.Info()
+	c, err := client.New(client.Config{
+		StytchBaseURL: info.StytchBaseURL, StytchProjectID: info.StytchProjectID, StytchSecret: info.StytchSecret,
+		HTTPClient: &http.Client{Transport: lost},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := req.run(t.Context(), c, &authorizationListings{})
+	if err != nil {
+		t.Fatalf("authorization with a lost exchange answer: %v", err)
+	}
+	if lost.token == nil {
+		t.Fatal("no exchange answer was lost: the test exercised nothing")
+	}
+	if !introspect(t, srv, res.tokens.AccessToken) {
+		t.Error("the access token the flow returned is not active")
+	}
+	if introspect(t, srv, lost.token.AccessToken) {
+		t.Error("the access token of the lost answer is still active: nobody holds it")
+	}
+	if !introspect(t, srv, other.tokens.AccessToken) {
+		t.Error("the other run's access token was ended by this run's recovery")
+	}
+	if n := srv.Stats().Calls("POST", memberRevokeRoute); n != 0 {
+		t.Errorf("%d authorization revokes, want none: the authorization is shared", n)
+	}
+}
+
+// lostExchangeAnswer lets the first code exchange reach the server, keeps
+// the tokens it issued for the test, and loses the answer.
+type lostExchangeAnswer struct {
+	next  http.RoundTripper
+	mu    sync.Mutex
+	token *client.TokenResponse
+}
+
+func (l *lostExchangeAnswer) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := l.next.RoundTrip(req)
+	if err != nil || !strings.HasSuffix(req.URL.Path, "/oauth2/token") {
+		return resp, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.token != nil {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	var tok client.TokenResponse
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil {
+		return nil, err
+	}
+	l.token = &tok
+	return nil, io.ErrUnexpectedEOF
 }

@@ -172,12 +172,19 @@ func (r *connectedAppAuthorizationResource) Schema(_ context.Context, _ resource
 			"already revoked, or whose member or app no longer exists, counts as destroyed.\n\n" +
 			"**Failures during create never leave an authorization Terraform does not track.** An authorize whose answer is lost " +
 			"(a timeout or a dropped connection after Stytch may have recorded it) is sent again: authorizing again updates the same " +
-			"authorization, and the lost authorization code expires unused. A code exchange whose answer is lost may have issued " +
-			"tokens nobody holds, so the provider revokes the authorization, which ends them, and starts over. After three rounds, " +
+			"authorization, and the lost authorization code expires unused. A code exchange whose answer is lost is sent again with the same code: " +
+			"a code is good for one exchange, so the replay either gets the tokens (the lost request never took effect) or is refused as spent, " +
+			"and the provider starts over with a new code. It never revokes the authorization for a lost exchange, since other Terraform runs " +
+			"(or other copies of the app) may hold tokens under the same member and app, and Stytch cannot tell them apart. " +
+			"Ending the tokens of the spent code is up to Stytch: OAuth (RFC 6749, section 4.1.2) has a server revoke what a replayed code issued, " +
+			"which the emulator does; that Stytch does is not confirmed, and if it does not, those tokens, which nobody received, " +
+			"stay valid until they expire (the refresh token too, when `offline_access` was granted). After three rounds, " +
 			"or when any step after the consent fails outright (a wrong client secret, say), the provider revokes the consent it " +
 			"recorded and reports the error. If that revoke fails too, the authorization is saved in the state as tainted, so the " +
 			"next apply revokes it and authorizes again.\n\n" +
-			"Stytch keeps one authorization per member and app: manage each pair with one resource.\n\n" +
+			"Stytch keeps one authorization per member and app: manage each pair with one resource. " +
+			"Two configurations that authorize the same pair share that one authorization: destroying either, or a create of either that fails outright, " +
+			"revokes it and the other's tokens with it.\n\n" +
 			"**Import** with `<organization_id>/<member_id>/<connected_app_id>` or `<user_id>/<connected_app_id>`, or (Terraform 1.12 and later) " +
 			"with an `import` block's `identity = { organization_id = ..., member_id = ..., connected_app_id = ... }` (or `user_id` and `connected_app_id`). Stytch never " +
 			"returns tokens again, so the token attributes stay null after an import; `scopes` is taken from the authorization, and " +
