@@ -36,12 +36,12 @@ type stytchState struct {
 	sessionsByID   map[string]*stytchSession // by session id, for session JWTs
 	apps           map[string]*stytchApp     // by client_id
 	authorizations map[grantKey]*stytchGrant
-	codes          map[string]*stytchCode         // by code
+	codes          map[string]*stytchCode // by code
 	// spentCodes remembers what each used code issued until the code would
 	// have expired, so that a replay can end those tokens.
-	spentCodes map[string]*spentCode // by code
-	accessTokens   map[string]*stytchAccessToken  // by jti
-	refreshTokens  map[string]*stytchRefreshToken // by token
+	spentCodes    map[string]*spentCode          // by code
+	accessTokens  map[string]*stytchAccessToken  // by jti
+	refreshTokens map[string]*stytchRefreshToken // by token
 }
 
 type stytchOrg struct {
