@@ -752,7 +752,7 @@ func TestClientPausesTheServiceAfterA429(t *testing.T) {
 		},
 		reply(http.StatusOK, listOK),
 	)
-	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries, cfg.MaxRetryAfter = -1, time.Minute })
+	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries, cfg.MaxRetryAfter = NoRetries, time.Minute })
 	if err := listTokens(t.Context(), c); err == nil {
 		t.Fatal("first list: want the 429")
 	}

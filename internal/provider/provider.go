@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
@@ -33,13 +32,6 @@ var (
 	_ provider.ProviderWithEphemeralResources = (*machineauthProvider)(nil)
 	_ provider.ProviderWithActions            = (*machineauthProvider)(nil)
 	_ provider.ProviderWithListResources      = (*machineauthProvider)(nil)
-)
-
-const (
-	defaultClerkAPIURL   = "https://api.clerk.com/v1"
-	stytchTestBaseURL    = "https://test.stytch.com"
-	stytchLiveBaseURL    = "https://api.stytch.com"
-	stytchLiveProjectPfx = "project-live-"
 )
 
 type machineauthProvider struct {
@@ -114,9 +106,9 @@ func (p *machineauthProvider) Schema(_ context.Context, _ provider.SchemaRequest
 						Validators:          []validator.String{prefixValidator("ak_")},
 					},
 					"api_url": schema.StringAttribute{
-						MarkdownDescription: "Backend API base URL, default `" + defaultClerkAPIURL + "`. Must be https unless the host is loopback. Env: `CLERK_API_URL`.",
+						MarkdownDescription: "Backend API base URL, default `" + client.DefaultClerkAPIURL + "`. Must be https unless the host is loopback. Env: `CLERK_API_URL`.",
 						Optional:            true,
-						Validators:          []validator.String{baseURLValidator()},
+						Validators:          []validator.String{clerkAPIURLValidator()},
 					},
 				},
 			},
@@ -134,9 +126,9 @@ func (p *machineauthProvider) Schema(_ context.Context, _ provider.SchemaRequest
 						Sensitive:           true,
 					},
 					"base_url": schema.StringAttribute{
-						MarkdownDescription: "API origin; by default `" + stytchTestBaseURL + "` for test projects and `" + stytchLiveBaseURL + "` for live ones. Must be https unless the host is loopback. Env: `STYTCH_BASE_URL`.",
+						MarkdownDescription: "API origin; by default `" + client.DefaultStytchBaseURL("project-test-") + "` for test projects and `" + client.DefaultStytchBaseURL("project-live-") + "` for live ones. Must be https unless the host is loopback. Env: `STYTCH_BASE_URL`.",
 						Optional:            true,
-						Validators:          []validator.String{baseURLValidator()},
+						Validators:          []validator.String{stytchBaseURLValidator()},
 					},
 				},
 			},
@@ -235,31 +227,22 @@ func (p *machineauthProvider) Configure(ctx context.Context, req provider.Config
 	diags := &resp.Diagnostics
 	sk := func(s string) string { return checkPrefix(s, "sk_test_", "sk_live_") }
 	ak := func(s string) string { return checkPrefix(s, "ak_") }
-	proj := func(s string) string { return checkPrefix(s, "project-test-", stytchLiveProjectPfx) }
+	proj := func(s string) string { return checkPrefix(s, "project-test-", "project-live-") }
 
 	cc := client.Config{
 		ClerkSecretKey:        setting{cfg.Clerk.SecretKey, "CLERK_SECRET_KEY", clerkPath.AtName("secret_key"), []func(string) string{sk}}.resolve(diags),
 		ClerkMachineSecretKey: setting{cfg.Clerk.MachineSecretKey, "CLERK_MACHINE_SECRET_KEY", clerkPath.AtName("machine_secret_key"), []func(string) string{ak}}.resolve(diags),
-		ClerkAPIURL:           setting{cfg.Clerk.APIURL, "CLERK_API_URL", clerkPath.AtName("api_url"), []func(string) string{checkBaseURL}}.resolve(diags),
+		ClerkAPIURL:           setting{cfg.Clerk.APIURL, "CLERK_API_URL", clerkPath.AtName("api_url"), []func(string) string{checkClerkAPIURL}}.resolve(diags),
 		StytchProjectID:       setting{cfg.Stytch.ProjectID, "STYTCH_PROJECT_ID", stytchPath.AtName("project_id"), []func(string) string{proj}}.resolve(diags),
 		StytchSecret:          setting{cfg.Stytch.Secret, "STYTCH_SECRET", stytchPath.AtName("secret"), nil}.resolve(diags),
-		StytchBaseURL:         setting{cfg.Stytch.BaseURL, "STYTCH_BASE_URL", stytchPath.AtName("base_url"), []func(string) string{checkBaseURL}}.resolve(diags),
+		StytchBaseURL:         setting{cfg.Stytch.BaseURL, "STYTCH_BASE_URL", stytchPath.AtName("base_url"), []func(string) string{checkStytchBaseURL}}.resolve(diags),
 		Version:               p.version,
 	}
-	if cc.ClerkAPIURL == "" {
-		cc.ClerkAPIURL = defaultClerkAPIURL
-	}
-	if cc.StytchBaseURL == "" {
-		cc.StytchBaseURL = stytchTestBaseURL
-		if strings.HasPrefix(cc.StytchProjectID, stytchLiveProjectPfx) {
-			cc.StytchBaseURL = stytchLiveBaseURL
-		}
-	}
-
+	// Unset settings stay zero: the client fills in its defaults.
 	if n, ok := intSetting(cfg.MaxRetries, "MACHINEAUTH_MAX_RETRIES", path.Root("max_retries"), 0, 20, diags); ok {
 		cc.MaxRetries = int(n)
 		if n == 0 {
-			cc.MaxRetries = -1 // the client reads 0 as "default"
+			cc.MaxRetries = client.NoRetries
 		}
 	}
 	cc.MaxRetryWait = durationSetting(cfg.MaxRetryWait, "MACHINEAUTH_MAX_RETRY_WAIT", path.Root("max_retry_wait"), time.Millisecond, 5*time.Minute, diags)
