@@ -24,8 +24,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/jwtverify"
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/memo"
 )
 
 var (
@@ -63,20 +61,6 @@ type stytchModel struct {
 	ProjectID types.String `tfsdk:"project_id"`
 	Secret    types.String `tfsdk:"secret"`
 	BaseURL   types.String `tfsdk:"base_url"`
-}
-
-// providerData is what resources, data sources and ephemeral resources
-// receive from Configure.
-type providerData struct {
-	client *client.Client
-	// jwks holds each service's token signing keys, fetched once per
-	// configured provider for local JWT verification.
-	jwks memo.Group[string, jwtverify.Keys]
-	// authorizations shares each member's connected-app listing among all
-	// of that member's authorizations for the life of this configuration.
-	authorizations authorizationListings
-	// m2m shares token listings among the machineauth_m2m_token reads of a run.
-	m2m *m2mTokenStore
 }
 
 func (p *machineauthProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -258,7 +242,7 @@ func (p *machineauthProvider) Configure(ctx context.Context, req provider.Config
 		diags.AddError("Unable to build the API client", err.Error())
 		return
 	}
-	data := &providerData{client: c, m2m: newM2MTokenStore(c, cc.ClerkSecretKey, cc.ClerkMachineSecretKey)}
+	data := newProviderData(c, cc.ClerkSecretKey, cc.ClerkMachineSecretKey)
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
