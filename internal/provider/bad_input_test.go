@@ -199,7 +199,7 @@ var badInputs = []badInput{
 // emulator, which counts every request, sees none.
 func TestAccBadInput(t *testing.T) {
 	if len(badInputs) < 25 {
-		t.Fatalf("%d bad inputs: issue 8 asks for at least 25", len(badInputs))
+		t.Fatalf("%d bad inputs: the table is meant to cover at least 25", len(badInputs))
 	}
 	seen := map[string]bool{}
 	for _, tc := range badInputs {

@@ -388,8 +388,8 @@ func checkJWT(jwt *jwtverify.Token, tokenType string, checks jwtverify.Checks) v
 	case errors.Is(err, jwtverify.ErrExpired):
 		v.reason = reasonExpired
 	case errors.Is(err, jwtverify.ErrNotYetValid):
-		// Issue 5 defines no reason of its own for this; the token is
-		// authentic but refused, which is what "invalid" says.
+		// No reason of its own: the token is authentic but refused,
+		// which is what "invalid" says.
 		v.reason = reasonInvalid
 	case errors.Is(err, jwtverify.ErrMalformed):
 		v.reason = reasonMalformed
