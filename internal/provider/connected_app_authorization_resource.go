@@ -160,28 +160,16 @@ func (r *connectedAppAuthorizationResource) Schema(_ context.Context, _ resource
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Grants a Stytch connected app (an integration, an agent, an MCP server) a member's consent, " +
-			"as if the member had approved it on a consent screen, and revokes that consent on destroy.\n\n" +
+			"as if the member had approved it on a consent screen, and revokes that consent on destroy. " +
+			"Drift, lost answers and import work as the provider documentation describes.\n\n" +
 			"**Create** authorizes with `consent_granted` for the member (no browser), using PKCE (S256) and a random `state` " +
 			"that is checked on the returned redirect URI, then, unless `exchange_tokens` is false, exchanges the authorization " +
 			"code at the token endpoint with the app's client credentials. For a consumer project, name a `user_id` instead of " +
-			"`organization_id` and `member_id`.\n\n" +
+			"`organization_id` and `member_id`. Stytch keeps one authorization per member and app: manage each pair with one resource.\n\n" +
 			"**Refresh** lists the member's (or user's) connected apps, once per member for all of that member's authorizations. " +
-			"An authorization revoked outside Terraform is removed from the state with a warning, and the next apply authorizes again. " +
 			"The tokens are never refreshed or re-read: they are the ones issued at creation.\n\n" +
 			"**Destroy** revokes the authorization, which also revokes every token issued under it. An authorization that is " +
-			"already revoked, or whose member or app no longer exists, counts as destroyed.\n\n" +
-			"**Failures during create never leave an authorization Terraform does not track.** An authorize whose answer is lost " +
-			"(a timeout or a dropped connection after Stytch may have recorded it) is sent again: authorizing again updates the same " +
-			"authorization, and the lost authorization code expires unused. A code exchange whose answer is lost may have issued " +
-			"tokens nobody holds, so the provider revokes the authorization, which ends them, and starts over. After three rounds, " +
-			"or when any step after the consent fails outright (a wrong client secret, say), the provider revokes the consent it " +
-			"recorded and reports the error. If that revoke fails too, the authorization is saved in the state as tainted, so the " +
-			"next apply revokes it and authorizes again.\n\n" +
-			"Stytch keeps one authorization per member and app: manage each pair with one resource.\n\n" +
-			"**Import** with `<organization_id>/<member_id>/<connected_app_id>` or `<user_id>/<connected_app_id>`, or (Terraform 1.12 and later) " +
-			"with an `import` block's `identity = { organization_id = ..., member_id = ..., connected_app_id = ... }` (or `user_id` and `connected_app_id`). Stytch never " +
-			"returns tokens again, so the token attributes stay null after an import; `scopes` is taken from the authorization, and " +
-			"the next apply records `redirect_uri`, `exchange_tokens` and `client_secret` from the configuration without authorizing again.",
+			"already revoked, or whose member or app no longer exists, counts as destroyed.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`<organization_id>/<member_id>/<connected_app_id>`, or `<user_id>/<connected_app_id>` for a consumer user.",
