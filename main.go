@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/plugintune"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/provider"
 )
 
@@ -16,6 +17,11 @@ import (
 var version = "dev"
 
 func main() {
+	// Before Serve builds its loggers: settings for serving thousands of
+	// resources (see plugintune).
+	plugintune.QuietLogsUnlessShown("TF_LOG_PROVIDER_MACHINEAUTH")
+	plugintune.TuneGC()
+
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()

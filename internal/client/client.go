@@ -7,21 +7,18 @@ package client
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
 )
 
+// NoRetries, as Config.MaxRetries, makes every call a single attempt.
+const NoRetries = -1
+
 const (
 	serviceClerk  = "clerk"
 	serviceStytch = "stytch"
-
-	defaultClerkAPIURL   = "https://api.clerk.com/v1"
-	stytchTestBaseURL    = "https://test.stytch.com"
-	stytchLiveBaseURL    = "https://api.stytch.com"
-	stytchLiveProjectPfx = "project-live-"
 
 	defaultMaxRetries     = 5
 	defaultMinRetryWait   = 250 * time.Millisecond
@@ -39,7 +36,7 @@ const (
 // the provider can pass through whatever the user left unset.
 type Config struct {
 	// ClerkAPIURL is the Backend API base including its version prefix.
-	// Default https://api.clerk.com/v1.
+	// Default DefaultClerkAPIURL.
 	ClerkAPIURL string
 	// ClerkSecretKey is the instance secret key (sk_...).
 	ClerkSecretKey string
@@ -48,7 +45,7 @@ type Config struct {
 	ClerkMachineSecretKey string
 
 	// StytchBaseURL is an origin: Stytch paths are absolute. Default
-	// https://api.stytch.com for project-live- ids, else https://test.stytch.com.
+	// DefaultStytchBaseURL(StytchProjectID).
 	StytchBaseURL   string
 	StytchProjectID string
 	StytchSecret    string
@@ -57,7 +54,7 @@ type Config struct {
 	Version string
 
 	// MaxRetries is the number of retries after the first attempt: 0 means
-	// the default of 5 and a negative value disables retries.
+	// the default of 5, and NoRetries (any negative value) none.
 	MaxRetries int
 	// MinRetryWait and MaxRetryWait bound the exponential backoff (defaults
 	// 250ms and 10s).
@@ -100,26 +97,18 @@ type Client struct {
 // *MissingCredentialError, so a configuration that only uses one service works.
 func New(cfg Config) (*Client, error) {
 	if cfg.ClerkAPIURL == "" {
-		cfg.ClerkAPIURL = defaultClerkAPIURL
+		cfg.ClerkAPIURL = DefaultClerkAPIURL
 	}
-	clerkBase, err := parseBaseURL("Clerk API URL", cfg.ClerkAPIURL)
+	clerkBase, err := parseBaseURL(cfg.ClerkAPIURL, false)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("invalid Clerk API URL: %w", err)
 	}
 	if cfg.StytchBaseURL == "" {
-		cfg.StytchBaseURL = stytchTestBaseURL
-		if strings.HasPrefix(cfg.StytchProjectID, stytchLiveProjectPfx) {
-			cfg.StytchBaseURL = stytchLiveBaseURL
-		}
+		cfg.StytchBaseURL = DefaultStytchBaseURL(cfg.StytchProjectID)
 	}
-	stytchBase, err := parseBaseURL("Stytch base URL", cfg.StytchBaseURL)
+	stytchBase, err := parseBaseURL(cfg.StytchBaseURL, true)
 	if err != nil {
-		return nil, err
-	}
-	if strings.TrimSuffix(stytchBase.Path, "/") != "" {
-		// Stytch's paths are absolute, as in its official SDKs; silently
-		// dropping a path the user wrote would send requests elsewhere.
-		return nil, fmt.Errorf("invalid Stytch base URL %q: must be an origin such as https://test.stytch.com, without a path", cfg.StytchBaseURL)
+		return nil, fmt.Errorf("invalid Stytch base URL: %w", err)
 	}
 
 	switch {
@@ -178,20 +167,6 @@ func New(cfg Config) (*Client, error) {
 		},
 	}
 	return c, nil
-}
-
-func parseBaseURL(what, raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, fmt.Errorf("invalid %s %q: %w", what, raw, err)
-	}
-	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("invalid %s %q: must be an absolute http(s) URL", what, raw)
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return nil, fmt.Errorf("invalid %s %q: must not carry a query, fragment or credentials", what, raw)
-	}
-	return u, nil
 }
 
 func setDefault(d *time.Duration, def time.Duration) {

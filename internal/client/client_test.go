@@ -2,6 +2,7 @@ package client
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -18,7 +19,7 @@ func TestNewAppliesDefaults(t *testing.T) {
 	if c.userAgent != "terraform-provider-machineauth/dev" {
 		t.Errorf("User-Agent = %s", c.userAgent)
 	}
-	want := Config{ClerkAPIURL: defaultClerkAPIURL, StytchBaseURL: stytchTestBaseURL, Version: "dev", MaxRetries: 5,
+	want := Config{ClerkAPIURL: DefaultClerkAPIURL, StytchBaseURL: stytchTestBaseURL, Version: "dev", MaxRetries: 5,
 		MinRetryWait: 250 * time.Millisecond, MaxRetryWait: 10 * time.Second, MaxRetryAfter: time.Minute,
 		RequestTimeout: 30 * time.Second, TotalTimeout: 2 * time.Minute}
 	if c.cfg != want {
@@ -74,6 +75,57 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	} {
 		if _, err := New(cfg); err == nil {
 			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// The exported checks are the ones New applies, so a URL they pass is one
+// New takes, and one they refuse New refuses.
+func TestBaseURLChecksAgreeWithNew(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		raw               string
+		clerkOK, stytchOK bool
+	}{
+		{"https://api.clerk.com/v1", true, false},
+		{"https://test.stytch.com", true, true},
+		{"https://test.stytch.com/", true, true},
+		{"http://127.0.0.1:8080/clerk/v1", true, false},
+		{"https://x/y", true, false},
+		{"api.clerk.com/v1", false, false},
+		{"ftp://test.stytch.com", false, false},
+		{"https://api.clerk.com/v1?x=1", false, false},
+		{"https://test.stytch.com?", false, false},
+		{"https://test.stytch.com#top", false, false},
+		{"https://user:pw@test.stytch.com", false, false},
+	} {
+		if got := CheckClerkAPIURL(tc.raw) == nil; got != tc.clerkOK {
+			t.Errorf("CheckClerkAPIURL(%q) ok = %v, want %v", tc.raw, got, tc.clerkOK)
+		}
+		if got := CheckStytchBaseURL(tc.raw) == nil; got != tc.stytchOK {
+			t.Errorf("CheckStytchBaseURL(%q) ok = %v, want %v", tc.raw, got, tc.stytchOK)
+		}
+		if _, err := New(Config{ClerkAPIURL: tc.raw}); (err == nil) != tc.clerkOK {
+			t.Errorf("New with Clerk API URL %q: err = %v, want ok = %v", tc.raw, err, tc.clerkOK)
+		}
+		if _, err := New(Config{StytchBaseURL: tc.raw}); (err == nil) != tc.stytchOK {
+			t.Errorf("New with Stytch base URL %q: err = %v, want ok = %v", tc.raw, err, tc.stytchOK)
+		}
+	}
+	if err := CheckClerkAPIURL("https://user:secret@api.clerk.com"); err == nil || strings.Contains(err.Error(), "secret") {
+		t.Errorf("a URL with credentials: err = %v, want a refusal that does not repeat them", err)
+	}
+}
+
+func TestDefaultStytchBaseURLFollowsTheProject(t *testing.T) {
+	t.Parallel()
+	for id, want := range map[string]string{
+		"project-live-1": "https://api.stytch.com",
+		"project-test-1": "https://test.stytch.com",
+		"":               "https://test.stytch.com",
+	} {
+		if got := DefaultStytchBaseURL(id); got != want {
+			t.Errorf("DefaultStytchBaseURL(%q) = %s, want %s", id, got, want)
 		}
 	}
 }

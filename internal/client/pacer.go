@@ -7,52 +7,16 @@ import (
 	"time"
 )
 
-// Pacing. Clerk limits each instance to a number of requests per window
-// (100 per 10 s on development instances, 1,000 on production) and answers
-// 429 with Retry-After beyond it; Stytch does likewise per project. Terraform
-// calls the provider concurrently (10 at a time by default), so a large apply
-// would otherwise run into the limit, retry, and run into it again. One pacer
-// per service, shared by every call of the client, spaces the requests out:
-//
-//   - Before any 429 it lets requests through as fast as they come (or at
-//     requests_per_second, when set: a token bucket with a burst of one
-//     second's worth).
-//   - On every 429 it pauses all requests to that service, not only the one
-//     refused, until the Retry-After has passed: the others would only be
-//     refused too. Requests already waiting for a slot plan again.
-//   - The first 429 only pauses: it says the quota is spent, not how fast it
-//     comes back, since an earlier process may have spent most of it.
-//   - The next 429 ends a round of this process's own, from which it learns
-//     a rate: the answers (other than 429) to the round's requests, over the
-//     round's length plus the Retry-After (after which the server admits
-//     again). Against a window limit of N per T that is about N/T, the
-//     limit's own average rate. Sending then resumes after the pause at that
-//     rate, evenly spaced. Answers to the round's requests that arrive after
-//     its 429 still count, and raise the rate.
-//   - While requests queue behind the learned rate with no 429, the rate
-//     grows by 5% of itself a second, so a quota that frees up (the earlier
-//     process's requests age out of the window) is used again. Growth past
-//     the limit meets a 429 after a long round, which lowers the rate to the
-//     round's estimate, but by 20% at most: its pause makes the estimate look
-//     worse than the rate that was admitted for long. Only a round that was
-//     admitted more than the rate sends (the quota is shared, or the limit
-//     is no window) halves it. A 429 after a short round (fewer admitted
-//     than two Retry-Afters at the rate) only pauses: a rate that had met
-//     the limit would have been admitted for longer, so it is a passing
-//     refusal (an injected fault, another client's burst), and lowering the
-//     rate for each would wind it down to nothing.
-//   - requests_per_second stays the ceiling throughout.
-//
-// A 429 answering a request sent before the last slow-down is an echo of the
-// same congestion (the requests already on the wire when the limit was hit):
-// it extends the pause if its Retry-After is later, but teaches nothing new.
-//
-// The state lives in the client, which the provider builds once per
-// Configure, and is not shared further: Terraform starts a provider process
-// per graph walk (plan, then apply) and configures each once, so pacing
-// cannot outlive a walk whatever it is keyed by, and within a process there
-// is one client per provider configuration. A walk that meets the limit
-// pays the few 429s it takes to learn it.
+// A pacer spaces out the requests to one service. Clerk and Stytch allow so
+// many requests per window and answer 429 with Retry-After beyond it, and
+// Terraform makes 10 calls at once: without pacing a large apply would hit
+// the limit, retry, and hit it again. On a 429 the pacer holds back every
+// request to that service until the Retry-After has passed (the others would
+// only be refused too), then sends at the rate the server was seen to admit,
+// growing it slowly while requests queue so that a quota freed up is used
+// again; requests_per_second is a ceiling throughout. The state lives in the
+// client, one per provider configuration and so per Terraform graph walk: a
+// walk that meets the limit pays the few 429s it takes to learn it.
 type pacer struct {
 	clk clock
 	// ceiling is requests_per_second (0: none).
@@ -251,7 +215,8 @@ func (p *pacer) observe(sent time.Time, status int, retryAfter time.Duration) {
 		p.wake = make(chan struct{})
 	}
 	if sent.Before(p.slowedAt) || sent.Before(p.epochStart) {
-		// An echo: it was on its way before the rate came down.
+		// An echo of the same congestion: it was on its way before the
+		// rate came down, so it may extend the pause but teaches nothing.
 		if p.admitted == 0 {
 			p.epochStart = p.pausedUntil
 		}

@@ -472,8 +472,8 @@ func TestPacerNeverExceedsTheCeiling(t *testing.T) {
 // The simulations below run the pacer with the client's retry loop against
 // model rate limiters on the fake clock, as Terraform drives it: workers
 // each sending one request after another, a 429 retried after its
-// Retry-After. They check what issue 7 asks of an apply of 300 tokens under
-// 100 requests per 10s: every request admitted, within 1.25x the floor the
+// Retry-After. They hold an apply of 300 tokens under 100 requests per 10s
+// to its budget: every request admitted, within 1.25x the floor the
 // limit sets (300 at 10/s), with few 429s.
 
 // limiter is a model of a server's rate limit.
@@ -752,7 +752,7 @@ func TestClientPausesTheServiceAfterA429(t *testing.T) {
 		},
 		reply(http.StatusOK, listOK),
 	)
-	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries, cfg.MaxRetryAfter = -1, time.Minute })
+	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries, cfg.MaxRetryAfter = NoRetries, time.Minute })
 	if err := listTokens(t.Context(), c); err == nil {
 		t.Fatal("first list: want the 429")
 	}

@@ -91,7 +91,7 @@ func TestSecretsInErrorBodiesNeverReachTheError(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			srv := newServer(t, h)
-			c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = -1 })
+			c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = NoRetries })
 			_, err := c.VerifyM2MToken(t.Context(), perCallKey, testTokenSecret)
 			assertRedacted(t, err, testSecretKey, testMachineKey, perCallKey, testStytchSecret, testTokenSecret, testJWT)
 			_, err = c.ExchangeAuthorizationCode(t.Context(), TokenRequest{ClientID: "app", ClientSecret: clientSecret, Code: "c"})

@@ -399,7 +399,7 @@ func TestMaxRetriesBoundsAttempts(t *testing.T) {
 	for _, tt := range []struct {
 		maxRetries int
 		want       int64
-	}{{3, 4}, {-1, 1}} {
+	}{{3, 4}, {NoRetries, 1}} {
 		srv := newServer(t, clerkError(http.StatusServiceUnavailable, ""))
 		c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = tt.maxRetries })
 		if err := listTokens(t.Context(), c); !IsServerError(err) {
@@ -449,7 +449,7 @@ func TestResponseBodyIsBounded(t *testing.T) {
 	srv := newServer(t, func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.CopyN(w, zeros{}, maxResponseBody+10)
 	})
-	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = -1 })
+	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = NoRetries })
 	err := listTokens(t.Context(), c)
 	if err == nil || !strings.Contains(err.Error(), "exceeds") {
 		t.Fatalf("err = %v, want the oversized body refused", err)

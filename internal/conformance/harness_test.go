@@ -80,7 +80,7 @@ func (e *env) newHarness(t *testing.T, adjust ...func(*client.Config)) *harness 
 		StytchProjectID:       e.info.StytchProjectID,
 		StytchSecret:          e.info.StytchSecret,
 		// A retry would only repeat an exchange already judged.
-		MaxRetries: -1,
+		MaxRetries: client.NoRetries,
 		HTTPClient: hc,
 	}
 	for _, f := range adjust {

@@ -239,8 +239,8 @@ func documentedSchema(route *routers.Route, status int) *openapi3.Schema {
 }
 
 // errorShape checks an error body against the service's error schema:
-// Clerk's ClerkErrors from its own description, and for Stytch the shape in
-// API-FACTS.md, which the descriptions only show as examples.
+// Clerk's ClerkErrors from its own description, and for Stytch the shape
+// its documentation gives, which the descriptions only show as examples.
 func errorShape(desc *description, body []byte) []finding {
 	schema := stytchErrorSchema
 	if desc.service == "clerk" {
@@ -253,8 +253,8 @@ func errorShape(desc *description, body []byte) []finding {
 	return flatten("", schema.VisitJSON(value, openapi3.MultiErrors(), openapi3.VisitAsResponse()))
 }
 
-// stytchErrorSchema is Stytch's error body per API-FACTS.md: "Error body:
-// {status_code, request_id, error_type, error_message, error_url}".
+// stytchErrorSchema is Stytch's documented error body: status_code,
+// request_id, error_type, error_message and error_url.
 var stytchErrorSchema = func() *openapi3.Schema {
 	s := openapi3.NewObjectSchema().
 		WithProperty("status_code", openapi3.NewIntegerSchema()).

@@ -13,8 +13,11 @@ import (
 // wait for that fetch, later Gets reuse its result. A failed fetch is not
 // kept, so the next Get tries again.
 //
-// Values must be treated as immutable by readers; Update replaces a value
-// through a function that returns a changed copy.
+// Readers share the value held for a key. Update either replaces it with a
+// changed copy, which needs nothing more, or changes it in place, which is
+// cheaper for a large value but makes that value responsible for its own
+// concurrency: a pointer to a struct with its own lock, say, since readers
+// use it outside the group's lock.
 type Group[K comparable, V any] struct {
 	mu      sync.Mutex
 	entries map[K]*entry[V]
@@ -76,6 +79,11 @@ func (g *Group[K, V]) run(ctx context.Context, key K, e *entry[V], fetch func(co
 // Update changes the value for key if one is held or being fetched, so that
 // a create or a revoke made by this process stays visible to later readers.
 // With nothing held for key it does nothing: the next Get fetches afresh.
+//
+// fn runs under the group's lock, on the held value, or on the fetched one
+// before any reader sees it when the fetch is still in flight. It returns
+// the value to hold: a changed copy, which readers that already hold the
+// old one do not see, or the value itself changed in place, which they do.
 func (g *Group[K, V]) Update(key K, fn func(V) V) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -89,11 +97,4 @@ func (g *Group[K, V]) Update(key K, fn func(V) V) {
 	default:
 		e.pending = append(e.pending, fn)
 	}
-}
-
-// Forget drops the value for key; the next Get fetches again.
-func (g *Group[K, V]) Forget(key K) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	delete(g.entries, key)
 }

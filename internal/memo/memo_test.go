@@ -88,10 +88,6 @@ func TestUpdateDuringFetchIsApplied(t *testing.T) {
 		t.Fatalf("update after fetch lost: %v", v)
 	}
 	g.Update("absent", func(v []string) []string { t.Fatal("update applied to an absent key"); return v })
-	g.Forget("k")
-	if v, _ := g.Get(context.Background(), "k", func(context.Context) ([]string, error) { return nil, nil }); v != nil {
-		t.Fatalf("Forget kept %v", v)
-	}
 }
 
 func TestCancelledReaderDoesNotFailOthers(t *testing.T) {

@@ -70,6 +70,8 @@ var badInputs = []badInput{
 		want: []string{`clerk.api_url: "http://api.clerk.example/v1" uses http to a host that is not loopback`, "use https, or http only for 127.0.0.0/8, ::1 or localhost"}},
 	{name: "http stytch base_url", provider: withSetting("base_url", "http://stytch.example"), config: token(""),
 		want: []string{`stytch.base_url: "http://stytch.example" uses http to a host that is not loopback`, "use https"}},
+	{name: "stytch base_url with a path", provider: withSetting("base_url", "https://x/y"), config: token(""),
+		want: []string{`stytch.base_url: "https://x/y" has a path; Stytch's paths are absolute`, "must be an origin"}},
 	{name: "instance key with a machine key's prefix", provider: withSetting("secret_key", "ak_0123456789abcdef"), config: token(""),
 		want: []string{`clerk.secret_key: expected a value starting with "sk_test_" or "sk_live_"`}},
 	{name: "empty instance key", provider: withSetting("secret_key", ""), config: token(""),
@@ -199,7 +201,7 @@ var badInputs = []badInput{
 // emulator, which counts every request, sees none.
 func TestAccBadInput(t *testing.T) {
 	if len(badInputs) < 25 {
-		t.Fatalf("%d bad inputs: issue 8 asks for at least 25", len(badInputs))
+		t.Fatalf("%d bad inputs: the table is meant to cover at least 25", len(badInputs))
 	}
 	seen := map[string]bool{}
 	for _, tc := range badInputs {

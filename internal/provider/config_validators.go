@@ -9,23 +9,29 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 )
 
 // The checks below serve twice: as schema validators, so a bad value written
 // in configuration fails at `terraform validate`, and from Configure for
 // values that come from environment variables, which validate cannot see.
 
-// checkBaseURL says what is wrong with an API base URL, or "" when fine.
-// Credentials travel in headers, so anything but https is refused unless
-// the host is this machine (the emulator, a local proxy).
-func checkBaseURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return fmt.Sprintf("%q is not an absolute http(s) URL.", raw)
+// checkClerkAPIURL and checkStytchBaseURL say what is wrong with a base
+// URL, or "" when fine: first the client's rule for its shape, the one
+// client.New applies at configure, then checkBaseURL's.
+func checkClerkAPIURL(raw string) string { return checkBaseURL(raw, client.CheckClerkAPIURL) }
+
+func checkStytchBaseURL(raw string) string { return checkBaseURL(raw, client.CheckStytchBaseURL) }
+
+// checkBaseURL adds to the client's rule for a URL's shape that credentials
+// travel in headers, so anything but https is refused unless the host is
+// this machine (the emulator, a local proxy).
+func checkBaseURL(raw string, shape func(string) error) string {
+	if err := shape(raw); err != nil {
+		return err.Error() + "."
 	}
-	if u.User != nil {
-		return "the URL must not carry credentials; set the key attributes instead."
-	}
+	u, _ := url.Parse(raw) // the shape check parsed it
 	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		return fmt.Sprintf("%q uses http to a host that is not loopback; use https, or http only for 127.0.0.0/8, ::1 or localhost (such as the emulator).", raw)
 	}
@@ -91,8 +97,12 @@ func (v stringCheck) ValidateString(_ context.Context, req validator.StringReque
 	}
 }
 
-func baseURLValidator() validator.String {
-	return stringCheck{description: "must be an https URL, or http to a loopback host", check: checkBaseURL}
+func clerkAPIURLValidator() validator.String {
+	return stringCheck{description: "must be an https URL, or http to a loopback host", check: checkClerkAPIURL}
+}
+
+func stytchBaseURLValidator() validator.String {
+	return stringCheck{description: "must be an https origin, or http to a loopback host", check: checkStytchBaseURL}
 }
 
 func prefixValidator(prefixes ...string) validator.String {

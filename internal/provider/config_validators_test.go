@@ -22,9 +22,22 @@ func TestCheckBaseURL(t *testing.T) {
 		"api.clerk.com":                   false,
 		"":                                false,
 		"https://user:secret@example.com": false,
+		"https://api.clerk.com/v1?x=1":    false,
 	} {
-		if got := checkBaseURL(raw) == ""; got != ok {
-			t.Errorf("checkBaseURL(%q) ok = %v, want %v (%s)", raw, got, ok, checkBaseURL(raw))
+		if got := checkClerkAPIURL(raw) == ""; got != ok {
+			t.Errorf("checkClerkAPIURL(%q) ok = %v, want %v (%s)", raw, got, ok, checkClerkAPIURL(raw))
+		}
+	}
+	for raw, ok := range map[string]bool{
+		"https://test.stytch.com":      true,
+		"http://127.0.0.1:8080/":       true,
+		"https://x/y":                  false,
+		"http://127.0.0.1:8080/stytch": false,
+		"http://stytch.example":        false,
+		"https://test.stytch.com#frag": false,
+	} {
+		if got := checkStytchBaseURL(raw) == ""; got != ok {
+			t.Errorf("checkStytchBaseURL(%q) ok = %v, want %v (%s)", raw, got, ok, checkStytchBaseURL(raw))
 		}
 	}
 }

@@ -160,35 +160,21 @@ func (r *connectedAppAuthorizationResource) Schema(_ context.Context, _ resource
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Grants a Stytch connected app (an integration, an agent, an MCP server) a member's consent, " +
-			"as if the member had approved it on a consent screen, and revokes that consent on destroy.\n\n" +
+			"as if the member had approved it on a consent screen, and revokes that consent on destroy. " +
+			"Drift, lost answers and import work as the provider documentation describes.\n\n" +
 			"**Create** authorizes with `consent_granted` for the member (no browser), using PKCE (S256) and a random `state` " +
 			"that is checked on the returned redirect URI, then, unless `exchange_tokens` is false, exchanges the authorization " +
 			"code at the token endpoint with the app's client credentials. For a consumer project, name a `user_id` instead of " +
-			"`organization_id` and `member_id`.\n\n" +
+			"`organization_id` and `member_id`. Stytch keeps one authorization per member and app: manage each pair with one resource.\n\n" +
 			"**Refresh** lists the member's (or user's) connected apps, once per member for all of that member's authorizations. " +
-			"An authorization revoked outside Terraform is removed from the state with a warning, and the next apply authorizes again. " +
 			"The tokens are never refreshed or re-read: they are the ones issued at creation.\n\n" +
 			"**Destroy** revokes the authorization, which also revokes every token issued under it. An authorization that is " +
-			"already revoked, or whose member or app no longer exists, counts as destroyed.\n\n" +
-			"**Failures during create never leave an authorization Terraform does not track.** An authorize whose answer is lost " +
-			"(a timeout or a dropped connection after Stytch may have recorded it) is sent again: authorizing again updates the same " +
-			"authorization, and the lost authorization code expires unused. A code exchange whose answer is lost is sent again with the same code: " +
-			"a code is good for one exchange, so the replay either gets the tokens (the lost request never took effect) or is refused as spent, " +
-			"and the provider starts over with a new code. It never revokes the authorization for a lost exchange, since other Terraform runs " +
-			"(or other copies of the app) may hold tokens under the same member and app, and Stytch cannot tell them apart. " +
-			"Ending the tokens of the spent code is up to Stytch: OAuth (RFC 6749, section 4.1.2) has a server revoke what a replayed code issued, " +
-			"which the emulator does; that Stytch does is not confirmed, and if it does not, those tokens, which nobody received, " +
-			"stay valid until they expire (the refresh token too, when `offline_access` was granted). After three rounds, " +
-			"or when any step after the consent fails outright (a wrong client secret, say), the provider revokes the consent it " +
-			"recorded and reports the error. If that revoke fails too, the authorization is saved in the state as tainted, so the " +
-			"next apply revokes it and authorizes again.\n\n" +
-			"Stytch keeps one authorization per member and app: manage each pair with one resource. " +
-			"Two configurations that authorize the same pair share that one authorization: destroying either, or a create of either that fails outright, " +
-			"revokes it and the other's tokens with it.\n\n" +
-			"**Import** with `<organization_id>/<member_id>/<connected_app_id>` or `<user_id>/<connected_app_id>`, or (Terraform 1.12 and later) " +
-			"with an `import` block's `identity = { organization_id = ..., member_id = ..., connected_app_id = ... }` (or `user_id` and `connected_app_id`). Stytch never " +
-			"returns tokens again, so the token attributes stay null after an import; `scopes` is taken from the authorization, and " +
-			"the next apply records `redirect_uri`, `exchange_tokens` and `client_secret` from the configuration without authorizing again.",
+			"already revoked, or whose member or app no longer exists, counts as destroyed. " +
+			"Two configurations that authorize the same pair share Stytch's one authorization: destroying either revokes the other's tokens too.\n\n" +
+			"**A lost code exchange** is sent again with the same code, which either gets the tokens or is refused as spent; the provider then " +
+			"starts over with a new code and never revokes the authorization for it, since other runs may hold tokens under the same pair. " +
+			"OAuth (RFC 6749, section 4.1.2) has a server end what a replayed code issued, and the emulator does; that Stytch does is not confirmed. " +
+			"If it does not, those tokens, which nobody received, stay valid until they expire (the refresh token too, with `offline_access`).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`<organization_id>/<member_id>/<connected_app_id>`, or `<user_id>/<connected_app_id>` for a consumer user.",

@@ -72,25 +72,12 @@ const (
 
 func (r *m2mTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "A Clerk machine-to-machine (M2M) token: issued on create, revoked on destroy.\n\n" +
-			"**Refresh.** Clerk has no way to read one token, so the provider lists each machine's tokens once per run " +
-			"(100 per page, revoked and expired ones included) and every token of that machine is read from that one listing. " +
-			"It lists with the provider's `clerk.secret_key` when set, else with the token's machine key. " +
-			"A token revoked outside Terraform, expired, or no longer listed is removed from state with a warning that names it " +
-			"(and the revocation reason), so the next plan issues a new one. Authentication and server errors fail the refresh instead: " +
-			"they never make a token look gone.\n\n" +
-			"**Rotation.** `keepers` replaces the token whenever any of its values changes (for `time_rotating` and the like); " +
-			"`rotate_before_seconds` replaces it once it gets that close to expiry. With `lifecycle { create_before_destroy = true }` " +
-			"the new token is issued before the old one is revoked. " +
-			"Expiry is stamped by Clerk's clock, so the provider judges it by Clerk's clock too: the time in the `Date` header of Clerk's answers " +
-			"during the run, not the local clock (which it falls back to only when it has made no call, e.g. with `-refresh=false`).\n\n" +
-			"**JWT format.** Clerk keeps no record of JWT-format tokens: the provider keeps one in state until its expiry, " +
-			"and destroying it only removes it from state, with a warning that it stays valid until it expires.\n\n" +
-			"**Import.** `terraform import machineauth_m2m_token.x mch_<machine id>/mt_<token id>`, or an `import` block with that id, " +
-			"or (Terraform 1.12 and later) an `import` block with `identity = { machine_id = \"mch_...\", token_id = \"mt_...\" }`. " +
-			"Opaque tokens only. `token` is null afterwards: Clerk shows a token's secret only when it issues it. " +
-			"The first apply after an import records `machine_secret_key`, `seconds_until_expiration` and `keepers` from the configuration " +
-			"without replacing the token.\n\n" + ambiguousCreateDoc,
+		MarkdownDescription: "A Clerk machine-to-machine (M2M) token: issued on create, revoked on destroy. " +
+			"Rotation, drift and import work as the provider documentation describes.\n\n" +
+			"**Refresh.** Clerk cannot read one token, so the provider lists each machine's tokens once per run and reads every token of " +
+			"that machine from the one listing, with the provider's `clerk.secret_key` when set, else with the token's machine key.\n\n" +
+			"**JWT format.** Clerk keeps no record of JWT-format tokens: the provider keeps one in state until its expiry, and destroying it " +
+			"only removes it from state, with a warning that it stays valid until it expires. Import takes opaque tokens only.\n\n" + ambiguousCreateDoc,
 		Attributes: map[string]schema.Attribute{
 			"machine_secret_key": schema.StringAttribute{
 				MarkdownDescription: descMachineSecretKey + replacesUnlessImported,

@@ -462,7 +462,7 @@ resource "machineauth_m2m_token" "t" {
 	})
 }
 
-// TestAccM2MToken_callBudget holds apply, plan and destroy to issue 7's
+// TestAccM2MToken_callBudget holds apply, plan and destroy to a call
 // budget over N tokens of one machine: each refresh lists at most
 // ceil(N/100)+1 times, apply creates exactly N tokens and destroy revokes
 // exactly N. Each step's calls are counted from its PreConfig to a check

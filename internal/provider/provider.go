@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
@@ -25,21 +24,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/jwtverify"
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/memo"
 )
 
 var (
 	_ provider.ProviderWithEphemeralResources = (*machineauthProvider)(nil)
 	_ provider.ProviderWithActions            = (*machineauthProvider)(nil)
 	_ provider.ProviderWithListResources      = (*machineauthProvider)(nil)
-)
-
-const (
-	defaultClerkAPIURL   = "https://api.clerk.com/v1"
-	stytchTestBaseURL    = "https://test.stytch.com"
-	stytchLiveBaseURL    = "https://api.stytch.com"
-	stytchLiveProjectPfx = "project-live-"
 )
 
 type machineauthProvider struct {
@@ -73,20 +63,6 @@ type stytchModel struct {
 	BaseURL   types.String `tfsdk:"base_url"`
 }
 
-// providerData is what resources, data sources and ephemeral resources
-// receive from Configure.
-type providerData struct {
-	client *client.Client
-	// jwks holds each service's token signing keys, fetched once per
-	// configured provider for local JWT verification.
-	jwks memo.Group[string, jwtverify.Keys]
-	// authorizations shares each member's connected-app listing among all
-	// of that member's authorizations for the life of this configuration.
-	authorizations authorizationListings
-	// m2m shares token listings among the machineauth_m2m_token reads of a run.
-	m2m *m2mTokenStore
-}
-
 func (p *machineauthProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
 	resp.TypeName = "machineauth"
 	resp.Version = p.version
@@ -114,9 +90,9 @@ func (p *machineauthProvider) Schema(_ context.Context, _ provider.SchemaRequest
 						Validators:          []validator.String{prefixValidator("ak_")},
 					},
 					"api_url": schema.StringAttribute{
-						MarkdownDescription: "Backend API base URL, default `" + defaultClerkAPIURL + "`. Must be https unless the host is loopback. Env: `CLERK_API_URL`.",
+						MarkdownDescription: "Backend API base URL, default `" + client.DefaultClerkAPIURL + "`. Must be https unless the host is loopback. Env: `CLERK_API_URL`.",
 						Optional:            true,
-						Validators:          []validator.String{baseURLValidator()},
+						Validators:          []validator.String{clerkAPIURLValidator()},
 					},
 				},
 			},
@@ -134,9 +110,9 @@ func (p *machineauthProvider) Schema(_ context.Context, _ provider.SchemaRequest
 						Sensitive:           true,
 					},
 					"base_url": schema.StringAttribute{
-						MarkdownDescription: "API origin; by default `" + stytchTestBaseURL + "` for test projects and `" + stytchLiveBaseURL + "` for live ones. Must be https unless the host is loopback. Env: `STYTCH_BASE_URL`.",
+						MarkdownDescription: "API origin; by default `" + client.DefaultStytchBaseURL("project-test-") + "` for test projects and `" + client.DefaultStytchBaseURL("project-live-") + "` for live ones. Must be https unless the host is loopback. Env: `STYTCH_BASE_URL`.",
 						Optional:            true,
-						Validators:          []validator.String{baseURLValidator()},
+						Validators:          []validator.String{stytchBaseURLValidator()},
 					},
 				},
 			},
@@ -235,31 +211,22 @@ func (p *machineauthProvider) Configure(ctx context.Context, req provider.Config
 	diags := &resp.Diagnostics
 	sk := func(s string) string { return checkPrefix(s, "sk_test_", "sk_live_") }
 	ak := func(s string) string { return checkPrefix(s, "ak_") }
-	proj := func(s string) string { return checkPrefix(s, "project-test-", stytchLiveProjectPfx) }
+	proj := func(s string) string { return checkPrefix(s, "project-test-", "project-live-") }
 
 	cc := client.Config{
 		ClerkSecretKey:        setting{cfg.Clerk.SecretKey, "CLERK_SECRET_KEY", clerkPath.AtName("secret_key"), []func(string) string{sk}}.resolve(diags),
 		ClerkMachineSecretKey: setting{cfg.Clerk.MachineSecretKey, "CLERK_MACHINE_SECRET_KEY", clerkPath.AtName("machine_secret_key"), []func(string) string{ak}}.resolve(diags),
-		ClerkAPIURL:           setting{cfg.Clerk.APIURL, "CLERK_API_URL", clerkPath.AtName("api_url"), []func(string) string{checkBaseURL}}.resolve(diags),
+		ClerkAPIURL:           setting{cfg.Clerk.APIURL, "CLERK_API_URL", clerkPath.AtName("api_url"), []func(string) string{checkClerkAPIURL}}.resolve(diags),
 		StytchProjectID:       setting{cfg.Stytch.ProjectID, "STYTCH_PROJECT_ID", stytchPath.AtName("project_id"), []func(string) string{proj}}.resolve(diags),
 		StytchSecret:          setting{cfg.Stytch.Secret, "STYTCH_SECRET", stytchPath.AtName("secret"), nil}.resolve(diags),
-		StytchBaseURL:         setting{cfg.Stytch.BaseURL, "STYTCH_BASE_URL", stytchPath.AtName("base_url"), []func(string) string{checkBaseURL}}.resolve(diags),
+		StytchBaseURL:         setting{cfg.Stytch.BaseURL, "STYTCH_BASE_URL", stytchPath.AtName("base_url"), []func(string) string{checkStytchBaseURL}}.resolve(diags),
 		Version:               p.version,
 	}
-	if cc.ClerkAPIURL == "" {
-		cc.ClerkAPIURL = defaultClerkAPIURL
-	}
-	if cc.StytchBaseURL == "" {
-		cc.StytchBaseURL = stytchTestBaseURL
-		if strings.HasPrefix(cc.StytchProjectID, stytchLiveProjectPfx) {
-			cc.StytchBaseURL = stytchLiveBaseURL
-		}
-	}
-
+	// Unset settings stay zero: the client fills in its defaults.
 	if n, ok := intSetting(cfg.MaxRetries, "MACHINEAUTH_MAX_RETRIES", path.Root("max_retries"), 0, 20, diags); ok {
 		cc.MaxRetries = int(n)
 		if n == 0 {
-			cc.MaxRetries = -1 // the client reads 0 as "default"
+			cc.MaxRetries = client.NoRetries
 		}
 	}
 	cc.MaxRetryWait = durationSetting(cfg.MaxRetryWait, "MACHINEAUTH_MAX_RETRY_WAIT", path.Root("max_retry_wait"), time.Millisecond, 5*time.Minute, diags)
@@ -275,7 +242,7 @@ func (p *machineauthProvider) Configure(ctx context.Context, req provider.Config
 		diags.AddError("Unable to build the API client", err.Error())
 		return
 	}
-	data := &providerData{client: c, m2m: newM2MTokenStore(c, cc.ClerkSecretKey, cc.ClerkMachineSecretKey)}
+	data := newProviderData(c, cc.ClerkSecretKey, cc.ClerkMachineSecretKey)
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data

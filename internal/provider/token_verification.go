@@ -19,11 +19,25 @@ import (
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/jwtverify"
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/memo"
 )
 
 // This file is the verification shared by the machineauth_token_verification
 // data source and ephemeral resource: they differ only in where the result
 // goes (state, or nowhere).
+
+// tokenVerifier checks tokens for this configured provider. It holds each
+// service's signing keys once fetched, so it lives as long as the provider
+// configuration (one Terraform command).
+type tokenVerifier struct {
+	client *client.Client
+	// jwks holds each service's token signing keys for local JWT checks.
+	jwks memo.Group[string, jwtverify.Keys]
+}
+
+func newTokenVerifier(c *client.Client) *tokenVerifier {
+	return &tokenVerifier{client: c}
+}
 
 // Token types, as the `type` argument and the `token_type` result name them.
 const (
@@ -166,9 +180,9 @@ type verificationFailure struct {
 	err     error
 }
 
-// verifyTokenInto checks m's token and writes the results into m.
-func (pd *providerData) verifyTokenInto(ctx context.Context, m *tokenVerificationModel, diags *diag.Diagnostics) {
-	v, failure := pd.verifyToken(ctx, m)
+// verifyInto checks m's token and writes the results into m.
+func (tv *tokenVerifier) verifyInto(ctx context.Context, m *tokenVerificationModel, diags *diag.Diagnostics) {
+	v, failure := tv.verify(ctx, m)
 	if failure != nil {
 		addClientError(diags, failure.summary, failure.err)
 		return
@@ -193,7 +207,7 @@ func (pd *providerData) verifyTokenInto(ctx context.Context, m *tokenVerificatio
 	}
 }
 
-func (pd *providerData) verifyToken(ctx context.Context, m *tokenVerificationModel) (verification, *verificationFailure) {
+func (tv *tokenVerifier) verify(ctx context.Context, m *tokenVerificationModel) (verification, *verificationFailure) {
 	token := m.Token.ValueString()
 	jwt, _ := jwtverify.Parse(token) // nil: not a JWT, which may still be an opaque token
 	typ := m.Type.ValueString()
@@ -202,11 +216,11 @@ func (pd *providerData) verifyToken(ctx context.Context, m *tokenVerificationMod
 	}
 	switch {
 	case typ == tokenTypeM2M && jwt != nil:
-		return pd.verifyClerkJWT(ctx, jwt)
+		return tv.verifyClerkJWT(ctx, jwt)
 	case typ == tokenTypeM2M && opaqueM2MToken.MatchString(token):
-		return pd.verifyOpaqueM2MToken(ctx, token)
+		return tv.verifyOpaqueM2MToken(ctx, token)
 	case typ == tokenTypeConnectedApp && jwt != nil:
-		return pd.verifyStytchAccessToken(ctx, jwt, m.ClientID.ValueString(), m.ClientSecret.ValueString(), token)
+		return tv.verifyStytchAccessToken(ctx, jwt, m.ClientID.ValueString(), m.ClientSecret.ValueString(), token)
 	}
 	return verification{reason: reasonMalformed, tokenType: typ}, nil
 }
@@ -228,12 +242,12 @@ func inferTokenType(token string, jwt *jwtverify.Token) string {
 	return ""
 }
 
-func (pd *providerData) verifyOpaqueM2MToken(ctx context.Context, token string) (verification, *verificationFailure) {
+func (tv *tokenVerifier) verifyOpaqueM2MToken(ctx context.Context, token string) (verification, *verificationFailure) {
 	v := verification{tokenType: tokenTypeM2M}
 	// The instance key sees every token; with only a machine key configured
 	// the client falls back to it, and Clerk then answers 404 for any token
 	// whose scopes do not list that machine.
-	tok, err := pd.client.VerifyM2MToken(ctx, "", token)
+	tok, err := tv.client.VerifyM2MToken(ctx, "", token)
 	switch {
 	case client.IsNotFound(err):
 		v.reason = reasonInvalid
@@ -277,15 +291,15 @@ func marshalClaims(v any) string {
 	return string(out)
 }
 
-func (pd *providerData) verifyClerkJWT(ctx context.Context, jwt *jwtverify.Token) (verification, *verificationFailure) {
-	keys, err := pd.signingKeys(ctx, jwksClerk, pd.client.ClerkJWKS)
+func (tv *tokenVerifier) verifyClerkJWT(ctx context.Context, jwt *jwtverify.Token) (verification, *verificationFailure) {
+	keys, err := tv.signingKeys(ctx, jwksClerk, tv.client.ClerkJWKS)
 	if err != nil {
 		return verification{tokenType: tokenTypeM2M}, &verificationFailure{"Unable to fetch Clerk's JWKS to verify a JWT-format M2M token", err}
 	}
 	// Expiry is judged by Clerk's clock, as read from the Date of its
 	// answers (the JWKS fetch at the latest): Clerk set exp by that clock,
 	// and a skewed local clock would otherwise pass or fail tokens early.
-	now, _ := pd.client.ClerkNow()
+	now, _ := tv.client.ClerkNow()
 	v := checkJWT(jwt, tokenTypeM2M, jwtverify.Checks{Keys: keys, Category: clerkM2MCategory, Now: now, Leeway: jwtLeeway})
 	if !v.signedByIssuer() {
 		return v, nil
@@ -307,7 +321,7 @@ func (pd *providerData) verifyClerkJWT(ctx context.Context, jwt *jwtverify.Token
 // verifyStytchAccessToken introspects the token as the connected app when a
 // client secret is given (the only way to see a revocation), else checks it
 // locally against the project's JWKS.
-func (pd *providerData) verifyStytchAccessToken(ctx context.Context, jwt *jwtverify.Token, clientID, clientSecret, token string) (verification, *verificationFailure) {
+func (tv *tokenVerifier) verifyStytchAccessToken(ctx context.Context, jwt *jwtverify.Token, clientID, clientSecret, token string) (verification, *verificationFailure) {
 	// Every access token names the app it was issued to. Stytch signs its
 	// session JWTs with the same key and issuer, but without client_id:
 	// such a token is not an access token, whatever its signature.
@@ -318,7 +332,7 @@ func (pd *providerData) verifyStytchAccessToken(ctx context.Context, jwt *jwtver
 
 	var v verification
 	if clientSecret != "" {
-		resp, err := pd.client.Introspect(ctx, client.IntrospectRequest{
+		resp, err := tv.client.Introspect(ctx, client.IntrospectRequest{
 			Token:         token,
 			ClientID:      cmp.Or(clientID, tokenClientID),
 			ClientSecret:  clientSecret,
@@ -338,7 +352,7 @@ func (pd *providerData) verifyStytchAccessToken(ctx context.Context, jwt *jwtver
 		// are the ones Stytch issued and can be reported as they stand.
 		v = verification{tokenType: tokenTypeConnectedApp}
 	} else {
-		keys, err := pd.signingKeys(ctx, jwksStytch, pd.client.StytchJWKS)
+		keys, err := tv.signingKeys(ctx, jwksStytch, tv.client.StytchJWKS)
 		if err != nil {
 			return verification{tokenType: tokenTypeConnectedApp}, &verificationFailure{"Unable to fetch Stytch's JWKS to verify an access token", err}
 		}
@@ -374,8 +388,8 @@ func checkJWT(jwt *jwtverify.Token, tokenType string, checks jwtverify.Checks) v
 	case errors.Is(err, jwtverify.ErrExpired):
 		v.reason = reasonExpired
 	case errors.Is(err, jwtverify.ErrNotYetValid):
-		// Issue 5 defines no reason of its own for this; the token is
-		// authentic but refused, which is what "invalid" says.
+		// No reason of its own: the token is authentic but refused,
+		// which is what "invalid" says.
 		v.reason = reasonInvalid
 	case errors.Is(err, jwtverify.ErrMalformed):
 		v.reason = reasonMalformed
@@ -419,12 +433,12 @@ func claimStrings(v any) []string {
 }
 
 // signingKeys returns a service's RSA signing keys, fetched once per
-// configured provider and shared by every concurrent verification. A
+// verifier and shared by every concurrent verification. A
 // provider process lives for one Terraform command, so a rotated key is
 // picked up by the next command; refetching on an unknown key id instead
 // would let any forged token trigger a request.
-func (pd *providerData) signingKeys(ctx context.Context, service string, fetch func(context.Context) (*client.JWKS, error)) (jwtverify.Keys, error) {
-	return pd.jwks.Get(ctx, service, func(ctx context.Context) (jwtverify.Keys, error) {
+func (tv *tokenVerifier) signingKeys(ctx context.Context, service string, fetch func(context.Context) (*client.JWKS, error)) (jwtverify.Keys, error) {
+	return tv.jwks.Get(ctx, service, func(ctx context.Context) (jwtverify.Keys, error) {
 		set, err := fetch(ctx)
 		if err != nil {
 			return nil, err

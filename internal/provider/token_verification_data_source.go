@@ -60,7 +60,7 @@ func (d *tokenVerificationDataSource) Read(ctx context.Context, req datasource.R
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	d.data.verifyTokenInto(ctx, &m, &resp.Diagnostics)
+	d.data.verifier.verifyInto(ctx, &m, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

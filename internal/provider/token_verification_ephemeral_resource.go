@@ -61,7 +61,7 @@ func (e *tokenVerificationEphemeralResource) Open(ctx context.Context, req ephem
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	e.data.verifyTokenInto(ctx, &m, &resp.Diagnostics)
+	e.data.verifier.verifyInto(ctx, &m, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -136,9 +136,9 @@ func signJWT(t *testing.T, key *rsa.PrivateKey, header, claims any) string {
 	return input + "." + base64.RawURLEncoding.EncodeToString(sig)
 }
 
-func verify(t *testing.T, pd *providerData, token string) verification {
+func verify(t *testing.T, tv *tokenVerifier, token string) verification {
 	t.Helper()
-	v, failure := pd.verifyToken(t.Context(), &tokenVerificationModel{Token: types.StringValue(token)})
+	v, failure := tv.verify(t.Context(), &tokenVerificationModel{Token: types.StringValue(token)})
 	if failure != nil {
 		t.Fatalf("verify: %s: %v", failure.summary, failure.err)
 	}
@@ -184,11 +184,11 @@ func TestTokenVerificationFetchesEachJWKSOncePerProvider(t *testing.T) {
 	}
 
 	for run := 1; run <= 2; run++ {
-		pd := &providerData{client: verificationClient(t, srv)}
+		tv := newTokenVerifier(verificationClient(t, srv))
 		var wg sync.WaitGroup
 		for i := range 12 {
 			wg.Go(func() {
-				if v := verify(t, pd, tokens[i%len(tokens)]); v.reason != "" {
+				if v := verify(t, tv, tokens[i%len(tokens)]); v.reason != "" {
 					t.Errorf("token %d: reason %q (%s), want valid", i%len(tokens), v.reason, v.detail)
 				}
 			})
@@ -225,10 +225,10 @@ func TestTokenVerificationWithOnlyAMachineKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	onlyKey := func(key string) *providerData {
-		return &providerData{client: verificationClient(t, srv, func(cfg *client.Config) {
+	onlyKey := func(key string) *tokenVerifier {
+		return newTokenVerifier(verificationClient(t, srv, func(cfg *client.Config) {
 			cfg.ClerkSecretKey, cfg.ClerkMachineSecretKey = "", key
-		})}
+		}))
 	}
 
 	if v := verify(t, onlyKey(calleeKey), callerTok.Token); v.reason != "" || v.subject == "" {
@@ -243,7 +243,7 @@ func TestTokenVerificationWithOnlyAMachineKey(t *testing.T) {
 
 	// JWT-format tokens need the instance's JWKS, which no machine key may read.
 	jwt := mintM2MToken(t, verificationClient(t, srv), client.CreateM2MTokenRequest{TokenFormat: "jwt"}).Token
-	_, failure := onlyKey(calleeKey).verifyToken(t.Context(), &tokenVerificationModel{Token: types.StringValue(jwt)})
+	_, failure := onlyKey(calleeKey).verify(t.Context(), &tokenVerificationModel{Token: types.StringValue(jwt)})
 	var missing *client.MissingCredentialError
 	if failure == nil || !errors.As(failure.err, &missing) || missing.Attribute != "clerk.secret_key" {
 		t.Errorf("a JWT-format token with only a machine key: %+v, want a missing clerk.secret_key", failure)
@@ -268,7 +268,7 @@ func TestTokenVerificationBelievesFlagsOverA200(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if v := verify(t, &providerData{client: c}, "mt_0123456789"); v.reason != want {
+			if v := verify(t, newTokenVerifier(c), "mt_0123456789"); v.reason != want {
 				t.Errorf("reason = %q, want %q", v.reason, want)
 			}
 		})
@@ -301,7 +301,7 @@ func TestTokenVerificationRefusesTokensWithoutClientID(t *testing.T) {
 	session := signJWT(t, nil, map[string]string{"alg": "RS256"}, claims)
 	before := srv.Stats().TotalRequests
 
-	v := verify(t, &providerData{client: verificationClient(t, srv)}, session)
+	v := verify(t, newTokenVerifier(verificationClient(t, srv)), session)
 	if v.reason != reasonMalformed || v.tokenType != tokenTypeConnectedApp {
 		t.Errorf("got reason %q, type %q; want %q, %q", v.reason, v.tokenType, reasonMalformed, tokenTypeConnectedApp)
 	}

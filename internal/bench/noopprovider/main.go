@@ -28,14 +28,12 @@ import (
 	machineauth "github.com/seed-56a0beb6/terraform-provider-machineauth/internal/provider"
 )
 
-// init applies the real provider's process settings (see its tune.go), so
-// that the floor does not carry a cost the real one avoids.
-func init() {
+func main() {
+	// The real provider's process settings, as its main applies them, so
+	// that the floor does not carry a cost the real one avoids.
 	plugintune.QuietLogsUnlessShown("TF_LOG_PROVIDER_MACHINEAUTH")
 	plugintune.TuneGC()
-}
 
-func main() {
 	err := providerserver.Serve(context.Background(), func() provider.Provider { return &noopProvider{real: machineauth.New("noop")()} },
 		providerserver.ServeOpts{Address: "registry.terraform.io/seed-56a0beb6/machineauth"})
 	if err != nil {
