@@ -131,7 +131,7 @@ func authorizationState(t *testing.T, srv *emulator.Server, edit func(*connected
 func configuredAuthorizationResource(t *testing.T, srv *emulator.Server, edit func(*client.Config)) *connectedAppAuthorizationResource {
 	t.Helper()
 	info := srv.Info()
-	cfg := client.Config{StytchBaseURL: info.StytchBaseURL, StytchProjectID: info.StytchProjectID, StytchSecret: info.StytchSecret, MaxRetries: -1}
+	cfg := client.Config{StytchBaseURL: info.StytchBaseURL, StytchProjectID: info.StytchProjectID, StytchSecret: info.StytchSecret, MaxRetries: client.NoRetries}
 	if edit != nil {
 		edit(&cfg)
 	}
