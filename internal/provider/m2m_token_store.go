@@ -1,0 +1,254 @@
+package provider
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/memo"
+)
+
+const (
+	// listPageSize is Clerk's largest page: the fewest calls per machine.
+	listPageSize = 100
+	// listConcurrency bounds the pages fetched at once after the first, so
+	// one large machine does not take every connection; the client's pacing
+	// still applies to each. Ten fetch a thousand tokens in two round trips
+	// (the first page, then the rest), which is what a plan waits for.
+	listConcurrency = 10
+)
+
+// m2mTokenStore is this provider process's view of Clerk M2M tokens. Clerk
+// has no GET for one token, so each Read would otherwise list its machine's
+// tokens: instead one listing per (listing key, machine) is fetched once and
+// shared by every Read, and Create and Delete keep it current. It also
+// remembers which tokens this process made, which the recovery from an
+// ambiguous create needs (see m2m_token_create.go).
+type m2mTokenStore struct {
+	client *client.Client
+	// keys decides which key issues, lists and revokes.
+	keys clerkKeys
+
+	listings memo.Group[listingKey, *tokenIndex]
+
+	mu sync.Mutex
+	// known holds the ids of tokens this process created or read: never an
+	// orphan, whatever their claims and creation time.
+	known map[string]struct{}
+	// subjects maps a machine key's hash to its machine, learned from
+	// creates and reads, since Clerk cannot say whose an ak_ key is.
+	subjects map[string]string
+	// inflight holds a channel per create request under way, closed when
+	// its answer (or its failure) is in.
+	inflight map[uint64]chan struct{}
+	seq      uint64
+}
+
+func newM2MTokenStore(c *client.Client, keys clerkKeys) *m2mTokenStore {
+	return &m2mTokenStore{
+		client:   c,
+		keys:     keys,
+		known:    map[string]struct{}{},
+		subjects: map[string]string{},
+		inflight: map[uint64]chan struct{}{},
+	}
+}
+
+// listingKey names one shared listing. It holds a hash of the key, never
+// the key itself, so no secret sits in a map key that a debugger or a
+// panic could print.
+type listingKey struct {
+	keyHash string
+	subject string
+}
+
+func keyHash(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:16])
+}
+
+func (s *m2mTokenStore) listingKey(readKey, subject string) listingKey {
+	return listingKey{keyHash: keyHash(readKey), subject: subject}
+}
+
+// tokenIndex is one machine's tokens, revoked and expired included. It is
+// shared by every reader of the listing and changed in place by Create and
+// Delete (through memo.Update, which also covers a fetch still in flight),
+// hence its own lock: copying a thousand-token map on each of a thousand
+// revokes in one destroy would cost far more than the lock.
+type tokenIndex struct {
+	mu sync.RWMutex
+	// gone means Clerk answered 404 for the machine: it and its tokens
+	// no longer exist.
+	gone bool
+	byID map[string]client.M2MToken
+}
+
+func (ix *tokenIndex) get(id string) (client.M2MToken, bool) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	t, ok := ix.byID[id]
+	return t, ok
+}
+
+func (ix *tokenIndex) put(t client.M2MToken) *tokenIndex {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.byID[t.ID] = t
+	return ix
+}
+
+// listing returns the machine's shared listing, fetching it on first use.
+func (s *m2mTokenStore) listing(ctx context.Context, resourceKey, subject string) (*tokenIndex, error) {
+	key, err := s.keys.reading(resourceKey)
+	if err != nil {
+		return nil, err
+	}
+	return s.listings.Get(ctx, s.listingKey(key, subject), func(ctx context.Context) (*tokenIndex, error) {
+		return s.fetch(ctx, key, subject)
+	})
+}
+
+// lookup finds one token in its machine's shared listing and records it as
+// known to this process.
+func (s *m2mTokenStore) lookup(ctx context.Context, resourceKey, subject, id string) (tok client.M2MToken, found, machineGone bool, err error) {
+	ix, err := s.listing(ctx, resourceKey, subject)
+	if err != nil {
+		return client.M2MToken{}, false, false, err
+	}
+	s.remember(resourceKey, subject, id)
+	tok, found = ix.get(id)
+	return tok, found, ix.gone, nil
+}
+
+// fetch lists every token of subject: the first page says how many there
+// are, the rest are fetched concurrently. Clerk lists newest first, so a
+// token created meanwhile shifts later pages by one: that only repeats a
+// token, except at the very end, which the loop covers by fetching again
+// while any page reports a larger total than has been fetched.
+func (s *m2mTokenStore) fetch(ctx context.Context, key, subject string) (*tokenIndex, error) {
+	ix := &tokenIndex{byID: map[string]client.M2MToken{}}
+	first, err := s.page(ctx, key, subject, 0)
+	if client.IsNotFound(err) {
+		ix.gone = true
+		return ix, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	ix.add(first)
+	total, next := first.TotalCount, listPageSize
+	for next < total {
+		var offsets []int
+		for off := next; off < total; off += listPageSize {
+			offsets = append(offsets, off)
+		}
+		pages := make([]*client.M2MTokenList, len(offsets))
+		errs := make([]error, len(offsets))
+		sem := make(chan struct{}, listConcurrency)
+		var wg sync.WaitGroup
+		for i, off := range offsets {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				pages[i], errs[i] = s.page(ctx, key, subject, off)
+			}()
+		}
+		wg.Wait()
+		for i := range pages {
+			if errs[i] != nil {
+				return nil, errs[i]
+			}
+			ix.add(pages[i])
+			total = max(total, pages[i].TotalCount)
+		}
+		next = offsets[len(offsets)-1] + listPageSize
+	}
+	return ix, nil
+}
+
+func (ix *tokenIndex) add(p *client.M2MTokenList) {
+	for _, t := range p.Tokens {
+		ix.byID[t.ID] = t
+	}
+}
+
+func (s *m2mTokenStore) page(ctx context.Context, key, subject string, offset int) (*client.M2MTokenList, error) {
+	return s.client.ListM2MTokens(ctx, key, client.ListM2MTokensRequest{
+		Subject: subject, Revoked: true, Expired: true, Limit: listPageSize, Offset: offset,
+	})
+}
+
+// recordCreated keeps a token this process just issued visible to later
+// readers and out of any orphan search.
+func (s *m2mTokenStore) recordCreated(resourceKey string, t client.M2MToken) {
+	s.remember(resourceKey, t.Subject, t.ID)
+	s.recordToken(resourceKey, t)
+}
+
+// recordRevoked marks a token revoked in its shared listing.
+func (s *m2mTokenStore) recordRevoked(resourceKey string, t client.M2MToken) {
+	s.recordToken(resourceKey, t)
+}
+
+// recordToken puts t into the listing its readers share, if one exists.
+func (s *m2mTokenStore) recordToken(resourceKey string, t client.M2MToken) {
+	key, err := s.keys.reading(resourceKey)
+	if err != nil {
+		return
+	}
+	s.listings.Update(s.listingKey(key, t.Subject), func(ix *tokenIndex) *tokenIndex { return ix.put(t) })
+}
+
+func (s *m2mTokenStore) remember(resourceKey, subject, id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.known[id] = struct{}{}
+	if k, err := s.keys.issuing(resourceKey); err == nil && subject != "" {
+		s.subjects[keyHash(k)] = subject
+	}
+}
+
+func (s *m2mTokenStore) isKnown(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.known[id]
+	return ok
+}
+
+func (s *m2mTokenStore) subjectOf(createKey string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.subjects[keyHash(createKey)]
+}
+
+// now is Clerk's clock as last seen by this process, else the local clock
+// (see the clock note in the resource's description).
+func (s *m2mTokenStore) now() time.Time {
+	now, _ := s.client.ClerkNow()
+	return now
+}
+
+// revoke revokes a token with the key that reads it; a token already
+// revoked or gone counts as revoked.
+func (s *m2mTokenStore) revoke(ctx context.Context, resourceKey, id, reason string, diags *diag.Diagnostics) {
+	key, err := s.keys.reading(resourceKey)
+	if err != nil {
+		addClientError(diags, "Unable to revoke M2M token "+id, err)
+		return
+	}
+	t, err := s.client.RevokeM2MToken(ctx, key, id, &reason)
+	switch {
+	case client.IsNotFound(err):
+	case err != nil:
+		addClientError(diags, "Unable to revoke M2M token "+id, err)
+	default:
+		s.recordRevoked(resourceKey, *t)
+	}
+}
