@@ -113,45 +113,23 @@ type CreateMachineRequest struct {
 	DefaultTokenTTL *int64   `json:"default_token_ttl,omitempty"`
 }
 
-// clerkKeyUse says which key a Clerk call needs when the caller passes none.
-type clerkKeyUse int
-
-const (
-	// keyMachine: only a machine key may create M2M tokens.
-	keyMachine clerkKeyUse = iota
-	// keyEither: the instance key sees every machine's tokens; a machine
-	// key sees its own, which is enough when it is the only one configured.
-	keyEither
-	// keyInstance: machines and the JWKS belong to the instance.
-	keyInstance
-)
-
 var m2mTokenID = regexp.MustCompile(`^mt_[A-Za-z0-9]+$`)
 
-func (c *Client) clerkKey(key string, use clerkKeyUse) (string, error) {
-	if key != "" {
-		return key, nil
-	}
-	switch {
-	case use == keyMachine && c.cfg.ClerkMachineSecretKey != "":
-		return c.cfg.ClerkMachineSecretKey, nil
-	case use == keyMachine:
-		return "", &MissingCredentialError{Service: serviceClerk, Attribute: "clerk.machine_secret_key", EnvVar: "CLERK_MACHINE_SECRET_KEY"}
-	case c.cfg.ClerkSecretKey != "":
-		return c.cfg.ClerkSecretKey, nil
-	case use == keyEither && c.cfg.ClerkMachineSecretKey != "":
-		return c.cfg.ClerkMachineSecretKey, nil
-	default:
+// instanceKey is the instance secret key, which machines and the JWKS
+// need, or the error naming the setting to set.
+func (c *Client) instanceKey() (string, error) {
+	if c.cfg.ClerkSecretKey == "" {
 		return "", &MissingCredentialError{Service: serviceClerk, Attribute: "clerk.secret_key", EnvVar: "CLERK_SECRET_KEY"}
 	}
+	return c.cfg.ClerkSecretKey, nil
 }
 
-// clerkCall starts a call authenticated with a key chosen by use; key ""
-// means the configured default.
-func (c *Client) clerkCall(key string, use clerkKeyUse, op, method, route, path string) (*call, error) {
-	key, err := c.clerkKey(key, use)
-	if err != nil {
-		return nil, err
+// clerkCall starts a call authenticated with key. M2M calls take the key
+// from the caller, which decides which one each use needs; the instance
+// calls pass instanceKey's.
+func (c *Client) clerkCall(key, op, method, route, path string) (*call, error) {
+	if key == "" {
+		return nil, fmt.Errorf("clerk: %s needs a key, and none was given", op)
 	}
 	return &call{
 		service: serviceClerk,
@@ -164,11 +142,11 @@ func (c *Client) clerkCall(key string, use clerkKeyUse, op, method, route, path 
 	}, nil
 }
 
-// CreateM2MToken mints a token for the machine whose key makes the call
-// (key "" means the configured machine secret key). Not retried after it
-// may have reached Clerk: such failures are an *AmbiguousError.
+// CreateM2MToken mints a token for the machine whose key (ak_) makes the
+// call. Not retried after it may have reached Clerk: such failures are an
+// *AmbiguousError.
 func (c *Client) CreateM2MToken(ctx context.Context, key string, req CreateM2MTokenRequest) (*M2MTokenWithSecret, error) {
-	cl, err := c.clerkCall(key, keyMachine, "create M2M token", http.MethodPost, "/m2m_tokens", "/m2m_tokens")
+	cl, err := c.clerkCall(key, "create M2M token", http.MethodPost, "/m2m_tokens", "/m2m_tokens")
 	if err != nil {
 		return nil, err
 	}
@@ -183,13 +161,13 @@ func (c *Client) CreateM2MToken(ctx context.Context, key string, req CreateM2MTo
 	return out, nil
 }
 
-// ListM2MTokens lists a machine's opaque tokens (key "" means the instance
-// secret key if configured, else the machine secret key).
+// ListM2MTokens lists a machine's opaque tokens, with the instance key or
+// the machine's own.
 func (c *Client) ListM2MTokens(ctx context.Context, key string, req ListM2MTokensRequest) (*M2MTokenList, error) {
 	if req.Subject == "" {
 		return nil, errors.New("clerk: listing M2M tokens needs the machine id as subject")
 	}
-	cl, err := c.clerkCall(key, keyEither, "list M2M tokens", http.MethodGet, "/m2m_tokens", "/m2m_tokens")
+	cl, err := c.clerkCall(key, "list M2M tokens", http.MethodGet, "/m2m_tokens", "/m2m_tokens")
 	if err != nil {
 		return nil, err
 	}
@@ -215,8 +193,8 @@ func (c *Client) ListM2MTokens(ctx context.Context, key string, req ListM2MToken
 	return out, nil
 }
 
-// RevokeM2MToken revokes an opaque token by id; reason nil sends none.
-// Key "" means the instance secret key if configured, else the machine key.
+// RevokeM2MToken revokes an opaque token by id, with the instance key or
+// the owning machine's; reason nil sends none.
 func (c *Client) RevokeM2MToken(ctx context.Context, key, tokenID string, reason *string) (*M2MToken, error) {
 	seg, err := segment("M2M token id", tokenID)
 	if err != nil {
@@ -225,7 +203,7 @@ func (c *Client) RevokeM2MToken(ctx context.Context, key, tokenID string, reason
 	if !m2mTokenID.MatchString(tokenID) {
 		return nil, fmt.Errorf("invalid M2M token id %q: must be an mt_ id", Redact(tokenID))
 	}
-	cl, err := c.clerkCall(key, keyEither, "revoke M2M token", http.MethodPost,
+	cl, err := c.clerkCall(key, "revoke M2M token", http.MethodPost,
 		"/m2m_tokens/{m2m_token_id}/revoke", "/m2m_tokens/"+seg+"/revoke")
 	if err != nil {
 		return nil, err
@@ -246,7 +224,7 @@ func (c *Client) VerifyM2MToken(ctx context.Context, key, token string) (*M2MTok
 	if token == "" {
 		return nil, errors.New("clerk: verifying an M2M token needs the token")
 	}
-	cl, err := c.clerkCall(key, keyEither, "verify M2M token", http.MethodPost, "/m2m_tokens/verify", "/m2m_tokens/verify")
+	cl, err := c.clerkCall(key, "verify M2M token", http.MethodPost, "/m2m_tokens/verify", "/m2m_tokens/verify")
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +249,7 @@ func (c *Client) doToken(ctx context.Context, cl *call) (*M2MToken, error) {
 // CreateMachine creates a machine with the instance secret key. Like every
 // create it is not retried once it may have reached Clerk.
 func (c *Client) CreateMachine(ctx context.Context, req CreateMachineRequest) (*MachineWithSecret, error) {
-	cl, err := c.clerkCall("", keyInstance, "create machine", http.MethodPost, "/machines", "/machines")
+	cl, err := c.instanceCall("create machine", http.MethodPost, "/machines", "/machines")
 	if err != nil {
 		return nil, err
 	}
@@ -299,12 +277,21 @@ func (c *Client) DeleteMachine(ctx context.Context, id string) error {
 	return c.do(ctx, cl)
 }
 
+// instanceCall starts a call authenticated with the instance secret key.
+func (c *Client) instanceCall(op, method, route, path string) (*call, error) {
+	key, err := c.instanceKey()
+	if err != nil {
+		return nil, err
+	}
+	return c.clerkCall(key, op, method, route, path)
+}
+
 func (c *Client) machineCall(op, method, id string) (*call, error) {
 	seg, err := segment("machine id", id)
 	if err != nil {
 		return nil, err
 	}
-	cl, err := c.clerkCall("", keyInstance, op, method, "/machines/{machine_id}", "/machines/"+seg)
+	cl, err := c.instanceCall(op, method, "/machines/{machine_id}", "/machines/"+seg)
 	if err != nil {
 		return nil, err
 	}
@@ -314,7 +301,7 @@ func (c *Client) machineCall(op, method, id string) (*call, error) {
 
 // ClerkJWKS fetches the keys that sign the instance's JWT-format tokens.
 func (c *Client) ClerkJWKS(ctx context.Context) (*JWKS, error) {
-	cl, err := c.clerkCall("", keyInstance, "get Clerk JWKS", http.MethodGet, "/jwks", "/jwks")
+	cl, err := c.instanceCall("get Clerk JWKS", http.MethodGet, "/jwks", "/jwks")
 	if err != nil {
 		return nil, err
 	}

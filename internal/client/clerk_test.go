@@ -7,13 +7,15 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
 
 const tokenBody = tokenJSON + `}`
 
-func TestClerkCallsChooseTheRightKey(t *testing.T) {
+// The caller decides which key an M2M call uses; the client sends that one.
+func TestClerkCallsSendTheKeyTheyAreGiven(t *testing.T) {
 	t.Parallel()
 	const override = "ak_OverrideKey0123456789"
 	create := func(key string) func(context.Context, *Client) error {
@@ -28,12 +30,14 @@ func TestClerkCallsChooseTheRightKey(t *testing.T) {
 			return err
 		}
 	}
-	revoke := func(ctx context.Context, c *Client) error {
-		_, err := c.RevokeM2MToken(ctx, "", testTokenID, nil)
-		return err
+	revoke := func(key string) func(context.Context, *Client) error {
+		return func(ctx context.Context, c *Client) error {
+			_, err := c.RevokeM2MToken(ctx, key, testTokenID, nil)
+			return err
+		}
 	}
 	verify := func(ctx context.Context, c *Client) error {
-		_, err := c.VerifyM2MToken(ctx, "", testTokenSecret)
+		_, err := c.VerifyM2MToken(ctx, testSecretKey, testTokenSecret)
 		return err
 	}
 	jwks := func(ctx context.Context, c *Client) error {
@@ -50,14 +54,13 @@ func TestClerkCallsChooseTheRightKey(t *testing.T) {
 		method  string
 		path    string
 	}{
-		{"create uses the machine key", nil, create(""), testMachineKey, "POST", "/v1/m2m_tokens"},
-		{"create with an override", nil, create(override), override, "POST", "/v1/m2m_tokens"},
-		{"list prefers the instance key", nil, list(""), testSecretKey, "GET", "/v1/m2m_tokens"},
-		{"list falls back to the machine key", onlyMachineKey, list(""), testMachineKey, "GET", "/v1/m2m_tokens"},
-		{"list with an override", nil, list(override), override, "GET", "/v1/m2m_tokens"},
-		{"revoke prefers the instance key", nil, revoke, testSecretKey, "POST", "/v1/m2m_tokens/" + testTokenID + "/revoke"},
-		{"revoke falls back to the machine key", onlyMachineKey, revoke, testMachineKey, "POST", "/v1/m2m_tokens/" + testTokenID + "/revoke"},
-		{"verify prefers the instance key", nil, verify, testSecretKey, "POST", "/v1/m2m_tokens/verify"},
+		{"create with the machine key", nil, create(testMachineKey), testMachineKey, "POST", "/v1/m2m_tokens"},
+		{"create with another machine's key", nil, create(override), override, "POST", "/v1/m2m_tokens"},
+		{"list with the instance key", nil, list(testSecretKey), testSecretKey, "GET", "/v1/m2m_tokens"},
+		{"list with a machine key", onlyMachineKey, list(testMachineKey), testMachineKey, "GET", "/v1/m2m_tokens"},
+		{"revoke with the instance key", nil, revoke(testSecretKey), testSecretKey, "POST", "/v1/m2m_tokens/" + testTokenID + "/revoke"},
+		{"revoke with a machine key", onlyMachineKey, revoke(testMachineKey), testMachineKey, "POST", "/v1/m2m_tokens/" + testTokenID + "/revoke"},
+		{"verify with the instance key", nil, verify, testSecretKey, "POST", "/v1/m2m_tokens/verify"},
 		{"jwks uses the instance key", nil, jwks, testSecretKey, "GET", "/v1/jwks"},
 	}
 	for _, tt := range tests {
@@ -97,50 +100,46 @@ func TestClerkCallsChooseTheRightKey(t *testing.T) {
 func TestClerkMissingCredentialsSendNothing(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, reply(http.StatusOK, `{}`))
-	noKeys := newTestClient(t, srv.URL, func(cfg *Config) { cfg.ClerkSecretKey, cfg.ClerkMachineSecretKey = "", "" })
 	onlyMachineKey := newTestClient(t, srv.URL, func(cfg *Config) { cfg.ClerkSecretKey = "" })
-	onlySecretKey := newTestClient(t, srv.URL, func(cfg *Config) { cfg.ClerkMachineSecretKey = "" })
 
-	tests := []struct {
-		name          string
-		run           func(context.Context) error
-		wantAttribute string
-		wantEnv       string
-	}{
-		{"create without a machine key", func(ctx context.Context) error {
-			_, err := onlySecretKey.CreateM2MToken(ctx, "", CreateM2MTokenRequest{})
-			return err
-		}, "clerk.machine_secret_key", "CLERK_MACHINE_SECRET_KEY"},
-		{"list without any key", func(ctx context.Context) error {
-			_, err := noKeys.ListM2MTokens(ctx, "", ListM2MTokensRequest{Subject: testMachineID})
-			return err
-		}, "clerk.secret_key", "CLERK_SECRET_KEY"},
-		{"revoke without any key", func(ctx context.Context) error {
-			_, err := noKeys.RevokeM2MToken(ctx, "", testTokenID, nil)
-			return err
-		}, "clerk.secret_key", "CLERK_SECRET_KEY"},
-		{"verify without any key", func(ctx context.Context) error {
-			_, err := noKeys.VerifyM2MToken(ctx, "", testTokenSecret)
-			return err
-		}, "clerk.secret_key", "CLERK_SECRET_KEY"},
-		{"machines need the instance key", func(ctx context.Context) error {
+	// The instance calls name the setting to set.
+	for name, run := range map[string]func(context.Context) error{
+		"machines need the instance key": func(ctx context.Context) error {
 			_, err := onlyMachineKey.GetMachine(ctx, testMachineID)
 			return err
-		}, "clerk.secret_key", "CLERK_SECRET_KEY"},
-		{"jwks needs the instance key", func(ctx context.Context) error {
+		},
+		"jwks needs the instance key": func(ctx context.Context) error {
 			_, err := onlyMachineKey.ClerkJWKS(ctx)
 			return err
-		}, "clerk.secret_key", "CLERK_SECRET_KEY"},
-	}
-	for _, tt := range tests {
-		err := tt.run(t.Context())
+		},
+	} {
 		var missing *MissingCredentialError
-		if !errors.As(err, &missing) {
-			t.Errorf("%s: err = %v, want a *MissingCredentialError", tt.name, err)
-			continue
+		if err := run(t.Context()); !errors.As(err, &missing) || missing.Service != "clerk" || missing.Attribute != "clerk.secret_key" || missing.EnvVar != "CLERK_SECRET_KEY" {
+			t.Errorf("%s: err = %v, want a missing clerk.secret_key", name, err)
 		}
-		if missing.Service != "clerk" || missing.Attribute != tt.wantAttribute || missing.EnvVar != tt.wantEnv {
-			t.Errorf("%s: got %+v", tt.name, *missing)
+	}
+	// M2M calls take their key from the caller, which decides; none given
+	// is refused before anything is sent.
+	for name, run := range map[string]func(context.Context) error{
+		"create": func(ctx context.Context) error {
+			_, err := onlyMachineKey.CreateM2MToken(ctx, "", CreateM2MTokenRequest{})
+			return err
+		},
+		"list": func(ctx context.Context) error {
+			_, err := onlyMachineKey.ListM2MTokens(ctx, "", ListM2MTokensRequest{Subject: testMachineID})
+			return err
+		},
+		"revoke": func(ctx context.Context) error {
+			_, err := onlyMachineKey.RevokeM2MToken(ctx, "", testTokenID, nil)
+			return err
+		},
+		"verify": func(ctx context.Context) error {
+			_, err := onlyMachineKey.VerifyM2MToken(ctx, "", testTokenSecret)
+			return err
+		},
+	} {
+		if err := run(t.Context()); err == nil || !strings.Contains(err.Error(), "needs a key") {
+			t.Errorf("%s without a key: err = %v, want it refused", name, err)
 		}
 	}
 	if got := srv.hits.Load(); got != 0 {
@@ -153,7 +152,7 @@ func TestCreateM2MToken(t *testing.T) {
 	srv := newServer(t, reply(http.StatusCreated, tokenJSON+`,"token":"`+testTokenSecret+`"}`))
 	c := newTestClient(t, srv.URL)
 
-	tok, err := c.CreateM2MToken(t.Context(), "", CreateM2MTokenRequest{})
+	tok, err := c.CreateM2MToken(t.Context(), testMachineKey, CreateM2MTokenRequest{})
 	if err != nil {
 		t.Fatalf("create: %v", err)
 	}
@@ -170,7 +169,7 @@ func TestCreateM2MToken(t *testing.T) {
 		t.Errorf("Created() = %v", got)
 	}
 
-	_, err = c.CreateM2MToken(t.Context(), "", CreateM2MTokenRequest{
+	_, err = c.CreateM2MToken(t.Context(), testMachineKey, CreateM2MTokenRequest{
 		SecondsUntilExpiration: ptr(int64(3600)),
 		Claims:                 json.RawMessage(`{"team":"a"}`),
 		TokenFormat:            "jwt",
@@ -198,7 +197,7 @@ func TestListM2MTokensEncodesItsQuery(t *testing.T) {
 	srv := newServer(t, reply(http.StatusOK, `{"m2m_tokens":[`+tokenBody+`,`+tokenBody+`],"total_count":7}`))
 	c := newTestClient(t, srv.URL)
 
-	list, err := c.ListM2MTokens(t.Context(), "", ListM2MTokensRequest{Subject: testMachineID, Revoked: true, Expired: true, Limit: 100, Offset: 20})
+	list, err := c.ListM2MTokens(t.Context(), testSecretKey, ListM2MTokensRequest{Subject: testMachineID, Revoked: true, Expired: true, Limit: 100, Offset: 20})
 	if err != nil {
 		t.Fatalf("list: %v", err)
 	}
@@ -211,7 +210,7 @@ func TestListM2MTokensEncodesItsQuery(t *testing.T) {
 		t.Errorf("query = %s, want %s", q.Encode(), want.Encode())
 	}
 
-	if _, err := c.ListM2MTokens(t.Context(), "", ListM2MTokensRequest{Subject: testMachineID}); err != nil {
+	if _, err := c.ListM2MTokens(t.Context(), testSecretKey, ListM2MTokensRequest{Subject: testMachineID}); err != nil {
 		t.Fatalf("list: %v", err)
 	}
 	q, _ = url.ParseQuery(srv.last(t).Query)
@@ -220,7 +219,7 @@ func TestListM2MTokensEncodesItsQuery(t *testing.T) {
 		t.Errorf("default query = %s, want %s", q.Encode(), want.Encode())
 	}
 
-	if _, err := c.ListM2MTokens(t.Context(), "", ListM2MTokensRequest{}); err == nil {
+	if _, err := c.ListM2MTokens(t.Context(), testSecretKey, ListM2MTokensRequest{}); err == nil {
 		t.Error("a list without subject was accepted")
 	}
 	if got := srv.hits.Load(); got != 2 {
@@ -239,7 +238,7 @@ func TestRevokeM2MTokenBody(t *testing.T) {
 		{ptr("rotated"), `{"revocation_reason":"rotated"}`},
 		{nil, `{}`},
 	} {
-		if _, err := c.RevokeM2MToken(t.Context(), "", testTokenID, tt.reason); err != nil {
+		if _, err := c.RevokeM2MToken(t.Context(), testSecretKey, testTokenID, tt.reason); err != nil {
 			t.Fatalf("revoke: %v", err)
 		}
 		if got := srv.last(t).Body; got != tt.want {
@@ -252,7 +251,7 @@ func TestVerifyM2MTokenBody(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, reply(http.StatusOK, tokenBody))
 	c := newTestClient(t, srv.URL)
-	tok, err := c.VerifyM2MToken(t.Context(), "", testTokenSecret)
+	tok, err := c.VerifyM2MToken(t.Context(), testSecretKey, testTokenSecret)
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}
@@ -262,7 +261,7 @@ func TestVerifyM2MTokenBody(t *testing.T) {
 	if got, want := srv.last(t).Body, `{"token":"`+testTokenSecret+`"}`; got != want {
 		t.Errorf("body = %s, want %s", got, want)
 	}
-	if _, err := c.VerifyM2MToken(t.Context(), "", ""); err == nil {
+	if _, err := c.VerifyM2MToken(t.Context(), testSecretKey, ""); err == nil {
 		t.Error("verifying an empty token was accepted")
 	}
 }
@@ -323,7 +322,7 @@ func TestInvalidPathIDsSendNothing(t *testing.T) {
 	ctx := t.Context()
 	for _, id := range []string{"a/b", "..", ".", "%2F", "", `a\b`, "x..y"} {
 		calls := map[string]func() error{
-			"revoke M2M token": func() error { _, err := c.RevokeM2MToken(ctx, "", id, nil); return err },
+			"revoke M2M token": func() error { _, err := c.RevokeM2MToken(ctx, testSecretKey, id, nil); return err },
 			"get machine":      func() error { _, err := c.GetMachine(ctx, id); return err },
 			"delete machine":   func() error { return c.DeleteMachine(ctx, id) },
 			"member apps (org)": func() error {
@@ -351,7 +350,7 @@ func TestInvalidPathIDsSendNothing(t *testing.T) {
 	}
 	// Clerk token ids must also look like token ids.
 	for _, id := range []string{"mch_123", "mt_", "mt_abc def", "token"} {
-		if _, err := c.RevokeM2MToken(ctx, "", id, nil); err == nil {
+		if _, err := c.RevokeM2MToken(ctx, testSecretKey, id, nil); err == nil {
 			t.Errorf("revoke with id %q: no error", id)
 		}
 	}
@@ -376,7 +375,7 @@ func TestInvalidClaimsSendNothing(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, reply(http.StatusCreated, `{}`))
 	c := newTestClient(t, srv.URL)
-	if _, err := c.CreateM2MToken(t.Context(), "", CreateM2MTokenRequest{Claims: json.RawMessage(`{"a":`)}); err == nil {
+	if _, err := c.CreateM2MToken(t.Context(), testMachineKey, CreateM2MTokenRequest{Claims: json.RawMessage(`{"a":`)}); err == nil {
 		t.Error("invalid claims were accepted")
 	}
 	if got := srv.hits.Load(); got != 0 {

@@ -38,11 +38,12 @@ type Config struct {
 	// ClerkAPIURL is the Backend API base including its version prefix.
 	// Default DefaultClerkAPIURL.
 	ClerkAPIURL string
-	// ClerkSecretKey is the instance secret key (sk_...).
+	// ClerkSecretKey is the instance secret key (sk_...), for the calls
+	// that need it. M2M calls take their key as an argument.
 	ClerkSecretKey string
-	// ClerkMachineSecretKey is a machine secret key (ak_...), the only kind
-	// of key that may create M2M tokens.
-	ClerkMachineSecretKey string
+	// Secrets are more values to mask in every log and error, such as the
+	// machine keys the caller will pass.
+	Secrets []string
 
 	// StytchBaseURL is an origin: Stytch paths are absolute. Default
 	// DefaultStytchBaseURL(StytchProjectID).
@@ -158,7 +159,7 @@ func New(cfg Config) (*Client, error) {
 		clerkBase:  strings.TrimSuffix(clerkBase.String(), "/"),
 		stytchBase: strings.TrimSuffix(stytchBase.String(), "/"),
 		userAgent:  "terraform-provider-machineauth/" + cfg.Version,
-		secrets:    nonEmpty(cfg.ClerkSecretKey, cfg.ClerkMachineSecretKey, cfg.StytchSecret),
+		secrets:    nonEmpty(append([]string{cfg.ClerkSecretKey, cfg.StytchSecret}, cfg.Secrets...)...),
 		// One pacer per service: each enforces its own limits, and a
 		// throttled Clerk must not hold back Stytch calls.
 		pacers: map[string]*pacer{

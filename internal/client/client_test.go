@@ -2,6 +2,7 @@ package client
 
 import (
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ func TestNewAppliesDefaults(t *testing.T) {
 	want := Config{ClerkAPIURL: DefaultClerkAPIURL, StytchBaseURL: stytchTestBaseURL, Version: "dev", MaxRetries: 5,
 		MinRetryWait: 250 * time.Millisecond, MaxRetryWait: 10 * time.Second, MaxRetryAfter: time.Minute,
 		RequestTimeout: 30 * time.Second, TotalTimeout: 2 * time.Minute}
-	if c.cfg != want {
+	if !reflect.DeepEqual(c.cfg, want) {
 		t.Errorf("config = %+v\nwant     %+v", c.cfg, want)
 	}
 	for _, svc := range []string{serviceClerk, serviceStytch} {

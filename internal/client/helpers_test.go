@@ -111,18 +111,18 @@ func dropConnection(w http.ResponseWriter, _ *http.Request) {
 // stay fast.
 func testConfig(url string) Config {
 	return Config{
-		ClerkAPIURL:           url + "/v1",
-		ClerkSecretKey:        testSecretKey,
-		ClerkMachineSecretKey: testMachineKey,
-		StytchBaseURL:         url,
-		StytchProjectID:       testProjectID,
-		StytchSecret:          testStytchSecret,
-		Version:               "1.2.3",
-		MinRetryWait:          time.Millisecond,
-		MaxRetryWait:          2 * time.Millisecond,
-		MaxRetryAfter:         50 * time.Millisecond,
-		RequestTimeout:        5 * time.Second,
-		TotalTimeout:          10 * time.Second,
+		ClerkAPIURL:     url + "/v1",
+		ClerkSecretKey:  testSecretKey,
+		Secrets:         []string{testMachineKey},
+		StytchBaseURL:   url,
+		StytchProjectID: testProjectID,
+		StytchSecret:    testStytchSecret,
+		Version:         "1.2.3",
+		MinRetryWait:    time.Millisecond,
+		MaxRetryWait:    2 * time.Millisecond,
+		MaxRetryAfter:   50 * time.Millisecond,
+		RequestTimeout:  5 * time.Second,
+		TotalTimeout:    10 * time.Second,
 	}
 }
 

@@ -35,7 +35,7 @@ func TestLogsNeverContainSecrets(t *testing.T) {
 	var buf bytes.Buffer
 	ctx := tflogtest.RootLogger(t.Context(), &buf)
 
-	if _, err := c.CreateM2MToken(ctx, "", CreateM2MTokenRequest{}); err != nil {
+	if _, err := c.CreateM2MToken(ctx, testMachineKey, CreateM2MTokenRequest{}); err != nil {
 		t.Fatalf("create: %v", err)
 	}
 	if _, err := c.VerifyM2MToken(ctx, perCallKey, testTokenSecret); !IsNotFound(err) {

@@ -19,12 +19,12 @@ import (
 const listOK = `{"m2m_tokens":[],"total_count":0}`
 
 func listTokens(ctx context.Context, c *Client) error {
-	_, err := c.ListM2MTokens(ctx, "", ListM2MTokensRequest{Subject: testMachineID})
+	_, err := c.ListM2MTokens(ctx, testSecretKey, ListM2MTokensRequest{Subject: testMachineID})
 	return err
 }
 
 func createToken(ctx context.Context, c *Client) error {
-	_, err := c.CreateM2MToken(ctx, "", CreateM2MTokenRequest{})
+	_, err := c.CreateM2MToken(ctx, testMachineKey, CreateM2MTokenRequest{})
 	return err
 }
 
@@ -109,11 +109,11 @@ func TestIdempotentCallsRetryServerErrors(t *testing.T) {
 	}{
 		{"list M2M tokens", listOK, listTokens},
 		{"revoke M2M token", `{` + tokenJSON[1:] + `}`, func(ctx context.Context, c *Client) error {
-			_, err := c.RevokeM2MToken(ctx, "", testTokenID, nil)
+			_, err := c.RevokeM2MToken(ctx, testSecretKey, testTokenID, nil)
 			return err
 		}},
 		{"verify M2M token", `{` + tokenJSON[1:] + `}`, func(ctx context.Context, c *Client) error {
-			_, err := c.VerifyM2MToken(ctx, "", testTokenSecret)
+			_, err := c.VerifyM2MToken(ctx, testSecretKey, testTokenSecret)
 			return err
 		}},
 		{"delete machine", `{"object":"machine","id":"` + testMachineID + `","deleted":true}`, func(ctx context.Context, c *Client) error {
@@ -196,7 +196,7 @@ func TestCreatesRetryRateLimits(t *testing.T) {
 	srv := newServer(t, clerkError(http.StatusTooManyRequests, "too_many_requests"),
 		reply(http.StatusCreated, tokenJSON+`,"token":"`+testTokenSecret+`"}`))
 	c := newTestClient(t, srv.URL)
-	tok, err := c.CreateM2MToken(t.Context(), "", CreateM2MTokenRequest{})
+	tok, err := c.CreateM2MToken(t.Context(), testMachineKey, CreateM2MTokenRequest{})
 	if err != nil {
 		t.Fatalf("create: %v", err)
 	}

@@ -18,7 +18,7 @@ func TestClerkNowFollowsTheServiceDateHeader(t *testing.T) {
 	if _, known := c.ClerkNow(); known {
 		t.Fatal("clock known before any answer")
 	}
-	if _, err := c.ListM2MTokens(context.Background(), "", ListM2MTokensRequest{Subject: testMachineID}); err != nil {
+	if _, err := c.ListM2MTokens(context.Background(), testSecretKey, ListM2MTokensRequest{Subject: testMachineID}); err != nil {
 		t.Fatal(err)
 	}
 	now, known := c.ClerkNow()

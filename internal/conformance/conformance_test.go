@@ -87,7 +87,7 @@ const unknownMachineID = "mch_000000000000000000000000000"
 var cases = []opCase{
 	// Clerk M2M tokens, through the client.
 	{op: "clerk createM2MToken", name: "opaque_with_claims_and_expiry", status: http.StatusCreated, run: func(h *harness) {
-		tok, err := h.client.CreateM2MToken(h.ctx, "", client.CreateM2MTokenRequest{
+		tok, err := h.client.CreateM2MToken(h.ctx, h.fx.ClerkMachineSecretKey, client.CreateM2MTokenRequest{
 			SecondsUntilExpiration: ptr[int64](600),
 			Claims:                 json.RawMessage(`{"team":"payments","tier":2}`),
 			TokenFormat:            "opaque",
@@ -98,7 +98,7 @@ var cases = []opCase{
 		}
 	}},
 	{op: "clerk createM2MToken", name: "jwt_with_claims_and_expiry", status: http.StatusCreated, run: func(h *harness) {
-		tok, err := h.client.CreateM2MToken(h.ctx, "", client.CreateM2MTokenRequest{
+		tok, err := h.client.CreateM2MToken(h.ctx, h.fx.ClerkMachineSecretKey, client.CreateM2MTokenRequest{
 			SecondsUntilExpiration: ptr[int64](300),
 			Claims:                 json.RawMessage(`{"team":"payments"}`),
 			TokenFormat:            "jwt",
@@ -120,11 +120,11 @@ var cases = []opCase{
 		}
 	}},
 	{op: "clerk createM2MToken", name: "reserved_claim", status: http.StatusBadRequest, run: func(h *harness) {
-		_, err := h.client.CreateM2MToken(h.ctx, "", client.CreateM2MTokenRequest{Claims: json.RawMessage(`{"sub":"someone-else"}`)})
+		_, err := h.client.CreateM2MToken(h.ctx, h.fx.ClerkMachineSecretKey, client.CreateM2MTokenRequest{Claims: json.RawMessage(`{"sub":"someone-else"}`)})
 		h.wantErr(err, http.StatusBadRequest, "machine_token_reserved_claim")
 	}},
 	{op: "clerk createM2MToken", name: "min_remaining_ttl_not_below_lifetime", status: http.StatusBadRequest, run: func(h *harness) {
-		_, err := h.client.CreateM2MToken(h.ctx, "", client.CreateM2MTokenRequest{
+		_, err := h.client.CreateM2MToken(h.ctx, h.fx.ClerkMachineSecretKey, client.CreateM2MTokenRequest{
 			SecondsUntilExpiration: ptr[int64](60),
 			MinRemainingTTLSeconds: ptr[int64](60),
 		})
@@ -143,9 +143,9 @@ var cases = []opCase{
 			h.must(err)
 			ids = append(ids, tok.ID)
 		}
-		_, err := h.client.RevokeM2MToken(h.ctx, "", ids[1], nil)
+		_, err := h.client.RevokeM2MToken(h.ctx, h.env.info.ClerkSecretKey, ids[1], nil)
 		h.must(err)
-		live, err := h.client.ListM2MTokens(h.ctx, "", client.ListM2MTokensRequest{Subject: m.ID, Limit: 1, Offset: 1})
+		live, err := h.client.ListM2MTokens(h.ctx, h.env.info.ClerkSecretKey, client.ListM2MTokensRequest{Subject: m.ID, Limit: 1, Offset: 1})
 		h.must(err)
 		if live.TotalCount != 2 || len(live.Tokens) != 1 || live.Tokens[0].ID != ids[0] {
 			h.t.Errorf("live tokens, second page of one: got %+v", live)
@@ -163,7 +163,7 @@ var cases = []opCase{
 		h.wantStatus(status, http.StatusOK, body)
 	}},
 	{op: "clerk getM2MTokens", name: "subject_pattern_refused", status: http.StatusBadRequest, run: func(h *harness) {
-		_, err := h.client.ListM2MTokens(withInvalidRequest(h.ctx, "query subject"), "", client.ListM2MTokensRequest{Subject: "mch_short"})
+		_, err := h.client.ListM2MTokens(withInvalidRequest(h.ctx, "query subject"), h.env.info.ClerkSecretKey, client.ListM2MTokensRequest{Subject: "mch_short"})
 		h.wantErr(err, http.StatusBadRequest, "bad_request")
 	}},
 	{op: "clerk getM2MTokens", name: "another_machines_tokens", status: http.StatusForbidden, run: func(h *harness) {
@@ -176,7 +176,7 @@ var cases = []opCase{
 	}},
 
 	{op: "clerk revokeM2MToken", name: "by_owning_machine_with_reason", status: http.StatusOK, run: func(h *harness) {
-		tok, err := h.client.CreateM2MToken(h.ctx, "", client.CreateM2MTokenRequest{})
+		tok, err := h.client.CreateM2MToken(h.ctx, h.fx.ClerkMachineSecretKey, client.CreateM2MTokenRequest{})
 		h.must(err)
 		got, err := h.client.RevokeM2MToken(h.ctx, h.fx.ClerkMachineSecretKey, tok.ID, ptr("rotated"))
 		h.must(err)
@@ -185,31 +185,31 @@ var cases = []opCase{
 		}
 	}},
 	{op: "clerk revokeM2MToken", name: "unknown_token", status: http.StatusNotFound, run: func(h *harness) {
-		_, err := h.client.RevokeM2MToken(h.ctx, "", unknownTokenID, nil)
+		_, err := h.client.RevokeM2MToken(h.ctx, h.env.info.ClerkSecretKey, unknownTokenID, nil)
 		h.wantErr(err, http.StatusNotFound, "resource_not_found")
 	}},
 
 	{op: "clerk verifyM2MToken", name: "opaque", status: http.StatusOK, run: func(h *harness) {
-		tok, err := h.client.CreateM2MToken(h.ctx, "", client.CreateM2MTokenRequest{Claims: json.RawMessage(`{"k":"v"}`)})
+		tok, err := h.client.CreateM2MToken(h.ctx, h.fx.ClerkMachineSecretKey, client.CreateM2MTokenRequest{Claims: json.RawMessage(`{"k":"v"}`)})
 		h.must(err)
-		got, err := h.client.VerifyM2MToken(h.ctx, "", tok.Token)
+		got, err := h.client.VerifyM2MToken(h.ctx, h.env.info.ClerkSecretKey, tok.Token)
 		h.must(err)
 		if got.ID != tok.ID {
 			h.t.Errorf("verified %s, created %s", got.ID, tok.ID)
 		}
 	}},
 	{op: "clerk verifyM2MToken", name: "jwt", status: http.StatusOK, run: func(h *harness) {
-		tok, err := h.client.CreateM2MToken(h.ctx, "", client.CreateM2MTokenRequest{TokenFormat: "jwt", Claims: json.RawMessage(`{"k":"v"}`)})
+		tok, err := h.client.CreateM2MToken(h.ctx, h.fx.ClerkMachineSecretKey, client.CreateM2MTokenRequest{TokenFormat: "jwt", Claims: json.RawMessage(`{"k":"v"}`)})
 		h.must(err)
-		_, err = h.client.VerifyM2MToken(h.ctx, "", tok.Token)
+		_, err = h.client.VerifyM2MToken(h.ctx, h.env.info.ClerkSecretKey, tok.Token)
 		h.must(err)
 	}},
 	{op: "clerk verifyM2MToken", name: "revoked_token", status: http.StatusNotFound, run: func(h *harness) {
-		tok, err := h.client.CreateM2MToken(h.ctx, "", client.CreateM2MTokenRequest{})
+		tok, err := h.client.CreateM2MToken(h.ctx, h.fx.ClerkMachineSecretKey, client.CreateM2MTokenRequest{})
 		h.must(err)
-		_, err = h.client.RevokeM2MToken(h.ctx, "", tok.ID, nil)
+		_, err = h.client.RevokeM2MToken(h.ctx, h.env.info.ClerkSecretKey, tok.ID, nil)
 		h.must(err)
-		_, err = h.client.VerifyM2MToken(h.ctx, "", tok.Token)
+		_, err = h.client.VerifyM2MToken(h.ctx, h.env.info.ClerkSecretKey, tok.Token)
 		h.wantErr(err, http.StatusNotFound, "resource_not_found")
 	}},
 

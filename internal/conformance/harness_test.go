@@ -73,12 +73,12 @@ func (e *env) newHarness(t *testing.T, adjust ...func(*client.Config)) *harness 
 	v := &validator{next: e.base, descs: e.descs, allow: e.allow, record: e.record, t: t}
 	hc := &http.Client{Transport: v}
 	cfg := client.Config{
-		ClerkAPIURL:           e.info.ClerkAPIURL,
-		ClerkSecretKey:        e.info.ClerkSecretKey,
-		ClerkMachineSecretKey: e.fx.ClerkMachineSecretKey,
-		StytchBaseURL:         e.info.StytchBaseURL,
-		StytchProjectID:       e.info.StytchProjectID,
-		StytchSecret:          e.info.StytchSecret,
+		ClerkAPIURL:     e.info.ClerkAPIURL,
+		ClerkSecretKey:  e.info.ClerkSecretKey,
+		Secrets:         []string{e.fx.ClerkMachineSecretKey},
+		StytchBaseURL:   e.info.StytchBaseURL,
+		StytchProjectID: e.info.StytchProjectID,
+		StytchSecret:    e.info.StytchSecret,
 		// A retry would only repeat an exchange already judged.
 		MaxRetries: client.NoRetries,
 		HTTPClient: hc,

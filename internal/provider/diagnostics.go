@@ -22,18 +22,3 @@ func addClientError(diags *diag.Diagnostics, summary string, err error) {
 	}
 	diags.AddError(summary, client.Redact(err.Error()))
 }
-
-// configuredProviderData unpacks what Configure handed a resource, data source
-// or ephemeral resource. Nil data means the provider is not configured yet
-// (Terraform validates before it configures); callers then do nothing.
-func configuredProviderData(data any, diags *diag.Diagnostics) *providerData {
-	if data == nil {
-		return nil
-	}
-	pd, ok := data.(*providerData)
-	if !ok {
-		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T: this is a bug in the provider", data))
-		return nil
-	}
-	return pd
-}

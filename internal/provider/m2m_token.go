@@ -166,16 +166,3 @@ func claimsFromClerk(prior types.String, got json.RawMessage) types.String {
 	}
 	return types.StringValue(string(got))
 }
-
-// revoke revokes a token with the key that reads it; a token already
-// revoked or gone counts as revoked.
-func (s *m2mTokenStore) revoke(ctx context.Context, resourceKey, id, reason string, diags *diag.Diagnostics) {
-	t, err := s.client.RevokeM2MToken(ctx, s.readKey(resourceKey), id, &reason)
-	switch {
-	case client.IsNotFound(err):
-	case err != nil:
-		addClientError(diags, "Unable to revoke M2M token "+id, err)
-	default:
-		s.recordRevoked(resourceKey, *t)
-	}
-}

@@ -44,11 +44,7 @@ func canonicalClaims(raw string) (canonical json.RawMessage, problem string) {
 			return nil, fmt.Sprintf("the claim %q is reserved: Clerk sets %s itself.", name, strings.Join(reservedClaims, ", "))
 		}
 	}
-	out, err := json.Marshal(obj)
-	if err != nil {
-		return nil, err.Error()
-	}
-	return out, ""
+	return json.RawMessage(marshalClaims(obj)), ""
 }
 
 func jsonKind(v any) string {

@@ -70,12 +70,12 @@ func TestRotationDueAtTheWindowsEdge(t *testing.T) {
 func TestParseImportID(t *testing.T) {
 	t.Parallel()
 	machine, token := "mch_"+strings.Repeat("A", 27), "mt_"+strings.Repeat("f", 32)
-	if m, tok, problem := parseImportID(machine + "/" + token); problem != "" || m != machine || tok != token {
+	if m, tok, problem := parseM2MTokenImportID(machine + "/" + token); problem != "" || m != machine || tok != token {
 		t.Fatalf("valid id refused: %q", problem)
 	}
 	for _, bad := range []string{"", machine, machine + "/" + token + "/", "/" + token, machine + "/", machine + "//" + token,
 		machine + "%2F" + token, "mch_../" + token, machine + "/mt_" + strings.Repeat("g", 32), " " + machine + "/" + token} {
-		if _, _, problem := parseImportID(bad); problem == "" {
+		if _, _, problem := parseM2MTokenImportID(bad); problem == "" {
 			t.Errorf("%q accepted", bad)
 		}
 	}

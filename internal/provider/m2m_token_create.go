@@ -52,10 +52,13 @@ const ambiguousCreateDoc = "**Lost answers.** If the answer to a create is lost 
 // create marker to an opaque token's claims. It returns nil after adding an
 // error to diags.
 func (s *m2mTokenStore) create(ctx context.Context, resourceKey string, req client.CreateM2MTokenRequest, mark bool, diags *diag.Diagnostics) *client.M2MTokenWithSecret {
-	key := s.createKey(resourceKey)
+	key, err := s.keys.issuing(resourceKey)
+	if err != nil {
+		addClientError(diags, "Unable to create the M2M token", err)
+		return nil
+	}
 	marker := ""
 	if mark && req.TokenFormat != tokenFormatJWT {
-		var err error
 		if marker, err = newCreateMarker(); err == nil {
 			req.Claims, err = withCreateMarker(req.Claims, marker)
 		}
@@ -217,7 +220,10 @@ func transientFailure(err error) bool {
 // neither created nor read. It returns their ids; on failure, also the ids
 // it found and did not revoke (none if the listing failed).
 func (s *m2mTokenStore) revokeOrphans(ctx context.Context, resourceKey, subject string, req client.CreateM2MTokenRequest, marker, issuedID string, firstLostSent time.Time) (revoked, left []string, err error) {
-	key := s.readKey(resourceKey)
+	key, err := s.keys.reading(resourceKey)
+	if err != nil {
+		return nil, nil, err
+	}
 	recent, err := s.createdSince(ctx, key, subject, firstLostSent)
 	if err != nil {
 		return nil, nil, err

@@ -22,17 +22,16 @@ func testStore(t *testing.T, srv *emulator.Server, hc *http.Client) *m2mTokenSto
 	t.Helper()
 	info := srv.Info()
 	c, err := client.New(client.Config{
-		ClerkAPIURL:           info.ClerkAPIURL,
-		ClerkSecretKey:        info.ClerkSecretKey,
-		ClerkMachineSecretKey: info.Fixture.ClerkMachineSecretKey,
-		MinRetryWait:          time.Millisecond,
-		MaxRetryWait:          5 * time.Millisecond,
-		HTTPClient:            hc,
+		ClerkAPIURL:    info.ClerkAPIURL,
+		ClerkSecretKey: info.ClerkSecretKey,
+		MinRetryWait:   time.Millisecond,
+		MaxRetryWait:   5 * time.Millisecond,
+		HTTPClient:     hc,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newM2MTokenStore(c, info.ClerkSecretKey, info.Fixture.ClerkMachineSecretKey)
+	return newM2MTokenStore(c, clerkKeys{instance: info.ClerkSecretKey, machine: info.Fixture.ClerkMachineSecretKey})
 }
 
 // liveTokens are the ids of the machine's live tokens in the emulator.

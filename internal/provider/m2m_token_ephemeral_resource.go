@@ -121,7 +121,7 @@ func (e *m2mTokenEphemeralResource) Open(ctx context.Context, req ephemeral.Open
 	m.TokenFormat = types.StringValue(m.format())
 
 	open := openToken{ID: tok.ID, Format: m.format(), Reason: m.revocationReason()}
-	if e.data.m2m.instanceKey == "" {
+	if e.data.m2m.keys.revokeNeedsResourceKey() {
 		open.Key = resourceKey
 	}
 	b, err := json.Marshal(open)

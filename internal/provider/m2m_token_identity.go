@@ -2,15 +2,12 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 )
 
 // Resource identity (Terraform 1.12 and later) of machineauth_m2m_token: the
@@ -68,12 +65,11 @@ func m2mTokenImportID(ctx context.Context, identity *tfsdk.ResourceIdentity, dia
 		return ""
 	}
 	machineID, tokenID := id.MachineID.ValueString(), id.TokenID.ValueString()
-	if !machineIDPattern.MatchString(machineID) {
-		diags.AddError("Invalid import identity",
-			fmt.Sprintf("machine_id %q is not mch_ followed by 27 letters, digits or underscores.", client.Redact(machineID)))
+	if p := checkMachineID(machineID); p != "" {
+		diags.AddError("Invalid import identity", "machine_id "+p)
 	}
-	if !tokenIDPattern.MatchString(tokenID) {
-		diags.AddError("Invalid import identity", "token_id is not mt_ followed by 32 hexadecimal digits.")
+	if p := checkTokenID(tokenID); p != "" {
+		diags.AddError("Invalid import identity", "token_id is "+p)
 	}
 	if diags.HasError() {
 		return ""

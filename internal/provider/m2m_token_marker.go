@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -69,20 +68,4 @@ func withoutCreateMarker(claims json.RawMessage) (json.RawMessage, bool) {
 		return claims, false
 	}
 	return out, true
-}
-
-// decodeObject decodes a JSON object with numbers kept exact; nil, nil for
-// empty input or JSON null, an error for anything but an object.
-func decodeObject(raw json.RawMessage) (map[string]any, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return nil, nil
-	}
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	var obj map[string]any
-	if err := d.Decode(&obj); err != nil {
-		return nil, err
-	}
-	return obj, nil
 }

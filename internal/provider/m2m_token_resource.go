@@ -3,8 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -37,11 +35,6 @@ var (
 // (machine_secret_key, seconds_until_expiration, keepers) instead of
 // replacing the token for them.
 const importedKey = "imported"
-
-var (
-	machineIDPattern = regexp.MustCompile(`^mch_\w{27}$`)
-	tokenIDPattern   = regexp.MustCompile(`^mt_[0-9A-Fa-f]{32}$`)
-)
 
 // NewM2MTokenResource is the machineauth_m2m_token resource.
 func NewM2MTokenResource() resource.Resource { return &m2mTokenResource{} }
@@ -226,7 +219,7 @@ func (r *m2mTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if req.State.Raw.IsNull() {
 		var key types.String
 		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("machine_secret_key"), &key)...)
-		if !resp.Diagnostics.HasError() && key.IsNull() && r.data.m2m.machineKey == "" {
+		if !resp.Diagnostics.HasError() && !r.data.m2m.keys.canIssue(key.ValueString()) {
 			resp.Diagnostics.AddAttributeError(path.Root("machine_secret_key"), "Missing clerk.machine_secret_key",
 				"Issuing an M2M token needs a machine secret key (ak_...): set machine_secret_key on this resource, "+
 					"clerk.machine_secret_key in the provider configuration, or the CLERK_MACHINE_SECRET_KEY environment variable.")
@@ -403,10 +396,10 @@ func (r *m2mTokenResource) ImportState(ctx context.Context, req resource.ImportS
 			return
 		}
 	}
-	machineID, tokenID, problem := parseImportID(importID)
+	machineID, tokenID, problem := parseM2MTokenImportID(importID)
 	if problem != "" {
 		resp.Diagnostics.AddError("Invalid import id",
-			"Expected mch_<machine id>/mt_<token id>, such as mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk/mt_0123456789abcdef0123456789abcdef: "+problem)
+			"Expected "+m2mTokenImportIDForm+", such as mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk/mt_0123456789abcdef0123456789abcdef: "+problem)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), tokenID)...)
@@ -414,20 +407,4 @@ func (r *m2mTokenResource) ImportState(ctx context.Context, req resource.ImportS
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("token_format"), tokenFormatOpaque)...)
 	setM2MTokenIdentity(ctx, resp.Identity, types.StringValue(machineID), types.StringValue(tokenID), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
-}
-
-// parseImportID splits and checks an import id strictly, before anything
-// is sent: ids end up in request paths and queries.
-func parseImportID(id string) (machineID, tokenID, problem string) {
-	parts := strings.Split(id, "/")
-	if len(parts) != 2 {
-		return "", "", fmt.Sprintf("got %d part(s) separated by \"/\", want exactly 2.", len(parts))
-	}
-	if !machineIDPattern.MatchString(parts[0]) {
-		return "", "", fmt.Sprintf("the machine id %q is not mch_ followed by 27 letters, digits or underscores.", client.Redact(parts[0]))
-	}
-	if !tokenIDPattern.MatchString(parts[1]) {
-		return "", "", "the token id is not mt_ followed by 32 hexadecimal digits."
-	}
-	return parts[0], parts[1], ""
 }

@@ -90,7 +90,7 @@ func revokeOutside(t *testing.T, srv *emulator.Server, id *string, reason string
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.RevokeM2MToken(context.Background(), "", *id, &reason); err != nil {
+	if _, err := c.RevokeM2MToken(context.Background(), srv.Info().ClerkSecretKey, *id, &reason); err != nil {
 		t.Fatalf("revoking %s outside Terraform: %v", *id, err)
 	}
 }

@@ -213,14 +213,15 @@ func (p *machineauthProvider) Configure(ctx context.Context, req provider.Config
 	ak := func(s string) string { return checkPrefix(s, "ak_") }
 	proj := func(s string) string { return checkPrefix(s, "project-test-", "project-live-") }
 
+	machineKey := setting{cfg.Clerk.MachineSecretKey, "CLERK_MACHINE_SECRET_KEY", clerkPath.AtName("machine_secret_key"), []func(string) string{ak}}.resolve(diags)
 	cc := client.Config{
-		ClerkSecretKey:        setting{cfg.Clerk.SecretKey, "CLERK_SECRET_KEY", clerkPath.AtName("secret_key"), []func(string) string{sk}}.resolve(diags),
-		ClerkMachineSecretKey: setting{cfg.Clerk.MachineSecretKey, "CLERK_MACHINE_SECRET_KEY", clerkPath.AtName("machine_secret_key"), []func(string) string{ak}}.resolve(diags),
-		ClerkAPIURL:           setting{cfg.Clerk.APIURL, "CLERK_API_URL", clerkPath.AtName("api_url"), []func(string) string{checkClerkAPIURL}}.resolve(diags),
-		StytchProjectID:       setting{cfg.Stytch.ProjectID, "STYTCH_PROJECT_ID", stytchPath.AtName("project_id"), []func(string) string{proj}}.resolve(diags),
-		StytchSecret:          setting{cfg.Stytch.Secret, "STYTCH_SECRET", stytchPath.AtName("secret"), nil}.resolve(diags),
-		StytchBaseURL:         setting{cfg.Stytch.BaseURL, "STYTCH_BASE_URL", stytchPath.AtName("base_url"), []func(string) string{checkStytchBaseURL}}.resolve(diags),
-		Version:               p.version,
+		Secrets:         []string{machineKey},
+		ClerkSecretKey:  setting{cfg.Clerk.SecretKey, "CLERK_SECRET_KEY", clerkPath.AtName("secret_key"), []func(string) string{sk}}.resolve(diags),
+		ClerkAPIURL:     setting{cfg.Clerk.APIURL, "CLERK_API_URL", clerkPath.AtName("api_url"), []func(string) string{checkClerkAPIURL}}.resolve(diags),
+		StytchProjectID: setting{cfg.Stytch.ProjectID, "STYTCH_PROJECT_ID", stytchPath.AtName("project_id"), []func(string) string{proj}}.resolve(diags),
+		StytchSecret:    setting{cfg.Stytch.Secret, "STYTCH_SECRET", stytchPath.AtName("secret"), nil}.resolve(diags),
+		StytchBaseURL:   setting{cfg.Stytch.BaseURL, "STYTCH_BASE_URL", stytchPath.AtName("base_url"), []func(string) string{checkStytchBaseURL}}.resolve(diags),
+		Version:         p.version,
 	}
 	// Unset settings stay zero: the client fills in its defaults.
 	if n, ok := intSetting(cfg.MaxRetries, "MACHINEAUTH_MAX_RETRIES", path.Root("max_retries"), 0, 20, diags); ok {
@@ -242,7 +243,7 @@ func (p *machineauthProvider) Configure(ctx context.Context, req provider.Config
 		diags.AddError("Unable to build the API client", err.Error())
 		return
 	}
-	data := newProviderData(c, cc.ClerkSecretKey, cc.ClerkMachineSecretKey)
+	data := newProviderData(c, clerkKeys{instance: cc.ClerkSecretKey, machine: machineKey})
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data

@@ -1,6 +1,10 @@
 package provider
 
 import (
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 )
 
@@ -19,12 +23,27 @@ type providerData struct {
 	m2m *m2mTokenStore
 }
 
-// newProviderData builds the shared objects around one client; instanceKey
-// and machineKey are the provider's own Clerk keys ("" when not configured).
-func newProviderData(c *client.Client, instanceKey, machineKey string) *providerData {
+// newProviderData builds the shared objects around one client; keys are the
+// provider's own Clerk keys.
+func newProviderData(c *client.Client, keys clerkKeys) *providerData {
 	return &providerData{
 		client:   c,
-		verifier: newTokenVerifier(c),
-		m2m:      newM2MTokenStore(c, instanceKey, machineKey),
+		verifier: newTokenVerifier(c, keys),
+		m2m:      newM2MTokenStore(c, keys),
 	}
+}
+
+// configuredProviderData unpacks what Configure handed a resource, data source
+// or ephemeral resource. Nil data means the provider is not configured yet
+// (Terraform validates before it configures); callers then do nothing.
+func configuredProviderData(data any, diags *diag.Diagnostics) *providerData {
+	if data == nil {
+		return nil
+	}
+	pd, ok := data.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T: this is a bug in the provider", data))
+		return nil
+	}
+	return pd
 }

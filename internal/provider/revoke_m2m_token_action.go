@@ -68,21 +68,6 @@ func (a *revokeM2MTokenAction) Schema(_ context.Context, _ action.SchemaRequest,
 	}
 }
 
-func checkMachineID(v string) string {
-	if machineIDPattern.MatchString(v) {
-		return ""
-	}
-	return fmt.Sprintf("%q is not mch_ followed by 27 letters, digits or underscores.", client.Redact(v))
-}
-
-func checkTokenID(v string) string {
-	if tokenIDPattern.MatchString(v) {
-		return ""
-	}
-	// Never echoed: a token pasted here by mistake is a secret.
-	return "not mt_ followed by 32 hexadecimal digits; give the token's id, not the token."
-}
-
 func (a *revokeM2MTokenAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
 	a.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
 }

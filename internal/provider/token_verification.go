@@ -1,10 +1,8 @@
 package provider
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -31,12 +29,13 @@ import (
 // configuration (one Terraform command).
 type tokenVerifier struct {
 	client *client.Client
+	keys   clerkKeys
 	// jwks holds each service's token signing keys for local JWT checks.
 	jwks memo.Group[string, jwtverify.Keys]
 }
 
-func newTokenVerifier(c *client.Client) *tokenVerifier {
-	return &tokenVerifier{client: c}
+func newTokenVerifier(c *client.Client, keys clerkKeys) *tokenVerifier {
+	return &tokenVerifier{client: c, keys: keys}
 }
 
 // Token types, as the `type` argument and the `token_type` result name them.
@@ -86,7 +85,7 @@ var opaqueM2MToken = regexp.MustCompile(`^mt_[A-Za-z0-9_-]+$`)
 // clerkJWTStandardClaims are the claims Clerk sets itself on a JWT-format
 // M2M token; the rest are the custom claims it was minted with, which is
 // what Clerk's token object calls `claims` for opaque tokens too.
-var clerkJWTStandardClaims = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "azp", "scopes"}
+var clerkJWTStandardClaims = append(slices.Clone(reservedClaims), "scopes")
 
 // tokenVerificationModel is the schema of both the data source and the
 // ephemeral resource.
@@ -244,10 +243,13 @@ func inferTokenType(token string, jwt *jwtverify.Token) string {
 
 func (tv *tokenVerifier) verifyOpaqueM2MToken(ctx context.Context, token string) (verification, *verificationFailure) {
 	v := verification{tokenType: tokenTypeM2M}
-	// The instance key sees every token; with only a machine key configured
-	// the client falls back to it, and Clerk then answers 404 for any token
+	// With only a machine key configured, Clerk answers 404 for any token
 	// whose scopes do not list that machine.
-	tok, err := tv.client.VerifyM2MToken(ctx, "", token)
+	key, err := tv.keys.verifying()
+	if err != nil {
+		return v, &verificationFailure{"Unable to verify the M2M token with Clerk", err}
+	}
+	tok, err := tv.client.VerifyM2MToken(ctx, key, token)
 	switch {
 	case client.IsNotFound(err):
 		v.reason = reasonInvalid
@@ -270,25 +272,6 @@ func (tv *tokenVerifier) verifyOpaqueM2MToken(ctx context.Context, token string)
 		v.claims = canonicalJSON(tok.Claims)
 	}
 	return v, nil
-}
-
-// canonicalJSON re-encodes JSON with sorted keys, so the claims result does
-// not change between reads because the service reordered them. Errors are
-// impossible: raw was validated when the client decoded the answer, and
-// values decoded from JSON always encode again.
-func canonicalJSON(raw []byte) string {
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber() // keeps large integers exact
-	var v any
-	_ = d.Decode(&v)
-	return marshalClaims(v)
-}
-
-// marshalClaims encodes claims decoded from a token or an answer; encoding
-// what was just decoded from JSON cannot fail.
-func marshalClaims(v any) string {
-	out, _ := json.Marshal(v)
-	return string(out)
 }
 
 func (tv *tokenVerifier) verifyClerkJWT(ctx context.Context, jwt *jwtverify.Token) (verification, *verificationFailure) {

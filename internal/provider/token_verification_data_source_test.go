@@ -63,8 +63,8 @@ func TestAccTokenVerificationDataSource_opaque(t *testing.T) {
 	fx := srv.Info().Fixture
 	c := verificationClient(t, srv)
 	ttl := int64(60)
-	revoked := mintM2MToken(t, c, client.CreateM2MTokenRequest{Claims: []byte(`{"team":"billing","tier":2}`)})
-	expiring := mintM2MToken(t, c, client.CreateM2MTokenRequest{SecondsUntilExpiration: &ttl})
+	revoked := mintM2MToken(t, srv, client.CreateM2MTokenRequest{Claims: []byte(`{"team":"billing","tier":2}`)})
+	expiring := mintM2MToken(t, srv, client.CreateM2MTokenRequest{SecondsUntilExpiration: &ttl})
 	vars := config.Variables{
 		"revoked":  config.StringVariable(revoked.Token),
 		"expiring": config.StringVariable(expiring.Token),
@@ -118,7 +118,7 @@ data "machineauth_token_verification" "garbage" {
 			},
 			{
 				PreConfig: func() {
-					if _, err := c.RevokeM2MToken(t.Context(), "", revoked.ID, nil); err != nil {
+					if _, err := c.RevokeM2MToken(t.Context(), srv.Info().ClerkSecretKey, revoked.ID, nil); err != nil {
 						t.Fatalf("revoking: %v", err)
 					}
 				},
@@ -144,11 +144,10 @@ data "machineauth_token_verification" "garbage" {
 func TestAccTokenVerificationDataSource_jwt(t *testing.T) {
 	srv := startEmulator(t, emulator.Options{})
 	fx := srv.Info().Fixture
-	c := verificationClient(t, srv)
 	ttl := int64(600)
-	first := mintM2MToken(t, c, client.CreateM2MTokenRequest{TokenFormat: "jwt", SecondsUntilExpiration: &ttl, Claims: []byte(`{"env":"prod"}`)})
-	second := mintM2MToken(t, c, client.CreateM2MTokenRequest{TokenFormat: "jwt", SecondsUntilExpiration: &ttl})
-	opaque := mintM2MToken(t, c, client.CreateM2MTokenRequest{})
+	first := mintM2MToken(t, srv, client.CreateM2MTokenRequest{TokenFormat: "jwt", SecondsUntilExpiration: &ttl, Claims: []byte(`{"env":"prod"}`)})
+	second := mintM2MToken(t, srv, client.CreateM2MTokenRequest{TokenFormat: "jwt", SecondsUntilExpiration: &ttl})
+	opaque := mintM2MToken(t, srv, client.CreateM2MTokenRequest{})
 	vars := config.Variables{
 		"first":  config.StringVariable(first.Token),
 		"second": config.StringVariable(second.Token),
@@ -333,7 +332,7 @@ data "machineauth_token_verification" "local" {
 func TestAccTokenVerificationDataSource_checkAndPostcondition(t *testing.T) {
 	srv := startEmulator(t, emulator.Options{})
 	c := verificationClient(t, srv)
-	tok := mintM2MToken(t, c, client.CreateM2MTokenRequest{})
+	tok := mintM2MToken(t, srv, client.CreateM2MTokenRequest{})
 	vars := config.Variables{"token": config.StringVariable(tok.Token)}
 	checkConfig := providerConfig(srv) + tokenVariables("token") + `
 check "token_still_valid" {
@@ -373,7 +372,7 @@ data "machineauth_token_verification" "required" {
 			{Config: postconditionConfig, ConfigVariables: vars},
 			{
 				PreConfig: func() {
-					if _, err := c.RevokeM2MToken(t.Context(), "", tok.ID, nil); err != nil {
+					if _, err := c.RevokeM2MToken(t.Context(), srv.Info().ClerkSecretKey, tok.ID, nil); err != nil {
 						t.Fatalf("revoking: %v", err)
 					}
 				},
@@ -399,8 +398,8 @@ func TestAccTokenVerificationDataSource_credentialsRefused(t *testing.T) {
 	info := srv.Info()
 	c := verificationClient(t, srv)
 	vars := config.Variables{
-		"opaque": config.StringVariable(mintM2MToken(t, c, client.CreateM2MTokenRequest{}).Token),
-		"jwt":    config.StringVariable(mintM2MToken(t, c, client.CreateM2MTokenRequest{TokenFormat: "jwt"}).Token),
+		"opaque": config.StringVariable(mintM2MToken(t, srv, client.CreateM2MTokenRequest{}).Token),
+		"jwt":    config.StringVariable(mintM2MToken(t, srv, client.CreateM2MTokenRequest{TokenFormat: "jwt"}).Token),
 		"access": config.StringVariable(mintAccessToken(t, c, info.Fixture)),
 	}
 	// Keys of the right shape, so they pass validation and reach the services.

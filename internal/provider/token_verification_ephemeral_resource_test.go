@@ -21,8 +21,7 @@ import (
 func TestAccTokenVerificationEphemeralResource(t *testing.T) {
 	srv := startEmulator(t, emulator.Options{})
 	fx := srv.Info().Fixture
-	c := verificationClient(t, srv)
-	tok := mintM2MToken(t, c, client.CreateM2MTokenRequest{})
+	tok := mintM2MToken(t, srv, client.CreateM2MTokenRequest{})
 	factories := maps.Clone(testAccProtoV6ProviderFactories)
 	factories["echo"] = echoprovider.NewProviderServer()
 	vars := config.Variables{"token": config.StringVariable(tok.Token)}

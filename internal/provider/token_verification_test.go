@@ -38,13 +38,12 @@ func verificationClient(t *testing.T, srv *emulator.Server, edit ...func(*client
 	t.Helper()
 	info := srv.Info()
 	cfg := client.Config{
-		ClerkAPIURL:           info.ClerkAPIURL,
-		ClerkSecretKey:        info.ClerkSecretKey,
-		ClerkMachineSecretKey: info.Fixture.ClerkMachineSecretKey,
-		StytchBaseURL:         info.StytchBaseURL,
-		StytchProjectID:       info.StytchProjectID,
-		StytchSecret:          info.StytchSecret,
-		MaxRetryWait:          50 * time.Millisecond,
+		ClerkAPIURL:     info.ClerkAPIURL,
+		ClerkSecretKey:  info.ClerkSecretKey,
+		StytchBaseURL:   info.StytchBaseURL,
+		StytchProjectID: info.StytchProjectID,
+		StytchSecret:    info.StytchSecret,
+		MaxRetryWait:    50 * time.Millisecond,
 	}
 	for _, e := range edit {
 		e(&cfg)
@@ -56,10 +55,16 @@ func verificationClient(t *testing.T, srv *emulator.Server, edit ...func(*client
 	return c
 }
 
+// fixtureVerifier verifies with every emulator credential.
+func fixtureVerifier(t *testing.T, srv *emulator.Server) *tokenVerifier {
+	info := srv.Info()
+	return newTokenVerifier(verificationClient(t, srv), clerkKeys{instance: info.ClerkSecretKey, machine: info.Fixture.ClerkMachineSecretKey})
+}
+
 // mintM2MToken creates a token with the fixture machine's key.
-func mintM2MToken(t *testing.T, c *client.Client, req client.CreateM2MTokenRequest) *client.M2MTokenWithSecret {
+func mintM2MToken(t *testing.T, srv *emulator.Server, req client.CreateM2MTokenRequest) *client.M2MTokenWithSecret {
 	t.Helper()
-	tok, err := c.CreateM2MToken(t.Context(), "", req)
+	tok, err := verificationClient(t, srv).CreateM2MToken(t.Context(), srv.Info().Fixture.ClerkMachineSecretKey, req)
 	if err != nil {
 		t.Fatalf("creating M2M token: %v", err)
 	}
@@ -178,13 +183,13 @@ func TestTokenVerificationFetchesEachJWKSOncePerProvider(t *testing.T) {
 	srv := startEmulator(t, emulator.Options{})
 	c := verificationClient(t, srv)
 	tokens := []string{
-		mintM2MToken(t, c, client.CreateM2MTokenRequest{TokenFormat: "jwt"}).Token,
-		mintM2MToken(t, c, client.CreateM2MTokenRequest{TokenFormat: "jwt"}).Token,
+		mintM2MToken(t, srv, client.CreateM2MTokenRequest{TokenFormat: "jwt"}).Token,
+		mintM2MToken(t, srv, client.CreateM2MTokenRequest{TokenFormat: "jwt"}).Token,
 		mintAccessToken(t, c, srv.Info().Fixture),
 	}
 
 	for run := 1; run <= 2; run++ {
-		tv := newTokenVerifier(verificationClient(t, srv))
+		tv := fixtureVerifier(t, srv)
 		var wg sync.WaitGroup
 		for i := range 12 {
 			wg.Go(func() {
@@ -220,15 +225,13 @@ func TestTokenVerificationWithOnlyAMachineKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := mintM2MToken(t, verificationClient(t, srv), client.CreateM2MTokenRequest{}).Token
+	tok := mintM2MToken(t, srv, client.CreateM2MTokenRequest{}).Token
 	callerTok, err := verificationClient(t, srv).CreateM2MToken(t.Context(), callerKey, client.CreateM2MTokenRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	onlyKey := func(key string) *tokenVerifier {
-		return newTokenVerifier(verificationClient(t, srv, func(cfg *client.Config) {
-			cfg.ClerkSecretKey, cfg.ClerkMachineSecretKey = "", key
-		}))
+		return newTokenVerifier(verificationClient(t, srv, func(cfg *client.Config) { cfg.ClerkSecretKey = "" }), clerkKeys{machine: key})
 	}
 
 	if v := verify(t, onlyKey(calleeKey), callerTok.Token); v.reason != "" || v.subject == "" {
@@ -242,7 +245,7 @@ func TestTokenVerificationWithOnlyAMachineKey(t *testing.T) {
 	}
 
 	// JWT-format tokens need the instance's JWKS, which no machine key may read.
-	jwt := mintM2MToken(t, verificationClient(t, srv), client.CreateM2MTokenRequest{TokenFormat: "jwt"}).Token
+	jwt := mintM2MToken(t, srv, client.CreateM2MTokenRequest{TokenFormat: "jwt"}).Token
 	_, failure := onlyKey(calleeKey).verify(t.Context(), &tokenVerificationModel{Token: types.StringValue(jwt)})
 	var missing *client.MissingCredentialError
 	if failure == nil || !errors.As(failure.err, &missing) || missing.Attribute != "clerk.secret_key" {
@@ -268,7 +271,7 @@ func TestTokenVerificationBelievesFlagsOverA200(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if v := verify(t, newTokenVerifier(c), "mt_0123456789"); v.reason != want {
+			if v := verify(t, newTokenVerifier(c, clerkKeys{instance: "sk_test_0123456789"}), "mt_0123456789"); v.reason != want {
 				t.Errorf("reason = %q, want %q", v.reason, want)
 			}
 		})
@@ -301,7 +304,7 @@ func TestTokenVerificationRefusesTokensWithoutClientID(t *testing.T) {
 	session := signJWT(t, nil, map[string]string{"alg": "RS256"}, claims)
 	before := srv.Stats().TotalRequests
 
-	v := verify(t, newTokenVerifier(verificationClient(t, srv)), session)
+	v := verify(t, fixtureVerifier(t, srv), session)
 	if v.reason != reasonMalformed || v.tokenType != tokenTypeConnectedApp {
 		t.Errorf("got reason %q, type %q; want %q, %q", v.reason, v.tokenType, reasonMalformed, tokenTypeConnectedApp)
 	}
