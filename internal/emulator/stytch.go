@@ -2,14 +2,10 @@ package emulator
 
 import (
 	"bytes"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -185,16 +181,6 @@ func newStytchState() (*stytchState, error) {
 		accessTokens:   map[string]*stytchAccessToken{},
 		refreshTokens:  map[string]*stytchRefreshToken{},
 	}, nil
-}
-
-// randomToken is an opaque URL-safe secret shaped like Stytch's refresh
-// tokens and client secrets (44 characters).
-func randomToken() string {
-	b := make([]byte, 33)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 func (s *Server) seedStytchFixture(fx *Fixture) {
@@ -397,96 +383,6 @@ func (s *Server) authorizationCounts() AuthorizationCount {
 		}
 	}
 	return c
-}
-
-// Authorization is a member's consent to a connected app, as the emulator
-// holds it.
-type Authorization struct {
-	OrganizationID, MemberID, ConnectedAppID string
-	// Scopes are those granted by the last completed authorization flow.
-	Scopes []string
-	Active bool
-}
-
-// Authorization reports the member's authorization of the connected app;
-// false if the member never authorized it. The organization may be given by
-// id, slug or external id, the member by id or external id.
-func (s *Server) Authorization(organizationID, memberID, connectedAppID string) (Authorization, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := s.stytch
-	org := st.findOrg(organizationID)
-	if org == nil {
-		return Authorization{}, false
-	}
-	m := st.findMember(org, memberID)
-	if m == nil {
-		return Authorization{}, false
-	}
-	g := st.authorizations[grantKey{m.id, connectedAppID}]
-	if g == nil {
-		return Authorization{}, false
-	}
-	return Authorization{OrganizationID: org.id, MemberID: m.id, ConnectedAppID: connectedAppID, Scopes: slices.Clone(g.scopes), Active: g.active}, true
-}
-
-// CreateMember adds a member to an organization. canRevokeConnectedApps
-// gives it the stytch_admin role, which carries revoke.connected-app on
-// stytch.member; otherwise it has only the implicit stytch_member role.
-func (s *Server) CreateMember(organizationID, email string, canRevokeConnectedApps bool) (memberID string, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := s.stytch
-	org := st.findOrg(organizationID)
-	if org == nil {
-		return "", fmt.Errorf("emulator: organization %q not found", organizationID)
-	}
-	if e := st.checkNewMember(org, email, ""); e != nil {
-		return "", errors.New("emulator: " + e.errorMessage)
-	}
-	roles := []string{"stytch_member"}
-	if canRevokeConnectedApps {
-		roles = append(roles, "stytch_admin")
-	}
-	return st.addMember(org, email, "", "", roles, s.clock.now()).id, nil
-}
-
-// CreateMemberSession starts a session for the member and returns its
-// session token and a session JWT, as an authentication would.
-func (s *Server) CreateMemberSession(organizationID, memberID string) (sessionToken, sessionJWT string, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := s.stytch
-	org := st.findOrg(organizationID)
-	if org == nil {
-		return "", "", fmt.Errorf("emulator: organization %q not found", organizationID)
-	}
-	m := st.findMember(org, memberID)
-	if m == nil {
-		return "", "", fmt.Errorf("emulator: member %q not found in organization %q", memberID, organizationID)
-	}
-	now := s.clock.now()
-	sess := st.addSession(m, now)
-	return sess.token, st.sessionJWT(sess, org, m, now), nil
-}
-
-// CreateConnectedApp registers a connected app. customScopes are the scopes
-// beyond the built-in OIDC ones that members may grant it. clientSecret is
-// empty for the public client types.
-func (s *Server) CreateConnectedApp(clientType, name string, redirectURLs, customScopes []string) (clientID, clientSecret string, err error) {
-	if !slices.Contains(clientTypes, clientType) {
-		return "", "", fmt.Errorf("emulator: client type %q: want one of %s", clientType, strings.Join(clientTypes, ", "))
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	app, secret := s.stytch.addApp(&stytchApp{
-		name:                     name,
-		clientType:               clientType,
-		redirectURLs:             slices.Clone(redirectURLs),
-		customScopes:             slices.Clone(customScopes),
-		accessTokenExpiryMinutes: 60,
-	})
-	return app.clientID, secret, nil
 }
 
 // sessionFromHeaders resolves X-Stytch-Member-Session or
