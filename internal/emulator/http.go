@@ -179,23 +179,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// clerkError answers in Clerk's error shape: {"errors":[...],"clerk_trace_id"}.
-func clerkError(w http.ResponseWriter, r *http.Request, status int, code, message, longMessage string) {
-	clerkErrorMeta(w, r, status, code, message, longMessage, nil)
-}
-
-// clerkErrorMeta is clerkError with the error's meta (e.g. {"param_name": "subject"}).
-func clerkErrorMeta(w http.ResponseWriter, r *http.Request, status int, code, message, longMessage string, meta map[string]any) {
-	e := map[string]any{"message": message, "long_message": longMessage, "code": code}
-	if meta != nil {
-		e["meta"] = meta
-	}
-	writeJSON(w, status, map[string]any{
-		"errors":         []any{e},
-		"clerk_trace_id": requestID(r),
-	})
-}
-
 // stytchError answers in Stytch's error shape.
 func stytchError(w http.ResponseWriter, r *http.Request, status int, errorType, message string) {
 	writeJSON(w, status, map[string]any{
