@@ -179,17 +179,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// stytchError answers in Stytch's error shape.
-func stytchError(w http.ResponseWriter, r *http.Request, status int, errorType, message string) {
-	writeJSON(w, status, map[string]any{
-		"status_code":   status,
-		"request_id":    requestID(r),
-		"error_type":    errorType,
-		"error_message": message,
-		"error_url":     "https://stytch.com/docs/api/errors/" + strconv.Itoa(status) + "#" + errorType,
-	})
-}
-
 // oauthError answers in the OAuth 2.0 error shape the token and introspection
 // endpoints use.
 func oauthError(w http.ResponseWriter, r *http.Request, status int, code, description string) {

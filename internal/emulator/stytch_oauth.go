@@ -649,29 +649,6 @@ func (s *Server) stytchJWKS(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK, "keys": []any{key}})
 }
 
-// sessionJWT is a member session JWT with Stytch's session and organization
-// claims.
-func (st *stytchState) sessionJWT(sess *stytchSession, org *stytchOrg, m *stytchMember, now time.Time) string {
-	return st.signJWT(map[string]any{
-		"iss": st.issuer(),
-		"sub": m.id,
-		"aud": []string{st.projectID},
-		"iat": now.Unix(),
-		"nbf": now.Unix(),
-		"exp": now.Add(sessionJWTTTL).Unix(),
-		"https://stytch.com/session": map[string]any{
-			"id":                     sess.id,
-			"started_at":             rfc3339(sess.startedAt),
-			"last_accessed_at":       rfc3339(now),
-			"expires_at":             rfc3339(sess.expiresAt),
-			"attributes":             map[string]any{"ip_address": "", "user_agent": ""},
-			"authentication_factors": []any{},
-			"roles":                  slices.Clone(m.roles),
-		},
-		"https://stytch.com/organization": map[string]any{"organization_id": org.id, "slug": org.slug},
-	})
-}
-
 // signJWT signs claims RS256 with the project key.
 func (st *stytchState) signJWT(claims map[string]any) string {
 	header, _ := json.Marshal(map[string]string{"alg": "RS256", "kid": st.keyID, "typ": "JWT"})
