@@ -178,14 +178,3 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
-
-// oauthError answers in the OAuth 2.0 error shape the token and introspection
-// endpoints use.
-func oauthError(w http.ResponseWriter, r *http.Request, status int, code, description string) {
-	writeJSON(w, status, map[string]any{
-		"error":             code,
-		"error_description": description,
-		"request_id":        requestID(r),
-		"status_code":       status,
-	})
-}
