@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"crypto/rsa"
 	"encoding/json"
 	"net/http"
 	"regexp"
@@ -30,9 +29,9 @@ var clerkReservedClaims = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jt
 type clerkState struct {
 	secretKey  string
 	instanceID string
-	// signingKey signs JWT-format M2M tokens; its kid is the instance id, as
-	// on Clerk's own JWKS.
-	signingKey *rsa.PrivateKey
+	// signer signs JWT-format M2M tokens; its kid is the instance id, as on
+	// Clerk's own JWKS.
+	signer *signer
 
 	machines    map[string]*machine
 	machineKeys map[string]machineKey // by secret
@@ -83,14 +82,15 @@ type m2mToken struct {
 }
 
 func newClerkState() (*clerkState, error) {
-	key, err := newSigningKey()
+	instanceID := "ins_" + randomBase62(27)
+	signer, err := newSigner(instanceID)
 	if err != nil {
 		return nil, err
 	}
 	return &clerkState{
 		secretKey:   "sk_test_" + randomBase62(40),
-		instanceID:  "ins_" + randomBase62(27),
-		signingKey:  key,
+		instanceID:  instanceID,
+		signer:      signer,
 		machines:    map[string]*machine{},
 		machineKeys: map[string]machineKey{},
 		tokens:      map[string]*m2mToken{},

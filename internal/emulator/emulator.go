@@ -13,8 +13,6 @@ package emulator
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -178,16 +176,6 @@ func (s *Server) Now() time.Time { return s.clock.now() }
 // Advance moves the emulator's clock forward, so expiry can be tested without
 // sleeping.
 func (s *Server) Advance(d time.Duration) { s.clock.advance(d) }
-
-// newSigningKey makes an RSA key for RS256 tokens. 2048 bits keeps start-up
-// fast enough for one emulator per acceptance test.
-func newSigningKey() (*rsa.PrivateKey, error) {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, errors.New("emulator: generating signing key: " + err.Error())
-	}
-	return k, nil
-}
 
 // Stats is the answer of GET /__emulator/stats.
 type Stats struct {

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"crypto/rsa"
 	"crypto/sha256"
 	"net/http"
 	"strings"
@@ -15,8 +14,7 @@ import (
 type stytchState struct {
 	projectID string
 	secret    string
-	key       *rsa.PrivateKey
-	keyID     string
+	signer    *signer
 
 	orgs           map[string]*stytchOrg     // by organization_id
 	members        map[string]*stytchMember  // by member_id
@@ -154,15 +152,14 @@ func (m *stytchMember) can(resource, action string) bool {
 }
 
 func newStytchState() (*stytchState, error) {
-	key, err := newSigningKey()
+	signer, err := newSigner("jwk-test-" + randomUUID())
 	if err != nil {
 		return nil, err
 	}
 	return &stytchState{
 		projectID:      "project-test-" + randomUUID(),
 		secret:         "secret-test-" + randomBase62(36),
-		key:            key,
-		keyID:          "jwk-test-" + randomUUID(),
+		signer:         signer,
 		orgs:           map[string]*stytchOrg{},
 		members:        map[string]*stytchMember{},
 		users:          map[string]*stytchUser{},

@@ -1,15 +1,11 @@
 package emulator
 
 import (
-	"crypto"
-	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"maps"
-	"math/big"
 	"mime"
 	"net/http"
 	"net/url"
@@ -258,7 +254,7 @@ func (st *stytchState) mintAccessToken(app *stytchApp, key grantKey, scopes []st
 	}
 	st.subjectClaims(claims, key.subjectID)
 	st.accessTokens[jti] = &stytchAccessToken{grant: key, claims: claims, expiresAt: now.Add(ttl)}
-	return st.signJWT(claims)
+	return st.signer.sign(nil, claims)
 }
 
 func (st *stytchState) mintIDToken(app *stytchApp, key grantKey, scopes []string, nonce string, now time.Time) string {
@@ -285,7 +281,7 @@ func (st *stytchState) mintIDToken(app *stytchApp, key grantKey, scopes []string
 		claims["name"] = name
 	}
 	st.subjectClaims(claims, key.subjectID)
-	return st.signJWT(claims)
+	return st.signer.sign(nil, claims)
 }
 
 func (st *stytchState) mintRefreshToken(key grantKey, scopes []string, now time.Time) string {
@@ -348,7 +344,7 @@ func (st *stytchState) introspect(token string, app *stytchApp, now time.Time) m
 	var claims struct {
 		JTI string `json:"jti"`
 	}
-	if !st.verifyJWT(token, &claims) {
+	if !st.signer.verify(token, nil, &claims) {
 		return inactive
 	}
 	at := st.accessTokens[claims.JTI]
@@ -366,60 +362,7 @@ func (s *Server) stytchJWKS(w http.ResponseWriter, r *http.Request) {
 		stytchError(w, r, http.StatusNotFound, "not_found", "The requested endpoint was not found.")
 		return
 	}
-	pub := st.key.PublicKey
-	key := map[string]any{
-		"kty":     "RSA",
-		"use":     "sig",
-		"key_ops": []string{"verify"},
-		"alg":     "RS256",
-		"kid":     st.keyID,
-		"n":       base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
-		"e":       base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
-		"x5c":     []string{},
-		"x5tS256": "",
-	}
+	key := st.signer.jwk()
+	key["key_ops"], key["x5c"], key["x5tS256"] = []string{"verify"}, []string{}, ""
 	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK, "keys": []any{key}})
-}
-
-// signJWT signs claims RS256 with the project key.
-func (st *stytchState) signJWT(claims map[string]any) string {
-	header, _ := json.Marshal(map[string]string{"alg": "RS256", "kid": st.keyID, "typ": "JWT"})
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		panic(err) // claims are built here from plain values
-	}
-	signing := base64.RawURLEncoding.EncodeToString(header) + "." + base64.RawURLEncoding.EncodeToString(payload)
-	sum := sha256.Sum256([]byte(signing))
-	sig, err := rsa.SignPKCS1v15(nil, st.key, crypto.SHA256, sum[:])
-	if err != nil {
-		panic(err) // only a key too small for SHA-256 fails
-	}
-	return signing + "." + base64.RawURLEncoding.EncodeToString(sig)
-}
-
-// verifyJWT checks an RS256 signature by the project key and decodes the
-// claims into v.
-func (st *stytchState) verifyJWT(token string, v any) bool {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return false
-	}
-	var header struct {
-		Alg string `json:"alg"`
-		Kid string `json:"kid"`
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(parts[0])
-	if err != nil || json.Unmarshal(raw, &header) != nil || header.Alg != "RS256" || header.Kid != st.keyID {
-		return false
-	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
-	if err != nil {
-		return false
-	}
-	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	if rsa.VerifyPKCS1v15(&st.key.PublicKey, crypto.SHA256, sum[:], sig) != nil {
-		return false
-	}
-	raw, err = base64.RawURLEncoding.DecodeString(parts[1])
-	return err == nil && json.Unmarshal(raw, v) == nil
 }

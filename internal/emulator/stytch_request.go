@@ -114,7 +114,7 @@ func (st *stytchState) liveSessionFromJWT(jwt string, now time.Time) (*stytchSes
 			ID string `json:"id"`
 		} `json:"https://stytch.com/session"`
 	}
-	if !st.verifyJWT(jwt, &claims) {
+	if !st.signer.verify(jwt, nil, &claims) {
 		return nil, errSessionNotFound
 	}
 	sess := st.sessionsByID[claims.Session.ID]
@@ -137,7 +137,7 @@ func (st *stytchState) authorizeSession(sess *stytchSession, org *stytchOrg, res
 // sessionJWT is a member session JWT with Stytch's session and organization
 // claims.
 func (st *stytchState) sessionJWT(sess *stytchSession, org *stytchOrg, m *stytchMember, now time.Time) string {
-	return st.signJWT(map[string]any{
+	return st.signer.sign(nil, map[string]any{
 		"iss": st.issuer(),
 		"sub": m.id,
 		"aud": []string{st.projectID},
