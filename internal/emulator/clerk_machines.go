@@ -123,8 +123,6 @@ func (s *Server) pathMachine(w http.ResponseWriter, r *http.Request) (*machine, 
 }
 
 func (s *Server) createMachineHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if _, ok := s.clerkAuth(w, r, clerkInstanceKey); !ok {
 		return
 	}
@@ -165,8 +163,6 @@ func (s *Server) createMachineHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listMachines(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if _, ok := s.clerkAuth(w, r, clerkInstanceKey); !ok {
 		return
 	}
@@ -215,16 +211,12 @@ func (s *Server) listMachines(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getMachine(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if m, ok := s.pathMachine(w, r); ok {
 		writeJSON(w, http.StatusOK, s.machineView(m))
 	}
 }
 
 func (s *Server) updateMachine(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	m, ok := s.pathMachine(w, r)
 	if !ok {
 		return
@@ -260,8 +252,6 @@ func (s *Server) updateMachine(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteMachine(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	m, ok := s.pathMachine(w, r)
 	if !ok {
 		return
@@ -289,16 +279,12 @@ func (s *Server) deleteMachine(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getMachineSecretKey(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if m, ok := s.pathMachine(w, r); ok {
 		writeJSON(w, http.StatusOK, map[string]any{"object": "machine_secret_key", "secret": m.secretKey})
 	}
 }
 
 func (s *Server) rotateMachineSecretKey(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	m, ok := s.pathMachine(w, r)
 	if !ok {
 		return
@@ -327,8 +313,6 @@ func (s *Server) rotateMachineSecretKey(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) createMachineScope(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	m, ok := s.pathMachine(w, r)
 	if !ok {
 		return
@@ -366,8 +350,6 @@ func (s *Server) createMachineScope(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteMachineScope(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	m, ok := s.pathMachine(w, r)
 	if !ok {
 		return

@@ -57,8 +57,6 @@ func (t *m2mToken) view(now time.Time, withSecret bool) m2mTokenJSON {
 }
 
 func (s *Server) createM2MToken(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	caller, ok := s.clerkAuth(w, r, clerkMachineKey)
 	if !ok {
 		return
@@ -167,8 +165,6 @@ func (s *Server) createM2MToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listM2MTokens(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	caller, ok := s.clerkAuth(w, r, clerkInstanceKey|clerkMachineKey)
 	if !ok {
 		return
@@ -225,8 +221,6 @@ func (s *Server) listM2MTokens(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) revokeM2MToken(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	caller, ok := s.clerkAuth(w, r, clerkInstanceKey|clerkMachineKey)
 	if !ok {
 		return
@@ -265,8 +259,6 @@ func (s *Server) revokeM2MToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) verifyM2MToken(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	caller, ok := s.clerkAuth(w, r, clerkInstanceKey|clerkMachineKey)
 	if !ok {
 		return

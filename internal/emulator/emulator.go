@@ -67,8 +67,10 @@ type Fixture struct {
 	StytchRedirectURI              string `json:"stytch_redirect_uri"`
 }
 
-// Server is a running emulator. All state sits behind one mutex: the emulator
-// favours obvious correctness under parallel requests over throughput.
+// Server is a running emulator. All state sits behind one mutex, which the
+// request wrapper holds around every API handler and each method here takes
+// itself: the emulator favours obvious correctness under parallel requests
+// over throughput.
 type Server struct {
 	mu      sync.Mutex
 	clock   *clock

@@ -57,8 +57,6 @@ func (s *Server) stytchCreateClient(w http.ResponseWriter, r *http.Request) {
 		e.write(w, r)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	app, secret := s.stytch.addApp(app)
 	out := app.json()
 	if secret != "" {
@@ -68,8 +66,6 @@ func (s *Server) stytchCreateClient(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) stytchGetClient(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	app := s.stytch.apps[r.PathValue("client_id")]
 	if app == nil {
 		errAppNotFound.write(w, r)
@@ -84,8 +80,6 @@ func (s *Server) stytchUpdateClient(w http.ResponseWriter, r *http.Request) {
 		e.write(w, r)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	app := s.stytch.apps[r.PathValue("client_id")]
 	if app == nil {
 		errAppNotFound.write(w, r)
@@ -108,8 +102,6 @@ func (s *Server) stytchUpdateClient(w http.ResponseWriter, r *http.Request) {
 // stytchDeleteClient removes the app with everything granted to it: its
 // authorizations, codes and tokens no longer exist.
 func (s *Server) stytchDeleteClient(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	st := s.stytch
 	id := r.PathValue("client_id")
 	if st.apps[id] == nil {

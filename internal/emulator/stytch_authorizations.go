@@ -45,8 +45,6 @@ func (st *stytchState) subjectApps(subjectID string) []any {
 // does not document which RBAC action they check, so the emulator enforces
 // the session only on revoke, whose action it knows.
 func (s *Server) stytchMemberConnectedApps(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	st := s.stytch
 	org := st.findOrg(r.PathValue("organization_id"))
 	if org == nil {
@@ -62,8 +60,6 @@ func (s *Server) stytchMemberConnectedApps(w http.ResponseWriter, r *http.Reques
 }
 
 func (s *Server) stytchUserConnectedApps(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	u := s.stytch.findUser(r.PathValue("user_id"))
 	if u == nil {
 		errUserNotFound.write(w, r)
@@ -73,8 +69,6 @@ func (s *Server) stytchUserConnectedApps(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) stytchOrgConnectedApps(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	st := s.stytch
 	org := st.findOrg(r.PathValue("organization_id"))
 	if org == nil {
@@ -101,8 +95,6 @@ func (s *Server) stytchOrgConnectedApps(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) stytchOrgConnectedApp(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	st := s.stytch
 	org := st.findOrg(r.PathValue("organization_id"))
 	if org == nil {
@@ -132,8 +124,6 @@ func (s *Server) stytchRevokeMemberApp(w http.ResponseWriter, r *http.Request) {
 		e.write(w, r)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	st, now := s.stytch, s.clock.now()
 	org := st.findOrg(r.PathValue("organization_id"))
 	if org == nil {
@@ -172,8 +162,6 @@ func (s *Server) stytchRevokeUserApp(w http.ResponseWriter, r *http.Request) {
 		e.write(w, r)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	st := s.stytch
 	u := st.findUser(r.PathValue("user_id"))
 	if u == nil {

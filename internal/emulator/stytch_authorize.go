@@ -162,8 +162,6 @@ func (s *Server) stytchAuthorizeStart(w http.ResponseWriter, r *http.Request) {
 		e.write(w, r)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	st := s.stytch
 	app, e := st.checkClient(&p)
 	if e != nil {
@@ -221,8 +219,6 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, resolve func(
 		badRequest("redirect_uri is not a valid URL.").write(w, r)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	st, now := s.stytch, s.clock.now()
 	app, e := st.checkClient(&p)
 	if e != nil {

@@ -28,8 +28,6 @@ func (s *Server) stytchCreateOrganization(w http.ResponseWriter, r *http.Request
 		badRequest("organization_slug must be 2 to 128 characters of letters, digits and - . _ ~").write(w, r)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	st := s.stytch
 	for _, o := range st.orgs {
 		// The error types for these conflicts are *unconfirmed*.
@@ -77,8 +75,6 @@ func (s *Server) stytchCreateMember(w http.ResponseWriter, r *http.Request) {
 		e.write(w, r)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	st := s.stytch
 	org := st.findOrg(r.PathValue("organization_id"))
 	if org == nil {
@@ -115,8 +111,6 @@ func (s *Server) stytchCreateUser(w http.ResponseWriter, r *http.Request) {
 		stytchError(w, r, http.StatusBadRequest, "invalid_email", "Email format is invalid.")
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	st := s.stytch
 	for _, u := range st.users {
 		// *unconfirmed* error types, as for members.

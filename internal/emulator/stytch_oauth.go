@@ -110,8 +110,6 @@ func (s *Server) stytchToken(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, r, http.StatusBadRequest, "invalid_request", err.Error())
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	app := s.stytch.authenticateClient(r, params)
 	if app == nil {
 		invalidClient(w, r)
@@ -304,8 +302,6 @@ func (s *Server) stytchIntrospect(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, r, http.StatusBadRequest, "invalid_request", err.Error())
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	st := s.stytch
 	app := st.authenticateClient(r, params)
 	if app == nil {
