@@ -22,7 +22,7 @@ var (
 )
 
 // clerkReservedClaims may not be set as custom claims: Clerk sets them itself on
-// JWT-format tokens. The list is *unconfirmed*; it is the one in API-FACTS.md.
+// JWT-format tokens. The list is *unconfirmed*.
 var clerkReservedClaims = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "azp"}
 
 // clerkState is the Clerk instance: its secret key, machines and M2M tokens.

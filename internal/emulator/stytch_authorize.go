@@ -28,7 +28,7 @@ type authorizeParams struct {
 	CodeChallenge       string   `json:"code_challenge"`
 	CodeChallengeMethod string   `json:"code_challenge_method"`
 	// Resources are accepted for the request's shape; tokens keep the
-	// project as their audience, the one API-FACTS documents.
+	// project as their audience, the one Stytch documents.
 	Resources []string `json:"resources"`
 }
 
