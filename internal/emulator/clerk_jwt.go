@@ -1,14 +1,7 @@
 package emulator
 
 import (
-	"bytes"
-	"crypto"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
-	"math/big"
 	"net/http"
 	"slices"
 	"strings"
@@ -18,13 +11,6 @@ import (
 // m2mJWTCategory is the "cat" header Clerk stamps on JWT-format M2M tokens,
 // which is how its SDKs tell them from session tokens signed by the same key.
 const m2mJWTCategory = "cl_B7d4PD333AAA"
-
-type clerkJWTHeader struct {
-	Alg string `json:"alg"`
-	Typ string `json:"typ"`
-	Kid string `json:"kid"`
-	Cat string `json:"cat"`
-}
 
 // createM2MJWT mints a JWT-format token and answers 201. Such tokens are
 // stateless in Clerk: they are not stored, listed or revocable. It runs with
@@ -59,33 +45,10 @@ func (s *Server) createM2MJWT(w http.ResponseWriter, r *http.Request, m *machine
 	if len(scopes) > 0 {
 		payload["scopes"] = strings.Join(scopes, " ")
 	}
-	token, err := s.clerk.signJWT(payload)
-	if err != nil {
-		s.internalError(serviceClerk, w, r)
-		return
-	}
+	token := s.clerk.signer.sign(map[string]string{"cat": m2mJWTCategory}, payload)
 	v, _ := m2mJWTView(payload)
 	v.Token = token
 	writeJSON(w, http.StatusCreated, v)
-}
-
-// signJWT signs payload with the instance key, RS256.
-func (c *clerkState) signJWT(payload map[string]any) (string, error) {
-	head, err := json.Marshal(clerkJWTHeader{Alg: "RS256", Typ: "JWT", Kid: c.instanceID, Cat: m2mJWTCategory})
-	if err != nil {
-		return "", err
-	}
-	body, err := json.Marshal(payload)
-	if err != nil {
-		return "", err
-	}
-	signing := base64.RawURLEncoding.EncodeToString(head) + "." + base64.RawURLEncoding.EncodeToString(body)
-	sum := sha256.Sum256([]byte(signing))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, c.signingKey, crypto.SHA256, sum[:])
-	if err != nil {
-		return "", err
-	}
-	return signing + "." + base64.RawURLEncoding.EncodeToString(sig), nil
 }
 
 // verifyM2MJWT checks a JWT-format token as a local verifier would: this
@@ -94,24 +57,11 @@ func (c *clerkState) signJWT(payload map[string]any) (string, error) {
 // POST /m2m_tokens/verify; answering them there like an opaque token rather
 // than 404 is the emulator's *unconfirmed* choice.
 func (c *clerkState) verifyM2MJWT(token string, now time.Time) (m2mTokenJSON, bool) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return m2mTokenJSON{}, false
-	}
-	var head clerkJWTHeader
-	if !clerkDecodeJWTPart(parts[0], &head) || head.Alg != "RS256" || head.Kid != c.instanceID || head.Cat != m2mJWTCategory {
-		return m2mTokenJSON{}, false
-	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
-	if err != nil {
-		return m2mTokenJSON{}, false
-	}
-	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	if rsa.VerifyPKCS1v15(&c.signingKey.PublicKey, crypto.SHA256, sum[:], sig) != nil {
-		return m2mTokenJSON{}, false
+	var head struct {
+		Cat string `json:"cat"`
 	}
 	var payload map[string]any
-	if !clerkDecodeJWTPart(parts[1], &payload) {
+	if !c.signer.verify(token, &head, &payload) || head.Cat != m2mJWTCategory {
 		return m2mTokenJSON{}, false
 	}
 	v, ok := m2mJWTView(payload)
@@ -119,16 +69,6 @@ func (c *clerkState) verifyM2MJWT(token string, now time.Time) (m2mTokenJSON, bo
 		return m2mTokenJSON{}, false
 	}
 	return v, true
-}
-
-func clerkDecodeJWTPart(part string, v any) bool {
-	raw, err := base64.RawURLEncoding.DecodeString(part)
-	if err != nil {
-		return false
-	}
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	return d.Decode(v) == nil
 }
 
 // m2mJWTView renders a JWT-format token's claims as Clerk's token object,
@@ -182,18 +122,8 @@ func clerkJWTSeconds(v any) (int64, bool) {
 
 // getJWKS answers the instance's public signing key (GET /jwks).
 func (s *Server) getJWKS(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if _, ok := s.clerkAuth(w, r, clerkInstanceKey); !ok {
 		return
 	}
-	pub := s.clerk.signingKey.PublicKey
-	writeJSON(w, http.StatusOK, map[string]any{"keys": []map[string]string{{
-		"use": "sig",
-		"kty": "RSA",
-		"kid": s.clerk.instanceID,
-		"alg": "RS256",
-		"n":   base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
-		"e":   base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
-	}}})
+	writeJSON(w, http.StatusOK, map[string]any{"keys": []any{s.clerk.signer.jwk()}})
 }

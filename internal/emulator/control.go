@@ -25,61 +25,6 @@ func (c *clock) advance(d time.Duration) {
 	}
 }
 
-// Stats is the answer of GET /__emulator/stats.
-type Stats struct {
-	// Requests counts API requests by "METHOD /route/{template} STATUS".
-	Requests      map[string]int `json:"requests"`
-	TotalRequests int            `json:"total_requests"`
-	// Faults counts injected faults by kind: "429", "500",
-	// "drop_after_commit" and "rate_limited".
-	Faults         map[string]int     `json:"faults"`
-	M2MTokens      M2MTokenCounts     `json:"m2m_tokens"`
-	Authorizations AuthorizationCount `json:"authorizations"`
-}
-
-// M2MTokenCounts counts stored (opaque) M2M tokens by state at the
-// emulator's clock. A revoked token counts as revoked even once expired.
-type M2MTokenCounts struct {
-	Live    int `json:"live"`
-	Revoked int `json:"revoked"`
-	Expired int `json:"expired"`
-}
-
-// AuthorizationCount counts connected-app authorizations (a member's or a
-// user's consent to an app).
-type AuthorizationCount struct {
-	Active  int `json:"active"`
-	Revoked int `json:"revoked"`
-}
-
-// Calls is how many requests reached route with method, whatever the status.
-func (st Stats) Calls(method, route string) int {
-	prefix := method + " " + route + " "
-	n := 0
-	for k, v := range st.Requests {
-		if strings.HasPrefix(k, prefix) {
-			n += v
-		}
-	}
-	return n
-}
-
-// Count is how many requests to route with method were answered with status.
-func (st Stats) Count(method, route string, status int) int {
-	return st.Requests[method+" "+route+" "+strconv.Itoa(status)]
-}
-
-// Stats snapshots the request counts and the credential counts.
-func (s *Server) Stats() Stats {
-	st := s.stats.snapshot()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.clock.now()
-	st.M2MTokens = s.m2mTokenCounts(now)
-	st.Authorizations = s.authorizationCounts()
-	return st
-}
-
 type stats struct {
 	mu       sync.Mutex
 	requests map[string]int

@@ -4,17 +4,23 @@
 // run with no network. It shares no code with internal/client on purpose: the
 // two meet only on the wire, which is what keeps the emulator an independent
 // check of the client.
+//
+// This file is the package's Go API: Start, the clock, Stats, and what tests
+// inspect or set up without HTTP. Each service's HTTP API lives in files
+// named for its area (clerk_*.go, stytch_*.go); http.go is the wrapper every
+// API request goes through.
 package emulator
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -61,8 +67,10 @@ type Fixture struct {
 	StytchRedirectURI              string `json:"stytch_redirect_uri"`
 }
 
-// Server is a running emulator. All state sits behind one mutex: the emulator
-// favours obvious correctness under parallel requests over throughput.
+// Server is a running emulator. All state sits behind one mutex, which the
+// request wrapper holds around every API handler and each method here takes
+// itself: the emulator favours obvious correctness under parallel requests
+// over throughput.
 type Server struct {
 	mu      sync.Mutex
 	clock   *clock
@@ -171,47 +179,224 @@ func (s *Server) Now() time.Time { return s.clock.now() }
 // sleeping.
 func (s *Server) Advance(d time.Duration) { s.clock.advance(d) }
 
-// randomHex returns n random bytes as lowercase hex.
-func randomHex(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	return hex.EncodeToString(b)
+// Stats is the answer of GET /__emulator/stats.
+type Stats struct {
+	// Requests counts API requests by "METHOD /route/{template} STATUS".
+	Requests      map[string]int `json:"requests"`
+	TotalRequests int            `json:"total_requests"`
+	// Faults counts injected faults by kind: "429", "500",
+	// "drop_after_commit" and "rate_limited".
+	Faults         map[string]int     `json:"faults"`
+	M2MTokens      M2MTokenCounts     `json:"m2m_tokens"`
+	Authorizations AuthorizationCount `json:"authorizations"`
 }
 
-// randomUUID returns a version 4 UUID, the shape of every Stytch id suffix.
-func randomUUID() string {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b)
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+// M2MTokenCounts counts stored (opaque) M2M tokens by state at the
+// emulator's clock. A revoked token counts as revoked even once expired.
+type M2MTokenCounts struct {
+	Live    int `json:"live"`
+	Revoked int `json:"revoked"`
+	Expired int `json:"expired"`
 }
 
-// base62 alphabet used for Clerk-style ids (mch_ + 27 word characters).
-const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-func randomBase62(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	for i := range b {
-		b[i] = base62[int(b[i])%len(base62)]
-	}
-	return string(b)
+// AuthorizationCount counts connected-app authorizations (a member's or a
+// user's consent to an app).
+type AuthorizationCount struct {
+	Active  int `json:"active"`
+	Revoked int `json:"revoked"`
 }
 
-// newSigningKey makes an RSA key for RS256 tokens. 2048 bits keeps start-up
-// fast enough for one emulator per acceptance test.
-func newSigningKey() (*rsa.PrivateKey, error) {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, errors.New("emulator: generating signing key: " + err.Error())
+// Calls is how many requests reached route with method, whatever the status.
+func (st Stats) Calls(method, route string) int {
+	prefix := method + " " + route + " "
+	n := 0
+	for k, v := range st.Requests {
+		if strings.HasPrefix(k, prefix) {
+			n += v
+		}
 	}
-	return k, nil
+	return n
+}
+
+// Count is how many requests to route with method were answered with status.
+func (st Stats) Count(method, route string, status int) int {
+	return st.Requests[method+" "+route+" "+strconv.Itoa(status)]
+}
+
+// Stats snapshots the request counts and the credential counts.
+func (s *Server) Stats() Stats {
+	st := s.stats.snapshot()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.now()
+	st.M2MTokens = s.m2mTokenCounts(now)
+	st.Authorizations = s.authorizationCounts()
+	return st
+}
+
+// M2MToken is a stored (opaque) M2M token as acceptance tests inspect it.
+type M2MToken struct {
+	ID, Subject      string
+	Scopes           []string
+	Claims           any
+	Revoked          bool
+	RevocationReason *string
+	Expiration       *time.Time
+	CreatedAt        time.Time
+}
+
+// M2MToken returns the stored token with this id. JWT-format tokens are never
+// stored, so they are never found.
+func (s *Server) M2MToken(id string) (M2MToken, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.clerk.tokens[id]
+	if !ok {
+		return M2MToken{}, false
+	}
+	return t.inspect(), true
+}
+
+// M2MTokens returns every stored token of machine subject, revoked and
+// expired ones included, newest first.
+func (s *Server) M2MTokens(subject string) []M2MToken {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []M2MToken
+	for _, t := range s.clerk.tokensOf(subject) {
+		out = append(out, t.inspect())
+	}
+	return out
+}
+
+func (t *m2mToken) inspect() M2MToken {
+	var claims any
+	if t.claims != nil {
+		_ = json.Unmarshal(t.claims, &claims) // canonical JSON always parses
+	}
+	exp := t.expiration
+	var reason *string
+	if t.revocationReason != nil {
+		r := *t.revocationReason
+		reason = &r
+	}
+	return M2MToken{
+		ID:               t.id,
+		Subject:          t.subject,
+		Scopes:           slices.Clone(t.scopes),
+		Claims:           claims,
+		Revoked:          t.revoked,
+		RevocationReason: reason,
+		Expiration:       &exp,
+		CreatedAt:        t.createdAt,
+	}
+}
+
+// CreateMachine adds a machine as POST /machines would, so tests can set up
+// machines without HTTP. A zero defaultTokenTTL means Clerk's default (1h).
+func (s *Server) CreateMachine(name string, scopedMachineIDs []string, defaultTokenTTL time.Duration) (id, secretKey string, err error) {
+	ttl := int64(clerkDefaultTokenTTL)
+	if defaultTokenTTL != 0 {
+		if defaultTokenTTL%time.Second != 0 {
+			return "", "", fmt.Errorf("emulator: default token TTL %s is not a whole number of seconds", defaultTokenTTL)
+		}
+		ttl = int64(defaultTokenTTL / time.Second)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, perr := s.newMachine(name, scopedMachineIDs, ttl)
+	if perr != nil {
+		return "", "", perr
+	}
+	return m.id, m.secretKey, nil
+}
+
+// Authorization is a member's consent to a connected app, as the emulator
+// holds it.
+type Authorization struct {
+	OrganizationID, MemberID, ConnectedAppID string
+	// Scopes are those granted by the last completed authorization flow.
+	Scopes []string
+	Active bool
+}
+
+// Authorization reports the member's authorization of the connected app;
+// false if the member never authorized it. The organization may be given by
+// id, slug or external id, the member by id or external id.
+func (s *Server) Authorization(organizationID, memberID, connectedAppID string) (Authorization, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stytch
+	org := st.findOrg(organizationID)
+	if org == nil {
+		return Authorization{}, false
+	}
+	m := st.findMember(org, memberID)
+	if m == nil {
+		return Authorization{}, false
+	}
+	g := st.authorizations[grantKey{m.id, connectedAppID}]
+	if g == nil {
+		return Authorization{}, false
+	}
+	return Authorization{OrganizationID: org.id, MemberID: m.id, ConnectedAppID: connectedAppID, Scopes: slices.Clone(g.scopes), Active: g.active}, true
+}
+
+// CreateMember adds a member to an organization. canRevokeConnectedApps
+// gives it the stytch_admin role, which carries revoke.connected-app on
+// stytch.member; otherwise it has only the implicit stytch_member role.
+func (s *Server) CreateMember(organizationID, email string, canRevokeConnectedApps bool) (memberID string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stytch
+	org := st.findOrg(organizationID)
+	if org == nil {
+		return "", fmt.Errorf("emulator: organization %q not found", organizationID)
+	}
+	if e := st.checkNewMember(org, email, ""); e != nil {
+		return "", errors.New("emulator: " + e.errorMessage)
+	}
+	roles := []string{"stytch_member"}
+	if canRevokeConnectedApps {
+		roles = append(roles, "stytch_admin")
+	}
+	return st.addMember(org, email, "", "", roles, s.clock.now()).id, nil
+}
+
+// CreateMemberSession starts a session for the member and returns its
+// session token and a session JWT, as an authentication would.
+func (s *Server) CreateMemberSession(organizationID, memberID string) (sessionToken, sessionJWT string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stytch
+	org := st.findOrg(organizationID)
+	if org == nil {
+		return "", "", fmt.Errorf("emulator: organization %q not found", organizationID)
+	}
+	m := st.findMember(org, memberID)
+	if m == nil {
+		return "", "", fmt.Errorf("emulator: member %q not found in organization %q", memberID, organizationID)
+	}
+	now := s.clock.now()
+	sess := st.addSession(m, now)
+	return sess.token, st.sessionJWT(sess, org, m, now), nil
+}
+
+// CreateConnectedApp registers a connected app. customScopes are the scopes
+// beyond the built-in OIDC ones that members may grant it. clientSecret is
+// empty for the public client types.
+func (s *Server) CreateConnectedApp(clientType, name string, redirectURLs, customScopes []string) (clientID, clientSecret string, err error) {
+	if !slices.Contains(clientTypes, clientType) {
+		return "", "", fmt.Errorf("emulator: client type %q: want one of %s", clientType, strings.Join(clientTypes, ", "))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	app, secret := s.stytch.addApp(&stytchApp{
+		name:                     name,
+		clientType:               clientType,
+		redirectURLs:             slices.Clone(redirectURLs),
+		customScopes:             slices.Clone(customScopes),
+		accessTokenExpiryMinutes: 60,
+	})
+	return app.clientID, secret, nil
 }

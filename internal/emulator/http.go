@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -45,7 +46,8 @@ func (s *Server) stytchRoute(mux *http.ServeMux, method, path string, h http.Han
 
 // api wraps a handler with what every real API request goes through here:
 // the emulator's Date header, a request id, latency, the rate limit, injected
-// faults and the request counts.
+// faults, the state lock and the request counts. Handlers run with s.mu held,
+// so none of them takes it.
 func (s *Server) api(svc service, route string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var id string
@@ -86,8 +88,11 @@ func (s *Server) api(svc service, route string, h http.HandlerFunc) http.Handler
 			return
 		}
 
+		// The body is read before the lock is taken, so a client slow to
+		// send one does not stall every other request.
+		readBody(r)
 		rec := &recorder{header: w.Header(), status: http.StatusOK}
-		h(rec, r)
+		s.locked(h, rec, r)
 		s.stats.request(route, rec.status)
 		if draw.dropAfterCommit {
 			// The change is applied; the answer is lost on the wire.
@@ -99,6 +104,31 @@ func (s *Server) api(svc service, route string, h http.HandlerFunc) http.Handler
 		_, _ = w.Write(rec.body.Bytes())
 	})
 }
+
+func (s *Server) locked(h http.HandlerFunc, w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h(w, r)
+}
+
+// maxBody is one byte past ParseForm's 10 MiB limit, so an oversized form is
+// still refused; the JSON decoders stop at 1 MiB of it.
+const maxBody = 10<<20 + 1
+
+// readBody replaces r.Body with the body read in full, followed by the read
+// error if there was one, so handlers answer it as before.
+func readBody(r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	var rest io.Reader = bytes.NewReader(body)
+	if err != nil {
+		rest = io.MultiReader(rest, failingReader{err})
+	}
+	r.Body = io.NopCloser(rest)
+}
+
+type failingReader struct{ err error }
+
+func (f failingReader) Read([]byte) (int, error) { return 0, f.err }
 
 // dropConnection closes the client's connection without writing a response,
 // as a proxy or a crash between commit and reply would.
@@ -177,43 +207,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-// clerkError answers in Clerk's error shape: {"errors":[...],"clerk_trace_id"}.
-func clerkError(w http.ResponseWriter, r *http.Request, status int, code, message, longMessage string) {
-	clerkErrorMeta(w, r, status, code, message, longMessage, nil)
-}
-
-// clerkErrorMeta is clerkError with the error's meta (e.g. {"param_name": "subject"}).
-func clerkErrorMeta(w http.ResponseWriter, r *http.Request, status int, code, message, longMessage string, meta map[string]any) {
-	e := map[string]any{"message": message, "long_message": longMessage, "code": code}
-	if meta != nil {
-		e["meta"] = meta
-	}
-	writeJSON(w, status, map[string]any{
-		"errors":         []any{e},
-		"clerk_trace_id": requestID(r),
-	})
-}
-
-// stytchError answers in Stytch's error shape.
-func stytchError(w http.ResponseWriter, r *http.Request, status int, errorType, message string) {
-	writeJSON(w, status, map[string]any{
-		"status_code":   status,
-		"request_id":    requestID(r),
-		"error_type":    errorType,
-		"error_message": message,
-		"error_url":     "https://stytch.com/docs/api/errors/" + strconv.Itoa(status) + "#" + errorType,
-	})
-}
-
-// oauthError answers in the OAuth 2.0 error shape the token and introspection
-// endpoints use.
-func oauthError(w http.ResponseWriter, r *http.Request, status int, code, description string) {
-	writeJSON(w, status, map[string]any{
-		"error":             code,
-		"error_description": description,
-		"request_id":        requestID(r),
-		"status_code":       status,
-	})
 }
