@@ -67,8 +67,10 @@ func (r *m2mTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Clerk machine-to-machine (M2M) token: issued on create, revoked on destroy. " +
 			"Rotation, drift and import work as the provider documentation describes.\n\n" +
-			"**Refresh.** Clerk cannot read one token, so the provider lists each machine's tokens once per run and reads every token of " +
-			"that machine from the one listing, with the provider's `clerk.secret_key` when set, else with the token's machine key.\n\n" +
+			"**Refresh.** Clerk cannot read one token, so the provider lists each machine's live tokens once per run and reads every token of " +
+			"that machine from the one listing, with the provider's `clerk.secret_key` when set, else with the token's machine key. " +
+			"A token missing from it is looked up in the machine's history (revoked and expired tokens, newest first), only as far back as that token, " +
+			"to say why it is gone. See **API calls** below for what each phase costs.\n\n" +
 			"**JWT format.** Clerk keeps no record of JWT-format tokens: the provider keeps one in state until its expiry, and destroying it " +
 			"only removes it from state, with a warning that it stays valid until it expires. Import takes opaque tokens only.\n\n" + ambiguousCreateDoc,
 		Attributes: map[string]schema.Attribute{
