@@ -108,7 +108,7 @@ func newRun(t *testing.T, opts emulator.Options) *run {
 		// A developer's own settings must not change what is measured.
 		"TF_LOG=", "TF_LOG_PATH=", "TF_LOG_PROVIDER=", "TF_LOG_CORE=",
 		"MACHINEAUTH_MAX_RETRIES=", "MACHINEAUTH_MAX_RETRY_WAIT=", "MACHINEAUTH_REQUEST_TIMEOUT=",
-		"MACHINEAUTH_CALL_TIMEOUT=", "MACHINEAUTH_REQUESTS_PER_SECOND=",
+		"MACHINEAUTH_CALL_TIMEOUT=", "MACHINEAUTH_REQUESTS_PER_SECOND=", "MACHINEAUTH_EXPIRY_WARNING_SECONDS=",
 	}
 	return &run{t: t, srv: srv, ws: ws}
 }

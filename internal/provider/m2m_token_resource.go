@@ -228,8 +228,9 @@ func (r *m2mTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		}
 		return
 	}
-	var expiresAt types.String
+	var id, expiresAt types.String
 	var rotateBefore types.Int64
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("expires_at"), &expiresAt)...)
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("rotate_before_seconds"), &rotateBefore)...)
 	if resp.Diagnostics.HasError() {
@@ -238,7 +239,9 @@ func (r *m2mTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	// Judged here rather than only in Read, so a changed
 	// rotate_before_seconds takes effect in the same plan, and a refresh
 	// skipped with -refresh=false still rotates.
-	due := rotationDue(expiresAt, rotateBefore, r.data.m2m.now())
+	now := r.data.m2m.now()
+	due := rotationDue(expiresAt, rotateBefore, now)
+	expiryWarnings(&resp.Diagnostics, "M2M token "+id.ValueString(), expiresAt, !rotateBefore.IsNull(), due, r.data.expiryWarning, now)
 	if !due {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("ready_for_rotation"), false)...)
 		return

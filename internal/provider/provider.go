@@ -49,6 +49,9 @@ type providerModel struct {
 	RequestTimeout    types.String  `tfsdk:"request_timeout"`
 	CallTimeout       types.String  `tfsdk:"call_timeout"`
 	RequestsPerSecond types.Float64 `tfsdk:"requests_per_second"`
+	// ExpiryWarningSeconds is how close to expiry a credential gets a
+	// warning at plan.
+	ExpiryWarningSeconds types.Int64 `tfsdk:"expiry_warning_seconds"`
 }
 
 type clerkModel struct {
@@ -118,6 +121,12 @@ func (p *machineauthProvider) Schema(_ context.Context, _ provider.SchemaRequest
 			},
 		},
 		Attributes: map[string]schema.Attribute{
+			"expiry_warning_seconds": schema.Int64Attribute{
+				MarkdownDescription: "A plan warns about a credential that expires within this many seconds, by the service's clock, " +
+					"unless its rotation will replace it first; `0` turns the warnings off. Default 604800 (7 days). Env: `MACHINEAUTH_EXPIRY_WARNING_SECONDS`.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, maxTokenLifetime)},
+			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: "Retries of one API call after a 429, a 5xx or a network error (never for an ambiguous create), default 5. Env: `MACHINEAUTH_MAX_RETRIES`.",
 				Optional:            true,
@@ -233,6 +242,10 @@ func (p *machineauthProvider) Configure(ctx context.Context, req provider.Config
 	cc.MaxRetryWait = durationSetting(cfg.MaxRetryWait, "MACHINEAUTH_MAX_RETRY_WAIT", path.Root("max_retry_wait"), time.Millisecond, 5*time.Minute, diags)
 	cc.RequestTimeout = durationSetting(cfg.RequestTimeout, "MACHINEAUTH_REQUEST_TIMEOUT", path.Root("request_timeout"), time.Second, 10*time.Minute, diags)
 	cc.TotalTimeout = durationSetting(cfg.CallTimeout, "MACHINEAUTH_CALL_TIMEOUT", path.Root("call_timeout"), time.Second, time.Hour, diags)
+	expiryWarning := defaultExpiryWarning
+	if n, ok := intSetting(cfg.ExpiryWarningSeconds, "MACHINEAUTH_EXPIRY_WARNING_SECONDS", path.Root("expiry_warning_seconds"), 0, maxTokenLifetime, diags); ok {
+		expiryWarning = time.Duration(n) * time.Second
+	}
 	cc.RequestsPerSecond = floatSetting(cfg.RequestsPerSecond, "MACHINEAUTH_REQUESTS_PER_SECOND", path.Root("requests_per_second"), 0.1, diags)
 	if diags.HasError() {
 		return
@@ -244,6 +257,7 @@ func (p *machineauthProvider) Configure(ctx context.Context, req provider.Config
 		return
 	}
 	data := newProviderData(c, clerkKeys{instance: cc.ClerkSecretKey, machine: machineKey})
+	data.expiryWarning = expiryWarning
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data

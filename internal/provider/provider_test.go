@@ -122,6 +122,14 @@ func (w *warningRecorder) ReadResource(ctx context.Context, req *tfprotov6.ReadR
 	return resp, err
 }
 
+func (w *warningRecorder) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+	resp, err := w.ProviderServer.PlanResourceChange(ctx, req)
+	if resp != nil {
+		w.keep(resp.Diagnostics)
+	}
+	return resp, err
+}
+
 func (w *warningRecorder) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
 	resp, err := w.ProviderServer.ApplyResourceChange(ctx, req)
 	if resp != nil {
