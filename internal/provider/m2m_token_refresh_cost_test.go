@@ -35,7 +35,9 @@ resource "machineauth_m2m_token" "t" {
 `, live)
 	var before emulator.Stats
 	snapshot := func() { before = srv.Stats() }
-	lists := func() int { return srv.Stats().Calls("GET", "/clerk/v1/m2m_tokens") - before.Calls("GET", "/clerk/v1/m2m_tokens") }
+	lists := func() int {
+		return srv.Stats().Calls("GET", "/clerk/v1/m2m_tokens") - before.Calls("GET", "/clerk/v1/m2m_tokens")
+	}
 	rec := &warningRecorder{}
 	var revokedID string
 	resource.ParallelTest(t, resource.TestCase{

@@ -54,10 +54,10 @@ type m2mTokenStore struct {
 
 func newM2MTokenStore(c *client.Client, keys clerkKeys) *m2mTokenStore {
 	return &m2mTokenStore{
-		client:   c,
-		keys:     keys,
-		known:    map[string]struct{}{},
-		subjects: map[string]string{},
+		client:    c,
+		keys:      keys,
+		known:     map[string]struct{}{},
+		subjects:  map[string]string{},
 		inflight:  map[uint64]chan struct{}{},
 		histories: map[listingKey]*tokenHistory{},
 	}
