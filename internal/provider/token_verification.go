@@ -102,6 +102,7 @@ type tokenVerificationModel struct {
 	Scopes       types.Set    `tfsdk:"scopes"`
 	Claims       types.String `tfsdk:"claims"`
 	ExpiresAt    types.String `tfsdk:"expires_at"`
+	LastUsedAt   types.String `tfsdk:"last_used_at"`
 }
 
 // The data source and the ephemeral resource have one schema, built from
@@ -126,8 +127,8 @@ const tokenVerificationHow = "How a token is checked:\n\n" +
 	"or a service unreachable or failing after retries."
 
 var tokenVerificationDocs = struct {
-	token, typ, clientID, clientSecret                               string
-	valid, reason, tokenType, id, subject, scopes, claims, expiresAt string
+	token, typ, clientID, clientSecret                                           string
+	valid, reason, tokenType, id, subject, scopes, claims, expiresAt, lastUsedAt string
 }{
 	token: "The token to check: a Clerk M2M token, opaque (`mt_...`) or JWT-format, or a Stytch connected-app access token.",
 	typ: "What kind of token `token` is: `m2m_token` or `connected_app_access_token`. " +
@@ -154,7 +155,8 @@ var tokenVerificationDocs = struct {
 		"Null when not known, such as for an invalid opaque token.",
 	claims: "The token's claims as a JSON string: for an M2M token, the custom claims it was minted with (null when none); " +
 		"for an access token, all of its claims. Decode with `jsondecode`.",
-	expiresAt: "When the token expires (RFC 3339); null when it never does or it is not known.",
+	expiresAt:  "When the token expires (RFC 3339); null when it never does or it is not known.",
+	lastUsedAt: "For an opaque M2M token, when Clerk last saw it used (RFC 3339): Clerk counts this check as a use. Null for other tokens.",
 }
 
 // verification is the outcome for one token. Empty fields mean the service
@@ -167,6 +169,7 @@ type verification struct {
 	scopes    []string // nil: not told; empty: told there are none
 	claims    string   // JSON
 	expiresAt *time.Time
+	lastUsed  *time.Time
 	// detail says why a JWT failed its checks; it goes to the debug log.
 	detail string
 }
@@ -194,10 +197,8 @@ func (tv *tokenVerifier) verifyInto(ctx context.Context, m *tokenVerificationMod
 	m.ID = stringOrNull(v.id)
 	m.Subject = stringOrNull(v.subject)
 	m.Claims = stringOrNull(v.claims)
-	m.ExpiresAt = types.StringNull()
-	if v.expiresAt != nil {
-		m.ExpiresAt = types.StringValue(v.expiresAt.UTC().Format(time.RFC3339))
-	}
+	m.ExpiresAt = rfc3339OrNull(v.expiresAt)
+	m.LastUsedAt = rfc3339OrNull(v.lastUsed)
 	m.Scopes = types.SetNull(types.StringType)
 	if v.scopes != nil {
 		var d diag.Diagnostics
@@ -266,7 +267,7 @@ func (tv *tokenVerifier) verifyOpaqueM2MToken(ctx context.Context, token string)
 	case tok.Expired:
 		v.reason = reasonExpired
 	}
-	v.id, v.subject, v.expiresAt = tok.ID, tok.Subject, tok.ExpiresAt()
+	v.id, v.subject, v.expiresAt, v.lastUsed = tok.ID, tok.Subject, tok.ExpiresAt(), tok.LastUsed()
 	v.scopes = append([]string{}, tok.Scopes...)
 	if len(tok.Claims) > 0 {
 		v.claims = canonicalJSON(tok.Claims)

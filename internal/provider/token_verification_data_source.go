@@ -46,6 +46,7 @@ func (d *tokenVerificationDataSource) Schema(_ context.Context, _ datasource.Sch
 			"scopes":        schema.SetAttribute{MarkdownDescription: docs.scopes, Computed: true, ElementType: types.StringType},
 			"claims":        schema.StringAttribute{MarkdownDescription: docs.claims, Computed: true},
 			"expires_at":    schema.StringAttribute{MarkdownDescription: docs.expiresAt, Computed: true},
+			"last_used_at":  schema.StringAttribute{MarkdownDescription: docs.lastUsedAt, Computed: true},
 		},
 	}
 }

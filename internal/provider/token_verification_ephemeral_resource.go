@@ -47,6 +47,7 @@ func (e *tokenVerificationEphemeralResource) Schema(_ context.Context, _ ephemer
 			"scopes":        schema.SetAttribute{MarkdownDescription: docs.scopes, Computed: true, ElementType: types.StringType},
 			"claims":        schema.StringAttribute{MarkdownDescription: docs.claims, Computed: true},
 			"expires_at":    schema.StringAttribute{MarkdownDescription: docs.expiresAt, Computed: true},
+			"last_used_at":  schema.StringAttribute{MarkdownDescription: docs.lastUsedAt, Computed: true},
 		},
 	}
 }
