@@ -164,3 +164,6 @@ func (c *Client) machineSubCall(op, method, id, sub string) (*call, error) {
 
 // Created is the machine's creation time; Clerk sends milliseconds.
 func (m *Machine) Created() time.Time { return time.UnixMilli(m.CreatedAt).UTC() }
+
+// IsConflict reports a 409: for a machine scope, that it exists already.
+func IsConflict(err error) bool { return status(err) == http.StatusConflict }

@@ -296,6 +296,8 @@ func (p *machineauthProvider) Resources(_ context.Context) []func() resource.Res
 	return []func() resource.Resource{
 		NewConnectedAppAuthorizationResource,
 		NewM2MTokenResource,
+		NewMachineResource,
+		NewMachineScopeResource,
 	}
 }
 
@@ -303,12 +305,14 @@ func (p *machineauthProvider) EphemeralResources(_ context.Context) []func() eph
 	return []func() ephemeral.EphemeralResource{
 		NewM2MTokenEphemeralResource,
 		NewTokenVerificationEphemeralResource,
+		NewMachineSecretKeyEphemeralResource,
 	}
 }
 
 func (p *machineauthProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewTokenVerificationDataSource,
+		NewMachineDataSource,
 	}
 }
 
@@ -326,5 +330,6 @@ func (p *machineauthProvider) ListResources(_ context.Context) []func() list.Lis
 	return []func() list.ListResource{
 		NewConnectedAppAuthorizationListResource,
 		NewM2MTokenListResource,
+		NewMachineListResource,
 	}
 }
