@@ -253,14 +253,17 @@ func (r *machineResource) Update(ctx context.Context, req resource.UpdateRequest
 		plan.SecretKeyRotatedAt = types.StringValue(now.UTC().Format(time.RFC3339))
 	}
 
-	// A fresh read for scoped_machines, which a plan cannot know.
-	got, err := r.data.client.GetMachine(ctx, id)
-	if err != nil {
-		addClientError(&resp.Diagnostics, "Unable to read machine "+id+" after updating it", err)
-		return
+	// A fresh read for scoped_machines, which a plan cannot know. Failing
+	// it fails nothing that was done: the update is recorded, and the
+	// next refresh reads the machine.
+	if got, err := r.data.client.GetMachine(ctx, id); err == nil {
+		store.record(*got)
+		plan.set(ctx, *got, &resp.Diagnostics)
+	} else {
+		plan.ScopedMachines = prior.ScopedMachines
+		resp.Diagnostics.AddWarning("Machine "+id+" was updated but could not be read back",
+			"Its scoped machines are shown as before until the next refresh: "+client.Redact(err.Error()))
 	}
-	store.record(*got)
-	plan.set(ctx, *got, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setMachineIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, nil)...)
