@@ -1,5 +1,6 @@
 // Package provider implements the machineauth Terraform provider: Clerk M2M
-// tokens and Stytch connected-app authorizations as Terraform resources.
+// tokens and machines, and Stytch connected-app authorizations, as
+// Terraform resources.
 package provider
 
 import (
@@ -75,16 +76,16 @@ func (p *machineauthProvider) Schema(_ context.Context, _ provider.SchemaRequest
 			"an empty provider block with the environment set is enough.",
 		Blocks: map[string]schema.Block{
 			"clerk": schema.SingleNestedBlock{
-				MarkdownDescription: "Clerk Backend API credentials, for `machineauth_m2m_token` and M2M token verification.",
+				MarkdownDescription: "Clerk Backend API credentials, for `machineauth_m2m_token`, `machineauth_machine` and its kin, and M2M token verification.",
 				Attributes: map[string]schema.Attribute{
 					"secret_key": schema.StringAttribute{
-						MarkdownDescription: "Instance secret key (`sk_test_...` or `sk_live_...`); lists, revokes and verifies tokens of any machine. Env: `CLERK_SECRET_KEY`.",
+						MarkdownDescription: "Instance secret key (`sk_test_...` or `sk_live_...`); manages machines, and lists, revokes and verifies tokens of any machine. Env: `CLERK_SECRET_KEY`.",
 						Optional:            true,
 						Sensitive:           true,
 						Validators:          []validator.String{prefixValidator("sk_test_", "sk_live_")},
 					},
 					"machine_secret_key": schema.StringAttribute{
-						MarkdownDescription: "Machine secret key (`ak_...`) that issues M2M tokens for its machine; a resource's own `machine_secret_key` overrides it. Env: `CLERK_MACHINE_SECRET_KEY`.",
+						MarkdownDescription: "Machine secret key (`ak_...`) that issues M2M tokens for its machine; a token's own `machine_secret_key_wo` overrides it. Env: `CLERK_MACHINE_SECRET_KEY`.",
 						Optional:            true,
 						Sensitive:           true,
 						Validators:          []validator.String{prefixValidator("ak_")},
