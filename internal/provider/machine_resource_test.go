@@ -144,9 +144,11 @@ func (managedNoop) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, 
 // keys issue tokens during the overlap. Once the emulator's clock passes
 // the overlap the old key is refused, the five tokens still verify, the
 // plan changes nothing, and destroy revokes all five and then deletes the
-// machine.
+// machine. Clerk's clock runs a day ahead of the local one throughout:
+// the rotation time recorded is Clerk's.
 func TestAccMachine_noDowntimeRotation(t *testing.T) {
 	srv := startEmulator(t, emulator.Options{})
+	srv.Advance(24 * time.Hour)
 	c := verificationClient(t, srv)
 	config := func(trigger string) string {
 		return providerConfig(srv) + fmt.Sprintf(`
@@ -250,9 +252,13 @@ check "first_token_valid" {
 				Check: resource.ComposeTestCheckFunc(
 					resource.TestCheckResourceAttrPtr(machineAddr, "id", &id),
 					captureAttr(machineAddr, "secret_key", &newKey),
-					func(*terraform.State) error {
+					func(s *terraform.State) error {
 						if newKey == oldKey {
 							return fmt.Errorf("the secret key did not change")
+						}
+						at, err := time.Parse(time.RFC3339, stateAttr(s, machineAddr, "secret_key_rotated_at"))
+						if d := srv.Now().Sub(at); err != nil || d < 0 || d > time.Hour {
+							return fmt.Errorf("secret_key_rotated_at %v is not Clerk's time of the rotation (%s): %v", at, srv.Now().Format(time.RFC3339), err)
 						}
 						return nil
 					},
