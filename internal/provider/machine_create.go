@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -37,8 +38,9 @@ const machineCreateDoc = "**Lost answers.** Clerk may create a machine whose cre
 
 // createMachine makes one machine named name, recovering from lost
 // answers as machineCreateDoc describes. It returns nil after adding an
-// error to diags; otherwise the machine, and whether it still needs the
-// rename to name (the caller then keeps it in state with an error).
+// error to diags; otherwise the machine, and whether it was renamed to
+// name (if not, diags holds an error, and the caller keeps the machine in
+// state with it so that Terraform still tracks it).
 func (s *machineStore) createMachine(ctx context.Context, name string, ttl int64, diags *diag.Diagnostics) (made *client.MachineWithSecret, renamed bool) {
 	marker, err := newCreateMarker()
 	if err != nil {
@@ -125,10 +127,7 @@ func (s *machineStore) findMarked(ctx context.Context, marker string) ([]client.
 	}
 	found := slices.DeleteFunc(all, func(m client.Machine) bool { return !strings.HasSuffix(m.Name, suffix) })
 	slices.SortFunc(found, func(a, b client.Machine) int {
-		if a.CreatedAt != b.CreatedAt {
-			return int(a.CreatedAt - b.CreatedAt)
-		}
-		return strings.Compare(a.ID, b.ID)
+		return cmp.Or(cmp.Compare(a.CreatedAt, b.CreatedAt), strings.Compare(a.ID, b.ID))
 	})
 	return found, nil
 }
