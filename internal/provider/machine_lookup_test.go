@@ -177,3 +177,32 @@ resource "machineauth_m2m_token" "t" {
 		}},
 	})
 }
+
+// A refused instance key is an error on refresh, never "gone": the machine
+// and its scope stay in state, and with the right key the plan is empty.
+func TestAccMachine_refusedKeyIsAnError(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	fx := srv.Info().Fixture
+	resources := fmt.Sprintf(`
+resource "machineauth_machine" "m" {
+  name = "guarded"
+}
+
+resource "machineauth_machine_scope" "s" {
+  machine_id        = machineauth_machine.m.id
+  scoped_machine_id = %q
+}
+`, fx.ClerkScopedMachineID)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkMachinesDeleted(srv),
+		Steps: []resource.TestStep{
+			{Config: providerConfig(srv) + resources},
+			{
+				Config:      providerConfigWith(srv, "secret_key", "sk_test_NotTheInstanceKey0123456789abcdef") + resources,
+				ExpectError: diagMatching("Unable to read", "401 clerk_key_invalid"),
+			},
+			{Config: providerConfig(srv) + resources, PlanOnly: true},
+		},
+	})
+}
