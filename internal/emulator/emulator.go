@@ -189,6 +189,7 @@ type Stats struct {
 	Faults         map[string]int     `json:"faults"`
 	M2MTokens      M2MTokenCounts     `json:"m2m_tokens"`
 	Authorizations AuthorizationCount `json:"authorizations"`
+	Machines       MachineCounts      `json:"machines"`
 }
 
 // M2MTokenCounts counts stored (opaque) M2M tokens by state at the
@@ -197,6 +198,13 @@ type M2MTokenCounts struct {
 	Live    int `json:"live"`
 	Revoked int `json:"revoked"`
 	Expired int `json:"expired"`
+}
+
+// MachineCounts counts the Clerk machines that exist (a deleted one is gone)
+// and the scopes between them, the fixture's included.
+type MachineCounts struct {
+	Live   int `json:"live"`
+	Scopes int `json:"scopes"`
 }
 
 // AuthorizationCount counts connected-app authorizations (a member's or a
@@ -231,6 +239,7 @@ func (s *Server) Stats() Stats {
 	now := s.clock.now()
 	st.M2MTokens = s.m2mTokenCounts(now)
 	st.Authorizations = s.authorizationCounts()
+	st.Machines = s.machineCounts()
 	return st
 }
 

@@ -1,5 +1,6 @@
 // Package provider implements the machineauth Terraform provider: Clerk M2M
-// tokens and Stytch connected-app authorizations as Terraform resources.
+// tokens and machines, and Stytch connected-app authorizations, as
+// Terraform resources.
 package provider
 
 import (
@@ -78,16 +79,16 @@ func (p *machineauthProvider) Schema(_ context.Context, _ provider.SchemaRequest
 			"an empty provider block with the environment set is enough.",
 		Blocks: map[string]schema.Block{
 			"clerk": schema.SingleNestedBlock{
-				MarkdownDescription: "Clerk Backend API credentials, for `machineauth_m2m_token` and M2M token verification.",
+				MarkdownDescription: "Clerk Backend API credentials, for `machineauth_m2m_token`, `machineauth_machine` and its kin, and M2M token verification.",
 				Attributes: map[string]schema.Attribute{
 					"secret_key": schema.StringAttribute{
-						MarkdownDescription: "Instance secret key (`sk_test_...` or `sk_live_...`); lists, revokes and verifies tokens of any machine. Env: `CLERK_SECRET_KEY`.",
+						MarkdownDescription: "Instance secret key (`sk_test_...` or `sk_live_...`); manages machines, and lists, revokes and verifies tokens of any machine. Env: `CLERK_SECRET_KEY`.",
 						Optional:            true,
 						Sensitive:           true,
 						Validators:          []validator.String{prefixValidator("sk_test_", "sk_live_")},
 					},
 					"machine_secret_key": schema.StringAttribute{
-						MarkdownDescription: "Machine secret key (`ak_...`) that issues M2M tokens for its machine; a resource's own `machine_secret_key` overrides it. Env: `CLERK_MACHINE_SECRET_KEY`.",
+						MarkdownDescription: "Machine secret key (`ak_...`) that issues M2M tokens for its machine; a token's own `machine_secret_key_wo` overrides it. Env: `CLERK_MACHINE_SECRET_KEY`.",
 						Optional:            true,
 						Sensitive:           true,
 						Validators:          []validator.String{prefixValidator("ak_")},
@@ -310,6 +311,8 @@ func (p *machineauthProvider) Resources(_ context.Context) []func() resource.Res
 	return []func() resource.Resource{
 		NewConnectedAppAuthorizationResource,
 		NewM2MTokenResource,
+		NewMachineResource,
+		NewMachineScopeResource,
 	}
 }
 
@@ -317,12 +320,14 @@ func (p *machineauthProvider) EphemeralResources(_ context.Context) []func() eph
 	return []func() ephemeral.EphemeralResource{
 		NewM2MTokenEphemeralResource,
 		NewTokenVerificationEphemeralResource,
+		NewMachineSecretKeyEphemeralResource,
 	}
 }
 
 func (p *machineauthProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewTokenVerificationDataSource,
+		NewMachineDataSource,
 	}
 }
 
@@ -340,5 +345,6 @@ func (p *machineauthProvider) ListResources(_ context.Context) []func() list.Lis
 	return []func() list.ListResource{
 		NewConnectedAppAuthorizationListResource,
 		NewM2MTokenListResource,
+		NewMachineListResource,
 	}
 }

@@ -25,6 +25,9 @@ type providerData struct {
 	// expiryWarning is how close to expiry a credential gets a warning at
 	// plan; 0 for none.
 	expiryWarning time.Duration
+	// machines shares each machine's read among the machine and scope
+	// resources of a run.
+	machines *machineStore
 }
 
 // defaultExpiryWarning is a week: time for a weekly pipeline to act.
@@ -37,6 +40,7 @@ func newProviderData(c *client.Client, keys clerkKeys) *providerData {
 		client:   c,
 		verifier: newTokenVerifier(c, keys),
 		m2m:      newM2MTokenStore(c, keys),
+		machines: newMachineStore(c, keys),
 	}
 }
 

@@ -267,7 +267,7 @@ func TestAccProvider_missingMachineKey(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      provider + tokenResource,
-			ExpectError: diagMatching("Missing clerk.machine_secret_key", "machine_secret_key on this resource", "CLERK_MACHINE_SECRET_KEY"),
+			ExpectError: diagMatching("Missing clerk.machine_secret_key", "machine_secret_key_wo (with machine_id) on this resource", "CLERK_MACHINE_SECRET_KEY"),
 		}},
 	})
 	expectNoRequests(t, srv)
