@@ -2,8 +2,11 @@
 // provider and the in-memory emulator, for what only a real run shows: a
 // fault-ridden apply that must leave no credential behind, secrets in
 // TF_LOG output and terraform's own output, -parallelism under a rate limit,
-// and a SIGINT in the middle of an apply. The tests run with TF_ACC=1, like
-// the acceptance tests; they build the provider once per test binary.
+// and a SIGINT in the middle of an apply. It also keeps examples/ honest:
+// every example directory passes `terraform validate`, and the quickstart
+// that `make demo` runs applies and destroys cleanly. The tests run with
+// TF_ACC=1, like the acceptance tests; they build the provider once per
+// test binary.
 package e2e
 
 import (
