@@ -62,7 +62,7 @@ func (s *Server) stytchCreateClient(w http.ResponseWriter, r *http.Request) {
 	if secret != "" {
 		out["client_secret"] = secret
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK, "connected_app": out})
+	stytchOK(w, r, map[string]any{"connected_app": out})
 }
 
 func (s *Server) stytchGetClient(w http.ResponseWriter, r *http.Request) {
@@ -71,7 +71,7 @@ func (s *Server) stytchGetClient(w http.ResponseWriter, r *http.Request) {
 		errAppNotFound.write(w, r)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK, "connected_app": app.json()})
+	stytchOK(w, r, map[string]any{"connected_app": app.json()})
 }
 
 func (s *Server) stytchUpdateClient(w http.ResponseWriter, r *http.Request) {
@@ -96,7 +96,7 @@ func (s *Server) stytchUpdateClient(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	*app = updated
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK, "connected_app": app.json()})
+	stytchOK(w, r, map[string]any{"connected_app": app.json()})
 }
 
 // stytchDeleteClient removes the app with everything granted to it: its
@@ -129,7 +129,7 @@ func (s *Server) stytchDeleteClient(w http.ResponseWriter, r *http.Request) {
 			delete(st.refreshTokens, k)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK, "client_id": id})
+	stytchOK(w, r, map[string]any{"client_id": id})
 }
 
 func (a *stytchApp) json() map[string]any {

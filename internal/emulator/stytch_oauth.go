@@ -100,19 +100,30 @@ func invalidClient(w http.ResponseWriter, r *http.Request) {
 	oauthError(w, r, http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
 }
 
-func (s *Server) stytchToken(w http.ResponseWriter, r *http.Request) {
+// oauthClient reads an OAuth request to this project and authenticates its
+// client, as the token and introspection endpoints both begin; it answers
+// the error itself.
+func (s *Server) oauthClient(w http.ResponseWriter, r *http.Request) (*stytchApp, map[string]string, bool) {
 	if !s.knownProject(r) {
 		stytchError(w, r, http.StatusNotFound, "not_found", "The requested endpoint was not found.")
-		return
+		return nil, nil, false
 	}
 	params, err := readOAuthParams(r)
 	if err != nil {
 		oauthError(w, r, http.StatusBadRequest, "invalid_request", err.Error())
-		return
+		return nil, nil, false
 	}
 	app := s.stytch.authenticateClient(r, params)
 	if app == nil {
 		invalidClient(w, r)
+		return nil, nil, false
+	}
+	return app, params, true
+}
+
+func (s *Server) stytchToken(w http.ResponseWriter, r *http.Request) {
+	app, params, ok := s.oauthClient(w, r)
+	if !ok {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -323,28 +334,16 @@ func (st *stytchState) mintRefreshToken(key grantKey, scopes []string, now time.
 // introspects "for the given Connected Apps client" (*unconfirmed* that it
 // refuses other clients' tokens).
 func (s *Server) stytchIntrospect(w http.ResponseWriter, r *http.Request) {
-	if !s.knownProject(r) {
-		stytchError(w, r, http.StatusNotFound, "not_found", "The requested endpoint was not found.")
-		return
-	}
-	params, err := readOAuthParams(r)
-	if err != nil {
-		oauthError(w, r, http.StatusBadRequest, "invalid_request", err.Error())
-		return
-	}
-	st := s.stytch
-	app := st.authenticateClient(r, params)
-	if app == nil {
-		invalidClient(w, r)
+	app, params, ok := s.oauthClient(w, r)
+	if !ok {
 		return
 	}
 	if params["token"] == "" {
 		oauthError(w, r, http.StatusBadRequest, "invalid_request", "token is required.")
 		return
 	}
-	resp := st.introspect(params["token"], app, s.clock.now())
-	resp["request_id"], resp["status_code"] = requestID(r), http.StatusOK
-	writeJSON(w, http.StatusOK, resp)
+	resp := s.stytch.introspect(params["token"], app, s.clock.now())
+	stytchOK(w, r, resp)
 }
 
 func (st *stytchState) introspect(token string, app *stytchApp, now time.Time) map[string]any {
@@ -390,5 +389,5 @@ func (s *Server) stytchJWKS(w http.ResponseWriter, r *http.Request) {
 	}
 	key := st.signer.jwk()
 	key["key_ops"], key["x5c"], key["x5tS256"] = []string{"verify"}, []string{}, ""
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK, "keys": []any{key}})
+	stytchOK(w, r, map[string]any{"keys": []any{key}})
 }
