@@ -66,3 +66,7 @@ func (k clerkKeys) revokeNeedsResourceKey() bool { return k.instance == "" }
 func (k clerkKeys) verifying() (string, error) {
 	return k.reading("")
 }
+
+// canManageAPIKeys reports whether API keys can be created, read, renewed,
+// revoked and verified: only the instance key may, whoever the key is for.
+func (k clerkKeys) canManageAPIKeys() bool { return k.instance != "" }

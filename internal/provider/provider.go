@@ -294,6 +294,7 @@ func floatSetting(v types.Float64, env string, p path.Path, lo float64, diags *d
 
 func (p *machineauthProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
+		NewAPIKeyResource,
 		NewConnectedAppAuthorizationResource,
 		NewM2MTokenResource,
 	}

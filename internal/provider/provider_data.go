@@ -21,6 +21,9 @@ type providerData struct {
 	authorizations authorizationListings
 	// m2m shares token listings among the machineauth_m2m_token reads of a run.
 	m2m *m2mTokenStore
+	// apiKeys shares each subject's API key listing among the
+	// machineauth_api_key reads of a run.
+	apiKeys *apiKeyStore
 }
 
 // newProviderData builds the shared objects around one client; keys are the
@@ -30,6 +33,7 @@ func newProviderData(c *client.Client, keys clerkKeys) *providerData {
 		client:   c,
 		verifier: newTokenVerifier(c, keys),
 		m2m:      newM2MTokenStore(c, keys),
+		apiKeys:  newAPIKeyStore(c, keys),
 	}
 }
 
