@@ -314,3 +314,66 @@ resource "machineauth_api_key" "k" {
 		t.Errorf("%d updates: adopting an imported key's lifetime must send none", n)
 	}
 }
+
+// One listing serves every key of a subject: a plan over 50 keys of one
+// user refreshes them all with a single list call and no read by id;
+// apply makes exactly 50 creates and destroy exactly 50 revokes.
+func TestAccAPIKey_oneListingPerSubject(t *testing.T) {
+	const n = 50
+	srv := startEmulator(t, emulator.Options{})
+	config := providerConfig(srv) + fmt.Sprintf(`
+resource "machineauth_api_key" "k" {
+  count   = %d
+  name    = "worker ${count.index}"
+  subject = %q
+}
+`, n, srv.Info().Fixture.ClerkUserID)
+	const (
+		listRoute   = "/clerk/v1/api_keys"
+		createRoute = listRoute
+		getRoute    = "/clerk/v1/api_keys/{api_key_id}"
+		revokeRoute = "/clerk/v1/api_keys/{api_key_id}/revoke"
+	)
+	var before emulator.Stats
+	snapshot := func() { before = srv.Stats() }
+	since := func(method, route string) func() int {
+		return func() int { return srv.Stats().Calls(method, route) - before.Calls(method, route) }
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkAPIKeysRevokedWith(srv, defaultAPIKeyRevocationReason),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: snapshot,
+				Config:    config,
+				Check: func(*terraform.State) error {
+					if got := since("POST", createRoute)(); got != n {
+						return fmt.Errorf("apply made %d creates, want exactly %d", got, n)
+					}
+					if st := srv.Stats(); st.APIKeys.Live != n {
+						return fmt.Errorf("%d live keys, want %d", st.APIKeys.Live, n)
+					}
+					return nil
+				},
+			},
+			{
+				PreConfig: snapshot,
+				Config:    config,
+				PlanOnly:  true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+					callCount{what: "the refreshing plan's listings", calls: since("GET", listRoute), want: 1},
+					callCount{what: "the refreshing plan's reads by id", calls: since("GET", getRoute), want: 0},
+				}},
+			},
+			{
+				PreConfig: snapshot,
+				Config:    config,
+				Destroy:   true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{
+					callCount{what: "destroy's listings", calls: since("GET", listRoute), want: 1},
+					callCount{what: "destroy's revokes", calls: since("POST", revokeRoute), want: n},
+				}},
+			},
+		},
+	})
+}
