@@ -302,6 +302,7 @@ func (p *machineauthProvider) Resources(_ context.Context) []func() resource.Res
 
 func (p *machineauthProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
+		NewAPIKeyEphemeralResource,
 		NewM2MTokenEphemeralResource,
 		NewTokenVerificationEphemeralResource,
 	}
@@ -316,6 +317,7 @@ func (p *machineauthProvider) DataSources(_ context.Context) []func() datasource
 // Actions (Terraform 1.14 and later): break-glass revocations.
 func (p *machineauthProvider) Actions(_ context.Context) []func() action.Action {
 	return []func() action.Action{
+		NewRevokeAPIKeyAction,
 		NewRevokeConnectedAppAuthorizationAction,
 		NewRevokeM2MTokenAction,
 	}
@@ -325,6 +327,7 @@ func (p *machineauthProvider) Actions(_ context.Context) []func() action.Action 
 // outside Terraform, for import.
 func (p *machineauthProvider) ListResources(_ context.Context) []func() list.ListResource {
 	return []func() list.ListResource{
+		NewAPIKeyListResource,
 		NewConnectedAppAuthorizationListResource,
 		NewM2MTokenListResource,
 	}
