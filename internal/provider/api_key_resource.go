@@ -69,7 +69,11 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"with a warning that names it and the revocation reason, and the next apply makes a new one. A refused key (401, 403) or a failing " +
 			"Clerk (5xx) is an error, never taken for a key that is gone.\n\n" +
 			"**Import** recovers the secret: Clerk can show an API key's secret again (`GET /api_keys/{id}/secret`), so an imported key " +
-			"is complete, `secret` included, unlike an imported M2M token.\n\n" + apiKeyRefreshDoc + "\n\n" + apiKeyLostAnswerDoc,
+			"is complete, `secret` included, unlike an imported M2M token.\n\n" + apiKeyRefreshDoc + "\n\n" + apiKeyLostAnswerDoc + "\n\n" +
+			"**Unconfirmed Clerk behaviour.** Clerk's API description does not say whether a new `seconds_until_expiration` counts from the " +
+			"update or from the key's creation: the provider takes it to count from the update, as renewal needs, and `expires_at` always " +
+			"shows what Clerk answered. Removing `description` or `claims` sends them as null, taken to clear them. A subject that no longer " +
+			"exists is taken to answer its listing with 404.",
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{
 				MarkdownDescription: descAPIKeyName + replacesKey,

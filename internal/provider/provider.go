@@ -70,15 +70,15 @@ func (p *machineauthProvider) Metadata(_ context.Context, _ provider.MetadataReq
 
 func (p *machineauthProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Issues and revokes machine credentials: Clerk M2M tokens and Stytch B2B connected-app authorizations. " +
+		MarkdownDescription: "Issues and revokes machine credentials: Clerk M2M tokens and API keys, and Stytch B2B connected-app authorizations. " +
 			"Every argument can also be set through the environment variable named in its description; " +
 			"an empty provider block with the environment set is enough.",
 		Blocks: map[string]schema.Block{
 			"clerk": schema.SingleNestedBlock{
-				MarkdownDescription: "Clerk Backend API credentials, for `machineauth_m2m_token` and M2M token verification.",
+				MarkdownDescription: "Clerk Backend API credentials, for `machineauth_m2m_token`, `machineauth_api_key` and their verification.",
 				Attributes: map[string]schema.Attribute{
 					"secret_key": schema.StringAttribute{
-						MarkdownDescription: "Instance secret key (`sk_test_...` or `sk_live_...`); lists, revokes and verifies tokens of any machine. Env: `CLERK_SECRET_KEY`.",
+						MarkdownDescription: "Instance secret key (`sk_test_...` or `sk_live_...`); lists, revokes and verifies tokens of any machine, and is the only key that manages and verifies API keys. Env: `CLERK_SECRET_KEY`.",
 						Optional:            true,
 						Sensitive:           true,
 						Validators:          []validator.String{prefixValidator("sk_test_", "sk_live_")},
