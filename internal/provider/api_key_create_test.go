@@ -131,3 +131,30 @@ func TestAPIKeyConcurrentRunsKeepEachOthersKeys(t *testing.T) {
 		t.Fatalf("%d issued + %d failed != %d", len(issued), failed, 2*perRun)
 	}
 }
+
+// Revoking a key already revoked, or one that is gone, is success: a
+// destroy retried after a lost answer, or racing a revoke by hand, must
+// not fail.
+func TestAPIKeyRevokeIsIdempotent(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t, emulator.Options{})
+	store := testAPIKeyStore(t, srv)
+	ctx := context.Background()
+	var diags diag.Diagnostics
+	k := store.create(ctx, client.CreateAPIKeyRequest{Name: "twice", Subject: srv.Info().Fixture.ClerkUserID}, &diags)
+	if k == nil {
+		t.Fatalf("create: %v", diags)
+	}
+	store.revoke(ctx, k.ID, "first", &diags)
+	store.revoke(ctx, k.ID, "second", &diags)
+	store.revoke(ctx, "ak_00000000000000000000000000000000", "never existed", &diags)
+	if diags.HasError() {
+		t.Fatalf("revoke: %v", diags)
+	}
+	if got, _ := srv.APIKey(k.ID); !got.Revoked || deref(got.RevocationReason) != `"first"` {
+		t.Errorf("key revoked %v with %s, want the first reason kept", got.Revoked, deref(got.RevocationReason))
+	}
+	if n := srv.Stats().Calls("DELETE", "/clerk/v1/api_keys/{api_key_id}"); n != 0 {
+		t.Errorf("%d deletes: keys are revoked, never deleted", n)
+	}
+}

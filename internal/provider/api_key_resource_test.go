@@ -377,3 +377,30 @@ resource "machineauth_api_key" "k" {
 		},
 	})
 }
+
+// A refused key is an error, never taken for a key that is gone: the
+// refresh fails with Clerk's answer and the key stays in state and live.
+func TestAccAPIKey_refusedRefreshIsAnError(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	key := apiKeyResourceFor(srv.Info().Fixture.ClerkUserID)
+	var id string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkAPIKeysRevokedWith(srv, defaultAPIKeyRevocationReason),
+		Steps: []resource.TestStep{
+			{Config: providerConfig(srv) + key, Check: captureID(apiKeyAddr, &id)},
+			{
+				Config:      providerConfigWith(srv, "secret_key", "sk_test_NotTheInstanceKey000000000000000000") + key,
+				PlanOnly:    true,
+				ExpectError: diagMatching("Unable to read API key", "401 clerk_key_invalid"),
+			},
+			{
+				Config: providerConfig(srv) + key,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				Check: resource.ComposeTestCheckFunc(resource.TestCheckResourceAttrPtr(apiKeyAddr, "id", &id), expectAPIKey(srv, &id, nil)),
+			},
+		},
+	})
+}
