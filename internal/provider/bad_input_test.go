@@ -167,6 +167,8 @@ var badInputs = []badInput{
 		want: []string{`Attribute "seconds_until_expiration" must be specified when "renew_before_seconds" is specified`}},
 	{name: "api key description too long", config: apiKey(`description = "` + strings.Repeat("d", 256) + `"`),
 		want: []string{"description", "string length must be between 1 and 255, got: 256"}},
+	{name: "api key without the instance key", provider: func(srv *emulator.Server) string { return providerConfigWithout(srv, "secret_key") },
+		config: apiKey(), want: []string{"Missing clerk.secret_key", "A machine secret key cannot manage API keys"}},
 	{name: "api key import id that is an M2M token id", config: apiKey(), importAddr: "machineauth_api_key.k", importID: "mt_" + strings.Repeat("0", 32),
 		want: []string{"Expected an API key id", "not ak_ followed by 32 hexadecimal digits"}},
 	{name: "api key import id with '..'", config: apiKey(), importAddr: "machineauth_api_key.k", importID: "ak_../" + strings.Repeat("0", 28),
