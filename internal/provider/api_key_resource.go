@@ -55,7 +55,9 @@ const (
 const apiKeyRefreshDoc = "**Refresh.** The provider lists each subject's keys once per run, revoked and expired ones included " +
 	"(`GET /api_keys?subject=...&include_invalid=true`, one call per 100 keys), and reads every key of that subject from the one listing: " +
 	"a plan over N keys of one subject costs ceil(N/100) calls, not N. Create makes one call (more only after a lost answer), " +
-	"an in-place update or renewal one `PATCH`, destroy one revoke per key, import two reads (the key and its secret) before the refresh."
+	"an in-place update or renewal one `PATCH`, destroy one revoke per key, import two reads (the key and its secret) before the refresh. " +
+	"Renewal is judged by Clerk's clock: an apply (or a plan with `-refresh=false`) that has not heard from Clerk yet lists the subject's keys " +
+	"once to read it, and only for keys with `renew_before_seconds`."
 
 func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
