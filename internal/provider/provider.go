@@ -74,15 +74,15 @@ func (p *machineauthProvider) Metadata(_ context.Context, _ provider.MetadataReq
 
 func (p *machineauthProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Issues and revokes machine credentials: Clerk M2M tokens and Stytch B2B connected-app authorizations. " +
+		MarkdownDescription: "Issues and revokes machine credentials: Clerk M2M tokens and API keys, and Stytch B2B connected-app authorizations. " +
 			"Every argument can also be set through the environment variable named in its description; " +
 			"an empty provider block with the environment set is enough.",
 		Blocks: map[string]schema.Block{
 			"clerk": schema.SingleNestedBlock{
-				MarkdownDescription: "Clerk Backend API credentials, for `machineauth_m2m_token`, `machineauth_machine` and its kin, and M2M token verification.",
+				MarkdownDescription: "Clerk Backend API credentials, for `machineauth_m2m_token`, `machineauth_machine` and its kin, `machineauth_api_key`, and their verification.",
 				Attributes: map[string]schema.Attribute{
 					"secret_key": schema.StringAttribute{
-						MarkdownDescription: "Instance secret key (`sk_test_...` or `sk_live_...`); manages machines, and lists, revokes and verifies tokens of any machine. Env: `CLERK_SECRET_KEY`.",
+						MarkdownDescription: "Instance secret key (`sk_test_...` or `sk_live_...`); manages machines, lists, revokes and verifies tokens of any machine, and is the only key that manages and verifies API keys. Env: `CLERK_SECRET_KEY`.",
 						Optional:            true,
 						Sensitive:           true,
 						Validators:          []validator.String{prefixValidator("sk_test_", "sk_live_")},
@@ -309,6 +309,7 @@ func floatSetting(v types.Float64, env string, p path.Path, lo float64, diags *d
 
 func (p *machineauthProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
+		NewAPIKeyResource,
 		NewConnectedAppAuthorizationResource,
 		NewM2MTokenResource,
 		NewMachineResource,
@@ -318,6 +319,7 @@ func (p *machineauthProvider) Resources(_ context.Context) []func() resource.Res
 
 func (p *machineauthProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
+		NewAPIKeyEphemeralResource,
 		NewM2MTokenEphemeralResource,
 		NewTokenVerificationEphemeralResource,
 		NewMachineSecretKeyEphemeralResource,
@@ -334,6 +336,7 @@ func (p *machineauthProvider) DataSources(_ context.Context) []func() datasource
 // Actions (Terraform 1.14 and later): break-glass revocations.
 func (p *machineauthProvider) Actions(_ context.Context) []func() action.Action {
 	return []func() action.Action{
+		NewRevokeAPIKeyAction,
 		NewRevokeConnectedAppAuthorizationAction,
 		NewRevokeM2MTokenAction,
 	}
@@ -343,6 +346,7 @@ func (p *machineauthProvider) Actions(_ context.Context) []func() action.Action 
 // outside Terraform, for import.
 func (p *machineauthProvider) ListResources(_ context.Context) []func() list.ListResource {
 	return []func() list.ListResource{
+		NewAPIKeyListResource,
 		NewConnectedAppAuthorizationListResource,
 		NewM2MTokenListResource,
 		NewMachineListResource,

@@ -28,6 +28,9 @@ type providerData struct {
 	// machines shares each machine's read among the machine and scope
 	// resources of a run.
 	machines *machineStore
+	// apiKeys shares each subject's API key listing among the
+	// machineauth_api_key reads of a run.
+	apiKeys *apiKeyStore
 }
 
 // defaultExpiryWarning is a week: time for a weekly pipeline to act.
@@ -41,6 +44,7 @@ func newProviderData(c *client.Client, keys clerkKeys) *providerData {
 		verifier: newTokenVerifier(c, keys),
 		m2m:      newM2MTokenStore(c, keys),
 		machines: newMachineStore(c, keys),
+		apiKeys:  newAPIKeyStore(c, keys),
 	}
 }
 

@@ -27,7 +27,7 @@ func (d *tokenVerificationDataSource) Metadata(_ context.Context, req datasource
 func (d *tokenVerificationDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	docs := tokenVerificationDocs
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Checks whether a Clerk M2M token or a Stytch connected-app access token is valid. " +
+		MarkdownDescription: "Checks whether a Clerk M2M token, a Clerk API key or a Stytch connected-app access token is valid. " +
 			"Terraform reads it again on every plan and apply, so the answer is always current; use it in a `check` block " +
 			"to be warned when a token stops being valid, or in a postcondition to stop a run.\n\n" +
 			"The token is kept in state, marked sensitive. To check a token without it landing in state, " +

@@ -29,7 +29,7 @@ func (e *tokenVerificationEphemeralResource) Metadata(_ context.Context, req eph
 func (e *tokenVerificationEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
 	docs := tokenVerificationDocs
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Checks whether a Clerk M2M token or a Stytch connected-app access token is valid, " +
+		MarkdownDescription: "Checks whether a Clerk M2M token, a Clerk API key or a Stytch connected-app access token is valid, " +
 			"without the token or the results landing in plan or state: for tokens that are themselves ephemeral, " +
 			"such as one from the `machineauth_m2m_token` ephemeral resource. Requires Terraform 1.10 or later. " +
 			"The `machineauth_token_verification` data source has the same arguments and results.\n\n" +
