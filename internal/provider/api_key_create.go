@@ -152,7 +152,7 @@ func (s *apiKeyStore) clock(ctx context.Context, subject string) (time.Time, err
 	if now, known := s.client.ClerkNow(); known {
 		return now, nil
 	}
-	if _, err := s.listing(ctx, subject); err != nil {
+	if _, err := s.listing(ctx, subject, false); err != nil {
 		return time.Time{}, err
 	}
 	return s.now(), nil

@@ -83,7 +83,7 @@ func (l *apiKeyListResource) List(ctx context.Context, req list.ListRequest, str
 		return
 	}
 	subject := cfg.Subject.ValueString()
-	ix, err := l.data.apiKeys.listing(ctx, subject)
+	ix, err := l.data.apiKeys.listing(ctx, subject, cfg.IncludeRevoked.ValueBool() || cfg.IncludeExpired.ValueBool())
 	if err != nil {
 		addClientError(&diags, "Unable to list the API keys of "+subject, err)
 		fail(diags)

@@ -12,14 +12,22 @@ import (
 
 // apiKeyStore is this provider process's view of Clerk API keys. Each Read
 // would otherwise read its key on its own: instead one listing per subject
-// (user, organization or machine), revoked and expired keys included, is
-// fetched once and shared by every Read of that subject's keys, and Create,
-// Update and Delete keep it current. Only the instance key manages API
-// keys, so the subject alone names a listing.
+// (user, organization or machine) of its live keys is fetched once and
+// shared by every Read of that subject's keys, and Create, Update and
+// Delete keep it current. A key the listing lacks is read by id, to say why
+// it is gone: so a refresh costs what is live, not the subject's history.
+// Only the instance key manages API keys, so the subject (and whether
+// revoked and expired keys are included) names a listing.
 type apiKeyStore struct {
 	client   *client.Client
 	keys     clerkKeys
-	listings memo.Group[string, *apiKeyIndex]
+	listings memo.Group[apiKeyListingKey, *apiKeyIndex]
+}
+
+type apiKeyListingKey struct {
+	subject string
+	// invalidToo: revoked and expired keys too, for the list resource.
+	invalidToo bool
 }
 
 func newAPIKeyStore(c *client.Client, keys clerkKeys) *apiKeyStore {
@@ -60,11 +68,12 @@ func (ix *apiKeyIndex) all() []client.APIKey {
 	return out
 }
 
-// listing returns the subject's shared listing, fetching it on first use.
-func (s *apiKeyStore) listing(ctx context.Context, subject string) (*apiKeyIndex, error) {
-	return s.listings.Get(ctx, subject, func(ctx context.Context) (*apiKeyIndex, error) {
+// listing returns the subject's shared listing of live keys, or with
+// invalidToo of every key, fetching it on first use.
+func (s *apiKeyStore) listing(ctx context.Context, subject string, invalidToo bool) (*apiKeyIndex, error) {
+	return s.listings.Get(ctx, apiKeyListingKey{subject, invalidToo}, func(ctx context.Context) (*apiKeyIndex, error) {
 		ix := &apiKeyIndex{byID: map[string]client.APIKey{}}
-		keys, err := s.list(ctx, subject, true)
+		keys, err := s.list(ctx, subject, invalidToo)
 		switch {
 		case client.IsNotFound(err):
 			ix.gone = true
@@ -78,14 +87,25 @@ func (s *apiKeyStore) listing(ctx context.Context, subject string) (*apiKeyIndex
 	})
 }
 
-// lookup finds one key in its subject's shared listing.
+// lookup finds one key in its subject's shared live listing, or, when it
+// is not there, reads it by id: a revoked or expired key says so, a deleted
+// one is not found.
 func (s *apiKeyStore) lookup(ctx context.Context, subject, id string) (key client.APIKey, found, subjectGone bool, err error) {
-	ix, err := s.listing(ctx, subject)
+	ix, err := s.listing(ctx, subject, false)
 	if err != nil {
 		return client.APIKey{}, false, false, err
 	}
-	key, found = ix.get(id)
-	return key, found, ix.gone, nil
+	if key, found = ix.get(id); found || ix.gone {
+		return key, found, ix.gone, nil
+	}
+	k, err := s.client.GetAPIKey(ctx, id)
+	switch {
+	case client.IsNotFound(err):
+		return client.APIKey{}, false, false, nil
+	case err != nil:
+		return client.APIKey{}, false, false, err
+	}
+	return *k, true, false, nil
 }
 
 // list fetches every key of subject, fresh: the first page says how many
@@ -135,7 +155,9 @@ func (s *apiKeyStore) list(ctx context.Context, subject string, invalidToo bool)
 // record puts k into its subject's listing, if one is held, so later
 // readers see what this process changed.
 func (s *apiKeyStore) record(k client.APIKey) {
-	s.listings.Update(k.Subject, func(ix *apiKeyIndex) *apiKeyIndex { return ix.put(k) })
+	for _, invalidToo := range []bool{false, true} {
+		s.listings.Update(apiKeyListingKey{k.Subject, invalidToo}, func(ix *apiKeyIndex) *apiKeyIndex { return ix.put(k) })
+	}
 }
 
 // revoke revokes a key with reason; a key already revoked or gone counts
