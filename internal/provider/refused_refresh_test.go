@@ -16,7 +16,9 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
@@ -435,6 +437,163 @@ func TestAccConnectedAppAuthorization_refusedRefresh(t *testing.T) {
 								return nil
 							},
 						),
+					},
+				},
+			})
+		})
+	}
+}
+
+// aliased is a provider block under the alias "refused", for a list block
+// in a query file: the query runs against the configuration of the step
+// before it, whose provider block stays the good one.
+func aliased(provider string) string {
+	return strings.Replace(provider, `provider "machineauth" {`, "provider \"machineauth\" {\n  alias = \"refused\"", 1)
+}
+
+// TestAccM2MTokenList_refusedListing lists a machine's tokens with a key
+// Clerk refuses: the query fails naming the machine, with the refusing
+// answer's trace id, never "machine not found"; with the good key the
+// same query lists both tokens, which the next plan leaves alone.
+func TestAccM2MTokenList_refusedListing(t *testing.T) {
+	for _, rf := range clerkRefusals {
+		t.Run(rf.name, func(t *testing.T) {
+			srv := startEmulator(t, emulator.Options{})
+			fx := srv.Info().Fixture
+			_, otherKey, err := srv.CreateMachine("other-service", nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := newRefusalProxy(t, srv)
+			rec := &errorRecorder{}
+			tokens := `
+resource "machineauth_m2m_token" "t" {
+  count = 2
+}
+`
+			addrs := []string{"machineauth_m2m_token.t.0", "machineauth_m2m_token.t.1"}
+			ids := make([]string, 2)
+			good := rf.good(srv, p, otherKey) + tokens
+			list := func(provider string) string {
+				return fmt.Sprintf(`
+list "machineauth_m2m_token" "service" {
+  provider = %s
+  config {
+    machine_id = %q
+  }
+}
+`, provider, fx.ClerkMachineID)
+			}
+			identity := func(id *string) map[string]knownvalue.Check {
+				return map[string]knownvalue.Check{
+					"machine_id": knownvalue.StringExact(fx.ClerkMachineID),
+					"token_id":   knownvalue.StringFunc(func(v string) error { return equal(v, *id) }),
+				}
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				TerraformVersionChecks:   listVersions,
+				ProtoV6ProviderFactories: errorRecordingFactories(rec),
+				CheckDestroy:             checkRevokedWithReason(srv, defaultRevocationReason),
+				Steps: []resource.TestStep{
+					{Config: good, Check: captureAttrs("id", ids, addrs...)},
+					{
+						Query:  true,
+						Config: aliased(rf.refused(srv, p, otherKey)) + list("machineauth.refused"),
+						ExpectError: regexp.MustCompile(diagMatching("Unable to list the tokens of machine "+fx.ClerkMachineID, rf.status).String() +
+							`[\s\S]*` + clerkTraceIDInError),
+					},
+					{
+						PreConfig: func() {
+							rec.expectRefusal(t, p, "Unable to list the tokens of machine ", []string{fx.ClerkMachineID}, rf.status, "clerk_trace_id: ")
+						},
+						Query:  true,
+						Config: list("machineauth"),
+						QueryResultChecks: []querycheck.QueryResultCheck{
+							querycheck.ExpectLength("machineauth_m2m_token.service", 2),
+							querycheck.ExpectIdentity("machineauth_m2m_token.service", identity(&ids[0])),
+							querycheck.ExpectIdentity("machineauth_m2m_token.service", identity(&ids[1])),
+						},
+					},
+					{
+						Config: good,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectEmptyPlan(),
+						}},
+						Check: resource.ComposeTestCheckFunc(
+							expectToken(srv, &ids[0], nil),
+							expectToken(srv, &ids[1], nil),
+						),
+					},
+				},
+			})
+		})
+	}
+}
+
+// TestAccConnectedAppAuthorizationList_refusedListing is the same for a
+// member's authorizations: a wrong project secret (401) and a refused
+// listing (403) fail the query naming the member, with the request_id.
+func TestAccConnectedAppAuthorizationList_refusedListing(t *testing.T) {
+	for _, tc := range []struct {
+		name, status string
+		secret       func(*emulator.Server) string
+		refuse       bool
+	}{
+		{name: "401 wrong project secret", status: "401 unauthorized_credentials", secret: func(srv *emulator.Server) string { return wrongKey(srv.Info().StytchSecret) }},
+		{name: "403 refused listing", status: "403 forbidden", secret: func(srv *emulator.Server) string { return srv.Info().StytchSecret }, refuse: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := startEmulator(t, emulator.Options{})
+			fx := srv.Info().Fixture
+			p := newRefusalProxy(t, srv)
+			rec := &errorRecorder{}
+			good := p.provider(srv, nil) + fixtureAuthorization(srv).hcl()
+			member := fx.StytchOrganizationID + "/" + fx.StytchMemberID
+			list := func(provider string) string {
+				return fmt.Sprintf(`
+list "machineauth_connected_app_authorization" "member" {
+  provider = %s
+  config {
+    organization_id = %q
+    member_id       = %q
+  }
+}
+`, provider, fx.StytchOrganizationID, fx.StytchMemberID)
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				TerraformVersionChecks:   listVersions,
+				ProtoV6ProviderFactories: errorRecordingFactories(rec),
+				CheckDestroy:             checkNothingActive(srv),
+				Steps: []resource.TestStep{
+					{Config: good},
+					{
+						PreConfig:   func() { p.refuseListings.Store(tc.refuse) },
+						Query:       true,
+						Config:      aliased(p.provider(srv, map[string]string{"secret": tc.secret(srv)})) + list("machineauth.refused"),
+						ExpectError: regexp.MustCompile(diagMatching("Unable to list the connected apps of "+member, tc.status).String() + `[\s\S]*request_id:\s+request-id-test-`),
+					},
+					{
+						PreConfig: func() {
+							p.refuseListings.Store(false)
+							rec.expectRefusal(t, p, "Unable to list the connected apps of ", []string{member}, tc.status, "request_id: ")
+						},
+						Query:  true,
+						Config: list("machineauth"),
+						QueryResultChecks: []querycheck.QueryResultCheck{
+							querycheck.ExpectLength("machineauth_connected_app_authorization.member", 1),
+						},
+					},
+					{
+						Config: good,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectEmptyPlan(),
+						}},
+						Check: func(*terraform.State) error {
+							if a, ok := srv.Authorization(fx.StytchOrganizationID, fx.StytchMemberID, fx.StytchConnectedAppID); !ok || !a.Active {
+								return fmt.Errorf("authorization after the refused listing = %+v, %v; want it active", a, ok)
+							}
+							return nil
+						},
 					},
 				},
 			})
