@@ -103,6 +103,36 @@ func TestM2MTokenOrphanSearchSparesOlderTokens(t *testing.T) {
 	}
 }
 
+// When the orphan search fails for good, every token left live that no
+// resource holds is named, unmasked, so it can be revoked by hand: the
+// one the lost answer made, and the one the create issued and could not
+// return.
+func TestM2MTokenFailedOrphanSearchNamesEveryLiveToken(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t, emulator.Options{})
+	machine := srv.Info().Fixture.ClerkMachineID
+	store := testStore(t, srv, &http.Client{Transport: &lossyClerk{next: http.DefaultTransport, dropCreates: 1, revokeStatus: http.StatusServiceUnavailable}})
+
+	var diags diag.Diagnostics
+	tok := store.create(context.Background(), "", client.CreateM2MTokenRequest{}, &diags)
+	if !diags.HasError() {
+		t.Fatalf("a create whose orphan could not be revoked succeeded: %v", diags)
+	}
+	if tok != nil {
+		t.Fatalf("a failed create returned token %s", tok.ID)
+	}
+	live := liveTokens(srv, machine)
+	if len(live) != 2 {
+		t.Fatalf("%d live tokens, want 2: the lost one and the one issued after it", len(live))
+	}
+	text := diagText(diags)
+	for id := range live {
+		if !strings.Contains(text, id) {
+			t.Errorf("live token %s is held by no resource and named by no diagnostic:\n%s", id, text)
+		}
+	}
+}
+
 // A JWT cannot be listed or revoked: a lost one is reported in a warning,
 // and no listing is sent looking for it.
 func TestM2MTokenLostJWTIsReported(t *testing.T) {
