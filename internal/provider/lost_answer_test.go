@@ -16,12 +16,14 @@ import (
 )
 
 // lossyClerk loses the answers to the first dropCreates creates (-1: all)
-// after Clerk has acted on them, and answers every revoke with
-// revokeStatus without sending it (0: sends them).
+// after Clerk has acted on them, calling afterDrop (when set) as each
+// answer is lost, and answers every revoke with revokeStatus without
+// sending it (0: sends them).
 type lossyClerk struct {
 	next         http.RoundTripper
 	mu           sync.Mutex
 	dropCreates  int
+	afterDrop    func()
 	revokeStatus int
 	lists        int
 }
@@ -56,6 +58,9 @@ func (l *lossyClerk) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := l.next.RoundTrip(req)
 	if err == nil && drop {
 		_ = resp.Body.Close()
+		if l.afterDrop != nil {
+			l.afterDrop()
+		}
 		return nil, io.ErrUnexpectedEOF
 	}
 	return resp, err
@@ -100,6 +105,41 @@ func TestM2MTokenOrphanSearchSparesOlderTokens(t *testing.T) {
 	}
 	if len(live) != 2 || !live[tok.ID] {
 		t.Fatalf("live tokens %v, want the older %s and the one returned %s: the lost one must be revoked", live, older, tok.ID)
+	}
+}
+
+// A token issued by someone else while the answer was lost, with other
+// claims, is no orphan either: the search must leave it alone.
+func TestM2MTokenOrphanSearchSparesOthersTokens(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t, emulator.Options{})
+	fx := srv.Info().Fixture
+	outside, err := client.New(client.Config{ClerkAPIURL: srv.Info().ClerkAPIURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var theirs string
+	lossy := &lossyClerk{next: http.DefaultTransport, dropCreates: 1, afterDrop: func() {
+		tok, err := outside.CreateM2MToken(context.Background(), fx.ClerkMachineSecretKey, client.CreateM2MTokenRequest{Claims: []byte(`{"team":"billing"}`)})
+		if err != nil {
+			t.Errorf("issuing a token outside Terraform: %v", err)
+			return
+		}
+		theirs = tok.ID
+	}}
+	store := testStore(t, srv, &http.Client{Transport: lossy})
+
+	var diags diag.Diagnostics
+	tok := store.create(context.Background(), "", client.CreateM2MTokenRequest{Claims: []byte(`{"team":"payments"}`)}, &diags)
+	if diags.HasError() || tok == nil {
+		t.Fatalf("create failed: %v", diags)
+	}
+	live := liveTokens(srv, fx.ClerkMachineID)
+	if !live[theirs] {
+		t.Fatalf("token %s, issued meanwhile with other claims, was revoked by the orphan search; warnings:\n%s", theirs, diagText(diags))
+	}
+	if len(live) != 2 || !live[tok.ID] {
+		t.Fatalf("live tokens %v, want %s and the one returned %s: the lost one must be revoked", live, theirs, tok.ID)
 	}
 }
 
