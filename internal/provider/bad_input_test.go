@@ -51,6 +51,15 @@ func apiKey(lines ...string) func(*emulator.Server) string {
 	}
 }
 
+// ephemeralToken is an ephemeral machineauth_m2m_token with body inside
+// its block: refused at validate, before Terraform would open it (and so
+// issue a token).
+func ephemeralToken(body string) func(*emulator.Server) string {
+	return func(*emulator.Server) string {
+		return "ephemeral \"machineauth_m2m_token\" \"t\" {\n" + body + "\n}\n"
+	}
+}
+
 // auth is the fixture's machineauth_connected_app_authorization, edited.
 func auth(edit func(*authorization)) func(*emulator.Server) string {
 	return func(srv *emulator.Server) string {
@@ -133,6 +142,20 @@ var badInputs = []badInput{
 		want: []string{"revocation_reason", "string length must be at least 1"}},
 	{name: "rotation window as long as the lifetime", config: token("seconds_until_expiration = 600\nrotate_before_seconds = 600"),
 		want: []string{"rotate_before_seconds (600) must be less than seconds_until_expiration (600)"}},
+
+	// The ephemeral machineauth_m2m_token's arguments.
+	{name: "zero expiration on the ephemeral token", config: ephemeralToken(`seconds_until_expiration = 0`),
+		want: []string{"seconds_until_expiration", "must be between 1 and 315360000, got: 0"}},
+	{name: "negative expiration on the ephemeral token", config: ephemeralToken(`seconds_until_expiration = -60`),
+		want: []string{"seconds_until_expiration", "must be between 1 and 315360000, got: -60"}},
+	{name: "absurd expiration on the ephemeral token", config: ephemeralToken(`seconds_until_expiration = 9999999999`),
+		want: []string{"seconds_until_expiration", "must be between 1 and 315360000"}},
+	{name: "reserved claim on the ephemeral token", config: ephemeralToken(`claims = jsonencode({ sub = "mch_x" })`),
+		want: []string{`claims: the claim "sub" is reserved`}},
+	{name: "empty revocation reason on the ephemeral token", config: ephemeralToken(`revocation_reason = ""`),
+		want: []string{"revocation_reason", "string length must be at least 1"}},
+	{name: "unknown token_format on the ephemeral token", config: ephemeralToken(`token_format = "paseto"`),
+		want: []string{"token_format", `value must be one of: ["opaque" "jwt"]`}},
 
 	// machineauth_m2m_token import ids.
 	{name: "token import id of one part", config: token(""), importAddr: tokenName, importID: "mt_" + strings.Repeat("0", 32),

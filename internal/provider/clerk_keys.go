@@ -87,6 +87,7 @@ func (k clerkKeys) managing() (string, error) {
 	}
 	return k.instance, nil
 }
+
 // canManageAPIKeys reports whether API keys can be created, read, renewed,
 // revoked and verified: only the instance key may, whoever the key is for.
 func (k clerkKeys) canManageAPIKeys() bool { return k.instance != "" }
