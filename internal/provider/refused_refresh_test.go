@@ -160,14 +160,14 @@ func (e *errorRecorder) ReadResource(ctx context.Context, req *tfprotov6.ReadRes
 
 // The list resource calls are not yet part of tfprotov6.ProviderServer:
 // passed on by hand, or the wrapped server would seem to have none.
-var _ tfprotov6.ProviderServerWithListResource = (*errorRecorder)(nil)
+var _ tfprotov6.ListResourceServer = (*errorRecorder)(nil)
 
 func (e *errorRecorder) ValidateListResourceConfig(ctx context.Context, req *tfprotov6.ValidateListResourceConfigRequest) (*tfprotov6.ValidateListResourceConfigResponse, error) {
-	return e.ProviderServer.(tfprotov6.ProviderServerWithListResource).ValidateListResourceConfig(ctx, req)
+	return e.ProviderServer.(tfprotov6.ListResourceServer).ValidateListResourceConfig(ctx, req)
 }
 
 func (e *errorRecorder) ListResource(ctx context.Context, req *tfprotov6.ListResourceRequest) (*tfprotov6.ListResourceServerStream, error) {
-	stream, err := e.ProviderServer.(tfprotov6.ProviderServerWithListResource).ListResource(ctx, req)
+	stream, err := e.ProviderServer.(tfprotov6.ListResourceServer).ListResource(ctx, req)
 	if stream != nil && stream.Results != nil {
 		results := stream.Results
 		stream.Results = func(yield func(tfprotov6.ListResourceResult) bool) {
