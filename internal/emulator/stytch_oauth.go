@@ -51,7 +51,8 @@ func readOAuthParams(r *http.Request) (map[string]string, error) {
 
 // authenticateClient checks the client credentials, sent in the body or as
 // HTTP Basic (form-encoded first, per RFC 6749 section 2.3.1). Public
-// clients have no secret to present.
+// clients have no secret to present; during a secret rotation a
+// confidential client may present its current or its next secret.
 func (st *stytchState) authenticateClient(r *http.Request, params map[string]string) *stytchApp {
 	id, secret := params["client_id"], params["client_secret"]
 	if basicID, basicSecret, ok := r.BasicAuth(); ok {
@@ -68,8 +69,7 @@ func (st *stytchState) authenticateClient(r *http.Request, params map[string]str
 	if app.public() {
 		return app
 	}
-	sum := sha256.Sum256([]byte(secret))
-	if secret == "" || subtle.ConstantTimeCompare(sum[:], app.secretHash[:]) != 1 {
+	if !app.secrets.matches(secret) {
 		return nil
 	}
 	return app
