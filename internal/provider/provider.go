@@ -296,6 +296,7 @@ func (p *machineauthProvider) Resources(_ context.Context) []func() resource.Res
 	return []func() resource.Resource{
 		NewConnectedAppAuthorizationResource,
 		NewM2MTokenResource,
+		NewConnectedAppResource,
 	}
 }
 
