@@ -338,3 +338,111 @@ func TestAccConnectedApp_publicClient(t *testing.T) {
 		}},
 	})
 }
+
+// proxiedProvider points the provider's Stytch calls at the fault proxy.
+func proxiedProvider(srv *emulator.Server, p *faultProxy) string {
+	info := srv.Info()
+	return fmt.Sprintf(`
+provider "machineauth" {
+  max_retry_wait = "20ms"
+  stytch {
+    base_url   = %q
+    project_id = %q
+    secret     = %q
+  }
+}
+`, p.URL, info.StytchProjectID, info.StytchSecret)
+}
+
+// A create whose answer is lost made a client nobody holds the secret of:
+// the provider creates again and deletes exactly the client its lost
+// request made, found by its create marker. A client another run is
+// creating at the same moment, marked with that run's value, is left alone.
+func TestAccConnectedApp_lostCreateAnswer(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	p := newFaultProxy(t, srv)
+	p.set(&faultRule{method: "POST", pathSuffix: "/v1/connected_apps/clients", times: 1})
+	other, err := stytchClient(t, srv).CreateConnectedAppClient(t.Context(), client.CreateConnectedAppClientRequest{
+		ClientType: "third_party", ConnectedAppClientFields: client.ConnectedAppClientFields{ClientName: "reports", ClientDescription: connectedAppMarkerPrefix + "another-run"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &warningRecorder{}
+	var appID, secret string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: recordingFactories(rec),
+		CheckDestroy: func(*terraform.State) error {
+			if _, ok := srv.ConnectedApp(other.ClientID); !ok {
+				return fmt.Errorf("another run's client %s was deleted", other.ClientID)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{{
+			Config: proxiedProvider(srv, p) + thirdPartyApp(),
+			Check: resource.ComposeTestCheckFunc(
+				captureAttr(appAddr, "client_id", &appID),
+				captureAttr(appAddr, "client_secret", &secret),
+				func(s *terraform.State) error {
+					if len(p.lostAnswers()) != 1 {
+						return fmt.Errorf("%d answers lost, want 1", len(p.lostAnswers()))
+					}
+					var ours []string
+					for _, a := range srv.ConnectedApps() {
+						if a.ClientID != srv.Info().Fixture.StytchConnectedAppID && a.ClientID != other.ClientID {
+							ours = append(ours, a.ClientID)
+						}
+					}
+					if len(ours) != 1 || ours[0] != appID {
+						return fmt.Errorf("clients besides the fixture's and the other run's: %v; want only %s", ours, appID)
+					}
+					if err := exchangeCode(t, srv, appID, secret); err != nil {
+						return fmt.Errorf("the kept client's secret does not work: %v", err)
+					}
+					return expectWarning(rec, str("Deleted a connected app left behind by a lost answer"))(s)
+				},
+			),
+		}},
+	})
+}
+
+// A rotation start whose answer is lost issued a next secret nobody holds:
+// the provider cancels that rotation and starts again, so the next secret
+// in state is the one Stytch accepts.
+func TestAccConnectedApp_lostRotationStartAnswer(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	p := newFaultProxy(t, srv)
+	var appID, current, next string
+	config := func(v string) string {
+		return proxiedProvider(srv, p) + thirdPartyApp(`secret_rotation_triggers = { v = "`+v+`" }`)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkAppsGone(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: config("1"),
+				Check: resource.ComposeTestCheckFunc(
+					captureAttr(appAddr, "client_id", &appID),
+					captureAttr(appAddr, "client_secret", &current),
+				),
+			},
+			{
+				PreConfig: func() { p.set(&faultRule{method: "POST", pathSuffix: "/secrets/rotate/start", times: 1}) },
+				Config:    config("2"),
+				Check: resource.ComposeTestCheckFunc(
+					captureAttr(appAddr, "next_client_secret", &next),
+					func(s *terraform.State) error {
+						if len(p.lostAnswers()) != 1 {
+							return fmt.Errorf("%d answers lost, want 1", len(p.lostAnswers()))
+						}
+						return secretsWork(t, srv, &appID, []*string{&current, &next}, nil)(s)
+					},
+				),
+			},
+		},
+	})
+	if n := srv.Stats().Calls("POST", "/v1/connected_apps/clients/{client_id}/secrets/rotate/cancel"); n != 1 {
+		t.Errorf("%d rotation cancels, want the one that dropped the lost rotation", n)
+	}
+}
