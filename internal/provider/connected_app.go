@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
@@ -18,6 +19,8 @@ import (
 var connectedAppClientTypes = []string{"first_party", "first_party_public", "third_party", "third_party_public"}
 
 const defaultAccessTokenExpiryMinutes = 60
+
+var pathClientID = path.Root("client_id")
 
 // connectedAppFields are the client's type and writable fields.
 type connectedAppFields struct {

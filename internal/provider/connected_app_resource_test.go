@@ -75,11 +75,18 @@ func secretsWork(t *testing.T, srv *emulator.Server, appID *string, work []*stri
 	}
 }
 
-// checkAppsGone is a CheckDestroy: only the fixture's app is left.
-func checkAppsGone(srv *emulator.Server) resource.TestCheckFunc {
+// checkAppsGone is a CheckDestroy: only the fixture's app is left, and
+// those made outside Terraform, named by keep.
+func checkAppsGone(srv *emulator.Server, keep ...*string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		fixture := srv.Info().Fixture.StytchConnectedAppID
+	apps:
 		for _, a := range srv.ConnectedApps() {
+			for _, k := range keep {
+				if a.ClientID == *k {
+					continue apps
+				}
+			}
 			if a.ClientID != fixture {
 				return fmt.Errorf("connected app %s (%s) is still there after destroy", a.ClientID, a.Name)
 			}

@@ -304,12 +304,14 @@ func (p *machineauthProvider) EphemeralResources(_ context.Context) []func() eph
 	return []func() ephemeral.EphemeralResource{
 		NewM2MTokenEphemeralResource,
 		NewTokenVerificationEphemeralResource,
+		NewConnectedAppSecretEphemeralResource,
 	}
 }
 
 func (p *machineauthProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewTokenVerificationDataSource,
+		NewConnectedAppDataSource,
 	}
 }
 
@@ -327,5 +329,6 @@ func (p *machineauthProvider) ListResources(_ context.Context) []func() list.Lis
 	return []func() list.ListResource{
 		NewConnectedAppAuthorizationListResource,
 		NewM2MTokenListResource,
+		NewConnectedAppListResource,
 	}
 }
