@@ -50,3 +50,12 @@ func (s *Server) ConnectedApps() []ConnectedApp {
 	}
 	return out
 }
+
+// ConnectedAppSecretWorks reports whether secret authenticates the client
+// now: its current secret or, during a rotation, its next one.
+func (s *Server) ConnectedAppSecretWorks(clientID, secret string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.stytch.apps[clientID]
+	return a != nil && !a.public() && a.secrets.matches(secret)
+}
