@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -107,6 +108,17 @@ resource "echo" "consumer" {
 					plancheck.ExpectResourceAction("echo.consumer", plancheck.ResourceActionReplace),
 				}},
 				Check: resource.ComposeTestCheckFunc(captureAttr(appAddr, "next_client_secret", &next), echoed(&next)),
+			},
+			{
+				// The plan that completes the rotation hands the reader the
+				// next secret as client_secret while Stytch still holds it
+				// pending: still the one to use.
+				PreConfig: func() { srv.Advance(time.Hour + time.Minute) },
+				Config:    config("2"),
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttrWith(appAddr, "client_secret", func(v string) error { return equal(v, next) }),
+					echoed(&next),
+				),
 			},
 		},
 	})

@@ -108,14 +108,18 @@ func (e *connectedAppSecretEphemeralResource) Open(ctx context.Context, req ephe
 }
 
 // pickSecret chooses among the candidates by the last four characters
-// Stytch reports: the pending next secret first, since it outlives the
+// Stytch reports: Stytch's pending next secret first, since it outlives the
 // current one.
 func pickSecret(st secretStatus, current, next string) (string, string) {
 	if st.lastFour == "" {
 		return "", "the client has no secret: it is a public client."
 	}
-	if st.nextLastFour != nil && next != "" && lastFourOf(next) == *st.nextLastFour {
-		return next, ""
+	// Either candidate may be Stytch's pending one: a plan that completes
+	// a rotation already gives the next secret as client_secret.
+	for _, s := range []string{next, current} {
+		if st.nextLastFour != nil && s != "" && lastFourOf(s) == *st.nextLastFour {
+			return s, ""
+		}
 	}
 	for _, s := range []string{current, next} {
 		if s != "" && lastFourOf(s) == st.lastFour {
