@@ -30,6 +30,11 @@ type stytchState struct {
 	spentCodes    map[string]*spentCode          // by code
 	accessTokens  map[string]*stytchAccessToken  // by jti
 	refreshTokens map[string]*stytchRefreshToken // by token
+
+	m2mClients map[string]*m2mClient // by client_id
+	// m2mIssued are the access tokens the client_credentials grant issued,
+	// kept only so tests can look for them where they must not be.
+	m2mIssued []string
 }
 
 type stytchOrg struct {
@@ -180,6 +185,7 @@ func newStytchState() (*stytchState, error) {
 		accessTokens:   map[string]*stytchAccessToken{},
 		spentCodes:     map[string]*spentCode{},
 		refreshTokens:  map[string]*stytchRefreshToken{},
+		m2mClients:     map[string]*m2mClient{},
 	}, nil
 }
 
@@ -299,6 +305,7 @@ func (s *Server) routeStytch(mux *http.ServeMux) {
 	project("POST", "/v1/connected_apps/clients/{client_id}/secrets/rotate/start", s.rotationStep("connected_app", s.findRotatableApp, (*clientSecret).startRotation))
 	project("POST", "/v1/connected_apps/clients/{client_id}/secrets/rotate", s.rotationStep("connected_app", s.findRotatableApp, (*clientSecret).completeRotation))
 	project("POST", "/v1/connected_apps/clients/{client_id}/secrets/rotate/cancel", s.rotationStep("connected_app", s.findRotatableApp, (*clientSecret).cancelRotation))
+	s.routeM2MClients(project)
 	project("POST", "/v1/b2b/idp/oauth/authorize/start", s.stytchAuthorizeStart)
 	project("POST", "/v1/b2b/idp/oauth/authorize", s.stytchAuthorizeMember)
 	project("GET", "/v1/b2b/sessions/jwks/{project_id}", s.stytchJWKS)

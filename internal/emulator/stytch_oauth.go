@@ -110,13 +110,18 @@ func (s *Server) stytchToken(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, r, http.StatusBadRequest, "invalid_request", err.Error())
 		return
 	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	if params["grant_type"] == "client_credentials" {
+		// M2M clients, not connected apps, use this grant.
+		s.clientCredentials(w, r, params)
+		return
+	}
 	app := s.stytch.authenticateClient(r, params)
 	if app == nil {
 		invalidClient(w, r)
 		return
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Pragma", "no-cache")
 	switch params["grant_type"] {
 	case "authorization_code":
 		s.exchangeCode(w, r, app, params)
