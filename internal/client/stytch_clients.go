@@ -177,12 +177,18 @@ func (c *Client) CancelConnectedAppSecretRotation(ctx context.Context, clientID 
 }
 
 func (c *Client) rotateConnectedAppSecret(ctx context.Context, op, clientID string, step RotationStep) (*ConnectedAppClientWithSecrets, error) {
-	cl, err := c.connectedAppCall(op, http.MethodPost, clientID, step.suffix())
+	return unwrapApp(rotateSecret[connectedAppEnvelope](ctx, c, op, connectedAppClientsRoute, "connected app client id", clientID, step))
+}
+
+// rotateSecret sends one rotation step to a client under base and decodes
+// the envelope E the client comes back in.
+func rotateSecret[E any](ctx context.Context, c *Client, op, base, idName, clientID string, step RotationStep) (*E, error) {
+	cl, err := c.clientCall(op, http.MethodPost, base, idName, clientID, step.suffix())
 	if err != nil {
 		return nil, err
 	}
 	cl.body, cl.contentType = []byte("{}"), jsonContentType
-	return unwrapApp(doJSON[connectedAppEnvelope](ctx, c, cl))
+	return doJSON[E](ctx, c, cl)
 }
 
 // RotationStep is one of the calls of a two-phase secret rotation, the same
@@ -209,11 +215,17 @@ func (s RotationStep) suffix() string {
 
 // connectedAppCall starts a project call to one client, at suffix under it.
 func (c *Client) connectedAppCall(op, method, clientID, suffix string) (*call, error) {
-	seg, err := segment("connected app client id", clientID)
+	return c.clientCall(op, method, connectedAppClientsRoute, "connected app client id", clientID, suffix)
+}
+
+// clientCall starts a project call to the client clientID under base, at
+// suffix under it; idName names the id in errors.
+func (c *Client) clientCall(op, method, base, idName, clientID, suffix string) (*call, error) {
+	seg, err := segment(idName, clientID)
 	if err != nil {
 		return nil, err
 	}
-	return c.stytchProjectCall(op, method, connectedAppClientsRoute+"/{client_id}"+suffix, connectedAppClientsRoute+"/"+seg+suffix)
+	return c.stytchProjectCall(op, method, base+"/{client_id}"+suffix, base+"/"+seg+suffix)
 }
 
 func unwrapApp(env *connectedAppEnvelope, err error) (*ConnectedAppClientWithSecrets, error) {
