@@ -46,6 +46,11 @@ func app(body string) func(*emulator.Server) string {
 	return func(*emulator.Server) string { return connectedApp(body) }
 }
 
+// m2mClient is a machineauth_m2m_client "c" with body inside its block.
+func m2mClient(body string) func(*emulator.Server) string {
+	return func(*emulator.Server) string { return "resource \"machineauth_m2m_client\" \"c\" {\n" + body + "\n}\n" }
+}
+
 // withSetting is the provider block with one attribute set to value.
 func withSetting(attr, value string) func(*emulator.Server) string {
 	return func(srv *emulator.Server) string { return providerConfigWith(srv, attr, value) }
@@ -216,10 +221,27 @@ var badInputs = []badInput{
 		importID: "connected-app-test-1/../x",
 		want:     []string{"Expected the connected app's client_id", `expected an id starting with "connected-app-test-" or "connected-app-live-"`}},
 
+	// machineauth_m2m_client arguments and import ids.
+	{name: "empty scopes on an M2M client", config: m2mClient(`scopes = []`),
+		want: []string{"scopes set must contain at least 1 elements"}},
+	{name: "M2M client scope with a space", config: m2mClient(`scopes = ["read reports"]`),
+		want: []string{`"read reports" is not a scope: a scope is one or more printable ASCII characters without spaces`}},
+	{name: "unknown M2M client status", config: m2mClient(`scopes = ["read"]` + "\n" + `status = "paused"`),
+		want: []string{"status", `value must be one of: ["active" "inactive"]`}},
+	{name: "trusted_metadata an array", config: m2mClient(`scopes = ["read"]` + "\n" + `trusted_metadata = jsonencode(["a"])`),
+		want: []string{"trusted_metadata: must be a JSON object", "got an array"}},
+	{name: "trusted_metadata not JSON", config: m2mClient(`scopes = ["read"]` + "\n" + `trusted_metadata = "{team:"`),
+		want: []string{"trusted_metadata: not valid JSON"}},
+	{name: "M2M client import id with a slash", config: m2mClient(`scopes = ["read"]`), importAddr: m2mClientAddr, importID: "m2m-client-test-1/../x",
+		want: []string{"Expected the M2M client's client_id", "must not contain '/'"}},
+	{name: "M2M client token scope with a space", config: func(*emulator.Server) string {
+		return "ephemeral \"machineauth_m2m_client_token\" \"t\" {\n  client_id = \"m2m-client-test-1\"\n  client_secret = \"s\"\n  scopes = [\"a b\"]\n}\n"
+	}, want: []string{`"a b" is not a scope`}},
+
 	// machineauth_token_verification.
 	{name: "unknown token type", config: func(*emulator.Server) string {
 		return "data \"machineauth_token_verification\" \"v\" {\n  token = \"mt_0\"\n  type = \"session\"\n}\n"
-	}, want: []string{"type", `value must be one of: ["m2m_token" "connected_app_access_token"]`}},
+	}, want: []string{"type", `value must be one of: ["m2m_token" "connected_app_access_token" "m2m_client_token"]`}},
 }
 
 // TestAccBadInput runs the table: each entry fails at validate, plan or

@@ -86,7 +86,7 @@ func (l *connectedAppListResource) List(ctx context.Context, req list.ListReques
 			}
 			res := req.NewListResult(ctx)
 			res.DisplayName = a.ClientName + " (" + a.ClientType + ", " + a.ClientID + ")"
-			res.Diagnostics.Append(res.Identity.Set(ctx, connectedAppIdentityModel{ClientID: types.StringValue(a.ClientID)})...)
+			res.Diagnostics.Append(res.Identity.Set(ctx, clientIdentityModel{ClientID: types.StringValue(a.ClientID)})...)
 			if req.IncludeResource {
 				res.Diagnostics.Append(res.Resource.Set(ctx, listedConnectedApp(ctx, &a, &res.Diagnostics))...)
 			}

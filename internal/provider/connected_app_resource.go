@@ -219,7 +219,7 @@ func (r *connectedAppResource) Create(ctx context.Context, req resource.CreateRe
 		m.ClientDescription = stringOrNull(app.ClientDescription)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setConnectedAppIdentity(ctx, resp.Identity, m.ClientID, &resp.Diagnostics)
+	setClientIdentity(ctx, resp.Identity, m.ClientID, &resp.Diagnostics)
 	setRotationBase(ctx, resp.Private, triggers(ctx, m.RotationTriggers), &resp.Diagnostics)
 }
 
@@ -230,7 +230,7 @@ func (r *connectedAppResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 	id := m.ClientID.ValueString()
-	setConnectedAppIdentity(ctx, resp.Identity, m.ClientID, &resp.Diagnostics)
+	setClientIdentity(ctx, resp.Identity, m.ClientID, &resp.Diagnostics)
 	app, err := r.data.client.GetConnectedAppClient(ctx, id)
 	if err != nil {
 		if stytchClientGone(err) {
@@ -283,7 +283,7 @@ func (r *connectedAppResource) Update(ctx context.Context, req resource.UpdateRe
 	}
 	applyRotation(ctx, connectedAppRotator{r.data.client}, id, &state.clientSecretModel, &m.clientSecretModel, r.data.client.StytchNow, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setConnectedAppIdentity(ctx, resp.Identity, m.ClientID, &resp.Diagnostics)
+	setClientIdentity(ctx, resp.Identity, m.ClientID, &resp.Diagnostics)
 	if !m.pending() {
 		setRotationBase(ctx, resp.Private, triggers(ctx, m.RotationTriggers), &resp.Diagnostics)
 	}
@@ -304,7 +304,7 @@ func (r *connectedAppResource) Delete(ctx context.Context, req resource.DeleteRe
 func (r *connectedAppResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := req.ID
 	if id == "" { // an import block with identity = { ... }
-		if id = connectedAppImportID(ctx, req.Identity, &resp.Diagnostics); id == "" {
+		if id = clientImportID(ctx, req.Identity, "a connected app", &resp.Diagnostics); id == "" {
 			return
 		}
 	}
@@ -314,5 +314,5 @@ func (r *connectedAppResource) ImportState(ctx context.Context, req resource.Imp
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("client_id"), id)...)
-	setConnectedAppIdentity(ctx, resp.Identity, types.StringValue(id), &resp.Diagnostics)
+	setClientIdentity(ctx, resp.Identity, types.StringValue(id), &resp.Diagnostics)
 }

@@ -21,6 +21,26 @@ var reservedClaims = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "
 // spellings of the same claims compare equal byte for byte. problem says
 // what is wrong, for a diagnostic.
 func canonicalClaims(raw string) (canonical json.RawMessage, problem string) {
+	obj, problem := jsonObject(raw)
+	if problem != "" {
+		return nil, problem
+	}
+	for name := range obj {
+		if strings.HasPrefix(name, reservedClaimPrefix) {
+			return nil, fmt.Sprintf("the claim %q is in the %q namespace, which the provider keeps for itself (see create_marker).", name, reservedClaimPrefix)
+		}
+	}
+	for _, name := range reservedClaims {
+		if _, taken := obj[name]; taken {
+			return nil, fmt.Sprintf("the claim %q is reserved: Clerk sets %s itself.", name, strings.Join(reservedClaims, ", "))
+		}
+	}
+	return json.RawMessage(marshalClaims(obj)), ""
+}
+
+// jsonObject decodes raw as one JSON object, numbers kept exact; problem
+// says what is wrong, for a diagnostic.
+func jsonObject(raw string) (map[string]any, string) {
 	d := json.NewDecoder(strings.NewReader(raw))
 	d.UseNumber()
 	var v any
@@ -34,17 +54,7 @@ func canonicalClaims(raw string) (canonical json.RawMessage, problem string) {
 	if !ok {
 		return nil, fmt.Sprintf("must be a JSON object such as {\"team\":\"payments\"}, got %s.", jsonKind(v))
 	}
-	for name := range obj {
-		if strings.HasPrefix(name, reservedClaimPrefix) {
-			return nil, fmt.Sprintf("the claim %q is in the %q namespace, which the provider keeps for itself (see create_marker).", name, reservedClaimPrefix)
-		}
-	}
-	for _, name := range reservedClaims {
-		if _, taken := obj[name]; taken {
-			return nil, fmt.Sprintf("the claim %q is reserved: Clerk sets %s itself.", name, strings.Join(reservedClaims, ", "))
-		}
-	}
-	return json.RawMessage(marshalClaims(obj)), ""
+	return obj, ""
 }
 
 func jsonKind(v any) string {

@@ -297,6 +297,7 @@ func (p *machineauthProvider) Resources(_ context.Context) []func() resource.Res
 		NewConnectedAppAuthorizationResource,
 		NewM2MTokenResource,
 		NewConnectedAppResource,
+		NewM2MClientResource,
 	}
 }
 
@@ -305,6 +306,7 @@ func (p *machineauthProvider) EphemeralResources(_ context.Context) []func() eph
 		NewM2MTokenEphemeralResource,
 		NewTokenVerificationEphemeralResource,
 		NewConnectedAppSecretEphemeralResource,
+		NewM2MClientTokenEphemeralResource,
 	}
 }
 
@@ -312,6 +314,7 @@ func (p *machineauthProvider) DataSources(_ context.Context) []func() datasource
 	return []func() datasource.DataSource{
 		NewTokenVerificationDataSource,
 		NewConnectedAppDataSource,
+		NewM2MClientDataSource,
 	}
 }
 
@@ -320,6 +323,7 @@ func (p *machineauthProvider) Actions(_ context.Context) []func() action.Action 
 	return []func() action.Action{
 		NewRevokeConnectedAppAuthorizationAction,
 		NewRevokeM2MTokenAction,
+		NewDeactivateM2MClientAction,
 	}
 }
 
@@ -330,5 +334,6 @@ func (p *machineauthProvider) ListResources(_ context.Context) []func() list.Lis
 		NewConnectedAppAuthorizationListResource,
 		NewM2MTokenListResource,
 		NewConnectedAppListResource,
+		NewM2MClientListResource,
 	}
 }

@@ -42,6 +42,8 @@ func newTokenVerifier(c *client.Client, keys clerkKeys) *tokenVerifier {
 const (
 	tokenTypeM2M          = "m2m_token"
 	tokenTypeConnectedApp = "connected_app_access_token"
+	// tokenTypeM2MClient is a Stytch M2M client's access token.
+	tokenTypeM2MClient = "m2m_client_token"
 )
 
 // Why a token is not valid, the `reason` result. "" means valid.
@@ -61,6 +63,9 @@ const (
 	reasonInactive = "inactive"
 	// reasonRevoked: only where a service answer says so.
 	reasonRevoked = "revoked"
+	// reasonInsufficientScope: valid, but without a scope required_scopes
+	// names.
+	reasonInsufficientScope = "insufficient_scope"
 )
 
 const (
@@ -94,7 +99,9 @@ type tokenVerificationModel struct {
 	Type         types.String `tfsdk:"type"`
 	ClientID     types.String `tfsdk:"client_id"`
 	ClientSecret types.String `tfsdk:"client_secret"`
-	Valid        types.Bool   `tfsdk:"valid"`
+	// RequiredScopes turn a valid token without all of them invalid.
+	RequiredScopes types.Set  `tfsdk:"required_scopes"`
+	Valid          types.Bool `tfsdk:"valid"`
 	Reason       types.String `tfsdk:"reason"`
 	TokenType    types.String `tfsdk:"token_type"`
 	ID           types.String `tfsdk:"id"`
@@ -108,7 +115,7 @@ type tokenVerificationModel struct {
 // different packages' attribute types; these texts and the validator are
 // written once here so the two cannot drift apart.
 
-var tokenTypeValidator = stringvalidator.OneOf(tokenTypeM2M, tokenTypeConnectedApp)
+var tokenTypeValidator = stringvalidator.OneOf(tokenTypeM2M, tokenTypeConnectedApp, tokenTypeM2MClient)
 
 const tokenVerificationHow = "How a token is checked:\n\n" +
 	"- **Opaque M2M tokens** (`mt_...`): by Clerk's `POST /m2m_tokens/verify`, with `clerk.secret_key`, or with `clerk.machine_secret_key` " +
@@ -120,19 +127,27 @@ const tokenVerificationHow = "How a token is checked:\n\n" +
 	"- **Connected-app access tokens** (Stytch JWTs): with `client_secret`, by Stytch's token introspection as the connected app, " +
 	"which sees revocations. Without `client_secret`, locally against the Stytch project's JWKS (this needs `stytch.project_id` and `stytch.secret`): " +
 	"the signature, the key id, `exp` and `nbf`. **Local verification cannot see revocation**: a token whose authorization was revoked " +
-	"stays `valid` until it expires. Set `client_secret` when revocation matters.\n\n" +
+	"stays `valid` until it expires. Set `client_secret` when revocation matters.\n" +
+	"- **M2M client access tokens** (Stytch JWTs from the client_credentials grant): locally against the Stytch project's JWKS: the signature, " +
+	"the key id, the issuer (`stytch.com/<project_id>`) and audience (the project id) of the configured project, `exp` and `nbf`, " +
+	"by Stytch's clock. Stytch has no revoke for them: an inactive or deleted client's tokens stay valid until they expire.\n\n" +
+	"With `required_scopes`, a token that passes its checks but lacks one of them is `valid = false` with `reason = \"insufficient_scope\"`, " +
+	"for every kind of token: the OAuth scopes of access tokens, the machines (`mch_...`) an M2M token may call.\n\n" +
 	"An invalid token is never an error: it gives `valid = false` and a `reason`, so this works in `check` blocks and postconditions. " +
 	"Errors are kept for the provider's own access: its Clerk key or Stytch credentials (or the given `client_id` and `client_secret`) refused, " +
 	"or a service unreachable or failing after retries."
 
 var tokenVerificationDocs = struct {
-	token, typ, clientID, clientSecret                               string
+	token, typ, clientID, clientSecret, requiredScopes               string
 	valid, reason, tokenType, id, subject, scopes, claims, expiresAt string
 }{
-	token: "The token to check: a Clerk M2M token, opaque (`mt_...`) or JWT-format, or a Stytch connected-app access token.",
-	typ: "What kind of token `token` is: `m2m_token` or `connected_app_access_token`. " +
-		"When unset it is read off the token: `mt_...` tokens and JWTs with Clerk's M2M category header are `m2m_token`, " +
-		"JWTs issued by `stytch.com/...` are `connected_app_access_token`; anything else is `malformed`.",
+	token: "The token to check: a Clerk M2M token, opaque (`mt_...`) or JWT-format, a Stytch connected-app access token or a Stytch M2M client's access token.",
+	typ: "What kind of token `token` is: `m2m_token`, `connected_app_access_token` or `m2m_client_token`. " +
+		"When unset it is read off the token: `mt_...` tokens and JWTs with Clerk's M2M category header are `m2m_token`; " +
+		"JWTs issued by `stytch.com/...` are `m2m_client_token` when they have a `sub` but neither a `client_id` nor claims in Stytch's " +
+		"`https://stytch.com/` namespace (which member and session tokens carry), else `connected_app_access_token`; anything else is `malformed`.",
+	requiredScopes: "Scopes the token must carry: a token that is otherwise valid but lacks one is `valid = false` with `reason = \"insufficient_scope\"`. " +
+		"For M2M tokens, the machine ids (`mch_...`) it must be allowed to call.",
 	clientID: "For connected-app access tokens: the connected app's client id to introspect as. " +
 		"When unset, the token's own `client_id` claim is used. When set without `client_secret`, a token issued to another app is `invalid`.",
 	clientSecret: "For connected-app access tokens: the connected app's client secret. " +
@@ -146,10 +161,11 @@ var tokenVerificationDocs = struct {
 		"  - `bad_signature`: a JWT whose signature, signing key or (for M2M tokens) category header does not check.\n" +
 		"  - `malformed`: not a known token format.\n" +
 		"  - `inactive`: Stytch introspection says the token is not active (revoked, expired or unknown).\n" +
-		"  - `revoked`: a service answer says the token was revoked.",
-	tokenType: "The kind of token checked: `m2m_token` or `connected_app_access_token`; null when it could not be told.",
+		"  - `revoked`: a service answer says the token was revoked.\n" +
+		"  - `insufficient_scope`: the token is valid but lacks a scope `required_scopes` names.",
+	tokenType: "The kind of token checked: `m2m_token`, `connected_app_access_token` or `m2m_client_token`; null when it could not be told.",
 	id:        "The token's id: the `mt_...` id of an M2M token, the `jti` of an access token.",
-	subject:   "Whom the token stands for: the machine (`mch_...`) of an M2M token, the member or user of an access token.",
+	subject:   "Whom the token stands for: the machine (`mch_...`) of an M2M token, the member or user of an access token, the client of an M2M client's token.",
 	scopes: "For an M2M token, the machines (`mch_...`) it may call; for an access token, the OAuth scopes granted. " +
 		"Null when not known, such as for an invalid opaque token.",
 	claims: "The token's claims as a JSON string: for an M2M token, the custom claims it was minted with (null when none); " +
@@ -186,6 +202,7 @@ func (tv *tokenVerifier) verifyInto(ctx context.Context, m *tokenVerificationMod
 		addClientError(diags, failure.summary, failure.err)
 		return
 	}
+	requireScopes(ctx, &v, m.RequiredScopes, diags)
 	tflog.Debug(ctx, "token verified", map[string]any{"token_type": v.tokenType, "reason": v.reason, "detail": v.detail})
 
 	m.Valid = types.BoolValue(v.reason == "")
@@ -220,6 +237,8 @@ func (tv *tokenVerifier) verify(ctx context.Context, m *tokenVerificationModel) 
 		return tv.verifyOpaqueM2MToken(ctx, token)
 	case typ == tokenTypeConnectedApp && jwt != nil:
 		return tv.verifyStytchAccessToken(ctx, jwt, m.ClientID.ValueString(), m.ClientSecret.ValueString(), token)
+	case typ == tokenTypeM2MClient && jwt != nil:
+		return tv.verifyStytchM2MToken(ctx, jwt)
 	}
 	return verification{reason: reasonMalformed, tokenType: typ}, nil
 }
@@ -235,6 +254,8 @@ func inferTokenType(token string, jwt *jwtverify.Token) string {
 		return ""
 	case jwt.Header.Cat == clerkM2MCategory:
 		return tokenTypeM2M
+	case strings.HasPrefix(jwt.StringClaim("iss"), stytchIssuerPrefix) && looksLikeM2MClientToken(jwt):
+		return tokenTypeM2MClient
 	case strings.HasPrefix(jwt.StringClaim("iss"), stytchIssuerPrefix):
 		return tokenTypeConnectedApp
 	}

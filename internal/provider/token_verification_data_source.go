@@ -27,7 +27,7 @@ func (d *tokenVerificationDataSource) Metadata(_ context.Context, req datasource
 func (d *tokenVerificationDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	docs := tokenVerificationDocs
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Checks whether a Clerk M2M token or a Stytch connected-app access token is valid. " +
+		MarkdownDescription: "Checks whether a Clerk M2M token, a Stytch connected-app access token or a Stytch M2M client's access token is valid. " +
 			"Terraform reads it again on every plan and apply, so the answer is always current; use it in a `check` block " +
 			"to be warned when a token stops being valid, or in a postcondition to stop a run.\n\n" +
 			"The token is kept in state, marked sensitive. To check a token without it landing in state, " +
@@ -38,6 +38,7 @@ func (d *tokenVerificationDataSource) Schema(_ context.Context, _ datasource.Sch
 			"type":          schema.StringAttribute{MarkdownDescription: docs.typ, Optional: true, Validators: []validator.String{tokenTypeValidator}},
 			"client_id":     schema.StringAttribute{MarkdownDescription: docs.clientID, Optional: true},
 			"client_secret": schema.StringAttribute{MarkdownDescription: docs.clientSecret, Optional: true, Sensitive: true},
+			"required_scopes": schema.SetAttribute{MarkdownDescription: docs.requiredScopes, Optional: true, ElementType: types.StringType},
 			"valid":         schema.BoolAttribute{MarkdownDescription: docs.valid, Computed: true},
 			"reason":        schema.StringAttribute{MarkdownDescription: docs.reason, Computed: true},
 			"token_type":    schema.StringAttribute{MarkdownDescription: docs.tokenType, Computed: true},
