@@ -99,16 +99,17 @@ type tokenVerificationModel struct {
 	Type         types.String `tfsdk:"type"`
 	ClientID     types.String `tfsdk:"client_id"`
 	ClientSecret types.String `tfsdk:"client_secret"`
+	Valid        types.Bool   `tfsdk:"valid"`
+	Reason       types.String `tfsdk:"reason"`
+	TokenType    types.String `tfsdk:"token_type"`
+	ID           types.String `tfsdk:"id"`
+	Subject      types.String `tfsdk:"subject"`
+	Scopes       types.Set    `tfsdk:"scopes"`
+	Claims       types.String `tfsdk:"claims"`
+	ExpiresAt    types.String `tfsdk:"expires_at"`
+
 	// RequiredScopes turn a valid token without all of them invalid.
-	RequiredScopes types.Set    `tfsdk:"required_scopes"`
-	Valid          types.Bool   `tfsdk:"valid"`
-	Reason         types.String `tfsdk:"reason"`
-	TokenType      types.String `tfsdk:"token_type"`
-	ID             types.String `tfsdk:"id"`
-	Subject        types.String `tfsdk:"subject"`
-	Scopes         types.Set    `tfsdk:"scopes"`
-	Claims         types.String `tfsdk:"claims"`
-	ExpiresAt      types.String `tfsdk:"expires_at"`
+	RequiredScopes types.Set `tfsdk:"required_scopes"`
 }
 
 // The data source and the ephemeral resource have one schema, built from
