@@ -66,7 +66,9 @@ trap 'on_signal 143' TERM
 
 progress "Building the provider and the emulator"
 # One go build for both, so the two share one build graph and both cores.
-go build -o "$work/bin/" . ./internal/emulator/cmd/machineauth-emulator
+go build -o "$work/bin/" . ./cmd/machineauth-emulator
+echo "provider: $work/bin/terraform-provider-machineauth, built from ."
+echo "emulator: $work/bin/machineauth-emulator, built from ./cmd/machineauth-emulator (releases ship it as machineauth-emulator_<version>_<os>_<arch> archives)"
 
 progress "Starting the emulator: Clerk and Stytch in memory, on loopback, with a fixture machine, member and connected app"
 # It writes its URLs, credentials and fixture ids to emulator.env before

@@ -44,6 +44,15 @@ func (t *M2MToken) ExpiresAt() *time.Time {
 // Created is the creation time.
 func (t *M2MToken) Created() time.Time { return time.UnixMilli(t.CreatedAt).UTC() }
 
+// LastUsed is when the token was last used, or nil if never.
+func (t *M2MToken) LastUsed() *time.Time {
+	if t.LastUsedAt == nil {
+		return nil
+	}
+	at := time.UnixMilli(*t.LastUsedAt).UTC()
+	return &at
+}
+
 // A JSON null decodes into a RawMessage as the bytes "null"; callers should
 // not have to tell that apart from "no claims".
 func (t *M2MToken) normalize() {

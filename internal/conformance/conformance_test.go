@@ -256,44 +256,6 @@ var cases = []opCase{
 		}
 	}},
 
-	// Clerk machine endpoints the client does not call, raw.
-	{op: "clerk ListMachines", name: "query_order_and_page", status: http.StatusOK, run: func(h *harness) {
-		status, body := h.clerk(h.ctx, http.MethodGet, "/machines?limit=5&offset=0&query=fixture&order_by=-created_at", h.env.info.ClerkSecretKey, nil)
-		h.wantStatus(status, http.StatusOK, body)
-	}},
-	{op: "clerk UpdateMachine", name: "name_and_ttl", status: http.StatusOK, run: func(h *harness) {
-		m := h.newMachine()
-		status, body := h.clerk(h.ctx, http.MethodPatch, "/machines/"+m.ID, h.env.info.ClerkSecretKey,
-			map[string]any{"name": "renamed-" + h.env.unique(), "default_token_ttl": 120})
-		h.wantStatus(status, http.StatusOK, body)
-	}},
-	{op: "clerk GetMachineSecretKey", name: "fixture", status: http.StatusOK, run: func(h *harness) {
-		status, body := h.clerk(h.ctx, http.MethodGet, "/machines/"+h.fx.ClerkMachineID+"/secret_key", h.env.info.ClerkSecretKey, nil)
-		h.wantStatus(status, http.StatusOK, body)
-	}},
-	{op: "clerk RotateMachineSecretKey", name: "with_grace_period", status: http.StatusOK, run: func(h *harness) {
-		m := h.newMachine()
-		status, body := h.clerk(h.ctx, http.MethodPost, "/machines/"+m.ID+"/secret_key/rotate", h.env.info.ClerkSecretKey,
-			map[string]any{"previous_token_ttl": 60})
-		h.wantStatus(status, http.StatusOK, body)
-	}},
-	{op: "clerk CreateMachineScope", name: "new_scope", status: http.StatusOK, run: func(h *harness) {
-		m := h.newMachine()
-		status, body := h.clerk(h.ctx, http.MethodPost, "/machines/"+m.ID+"/scopes", h.env.info.ClerkSecretKey,
-			map[string]any{"to_machine_id": h.fx.ClerkScopedMachineID})
-		h.wantStatus(status, http.StatusOK, body)
-	}},
-	{op: "clerk CreateMachineScope", name: "duplicate_scope", status: http.StatusConflict, run: func(h *harness) {
-		status, body := h.clerk(h.ctx, http.MethodPost, "/machines/"+h.fx.ClerkMachineID+"/scopes", h.env.info.ClerkSecretKey,
-			map[string]any{"to_machine_id": h.fx.ClerkScopedMachineID})
-		h.wantStatus(status, http.StatusConflict, body)
-	}},
-	{op: "clerk DeleteMachineScope", name: "existing_scope", status: http.StatusOK, run: func(h *harness) {
-		m := h.newMachine(h.fx.ClerkScopedMachineID)
-		status, body := h.clerk(h.ctx, http.MethodDelete, "/machines/"+m.ID+"/scopes/"+h.fx.ClerkScopedMachineID, h.env.info.ClerkSecretKey, nil)
-		h.wantStatus(status, http.StatusOK, body)
-	}},
-
 	// Stytch B2B Connected Apps, through the client.
 	{op: "stytch-b2b api_b2b_idp_v1_b2b_idp_oauth_AuthorizeStart", name: "member_by_id", status: http.StatusOK, run: func(h *harness) {
 		resp, err := h.client.AuthorizeStart(h.ctx, client.AuthorizeStartRequest{

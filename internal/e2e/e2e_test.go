@@ -2,8 +2,12 @@
 // provider and the in-memory emulator, for what only a real run shows: a
 // fault-ridden apply that must leave no credential behind, secrets in
 // TF_LOG output and terraform's own output, -parallelism under a rate limit,
-// and a SIGINT in the middle of an apply. The tests run with TF_ACC=1, like
-// the acceptance tests; they build the provider once per test binary.
+// and a SIGINT in the middle of an apply. It also keeps examples/ honest:
+// every example directory passes `terraform validate`, the quickstart that
+// `make demo` runs applies and destroys cleanly, and the module showing how
+// to test with the emulator passes its `terraform test` against the
+// emulator's binary. The tests run with TF_ACC=1, like the acceptance
+// tests; they build the provider once per test binary.
 package e2e
 
 import (
@@ -108,7 +112,7 @@ func newRun(t *testing.T, opts emulator.Options) *run {
 		// A developer's own settings must not change what is measured.
 		"TF_LOG=", "TF_LOG_PATH=", "TF_LOG_PROVIDER=", "TF_LOG_CORE=",
 		"MACHINEAUTH_MAX_RETRIES=", "MACHINEAUTH_MAX_RETRY_WAIT=", "MACHINEAUTH_REQUEST_TIMEOUT=",
-		"MACHINEAUTH_CALL_TIMEOUT=", "MACHINEAUTH_REQUESTS_PER_SECOND=",
+		"MACHINEAUTH_CALL_TIMEOUT=", "MACHINEAUTH_REQUESTS_PER_SECOND=", "MACHINEAUTH_EXPIRY_WARNING_SECONDS=",
 	}
 	return &run{t: t, srv: srv, ws: ws}
 }

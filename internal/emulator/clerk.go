@@ -37,6 +37,9 @@ type clerkState struct {
 	machineKeys map[string]machineKey // by secret
 	tokens      map[string]*m2mToken  // opaque tokens by id
 	tokenIDs    map[string]string     // opaque token secret to id
+	// apiKeys holds the API keys and the users and organizations they
+	// can belong to.
+	apiKeys *apiKeyState
 	// seq orders objects created within the same millisecond, so "newest
 	// first" is stable.
 	seq uint64
@@ -95,6 +98,7 @@ func newClerkState() (*clerkState, error) {
 		machineKeys: map[string]machineKey{},
 		tokens:      map[string]*m2mToken{},
 		tokenIDs:    map[string]string{},
+		apiKeys:     newAPIKeyState(),
 	}, nil
 }
 
@@ -117,6 +121,7 @@ func (s *Server) seedClerkFixture(fx *Fixture) {
 	fx.ClerkMachineID = m.id
 	fx.ClerkMachineSecretKey = m.secretKey
 	fx.ClerkScopedMachineID = scoped.id
+	s.seedClerkSubjects(fx)
 }
 
 func (s *Server) routeClerk(mux *http.ServeMux) {
@@ -134,6 +139,7 @@ func (s *Server) routeClerk(mux *http.ServeMux) {
 	s.clerkRoute(mux, "POST", "/machines/{machine_id}/secret_key/rotate", s.rotateMachineSecretKey)
 	s.clerkRoute(mux, "POST", "/machines/{machine_id}/scopes", s.createMachineScope)
 	s.clerkRoute(mux, "DELETE", "/machines/{machine_id}/scopes/{other_machine_id}", s.deleteMachineScope)
+	s.routeClerkAPIKeys(mux)
 }
 
 // m2mTokenCounts counts stored tokens; it runs with s.mu held.

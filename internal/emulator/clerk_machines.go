@@ -266,13 +266,16 @@ func (s *Server) deleteMachine(w http.ResponseWriter, r *http.Request) {
 	for _, other := range c.machines {
 		other.scopes = slices.DeleteFunc(other.scopes, func(sc machineScope) bool { return sc.to == m.id })
 	}
-	// A deleted machine's tokens go with it (*unconfirmed*): none of them
-	// can be listed or verified any more. Other tokens keep the deleted id
-	// in their scopes, which were copied at creation.
-	for id, t := range c.tokens {
-		if t.subject == m.id {
-			delete(c.tokens, id)
-			delete(c.tokenIDs, t.secret)
+	// What Clerk does to a deleted machine's tokens is *unconfirmed*: here
+	// they are revoked, without a reason (one revoked before keeps its
+	// own), so none verifies any more, and they stay stored for tests to
+	// inspect; with the machine gone they can no longer be listed. Other
+	// tokens keep the deleted id in their scopes, copied at creation.
+	now := s.clock.now()
+	for _, t := range c.tokens {
+		if t.subject == m.id && !t.revoked {
+			t.revoked = true
+			t.updatedAt = now
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"object": "machine", "id": m.id, "deleted": true})

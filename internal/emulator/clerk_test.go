@@ -769,7 +769,7 @@ func TestClerkMachines(t *testing.T) {
 	clerkCreate(t, srv, aKey, map[string]any{})
 	srv.Advance(61 * time.Second)
 	clerkWant(t, clerkCall(t, api, "POST", "/m2m_tokens", aKey, map[string]any{}), 401, "machine_secret_key_invalid")
-	clerkCreate(t, srv, newKey, map[string]any{})
+	live := clerkCreate(t, srv, newKey, map[string]any{})
 	clerkWant(t, clerkCall(t, api, "POST", "/machines/"+aID+"/secret_key/rotate", sk, map[string]any{"previous_token_ttl": 28801}), 422, "form_param_value_invalid")
 
 	res = clerkCall(t, api, "DELETE", "/machines/"+aID, sk, nil)
@@ -782,9 +782,16 @@ func TestClerkMachines(t *testing.T) {
 	if res := clerkCall(t, api, "GET", "/machines/"+bID, sk, nil); !reflect.DeepEqual(res.body["scoped_machines"], []any{}) {
 		t.Errorf("deleted machine still scoped: %v", res.body["scoped_machines"])
 	}
-	if n := len(srv.M2MTokens(aID)); n != 0 {
-		t.Errorf("deleted machine kept %d tokens", n)
+	tokens := srv.M2MTokens(aID)
+	if len(tokens) == 0 {
+		t.Error("deleted machine's tokens are gone: they should be kept, revoked")
 	}
+	for _, tok := range tokens {
+		if !tok.Revoked {
+			t.Errorf("token %s of the deleted machine is live", tok.ID)
+		}
+	}
+	clerkWant(t, clerkCall(t, api, "POST", "/m2m_tokens/verify", sk, map[string]any{"token": live["token"]}), 404, "resource_not_found")
 }
 
 func TestClerkCreateMachineGoAPI(t *testing.T) {

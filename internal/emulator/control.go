@@ -25,6 +25,15 @@ func (c *clock) advance(d time.Duration) {
 	}
 }
 
+// machineCounts runs with s.mu held.
+func (s *Server) machineCounts() MachineCounts {
+	n := MachineCounts{Live: len(s.clerk.machines)}
+	for _, m := range s.clerk.machines {
+		n.Scopes += len(m.scopes)
+	}
+	return n
+}
+
 type stats struct {
 	mu       sync.Mutex
 	requests map[string]int

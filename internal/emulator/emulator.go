@@ -36,8 +36,9 @@ type Options struct {
 	RateLimit string
 	// Seed makes the fault draws repeatable.
 	Seed int64
-	// NoFixture skips seeding the fixture (a machine pair, an organization
-	// with a member, a confidential connected app).
+	// NoFixture skips seeding the fixture (a machine pair, a Clerk user and
+	// organization, a Stytch organization with a member, a confidential
+	// connected app).
 	NoFixture bool
 	// Latency is added to every API request (on top of any latency fault).
 	Latency time.Duration
@@ -55,11 +56,14 @@ type Info struct {
 	Fixture         *Fixture `json:"fixture"`
 }
 
-// Fixture names the seeded objects.
+// Fixture names the seeded objects. The Clerk user and organization exist
+// to own API keys.
 type Fixture struct {
 	ClerkMachineID                 string `json:"clerk_machine_id"`
 	ClerkMachineSecretKey          string `json:"clerk_machine_secret_key"`
 	ClerkScopedMachineID           string `json:"clerk_scoped_machine_id"`
+	ClerkUserID                    string `json:"clerk_user_id"`
+	ClerkOrganizationID            string `json:"clerk_organization_id"`
 	StytchOrganizationID           string `json:"stytch_organization_id"`
 	StytchMemberID                 string `json:"stytch_member_id"`
 	StytchConnectedAppID           string `json:"stytch_connected_app_id"`
@@ -188,7 +192,9 @@ type Stats struct {
 	// "drop_after_commit" and "rate_limited".
 	Faults         map[string]int     `json:"faults"`
 	M2MTokens      M2MTokenCounts     `json:"m2m_tokens"`
+	APIKeys        APIKeyCounts       `json:"api_keys"`
 	Authorizations AuthorizationCount `json:"authorizations"`
+	Machines       MachineCounts      `json:"machines"`
 }
 
 // M2MTokenCounts counts stored (opaque) M2M tokens by state at the
@@ -197,6 +203,13 @@ type M2MTokenCounts struct {
 	Live    int `json:"live"`
 	Revoked int `json:"revoked"`
 	Expired int `json:"expired"`
+}
+
+// MachineCounts counts the Clerk machines that exist (a deleted one is gone)
+// and the scopes between them, the fixture's included.
+type MachineCounts struct {
+	Live   int `json:"live"`
+	Scopes int `json:"scopes"`
 }
 
 // AuthorizationCount counts connected-app authorizations (a member's or a
@@ -230,7 +243,9 @@ func (s *Server) Stats() Stats {
 	defer s.mu.Unlock()
 	now := s.clock.now()
 	st.M2MTokens = s.m2mTokenCounts(now)
+	st.APIKeys = s.apiKeyCounts(now)
 	st.Authorizations = s.authorizationCounts()
+	st.Machines = s.machineCounts()
 	return st
 }
 

@@ -125,7 +125,7 @@ func (s *Server) stytchCreateClient(w http.ResponseWriter, r *http.Request) {
 	if secret != "" {
 		out["client_secret"] = secret
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK, "connected_app": out})
+	stytchOK(w, r, map[string]any{"connected_app": out})
 }
 
 func (s *Server) stytchGetClient(w http.ResponseWriter, r *http.Request) {
@@ -134,7 +134,7 @@ func (s *Server) stytchGetClient(w http.ResponseWriter, r *http.Request) {
 		e.write(w, r)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK, "connected_app": app.json()})
+	stytchOK(w, r, map[string]any{"connected_app": app.json()})
 }
 
 // stytchUpdateClient replaces every writable field: what the body leaves
@@ -160,7 +160,7 @@ func (s *Server) stytchUpdateClient(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	app.appFields = fields
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK, "connected_app": app.json()})
+	stytchOK(w, r, map[string]any{"connected_app": app.json()})
 }
 
 // stytchDeleteClient removes the app. What becomes of the authorizations
@@ -180,7 +180,7 @@ func (s *Server) stytchDeleteClient(w http.ResponseWriter, r *http.Request) {
 			st.revoke(k)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK, "client_id": id})
+	stytchOK(w, r, map[string]any{"client_id": id})
 }
 
 // stytchSearchClients pages through the project's connected apps, oldest
@@ -204,8 +204,8 @@ func (s *Server) stytchSearchClients(w http.ResponseWriter, r *http.Request) {
 	for i, a := range page {
 		out[i] = a.json()
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"request_id": requestID(r), "status_code": http.StatusOK, "connected_apps": out,
+	stytchOK(w, r, map[string]any{
+		"connected_apps": out,
 		"results_metadata": map[string]any{"total": len(all), "next_cursor": next},
 	})
 }

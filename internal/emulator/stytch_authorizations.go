@@ -56,7 +56,7 @@ func (s *Server) stytchMemberConnectedApps(w http.ResponseWriter, r *http.Reques
 		errMemberNotFound.write(w, r)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK, "connected_apps": st.subjectApps(m.id)})
+	stytchOK(w, r, map[string]any{"connected_apps": st.subjectApps(m.id)})
 }
 
 func (s *Server) stytchUserConnectedApps(w http.ResponseWriter, r *http.Request) {
@@ -65,7 +65,7 @@ func (s *Server) stytchUserConnectedApps(w http.ResponseWriter, r *http.Request)
 		errUserNotFound.write(w, r)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK, "connected_apps": s.stytch.subjectApps(u.id)})
+	stytchOK(w, r, map[string]any{"connected_apps": s.stytch.subjectApps(u.id)})
 }
 
 func (s *Server) stytchOrgConnectedApps(w http.ResponseWriter, r *http.Request) {
@@ -91,7 +91,7 @@ func (s *Server) stytchOrgConnectedApps(w http.ResponseWriter, r *http.Request) 
 			"logo_url":         app.logoURL,
 		})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK, "connected_apps": out})
+	stytchOK(w, r, map[string]any{"connected_apps": out})
 }
 
 func (s *Server) stytchOrgConnectedApp(w http.ResponseWriter, r *http.Request) {
@@ -110,8 +110,7 @@ func (s *Server) stytchOrgConnectedApp(w http.ResponseWriter, r *http.Request) {
 	for _, g := range st.activeGrants(func(g *stytchGrant) bool { return g.organizationID == org.id && g.key.clientID == app.clientID }) {
 		members = append(members, map[string]any{"member_id": g.key.subjectID, "granted_scopes": slices.Clone(g.scopes)})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"request_id": requestID(r), "status_code": http.StatusOK,
+	stytchOK(w, r, map[string]any{
 		"connected_app_id": app.clientID, "name": app.name, "description": app.description,
 		"client_type": app.clientType, "logo_url": app.logoURL, "active_members": members,
 	})
@@ -148,12 +147,7 @@ func (s *Server) stytchRevokeMemberApp(w http.ResponseWriter, r *http.Request) {
 		errMemberNotFound.write(w, r)
 		return
 	}
-	if st.apps[r.PathValue("connected_app_id")] == nil {
-		errAppNotFound.write(w, r)
-		return
-	}
-	st.revoke(grantKey{m.id, r.PathValue("connected_app_id")})
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK})
+	s.revokeApp(w, r, m.id)
 }
 
 func (s *Server) stytchRevokeUserApp(w http.ResponseWriter, r *http.Request) {
@@ -162,18 +156,24 @@ func (s *Server) stytchRevokeUserApp(w http.ResponseWriter, r *http.Request) {
 		e.write(w, r)
 		return
 	}
-	st := s.stytch
-	u := st.findUser(r.PathValue("user_id"))
+	u := s.stytch.findUser(r.PathValue("user_id"))
 	if u == nil {
 		errUserNotFound.write(w, r)
 		return
 	}
-	if st.apps[r.PathValue("connected_app_id")] == nil {
+	s.revokeApp(w, r, u.id)
+}
+
+// revokeApp revokes the subject's authorization of the connected app in the
+// path and answers; an unknown app is a 404.
+func (s *Server) revokeApp(w http.ResponseWriter, r *http.Request, subjectID string) {
+	id := r.PathValue("connected_app_id")
+	if s.stytch.apps[id] == nil {
 		errAppNotFound.write(w, r)
 		return
 	}
-	st.revoke(grantKey{u.id, r.PathValue("connected_app_id")})
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK})
+	s.stytch.revoke(grantKey{subjectID, id})
+	stytchOK(w, r, map[string]any{})
 }
 
 // revoke ends an authorization and everything issued under it: pending

@@ -177,8 +177,7 @@ func (s *Server) stytchAuthorizeStart(w http.ResponseWriter, r *http.Request) {
 	for _, sc := range p.Scopes {
 		results = append(results, map[string]any{"scope": sc, "description": app.scopeDescription(sc), "is_grantable": app.grantable(sc)})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"request_id": requestID(r), "status_code": http.StatusOK,
+	stytchOK(w, r, map[string]any{
 		"member_id": sub.id, "member": sub.member.json(), "organization": sub.org.json(),
 		"client": map[string]any{
 			"client_id": app.clientID, "client_name": app.name, "client_description": app.description,
@@ -252,7 +251,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, resolve func(
 	if p.State != "" {
 		q.Set("state", p.State)
 	}
-	out := map[string]any{"request_id": requestID(r), "status_code": http.StatusOK}
+	out := map[string]any{}
 	if *p.ConsentGranted {
 		key := grantKey{sub.id, app.clientID}
 		orgID := ""
@@ -270,7 +269,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, resolve func(
 	}
 	redirect.RawQuery = q.Encode()
 	out["redirect_uri"] = redirect.String()
-	writeJSON(w, http.StatusOK, out)
+	stytchOK(w, r, out)
 }
 
 // recordAuthorization makes an authorization active with the scopes of the

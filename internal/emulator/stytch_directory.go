@@ -41,7 +41,7 @@ func (s *Server) stytchCreateOrganization(w http.ResponseWriter, r *http.Request
 		}
 	}
 	org := st.addOrg(body.Name, body.Slug, body.ExternalID, s.clock.now())
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK, "organization": org.json()})
+	stytchOK(w, r, map[string]any{"organization": org.json()})
 }
 
 // checkNewMember validates a member about to join org.
@@ -92,8 +92,7 @@ func (s *Server) stytchCreateMember(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	m := st.addMember(org, body.Email, body.Name, body.ExternalID, roles, s.clock.now())
-	writeJSON(w, http.StatusOK, map[string]any{
-		"request_id": requestID(r), "status_code": http.StatusOK,
+	stytchOK(w, r, map[string]any{
 		"member_id": m.id, "member": m.json(), "organization": org.json(),
 	})
 }
@@ -125,8 +124,7 @@ func (s *Server) stytchCreateUser(w http.ResponseWriter, r *http.Request) {
 	}
 	u := &stytchUser{id: "user-test-" + randomUUID(), emailID: "email-test-" + randomUUID(), email: body.Email, externalID: body.ExternalID, createdAt: s.clock.now()}
 	st.users[u.id] = u
-	writeJSON(w, http.StatusOK, map[string]any{
-		"request_id": requestID(r), "status_code": http.StatusOK,
+	stytchOK(w, r, map[string]any{
 		"user_id": u.id, "email_id": u.emailID, "phone_id": "", "status": "active", "user": u.json(),
 	})
 }

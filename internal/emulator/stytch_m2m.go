@@ -140,7 +140,7 @@ func (s *Server) stytchCreateM2MClient(w http.ResponseWriter, r *http.Request) {
 	st.m2mClients[c.clientID] = c
 	out := c.json()
 	out["client_secret"] = secret
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK, "m2m_client": out})
+	stytchOK(w, r, map[string]any{"m2m_client": out})
 }
 
 func (s *Server) stytchGetM2MClient(w http.ResponseWriter, r *http.Request) {
@@ -149,7 +149,7 @@ func (s *Server) stytchGetM2MClient(w http.ResponseWriter, r *http.Request) {
 		errM2MClientNotFound.write(w, r)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK, "m2m_client": c.json()})
+	stytchOK(w, r, map[string]any{"m2m_client": c.json()})
 }
 
 func (s *Server) stytchUpdateM2MClient(w http.ResponseWriter, r *http.Request) {
@@ -174,7 +174,7 @@ func (s *Server) stytchUpdateM2MClient(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	*c = updated
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK, "m2m_client": c.json()})
+	stytchOK(w, r, map[string]any{"m2m_client": c.json()})
 }
 
 // stytchDeleteM2MClient removes the client. Tokens already issued stay
@@ -186,7 +186,7 @@ func (s *Server) stytchDeleteM2MClient(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	delete(s.stytch.m2mClients, id)
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK, "client_id": id})
+	stytchOK(w, r, map[string]any{"client_id": id})
 }
 
 // m2mSearchBody is the search body: paging and an optional query whose
@@ -226,8 +226,8 @@ func (s *Server) stytchSearchM2MClients(w http.ResponseWriter, r *http.Request) 
 	for i, c := range page {
 		out[i] = c.json()
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"request_id": requestID(r), "status_code": http.StatusOK, "m2m_clients": out,
+	stytchOK(w, r, map[string]any{
+		"m2m_clients": out,
 		"results_metadata": map[string]any{"total": len(all), "next_cursor": next},
 	})
 }

@@ -100,14 +100,36 @@ func invalidClient(w http.ResponseWriter, r *http.Request) {
 	oauthError(w, r, http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
 }
 
-func (s *Server) stytchToken(w http.ResponseWriter, r *http.Request) {
+// oauthRequest reads an OAuth request to this project, answering the
+// error itself.
+func (s *Server) oauthRequest(w http.ResponseWriter, r *http.Request) (map[string]string, bool) {
 	if !s.knownProject(r) {
 		stytchError(w, r, http.StatusNotFound, "not_found", "The requested endpoint was not found.")
-		return
+		return nil, false
 	}
 	params, err := readOAuthParams(r)
 	if err != nil {
 		oauthError(w, r, http.StatusBadRequest, "invalid_request", err.Error())
+		return nil, false
+	}
+	return params, true
+}
+
+// oauthClient reads an OAuth request to this project and authenticates its
+// connected app, as the token and introspection endpoints both begin; it
+// answers the error itself.
+func (s *Server) oauthClient(w http.ResponseWriter, r *http.Request, params map[string]string) (*stytchApp, bool) {
+	app := s.stytch.authenticateClient(r, params)
+	if app == nil {
+		invalidClient(w, r)
+		return nil, false
+	}
+	return app, true
+}
+
+func (s *Server) stytchToken(w http.ResponseWriter, r *http.Request) {
+	params, ok := s.oauthRequest(w, r)
+	if !ok {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -117,9 +139,8 @@ func (s *Server) stytchToken(w http.ResponseWriter, r *http.Request) {
 		s.clientCredentials(w, r, params)
 		return
 	}
-	app := s.stytch.authenticateClient(r, params)
-	if app == nil {
-		invalidClient(w, r)
+	app, ok := s.oauthClient(w, r, params)
+	if !ok {
 		return
 	}
 	switch params["grant_type"] {
@@ -328,28 +349,20 @@ func (st *stytchState) mintRefreshToken(key grantKey, scopes []string, now time.
 // introspects "for the given Connected Apps client" (*unconfirmed* that it
 // refuses other clients' tokens).
 func (s *Server) stytchIntrospect(w http.ResponseWriter, r *http.Request) {
-	if !s.knownProject(r) {
-		stytchError(w, r, http.StatusNotFound, "not_found", "The requested endpoint was not found.")
+	params, ok := s.oauthRequest(w, r)
+	if !ok {
 		return
 	}
-	params, err := readOAuthParams(r)
-	if err != nil {
-		oauthError(w, r, http.StatusBadRequest, "invalid_request", err.Error())
-		return
-	}
-	st := s.stytch
-	app := st.authenticateClient(r, params)
-	if app == nil {
-		invalidClient(w, r)
+	app, ok := s.oauthClient(w, r, params)
+	if !ok {
 		return
 	}
 	if params["token"] == "" {
 		oauthError(w, r, http.StatusBadRequest, "invalid_request", "token is required.")
 		return
 	}
-	resp := st.introspect(params["token"], app, s.clock.now())
-	resp["request_id"], resp["status_code"] = requestID(r), http.StatusOK
-	writeJSON(w, http.StatusOK, resp)
+	resp := s.stytch.introspect(params["token"], app, s.clock.now())
+	stytchOK(w, r, resp)
 }
 
 func (st *stytchState) introspect(token string, app *stytchApp, now time.Time) map[string]any {
@@ -395,5 +408,5 @@ func (s *Server) stytchJWKS(w http.ResponseWriter, r *http.Request) {
 	}
 	key := st.signer.jwk()
 	key["key_ops"], key["x5c"], key["x5tS256"] = []string{"verify"}, []string{}, ""
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK, "keys": []any{key}})
+	stytchOK(w, r, map[string]any{"keys": []any{key}})
 }

@@ -11,6 +11,13 @@ import (
 	"time"
 )
 
+// stytchOK answers 200 with body and the request_id and status_code every
+// Stytch answer carries.
+func stytchOK(w http.ResponseWriter, r *http.Request, body map[string]any) {
+	body["request_id"], body["status_code"] = requestID(r), http.StatusOK
+	writeJSON(w, http.StatusOK, body)
+}
+
 // stytchError answers in Stytch's error shape.
 func stytchError(w http.ResponseWriter, r *http.Request, status int, errorType, message string) {
 	writeJSON(w, status, map[string]any{

@@ -125,7 +125,7 @@ func (s *Server) rotationStep(envelope string, find func(id string) (rotatable, 
 		if next != "" {
 			out["next_client_secret"] = next
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID(r), "status_code": http.StatusOK, envelope: out})
+		stytchOK(w, r, map[string]any{envelope: out})
 	}
 }
 

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -29,6 +30,33 @@ type badInput struct {
 func token(body string) func(*emulator.Server) string {
 	return func(*emulator.Server) string {
 		return "resource \"machineauth_m2m_token\" \"t\" {\n" + body + "\n}\n"
+	}
+}
+
+// apiKey is a machineauth_api_key of the fixture user with lines added or,
+// for name and subject, overridden.
+func apiKey(lines ...string) func(*emulator.Server) string {
+	return func(srv *emulator.Server) string {
+		body := map[string]string{"name": `"ci key"`, "subject": strconv.Quote(srv.Info().Fixture.ClerkUserID)}
+		var extra []string
+		for _, l := range lines {
+			if k, v, ok := strings.Cut(l, "="); ok && body[strings.TrimSpace(k)] != "" {
+				body[strings.TrimSpace(k)] = strings.TrimSpace(v)
+				continue
+			}
+			extra = append(extra, l)
+		}
+		return "resource \"machineauth_api_key\" \"k\" {\n  name = " + body["name"] + "\n  subject = " + body["subject"] + "\n  " +
+			strings.Join(extra, "\n  ") + "\n}\n"
+	}
+}
+
+// ephemeralToken is an ephemeral machineauth_m2m_token with body inside
+// its block: refused at validate, before Terraform would open it (and so
+// issue a token).
+func ephemeralToken(body string) func(*emulator.Server) string {
+	return func(*emulator.Server) string {
+		return "ephemeral \"machineauth_m2m_token\" \"t\" {\n" + body + "\n}\n"
 	}
 }
 
@@ -125,6 +153,20 @@ var badInputs = []badInput{
 	{name: "rotation window as long as the lifetime", config: token("seconds_until_expiration = 600\nrotate_before_seconds = 600"),
 		want: []string{"rotate_before_seconds (600) must be less than seconds_until_expiration (600)"}},
 
+	// The ephemeral machineauth_m2m_token's arguments.
+	{name: "zero expiration on the ephemeral token", config: ephemeralToken(`seconds_until_expiration = 0`),
+		want: []string{"seconds_until_expiration", "must be between 1 and 315360000, got: 0"}},
+	{name: "negative expiration on the ephemeral token", config: ephemeralToken(`seconds_until_expiration = -60`),
+		want: []string{"seconds_until_expiration", "must be between 1 and 315360000, got: -60"}},
+	{name: "absurd expiration on the ephemeral token", config: ephemeralToken(`seconds_until_expiration = 9999999999`),
+		want: []string{"seconds_until_expiration", "must be between 1 and 315360000"}},
+	{name: "reserved claim on the ephemeral token", config: ephemeralToken(`claims = jsonencode({ sub = "mch_x" })`),
+		want: []string{`claims: the claim "sub" is reserved`}},
+	{name: "empty revocation reason on the ephemeral token", config: ephemeralToken(`revocation_reason = ""`),
+		want: []string{"revocation_reason", "string length must be at least 1"}},
+	{name: "unknown token_format on the ephemeral token", config: ephemeralToken(`token_format = "paseto"`),
+		want: []string{"token_format", `value must be one of: ["opaque" "jwt"]`}},
+
 	// machineauth_m2m_token import ids.
 	{name: "token import id of one part", config: token(""), importAddr: tokenName, importID: "mt_" + strings.Repeat("0", 32),
 		want: []string{"Expected mch_<machine id>/mt_<token id>", `got 1 part(s) separated by "/"`}},
@@ -138,6 +180,32 @@ var badInputs = []badInput{
 		want: []string{"Expected mch_<machine id>/mt_<token id>", "the token id is not mt_ followed by 32 hexadecimal digits"}},
 	{name: "token import id with ..%2F in the token", config: token(""), importAddr: tokenName, importID: "mch_" + strings.Repeat("a", 27) + "/mt_..%2F" + strings.Repeat("0", 27),
 		want: []string{"Expected mch_<machine id>/mt_<token id>", "the token id is not mt_ followed by 32 hexadecimal digits"}},
+
+	// machineauth_api_key arguments and import ids.
+	{name: "api key name of 2 characters", config: apiKey(`name = "ci"`),
+		want: []string{"name", "string length must be at least 3, got: 2"}},
+	{name: "api key name with a trailing space", config: apiKey(`name = "ci key "`),
+		want: []string{"name: must not start or end with a space"}},
+	{name: "api key subject without a user_, org_ or mch_ prefix", config: apiKey(`subject = "usr_2xhFjEI5X2qWRvtV13BzSj8H6Dk"`),
+		want: []string{`subject: "usr_2xhFjEI5X2qWRvtV13BzSj8H6Dk" is not a user (user_...), organization (org_...) or machine (mch_...) id`}},
+	{name: "api key expiring after 0 seconds", config: apiKey(`seconds_until_expiration = 0`),
+		want: []string{"seconds_until_expiration", "must be between 1 and 315360000, got: 0"}},
+	{name: "api key claims not an object", config: apiKey(`claims = jsonencode(["a"])`),
+		want: []string{"claims: must be a JSON object", "got an array"}},
+	{name: "api key claim in the provider's namespace", config: apiKey(`claims = jsonencode({ "machineauth:create_id" = "x" })`),
+		want: []string{`is in the "machineauth:" namespace`}},
+	{name: "api key renewal window as long as the lifetime", config: apiKey("seconds_until_expiration = 600", "renew_before_seconds = 600"),
+		want: []string{"renew_before_seconds (600) must be less than seconds_until_expiration (600)"}},
+	{name: "api key renewal without a lifetime", config: apiKey("renew_before_seconds = 600"),
+		want: []string{`Attribute "seconds_until_expiration" must be specified when "renew_before_seconds" is specified`}},
+	{name: "api key description too long", config: apiKey(`description = "` + strings.Repeat("d", 256) + `"`),
+		want: []string{"description", "string length must be between 1 and 255, got: 256"}},
+	{name: "api key without the instance key", provider: func(srv *emulator.Server) string { return providerConfigWithout(srv, "secret_key") },
+		config: apiKey(), want: []string{"Missing clerk.secret_key", "A machine secret key cannot manage API keys"}},
+	{name: "api key import id that is an M2M token id", config: apiKey(), importAddr: "machineauth_api_key.k", importID: "mt_" + strings.Repeat("0", 32),
+		want: []string{"Expected an API key id", "not ak_ followed by 32 hexadecimal digits"}},
+	{name: "api key import id with '..'", config: apiKey(), importAddr: "machineauth_api_key.k", importID: "ak_../" + strings.Repeat("0", 28),
+		want: []string{"Expected an API key id", "not ak_ followed by 32 hexadecimal digits"}},
 
 	// machineauth_connected_app_authorization arguments.
 	{name: "empty scope set", config: auth(func(a *authorization) { a.scopes = nil }),
@@ -241,7 +309,7 @@ var badInputs = []badInput{
 	// machineauth_token_verification.
 	{name: "unknown token type", config: func(*emulator.Server) string {
 		return "data \"machineauth_token_verification\" \"v\" {\n  token = \"mt_0\"\n  type = \"session\"\n}\n"
-	}, want: []string{"type", `value must be one of: ["m2m_token" "connected_app_access_token" "m2m_client_token"]`}},
+	}, want: []string{"type", `value must be one of: ["m2m_token" "connected_app_access_token" "api_key" "m2m_client_token"]`}},
 }
 
 // TestAccBadInput runs the table: each entry fails at validate, plan or

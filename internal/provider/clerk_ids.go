@@ -14,6 +14,10 @@ import (
 var (
 	machineIDPattern = regexp.MustCompile(`^mch_\w{27}$`)
 	tokenIDPattern   = regexp.MustCompile(`^mt_[0-9A-Fa-f]{32}$`)
+	apiKeyIDPattern  = regexp.MustCompile(`^ak_[0-9A-Fa-f]{32}$`)
+	// apiKeySubjectPattern is whom an API key may belong to: a user, an
+	// organization or a machine.
+	apiKeySubjectPattern = regexp.MustCompile(`^(user|org|mch)_\w{27}$`)
 )
 
 // checkMachineID says what is wrong with a machine id, or "".
@@ -49,4 +53,22 @@ func parseM2MTokenImportID(id string) (machineID, tokenID, problem string) {
 		return "", "", "the token id is " + p
 	}
 	return parts[0], parts[1], ""
+}
+
+// checkAPIKeyID says what is wrong with an API key id, or "". The value is
+// never echoed: the key's secret has the same prefix, and may be what was
+// pasted in by mistake.
+func checkAPIKeyID(v string) string {
+	if apiKeyIDPattern.MatchString(v) {
+		return ""
+	}
+	return "not ak_ followed by 32 hexadecimal digits; give the API key's id, not its secret."
+}
+
+// checkAPIKeySubject says what is wrong with an API key's subject, or "".
+func checkAPIKeySubject(v string) string {
+	if apiKeySubjectPattern.MatchString(v) {
+		return ""
+	}
+	return fmt.Sprintf("%q is not a user (user_...), organization (org_...) or machine (mch_...) id: the prefix followed by 27 letters, digits or underscores.", client.Redact(v))
 }

@@ -4,10 +4,13 @@ import (
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 )
 
-// clerkKeys decides which Clerk key makes each M2M call: the one home of
-// that policy, asked by the token store, the resources, the actions and
-// token verification. resourceKey is a resource's own machine_secret_key,
-// or "" when it has none.
+// clerkKeys decides which Clerk key makes each call: the one home of that
+// policy, asked by the token store, the resources, the actions and token
+// verification. resourceKey is the key a resource keeps for the token's
+// life, its machine_secret_key, or "" when it keeps none. A write-only
+// machine_secret_key_wo is the resource's own key at create only: after
+// that the token keeps no key, so that a rotation of its machine's key
+// leaves it working.
 type clerkKeys struct {
 	// instance and machine are the provider's clerk.secret_key and
 	// clerk.machine_secret_key, "" when not configured.
@@ -66,3 +69,25 @@ func (k clerkKeys) revokeNeedsResourceKey() bool { return k.instance == "" }
 func (k clerkKeys) verifying() (string, error) {
 	return k.reading("")
 }
+
+// readsEveryMachine reports whether the key that reads a token keeping no
+// key of its own sees every machine's tokens: the instance key does; the
+// provider's machine key sees only its own machine's, so a token issued
+// with another machine's write-only key must be checked to be readable.
+func (k clerkKeys) readsEveryMachine() bool { return k.instance != "" }
+
+// managing is the key that creates, reads, renames, rotates and deletes
+// machines, lists them, reads their secret keys and grants their scopes:
+// the instance key, the only one Clerk accepts for machines. The client's
+// machine calls send it; asking here first lets a plan say what is
+// missing before any request.
+func (k clerkKeys) managing() (string, error) {
+	if k.instance == "" {
+		return "", missingInstanceKey
+	}
+	return k.instance, nil
+}
+
+// canManageAPIKeys reports whether API keys can be created, read, renewed,
+// revoked and verified: only the instance key may, whoever the key is for.
+func (k clerkKeys) canManageAPIKeys() bool { return k.instance != "" }

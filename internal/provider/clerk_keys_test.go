@@ -58,6 +58,15 @@ func TestClerkKeysChooseOnePolicy(t *testing.T) {
 				got, err = tc.keys.verifying()
 				check("verifying", got, err, tc.read, tc.missRead)
 			}
+			wantManage, missManage := tc.keys.instance, ""
+			if wantManage == "" {
+				missManage = "clerk.secret_key"
+			}
+			got, err = tc.keys.managing()
+			check("managing", got, err, wantManage, missManage)
+			if tc.keys.readsEveryMachine() != (tc.keys.instance != "") {
+				t.Errorf("readsEveryMachine = %v with instance key %q", tc.keys.readsEveryMachine(), tc.keys.instance)
+			}
 		})
 	}
 }

@@ -64,7 +64,7 @@ func (f *m2mClientFields) update(ctx context.Context, diags *diag.Diagnostics) c
 		req.Status = f.Status.ValueString()
 	}
 	if !f.TrustedMetadata.IsNull() && !f.TrustedMetadata.IsUnknown() {
-		obj, _ := jsonObject(f.TrustedMetadata.ValueString()) // validated
+		obj, _ := claimsDocument(f.TrustedMetadata.ValueString()) // validated
 		req.TrustedMetadata = json.RawMessage(marshalClaims(obj))
 	}
 	return req
@@ -91,8 +91,8 @@ func (f *m2mClientFields) set(ctx context.Context, c *client.M2MClient, diags *d
 
 // sameJSONObject reports whether two documents are the same JSON object.
 func sameJSONObject(a, b string) bool {
-	oa, pa := jsonObject(a)
-	ob, pb := jsonObject(b)
+	oa, pa := claimsDocument(a)
+	ob, pb := claimsDocument(b)
 	return pa == "" && pb == "" && marshalClaims(oa) == marshalClaims(ob)
 }
 
@@ -108,7 +108,7 @@ func (jsonObjectValidator) ValidateString(_ context.Context, req validator.Strin
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, problem := jsonObject(req.ConfigValue.ValueString()); problem != "" {
+	if _, problem := claimsDocument(req.ConfigValue.ValueString()); problem != "" {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), req.Path.String()+": "+problem)
 	}
 }

@@ -49,12 +49,13 @@ var (
 		"which can revoke a token with the same claims that another Terraform run issued for the same machine at the same moment. " +
 		"JWT-format tokens never carry it (they cannot be listed, so it would serve nothing)."
 
-	descID        = "Clerk's id of the token (`mt_` and 32 hex digits). Not a secret: it cannot authenticate."
-	descToken     = "The token itself: an opaque `mt_...` secret or a JWT. Sensitive. Clerk shows it only when issuing the token."
-	descSubject   = "The machine the token belongs to (`mch_...`): the machine of the key that issued it."
-	descScopes    = "Ids (`mch_...`) of the machines this token may call, copied by Clerk from the machine's scoped machines when the token is issued."
-	descCreatedAt = "When Clerk issued the token, RFC 3339."
-	descExpiresAt = "When the token expires by Clerk's clock, RFC 3339; null for a token that never expires."
+	descID         = "Clerk's id of the token (`mt_` and 32 hex digits). Not a secret: it cannot authenticate."
+	descToken      = "The token itself: an opaque `mt_...` secret or a JWT. Sensitive. Clerk shows it only when issuing the token."
+	descSubject    = "The machine the token belongs to (`mch_...`): the machine of the key that issued it."
+	descScopes     = "Ids (`mch_...`) of the machines this token may call, copied by Clerk from the machine's scoped machines when the token is issued."
+	descCreatedAt  = "When Clerk issued the token, RFC 3339."
+	descExpiresAt  = "When the token expires by Clerk's clock, RFC 3339; null for a token that never expires."
+	descLastUsedAt = "When Clerk last saw the token used, RFC 3339, as of the last refresh; null if never. Unused tokens are the ones to retire."
 )
 
 // The validators of the shared arguments: each refuses at validate time,
@@ -85,6 +86,8 @@ type m2mTokenIssued struct {
 	Scopes    types.Set    `tfsdk:"scopes"`
 	CreatedAt types.String `tfsdk:"created_at"`
 	ExpiresAt types.String `tfsdk:"expires_at"`
+	// LastUsedAt helps find tokens nobody uses any more.
+	LastUsedAt types.String `tfsdk:"last_used_at"`
 }
 
 // request builds the create body. min_remaining_ttl_seconds is never sent:
@@ -134,10 +137,8 @@ func (i *m2mTokenIssued) set(ctx context.Context, t client.M2MToken, diags *diag
 	diags.Append(d...)
 	i.Scopes = scopes
 	i.CreatedAt = types.StringValue(t.Created().Format(time.RFC3339))
-	i.ExpiresAt = types.StringNull()
-	if at := t.ExpiresAt(); at != nil {
-		i.ExpiresAt = types.StringValue(at.Format(time.RFC3339))
-	}
+	i.ExpiresAt = rfc3339OrNull(t.ExpiresAt())
+	i.LastUsedAt = rfc3339OrNull(t.LastUsed())
 }
 
 // nonNilStrings makes "no scopes" an empty set rather than null, so a

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,19 +15,14 @@ import (
 // validate time turns an apply-time API error into a plan-time diagnostic.
 var reservedClaims = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "azp"}
 
-// canonicalClaims checks that raw is a JSON object without reserved claims
-// and returns it re-encoded with sorted keys and numbers kept exact, so two
-// spellings of the same claims compare equal byte for byte. problem says
-// what is wrong, for a diagnostic.
+// canonicalClaims checks that raw is a JSON object of claims an M2M token
+// may carry and returns it re-encoded with sorted keys and numbers kept
+// exact, so two spellings of the same claims compare equal byte for byte.
+// problem says what is wrong, for a diagnostic.
 func canonicalClaims(raw string) (canonical json.RawMessage, problem string) {
-	obj, problem := jsonObject(raw)
+	obj, problem := customClaims(raw)
 	if problem != "" {
 		return nil, problem
-	}
-	for name := range obj {
-		if strings.HasPrefix(name, reservedClaimPrefix) {
-			return nil, fmt.Sprintf("the claim %q is in the %q namespace, which the provider keeps for itself (see create_marker).", name, reservedClaimPrefix)
-		}
 	}
 	for _, name := range reservedClaims {
 		if _, taken := obj[name]; taken {
@@ -38,9 +32,24 @@ func canonicalClaims(raw string) (canonical json.RawMessage, problem string) {
 	return json.RawMessage(marshalClaims(obj)), ""
 }
 
-// jsonObject decodes raw as one JSON object, numbers kept exact; problem
-// says what is wrong, for a diagnostic.
-func jsonObject(raw string) (map[string]any, string) {
+// customClaims decodes claims a configuration sets: a JSON object none of
+// whose names is in the provider's own namespace, so that no configured
+// claim can pass for a create marker.
+func customClaims(raw string) (map[string]any, string) {
+	obj, problem := claimsDocument(raw)
+	if problem != "" {
+		return nil, problem
+	}
+	for name := range obj {
+		if strings.HasPrefix(name, reservedClaimPrefix) {
+			return nil, fmt.Sprintf("the claim %q is in the %q namespace, which the provider keeps for its create marker.", name, reservedClaimPrefix)
+		}
+	}
+	return obj, ""
+}
+
+// claimsDocument decodes one JSON object, numbers kept exact.
+func claimsDocument(raw string) (map[string]any, string) {
 	d := json.NewDecoder(strings.NewReader(raw))
 	d.UseNumber()
 	var v any
@@ -72,12 +81,12 @@ func jsonKind(v any) string {
 	}
 }
 
-// sameClaims reports whether two claim documents are the same JSON; a
-// document that does not parse equals nothing.
+// sameClaims reports whether two claim documents are the same JSON object;
+// a document that does not parse equals nothing.
 func sameClaims(a, b string) bool {
-	ca, pa := canonicalClaims(a)
-	cb, pb := canonicalClaims(b)
-	return pa == "" && pb == "" && bytes.Equal(ca, cb)
+	oa, pa := claimsDocument(a)
+	ob, pb := claimsDocument(b)
+	return pa == "" && pb == "" && marshalClaims(oa) == marshalClaims(ob)
 }
 
 // claimsValidator refuses, at validate time, claims Clerk would refuse.

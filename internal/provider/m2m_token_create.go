@@ -113,6 +113,12 @@ func (s *m2mTokenStore) create(ctx context.Context, resourceKey string, req clie
 		}
 	}
 	if diags.HasError() {
+		if tok != nil {
+			// Not returned, so no resource holds it to revoke it later.
+			diags.AddError("The M2M token issued was not kept",
+				fmt.Sprintf("Token %s of machine %s was issued, but the error above keeps it from being recorded: it stays valid until it expires. "+
+					"Revoke it in the Clerk dashboard or with the Backend API.", tok.ID, tok.Subject))
+		}
 		return nil
 	}
 	return tok

@@ -84,7 +84,11 @@ func (l *m2mTokenListResource) List(ctx context.Context, req list.ListRequest, s
 		return
 	}
 	machineID := cfg.MachineID.ValueString()
-	ix, err := l.data.m2m.listing(ctx, "", machineID)
+	listing := l.data.m2m.listing
+	if cfg.IncludeRevoked.ValueBool() || cfg.IncludeExpired.ValueBool() {
+		listing = l.data.m2m.fullListing
+	}
+	ix, err := listing(ctx, "", machineID)
 	if err != nil {
 		var diags diag.Diagnostics
 		addClientError(&diags, "Unable to list the tokens of machine "+machineID, err)

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -18,16 +20,18 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 )
 
 var (
-	_ resource.ResourceWithConfigure      = (*m2mTokenResource)(nil)
-	_ resource.ResourceWithImportState    = (*m2mTokenResource)(nil)
-	_ resource.ResourceWithModifyPlan     = (*m2mTokenResource)(nil)
-	_ resource.ResourceWithValidateConfig = (*m2mTokenResource)(nil)
+	_ resource.ResourceWithConfigure        = (*m2mTokenResource)(nil)
+	_ resource.ResourceWithImportState      = (*m2mTokenResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*m2mTokenResource)(nil)
+	_ resource.ResourceWithValidateConfig   = (*m2mTokenResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*m2mTokenResource)(nil)
 )
 
 // importedKey marks, in private state, a token imported and not yet
@@ -46,9 +50,13 @@ type m2mTokenResource struct {
 type m2mTokenModel struct {
 	m2mTokenArgs
 	m2mTokenIssued
-	Keepers             types.Map   `tfsdk:"keepers"`
-	RotateBeforeSeconds types.Int64 `tfsdk:"rotate_before_seconds"`
-	ReadyForRotation    types.Bool  `tfsdk:"ready_for_rotation"`
+	MachineID types.String `tfsdk:"machine_id"`
+	// MachineSecretKeyWO is write-only: null in every plan and state, and
+	// read from the configuration at create.
+	MachineSecretKeyWO  types.String `tfsdk:"machine_secret_key_wo"`
+	Keepers             types.Map    `tfsdk:"keepers"`
+	RotateBeforeSeconds types.Int64  `tfsdk:"rotate_before_seconds"`
+	ReadyForRotation    types.Bool   `tfsdk:"ready_for_rotation"`
 }
 
 func (r *m2mTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -67,17 +75,44 @@ func (r *m2mTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Clerk machine-to-machine (M2M) token: issued on create, revoked on destroy. " +
 			"Rotation, drift and import work as the provider documentation describes.\n\n" +
-			"**Refresh.** Clerk cannot read one token, so the provider lists each machine's tokens once per run and reads every token of " +
-			"that machine from the one listing, with the provider's `clerk.secret_key` when set, else with the token's machine key.\n\n" +
+			"**Refresh.** Clerk cannot read one token, so the provider lists each machine's live tokens once per run and reads every token of " +
+			"that machine from the one listing, with the provider's `clerk.secret_key` when set, else with the token's machine key. " +
+			"A token missing from it is looked up in the machine's history (revoked and expired tokens, newest first), only as far back as that token, " +
+			"to say why it is gone. See **API calls** below for what each phase costs.\n\n" +
+			"**Machine keys.** Give the machine as `machine_id` and the key that issues the token as `machine_secret_key_wo` " +
+			"(Terraform 1.11 or later), typically `machineauth_machine.x.id` and `machineauth_machine.x.secret_key`: the key is used once, " +
+			"to issue the token, and never stored, so a rotation of the machine's key neither replaces the token nor stops its refresh and revoke, " +
+			"which use the provider's `clerk.secret_key` (or, without one, its `clerk.machine_secret_key`, which must then be this machine's current key). " +
+			"The older `machine_secret_key` is deprecated: it keeps a copy of the machine's key in the token's state and replaces the token when it changes.\n\n" +
 			"**JWT format.** Clerk keeps no record of JWT-format tokens: the provider keeps one in state until its expiry, and destroying it " +
 			"only removes it from state, with a warning that it stays valid until it expires. Import takes opaque tokens only.\n\n" + ambiguousCreateDoc,
 		Attributes: map[string]schema.Attribute{
 			"machine_secret_key": schema.StringAttribute{
-				MarkdownDescription: descMachineSecretKey + replacesUnlessImported,
-				Optional:            true,
-				Sensitive:           true,
-				Validators:          machineSecretKeyValidators,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplaceIf(replaceUnlessImportedString, replaceIfDesc, replaceIfDesc)},
+				MarkdownDescription: descMachineSecretKey + " Deprecated: it is stored in the state, and a rotated key replaces the token; use `machine_id` with `machine_secret_key_wo`. " +
+					"Changing it replaces the token, except on the first apply after an import (Clerk cannot report it), " +
+					"and except when it is taken out for `machine_id` naming the token's own machine, which only updates state.",
+				Optional:           true,
+				Sensitive:          true,
+				DeprecationMessage: "machine_secret_key keeps a copy of the machine's key in the state, and a rotated key replaces the token. Use machine_id with machine_secret_key_wo (Terraform 1.11 or later) instead: moving to them keeps the token.",
+				Validators:         machineSecretKeyValidators,
+				PlanModifiers:      []planmodifier.String{stringplanmodifier.RequiresReplaceIf(replaceMachineSecretKey, replaceIfDesc, replaceIfDesc)},
+			},
+			"machine_id": schema.StringAttribute{
+				MarkdownDescription: "The machine the token is issued for (`mch_...`), e.g. `machineauth_machine.x.id`. The key that issues it must be this machine's: " +
+					"`machine_secret_key_wo`, else the provider's `clerk.machine_secret_key`; a token the key issued for another machine is revoked at once and the apply fails. " +
+					"Unset: whatever machine the key belongs to. Changing it replaces the token, except when it is set, on a token that had none, to the token's own machine (`subject`).",
+				Optional:      true,
+				Validators:    []validator.String{stringCheck{description: "a machine id (mch_...)", check: checkMachineID}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(replaceMachineID, replaceIfDesc, replaceIfDesc)},
+			},
+			"machine_secret_key_wo": schema.StringAttribute{
+				MarkdownDescription: "Write-only machine secret key (`ak_...`, Terraform 1.11 or later) of `machine_id`, which must be set with it: " +
+					"used to issue the token and never stored in the plan or state. It is read only at create, so changing it (a rotation of the machine's key) changes nothing. " +
+					"Overrides the provider's `clerk.machine_secret_key`. Conflicts with `machine_secret_key`.",
+				Optional:   true,
+				Sensitive:  true,
+				WriteOnly:  true,
+				Validators: []validator.String{prefixValidator("ak_"), stringvalidator.AlsoRequires(path.MatchRoot("machine_id"))},
 			},
 			"seconds_until_expiration": schema.Int64Attribute{
 				MarkdownDescription: descSecondsUntilExpiration + replacesUnlessImported,
@@ -159,6 +194,11 @@ func (r *m2mTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			"last_used_at": schema.StringAttribute{
+				MarkdownDescription: descLastUsedAt,
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
 		},
 	}
 }
@@ -172,6 +212,30 @@ type privateState interface {
 func justImported(ctx context.Context, p privateState) bool {
 	v, _ := p.GetKey(ctx, importedKey)
 	return len(v) > 0
+}
+
+// replaceMachineSecretKey replaces the token for a changed key, except
+// after an import, and except when the key is taken out in favour of
+// machine_id naming the token's own machine: the token stays valid, and
+// from then on it is refreshed and revoked without a key of its own.
+func replaceMachineSecretKey(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = !justImported(ctx, req.Private) && !(req.PlanValue.IsNull() && plannedOwnMachine(ctx, req.Plan, req.State))
+}
+
+// replaceMachineID replaces the token for another machine, except when
+// machine_id is first set to the machine the token already belongs to.
+func replaceMachineID(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = !(req.StateValue.IsNull() && plannedOwnMachine(ctx, req.Plan, req.State))
+}
+
+// plannedOwnMachine reports whether the planned machine_id is known and is
+// the token's subject in state.
+func plannedOwnMachine(ctx context.Context, plan tfsdk.Plan, state tfsdk.State) bool {
+	var machineID, subject types.String
+	if plan.GetAttribute(ctx, path.Root("machine_id"), &machineID).HasError() || state.GetAttribute(ctx, path.Root("subject"), &subject).HasError() {
+		return false
+	}
+	return !machineID.IsNull() && !machineID.IsUnknown() && machineID.ValueString() == subject.ValueString()
 }
 
 func replaceUnlessImportedString(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
@@ -188,6 +252,12 @@ func replaceUnlessImportedMap(ctx context.Context, req planmodifier.MapRequest, 
 
 func (r *m2mTokenResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *m2mTokenResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.Conflicting(path.MatchRoot("machine_secret_key"), path.MatchRoot("machine_secret_key_wo")),
+	}
 }
 
 func (r *m2mTokenResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -217,17 +287,12 @@ func (r *m2mTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	// The few attributes needed, not the whole model: this runs for every
 	// token in every plan.
 	if req.State.Raw.IsNull() {
-		var key types.String
-		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("machine_secret_key"), &key)...)
-		if !resp.Diagnostics.HasError() && !r.data.m2m.keys.canIssue(key.ValueString()) {
-			resp.Diagnostics.AddAttributeError(path.Root("machine_secret_key"), "Missing clerk.machine_secret_key",
-				"Issuing an M2M token needs a machine secret key (ak_...): set machine_secret_key on this resource, "+
-					"clerk.machine_secret_key in the provider configuration, or the CLERK_MACHINE_SECRET_KEY environment variable.")
-		}
+		r.checkKeysForCreate(ctx, req, resp)
 		return
 	}
-	var expiresAt types.String
+	var id, expiresAt types.String
 	var rotateBefore types.Int64
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("expires_at"), &expiresAt)...)
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("rotate_before_seconds"), &rotateBefore)...)
 	if resp.Diagnostics.HasError() {
@@ -236,13 +301,47 @@ func (r *m2mTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	// Judged here rather than only in Read, so a changed
 	// rotate_before_seconds takes effect in the same plan, and a refresh
 	// skipped with -refresh=false still rotates.
-	due := rotationDue(expiresAt, rotateBefore, r.data.m2m.now())
+	now := r.data.m2m.now()
+	due := rotationDue(expiresAt, rotateBefore, now)
+	expiryWarnings(&resp.Diagnostics, "M2M token "+id.ValueString(), expiresAt, !rotateBefore.IsNull(), due, r.data.expiryWarning, now)
 	if !due {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("ready_for_rotation"), false)...)
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("ready_for_rotation"), types.BoolUnknown())...)
 	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("ready_for_rotation"))
+}
+
+// checkKeysForCreate refuses, before any request, a token that no key could
+// issue, or one issued with a write-only key that no key could refresh and
+// revoke later. A key not yet known (a machine created in the same apply)
+// counts as given.
+func (r *m2mTokenResource) checkKeysForCreate(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var key, keyWO types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("machine_secret_key"), &key)...)
+	// A write-only value is only in the configuration, never in the plan.
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("machine_secret_key_wo"), &keyWO)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	keys := r.data.m2m.keys
+	own := key.ValueString()
+	if !keyWO.IsNull() {
+		own = keyWO.ValueString()
+	}
+	if !key.IsUnknown() && !keyWO.IsUnknown() && !keys.canIssue(own) {
+		resp.Diagnostics.AddAttributeError(path.Root("machine_secret_key_wo"), "Missing clerk.machine_secret_key",
+			"Issuing an M2M token needs a machine secret key (ak_...): set machine_secret_key_wo (with machine_id) on this resource, "+
+				"clerk.machine_secret_key in the provider configuration, or the CLERK_MACHINE_SECRET_KEY environment variable.")
+	}
+	if keyWO.IsNull() {
+		return
+	}
+	if _, err := keys.reading(""); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("machine_secret_key_wo"), "Missing clerk.secret_key",
+			"A token issued with machine_secret_key_wo keeps no key of its own, so refreshing and revoking it later needs clerk.secret_key "+
+				"(or the CLERK_SECRET_KEY environment variable) in the provider configuration, or a clerk.machine_secret_key of the token's machine.")
+	}
 }
 
 // rotationDue reports whether now is within rotateBefore seconds of
@@ -273,10 +372,23 @@ func (r *m2mTokenResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	tok := r.data.m2m.create(ctx, m.MachineSecretKey.ValueString(), m.request(), m.marked(), &resp.Diagnostics)
+	var keyWO types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("machine_secret_key_wo"), &keyWO)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	createKey := m.MachineSecretKey.ValueString()
+	if !keyWO.IsNull() {
+		createKey = keyWO.ValueString()
+	}
+	tok := r.data.m2m.create(ctx, createKey, m.request(), m.marked(), &resp.Diagnostics)
 	if tok == nil {
 		return
 	}
+	if !r.data.m2m.keepable(ctx, tok, createKey, m.format(), !keyWO.IsNull(), m.MachineID, &resp.Diagnostics) {
+		return
+	}
+	m.MachineSecretKeyWO = types.StringNull()
 	m.set(ctx, tok.M2MToken, &resp.Diagnostics)
 	m.Token = types.StringValue(tok.Token)
 	m.ReadyForRotation = types.BoolValue(rotationDue(m.ExpiresAt, m.RotateBeforeSeconds, r.data.m2m.now()))

@@ -602,3 +602,40 @@ resource "machineauth_m2m_token" "t" {
 		},
 	})
 }
+
+// last_used_at shows, after a refresh, that a token is in use, so unused
+// ones can be found and retired; before any use it is null.
+func TestAccM2MToken_lastUsedAt(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	config := providerConfig(srv) + tokenResource
+	var secret string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckNoResourceAttr(tokenName, "last_used_at"),
+					func(s *terraform.State) error {
+						secret = s.RootModule().Resources[tokenName].Primary.Attributes["token"]
+						return nil
+					},
+				),
+			},
+			{
+				PreConfig: func() {
+					info := srv.Info()
+					c, err := client.New(client.Config{ClerkAPIURL: info.ClerkAPIURL, ClerkSecretKey: info.ClerkSecretKey})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := c.VerifyM2MToken(context.Background(), info.ClerkSecretKey, secret); err != nil {
+						t.Fatalf("using the token: %v", err)
+					}
+				},
+				Config: config,
+				Check:  resource.TestMatchResourceAttr(tokenName, "last_used_at", rfc3339Pattern),
+			},
+		},
+	})
+}

@@ -35,6 +35,9 @@ type m2mTokenStore struct {
 	keys clerkKeys
 
 	listings memo.Group[listingKey, *tokenIndex]
+	// histories hold the searches, page by page, for tokens the live
+	// listing lacks (see m2m_token_history.go).
+	histories map[listingKey]*tokenHistory
 
 	mu sync.Mutex
 	// known holds the ids of tokens this process created or read: never an
@@ -51,11 +54,12 @@ type m2mTokenStore struct {
 
 func newM2MTokenStore(c *client.Client, keys clerkKeys) *m2mTokenStore {
 	return &m2mTokenStore{
-		client:   c,
-		keys:     keys,
-		known:    map[string]struct{}{},
-		subjects: map[string]string{},
-		inflight: map[uint64]chan struct{}{},
+		client:    c,
+		keys:      keys,
+		known:     map[string]struct{}{},
+		subjects:  map[string]string{},
+		inflight:  map[uint64]chan struct{}{},
+		histories: map[listingKey]*tokenHistory{},
 	}
 }
 
@@ -65,6 +69,8 @@ func newM2MTokenStore(c *client.Client, keys clerkKeys) *m2mTokenStore {
 type listingKey struct {
 	keyHash string
 	subject string
+	// all: revoked and expired tokens too, not only the live ones.
+	all bool
 }
 
 func keyHash(key string) string {
@@ -72,15 +78,16 @@ func keyHash(key string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-func (s *m2mTokenStore) listingKey(readKey, subject string) listingKey {
-	return listingKey{keyHash: keyHash(readKey), subject: subject}
+func (s *m2mTokenStore) listingKey(readKey, subject string, all bool) listingKey {
+	return listingKey{keyHash: keyHash(readKey), subject: subject, all: all}
 }
 
-// tokenIndex is one machine's tokens, revoked and expired included. It is
-// shared by every reader of the listing and changed in place by Create and
-// Delete (through memo.Update, which also covers a fetch still in flight),
-// hence its own lock: copying a thousand-token map on each of a thousand
-// revokes in one destroy would cost far more than the lock.
+// tokenIndex is one machine's tokens: its live ones, or with all, every
+// one Clerk lists. It is shared by every reader of the listing and changed
+// in place by Create and Delete (through memo.Update, which also covers a
+// fetch still in flight), hence its own lock: copying a thousand-token map
+// on each of a thousand revokes in one destroy would cost far more than the
+// lock.
 type tokenIndex struct {
 	mu sync.RWMutex
 	// gone means Clerk answered 404 for the machine: it and its tokens
@@ -103,27 +110,44 @@ func (ix *tokenIndex) put(t client.M2MToken) *tokenIndex {
 	return ix
 }
 
-// listing returns the machine's shared listing, fetching it on first use.
+// listing returns the machine's shared listing of live tokens, fetching it
+// on first use: what a refresh costs grows with what is live, not with the
+// machine's history.
 func (s *m2mTokenStore) listing(ctx context.Context, resourceKey, subject string) (*tokenIndex, error) {
+	return s.index(ctx, resourceKey, subject, false)
+}
+
+// fullListing is listing with revoked and expired tokens too, for the list
+// resource when it is asked for them.
+func (s *m2mTokenStore) fullListing(ctx context.Context, resourceKey, subject string) (*tokenIndex, error) {
+	return s.index(ctx, resourceKey, subject, true)
+}
+
+func (s *m2mTokenStore) index(ctx context.Context, resourceKey, subject string, all bool) (*tokenIndex, error) {
 	key, err := s.keys.reading(resourceKey)
 	if err != nil {
 		return nil, err
 	}
-	return s.listings.Get(ctx, s.listingKey(key, subject), func(ctx context.Context) (*tokenIndex, error) {
-		return s.fetch(ctx, key, subject)
+	return s.listings.Get(ctx, s.listingKey(key, subject, all), func(ctx context.Context) (*tokenIndex, error) {
+		return s.fetch(ctx, key, subject, all)
 	})
 }
 
-// lookup finds one token in its machine's shared listing and records it as
-// known to this process.
+// lookup finds one token in its machine's shared live listing, or, when it
+// is not there, in the machine's history, which says why it is gone; it
+// records the token as known to this process.
 func (s *m2mTokenStore) lookup(ctx context.Context, resourceKey, subject, id string) (tok client.M2MToken, found, machineGone bool, err error) {
 	ix, err := s.listing(ctx, resourceKey, subject)
 	if err != nil {
 		return client.M2MToken{}, false, false, err
 	}
 	s.remember(resourceKey, subject, id)
-	tok, found = ix.get(id)
-	return tok, found, ix.gone, nil
+	if tok, found = ix.get(id); found || ix.gone {
+		return tok, found, ix.gone, nil
+	}
+	key, _ := s.keys.reading(resourceKey) // listing succeeded, so it has one
+	tok, found, err = s.history(key, subject).find(ctx, s, id)
+	return tok, found, false, err
 }
 
 // fetch lists every token of subject: the first page says how many there
@@ -131,9 +155,9 @@ func (s *m2mTokenStore) lookup(ctx context.Context, resourceKey, subject, id str
 // token created meanwhile shifts later pages by one: that only repeats a
 // token, except at the very end, which the loop covers by fetching again
 // while any page reports a larger total than has been fetched.
-func (s *m2mTokenStore) fetch(ctx context.Context, key, subject string) (*tokenIndex, error) {
+func (s *m2mTokenStore) fetch(ctx context.Context, key, subject string, all bool) (*tokenIndex, error) {
 	ix := &tokenIndex{byID: map[string]client.M2MToken{}}
-	first, err := s.page(ctx, key, subject, 0)
+	first, err := s.page(ctx, key, subject, 0, all)
 	if client.IsNotFound(err) {
 		ix.gone = true
 		return ix, nil
@@ -157,7 +181,7 @@ func (s *m2mTokenStore) fetch(ctx context.Context, key, subject string) (*tokenI
 			sem <- struct{}{}
 			go func() {
 				defer func() { <-sem; wg.Done() }()
-				pages[i], errs[i] = s.page(ctx, key, subject, off)
+				pages[i], errs[i] = s.page(ctx, key, subject, off, all)
 			}()
 		}
 		wg.Wait()
@@ -179,9 +203,9 @@ func (ix *tokenIndex) add(p *client.M2MTokenList) {
 	}
 }
 
-func (s *m2mTokenStore) page(ctx context.Context, key, subject string, offset int) (*client.M2MTokenList, error) {
+func (s *m2mTokenStore) page(ctx context.Context, key, subject string, offset int, all bool) (*client.M2MTokenList, error) {
 	return s.client.ListM2MTokens(ctx, key, client.ListM2MTokensRequest{
-		Subject: subject, Revoked: true, Expired: true, Limit: listPageSize, Offset: offset,
+		Subject: subject, Revoked: all, Expired: all, Limit: listPageSize, Offset: offset,
 	})
 }
 
@@ -203,7 +227,9 @@ func (s *m2mTokenStore) recordToken(resourceKey string, t client.M2MToken) {
 	if err != nil {
 		return
 	}
-	s.listings.Update(s.listingKey(key, t.Subject), func(ix *tokenIndex) *tokenIndex { return ix.put(t) })
+	for _, all := range []bool{false, true} {
+		s.listings.Update(s.listingKey(key, t.Subject, all), func(ix *tokenIndex) *tokenIndex { return ix.put(t) })
+	}
 }
 
 func (s *m2mTokenStore) remember(resourceKey, subject, id string) {

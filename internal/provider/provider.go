@@ -1,5 +1,6 @@
 // Package provider implements the machineauth Terraform provider: Clerk M2M
-// tokens and Stytch connected-app authorizations as Terraform resources.
+// tokens and machines, and Stytch connected-app authorizations, as
+// Terraform resources.
 package provider
 
 import (
@@ -49,6 +50,9 @@ type providerModel struct {
 	RequestTimeout    types.String  `tfsdk:"request_timeout"`
 	CallTimeout       types.String  `tfsdk:"call_timeout"`
 	RequestsPerSecond types.Float64 `tfsdk:"requests_per_second"`
+	// ExpiryWarningSeconds is how close to expiry a credential gets a
+	// warning at plan.
+	ExpiryWarningSeconds types.Int64 `tfsdk:"expiry_warning_seconds"`
 }
 
 type clerkModel struct {
@@ -70,21 +74,21 @@ func (p *machineauthProvider) Metadata(_ context.Context, _ provider.MetadataReq
 
 func (p *machineauthProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Issues and revokes machine credentials: Clerk M2M tokens and Stytch B2B connected-app authorizations. " +
+		MarkdownDescription: "Issues and revokes machine credentials: Clerk M2M tokens and API keys, and Stytch B2B connected-app authorizations. " +
 			"Every argument can also be set through the environment variable named in its description; " +
 			"an empty provider block with the environment set is enough.",
 		Blocks: map[string]schema.Block{
 			"clerk": schema.SingleNestedBlock{
-				MarkdownDescription: "Clerk Backend API credentials, for `machineauth_m2m_token` and M2M token verification.",
+				MarkdownDescription: "Clerk Backend API credentials, for `machineauth_m2m_token`, `machineauth_machine` and its kin, `machineauth_api_key`, and their verification.",
 				Attributes: map[string]schema.Attribute{
 					"secret_key": schema.StringAttribute{
-						MarkdownDescription: "Instance secret key (`sk_test_...` or `sk_live_...`); lists, revokes and verifies tokens of any machine. Env: `CLERK_SECRET_KEY`.",
+						MarkdownDescription: "Instance secret key (`sk_test_...` or `sk_live_...`); manages machines, lists, revokes and verifies tokens of any machine, and is the only key that manages and verifies API keys. Env: `CLERK_SECRET_KEY`.",
 						Optional:            true,
 						Sensitive:           true,
 						Validators:          []validator.String{prefixValidator("sk_test_", "sk_live_")},
 					},
 					"machine_secret_key": schema.StringAttribute{
-						MarkdownDescription: "Machine secret key (`ak_...`) that issues M2M tokens for its machine; a resource's own `machine_secret_key` overrides it. Env: `CLERK_MACHINE_SECRET_KEY`.",
+						MarkdownDescription: "Machine secret key (`ak_...`) that issues M2M tokens for its machine; a token's own `machine_secret_key_wo` overrides it. Env: `CLERK_MACHINE_SECRET_KEY`.",
 						Optional:            true,
 						Sensitive:           true,
 						Validators:          []validator.String{prefixValidator("ak_")},
@@ -118,6 +122,12 @@ func (p *machineauthProvider) Schema(_ context.Context, _ provider.SchemaRequest
 			},
 		},
 		Attributes: map[string]schema.Attribute{
+			"expiry_warning_seconds": schema.Int64Attribute{
+				MarkdownDescription: "A plan warns about a credential that expires within this many seconds, by the service's clock, " +
+					"unless its rotation will replace it first; `0` turns the warnings off. Default 604800 (7 days). Env: `MACHINEAUTH_EXPIRY_WARNING_SECONDS`.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, maxTokenLifetime)},
+			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: "Retries of one API call after a 429, a 5xx or a network error (never for an ambiguous create), default 5. Env: `MACHINEAUTH_MAX_RETRIES`.",
 				Optional:            true,
@@ -233,6 +243,10 @@ func (p *machineauthProvider) Configure(ctx context.Context, req provider.Config
 	cc.MaxRetryWait = durationSetting(cfg.MaxRetryWait, "MACHINEAUTH_MAX_RETRY_WAIT", path.Root("max_retry_wait"), time.Millisecond, 5*time.Minute, diags)
 	cc.RequestTimeout = durationSetting(cfg.RequestTimeout, "MACHINEAUTH_REQUEST_TIMEOUT", path.Root("request_timeout"), time.Second, 10*time.Minute, diags)
 	cc.TotalTimeout = durationSetting(cfg.CallTimeout, "MACHINEAUTH_CALL_TIMEOUT", path.Root("call_timeout"), time.Second, time.Hour, diags)
+	expiryWarning := defaultExpiryWarning
+	if n, ok := intSetting(cfg.ExpiryWarningSeconds, "MACHINEAUTH_EXPIRY_WARNING_SECONDS", path.Root("expiry_warning_seconds"), 0, maxTokenLifetime, diags); ok {
+		expiryWarning = time.Duration(n) * time.Second
+	}
 	cc.RequestsPerSecond = floatSetting(cfg.RequestsPerSecond, "MACHINEAUTH_REQUESTS_PER_SECOND", path.Root("requests_per_second"), 0.1, diags)
 	if diags.HasError() {
 		return
@@ -244,6 +258,7 @@ func (p *machineauthProvider) Configure(ctx context.Context, req provider.Config
 		return
 	}
 	data := newProviderData(c, clerkKeys{instance: cc.ClerkSecretKey, machine: machineKey})
+	data.expiryWarning = expiryWarning
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
@@ -294,8 +309,11 @@ func floatSetting(v types.Float64, env string, p path.Path, lo float64, diags *d
 
 func (p *machineauthProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
+		NewAPIKeyResource,
 		NewConnectedAppAuthorizationResource,
 		NewM2MTokenResource,
+		NewMachineResource,
+		NewMachineScopeResource,
 		NewConnectedAppResource,
 		NewM2MClientResource,
 	}
@@ -303,8 +321,10 @@ func (p *machineauthProvider) Resources(_ context.Context) []func() resource.Res
 
 func (p *machineauthProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
+		NewAPIKeyEphemeralResource,
 		NewM2MTokenEphemeralResource,
 		NewTokenVerificationEphemeralResource,
+		NewMachineSecretKeyEphemeralResource,
 		NewConnectedAppSecretEphemeralResource,
 		NewM2MClientTokenEphemeralResource,
 	}
@@ -313,6 +333,7 @@ func (p *machineauthProvider) EphemeralResources(_ context.Context) []func() eph
 func (p *machineauthProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewTokenVerificationDataSource,
+		NewMachineDataSource,
 		NewConnectedAppDataSource,
 		NewM2MClientDataSource,
 	}
@@ -321,6 +342,7 @@ func (p *machineauthProvider) DataSources(_ context.Context) []func() datasource
 // Actions (Terraform 1.14 and later): break-glass revocations.
 func (p *machineauthProvider) Actions(_ context.Context) []func() action.Action {
 	return []func() action.Action{
+		NewRevokeAPIKeyAction,
 		NewRevokeConnectedAppAuthorizationAction,
 		NewRevokeM2MTokenAction,
 		NewDeactivateM2MClientAction,
@@ -331,8 +353,10 @@ func (p *machineauthProvider) Actions(_ context.Context) []func() action.Action 
 // outside Terraform, for import.
 func (p *machineauthProvider) ListResources(_ context.Context) []func() list.ListResource {
 	return []func() list.ListResource{
+		NewAPIKeyListResource,
 		NewConnectedAppAuthorizationListResource,
 		NewM2MTokenListResource,
+		NewMachineListResource,
 		NewConnectedAppListResource,
 		NewM2MClientListResource,
 	}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -21,7 +22,19 @@ type providerData struct {
 	authorizations authorizationListings
 	// m2m shares token listings among the machineauth_m2m_token reads of a run.
 	m2m *m2mTokenStore
+	// expiryWarning is how close to expiry a credential gets a warning at
+	// plan; 0 for none.
+	expiryWarning time.Duration
+	// machines shares each machine's read among the machine and scope
+	// resources of a run.
+	machines *machineStore
+	// apiKeys shares each subject's API key listing among the
+	// machineauth_api_key reads of a run.
+	apiKeys *apiKeyStore
 }
+
+// defaultExpiryWarning is a week: time for a weekly pipeline to act.
+const defaultExpiryWarning = 7 * 24 * time.Hour
 
 // newProviderData builds the shared objects around one client; keys are the
 // provider's own Clerk keys.
@@ -30,6 +43,8 @@ func newProviderData(c *client.Client, keys clerkKeys) *providerData {
 		client:   c,
 		verifier: newTokenVerifier(c, keys),
 		m2m:      newM2MTokenStore(c, keys),
+		machines: newMachineStore(c, keys),
+		apiKeys:  newAPIKeyStore(c, keys),
 	}
 }
 

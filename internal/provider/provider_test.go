@@ -122,6 +122,14 @@ func (w *warningRecorder) ReadResource(ctx context.Context, req *tfprotov6.ReadR
 	return resp, err
 }
 
+func (w *warningRecorder) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+	resp, err := w.ProviderServer.PlanResourceChange(ctx, req)
+	if resp != nil {
+		w.keep(resp.Diagnostics)
+	}
+	return resp, err
+}
+
 func (w *warningRecorder) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
 	resp, err := w.ProviderServer.ApplyResourceChange(ctx, req)
 	if resp != nil {
@@ -259,7 +267,7 @@ func TestAccProvider_missingMachineKey(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      provider + tokenResource,
-			ExpectError: diagMatching("Missing clerk.machine_secret_key", "machine_secret_key on this resource", "CLERK_MACHINE_SECRET_KEY"),
+			ExpectError: diagMatching("Missing clerk.machine_secret_key", "machine_secret_key_wo (with machine_id) on this resource", "CLERK_MACHINE_SECRET_KEY"),
 		}},
 	})
 	expectNoRequests(t, srv)

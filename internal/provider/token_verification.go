@@ -42,6 +42,7 @@ func newTokenVerifier(c *client.Client, keys clerkKeys) *tokenVerifier {
 const (
 	tokenTypeM2M          = "m2m_token"
 	tokenTypeConnectedApp = "connected_app_access_token"
+	tokenTypeAPIKey       = "api_key"
 	// tokenTypeM2MClient is a Stytch M2M client's access token.
 	tokenTypeM2MClient = "m2m_client_token"
 )
@@ -107,6 +108,7 @@ type tokenVerificationModel struct {
 	Scopes       types.Set    `tfsdk:"scopes"`
 	Claims       types.String `tfsdk:"claims"`
 	ExpiresAt    types.String `tfsdk:"expires_at"`
+	LastUsedAt   types.String `tfsdk:"last_used_at"`
 
 	// RequiredScopes turn a valid token without all of them invalid.
 	RequiredScopes types.Set `tfsdk:"required_scopes"`
@@ -116,7 +118,7 @@ type tokenVerificationModel struct {
 // different packages' attribute types; these texts and the validator are
 // written once here so the two cannot drift apart.
 
-var tokenTypeValidator = stringvalidator.OneOf(tokenTypeM2M, tokenTypeConnectedApp, tokenTypeM2MClient)
+var tokenTypeValidator = stringvalidator.OneOf(tokenTypeM2M, tokenTypeConnectedApp, tokenTypeAPIKey, tokenTypeM2MClient)
 
 const tokenVerificationHow = "How a token is checked:\n\n" +
 	"- **Opaque M2M tokens** (`mt_...`): by Clerk's `POST /m2m_tokens/verify`, with `clerk.secret_key`, or with `clerk.machine_secret_key` " +
@@ -125,6 +127,9 @@ const tokenVerificationHow = "How a token is checked:\n\n" +
 	"- **JWT-format M2M tokens**: locally, with no verify request, against the Clerk instance's JWKS, fetched once per provider run " +
 	"(this needs `clerk.secret_key`): the signature, the key id, the M2M category header, `exp` and `nbf`, with 5 seconds of leeway " +
 	"and by Clerk's clock as read from its answers. Clerk keeps no record of such tokens: they cannot be revoked, only expire.\n" +
+	"- **API keys** (`ak_...`): by Clerk's `POST /api_keys/verify`, with `clerk.secret_key`, which this needs. " +
+	"Clerk answers alike for revoked, expired and unknown keys, so each of them is `valid = false` with `reason = \"invalid\"`. " +
+	"A verification counts as a use: Clerk sets the key's `last_used_at`.\n" +
 	"- **Connected-app access tokens** (Stytch JWTs): with `client_secret`, by Stytch's token introspection as the connected app, " +
 	"which sees revocations. Without `client_secret`, locally against the Stytch project's JWKS (this needs `stytch.project_id` and `stytch.secret`): " +
 	"the signature, the key id, `exp` and `nbf`. **Local verification cannot see revocation**: a token whose authorization was revoked " +
@@ -139,14 +144,21 @@ const tokenVerificationHow = "How a token is checked:\n\n" +
 	"or a service unreachable or failing after retries."
 
 var tokenVerificationDocs = struct {
-	token, typ, clientID, clientSecret, requiredScopes               string
-	valid, reason, tokenType, id, subject, scopes, claims, expiresAt string
+	token, typ, clientID, clientSecret, requiredScopes                           string
+	valid, reason, tokenType, id, subject, scopes, claims, expiresAt, lastUsedAt string
 }{
-	token: "The token to check: a Clerk M2M token, opaque (`mt_...`) or JWT-format, a Stytch connected-app access token or a Stytch M2M client's access token.",
-	typ: "What kind of token `token` is: `m2m_token`, `connected_app_access_token` or `m2m_client_token`. " +
-		"When unset it is read off the token: `mt_...` tokens and JWTs with Clerk's M2M category header are `m2m_token`; " +
+	token: "The token to check: a Clerk M2M token, opaque (`mt_...`) or JWT-format, a Clerk API key's secret (`ak_...`), " +
+		"a Stytch connected-app access token or a Stytch M2M client's access token.",
+	typ: "What kind of token `token` is: `m2m_token`, `api_key`, `connected_app_access_token` or `m2m_client_token`. " +
+		"When unset it is read off the token: `mt_...` tokens and JWTs with Clerk's M2M category header are `m2m_token`, " +
 		"JWTs issued by `stytch.com/...` are `m2m_client_token` when they have a `sub` but neither a `client_id` nor claims in Stytch's " +
-		"`https://stytch.com/` namespace (which member and session tokens carry), else `connected_app_access_token`; anything else is `malformed`.",
+		"`https://stytch.com/` namespace (which member and session tokens carry), else `connected_app_access_token`, " +
+		"and `ak_...` values are `api_key`; anything else is `malformed`. " +
+		"An M2M token never starts with `ak_`, so the two cannot be confused; but an API key shares its `ak_` prefix with Clerk's " +
+		"machine secret keys, and nothing in the value tells them apart. So an `ak_...` value is sent to Clerk's API key verification, " +
+		"which alone can tell: a machine secret key, which is not a token, comes back `valid = false` with `reason = \"invalid\"`. " +
+		"With `type` set, a value not shaped like that type's tokens is `malformed`, with no request: `type = \"api_key\"` " +
+		"keeps, say, an M2M token from being checked as anything but an API key.",
 	requiredScopes: "Scopes the token must carry: a token that is otherwise valid but lacks one is `valid = false` with `reason = \"insufficient_scope\"`. " +
 		"For M2M tokens, the machine ids (`mch_...`) it must be allowed to call.",
 	clientID: "For connected-app access tokens: the connected app's client id to introspect as. " +
@@ -155,7 +167,7 @@ var tokenVerificationDocs = struct {
 		"With it the token is introspected by Stytch, which sees revocations; without it the token is only checked locally, which does not.",
 	valid: "Whether the token is valid now.",
 	reason: "Why the token is not valid; empty when it is:\n\n" +
-		"  - `invalid`: Clerk refused an opaque token. Clerk answers alike for revoked, expired and unknown tokens (and for tokens the configured machine key may not see), " +
+		"  - `invalid`: Clerk refused an opaque token or an API key. Clerk answers alike for revoked, expired and unknown ones (and for tokens the configured machine key may not see), " +
 		"so a caller holding only the secret cannot tell which. Also a JWT that is not valid yet (`nbf`), " +
 		"or, checked locally, a connected-app token issued to another `client_id`.\n" +
 		"  - `expired`: a JWT past its `exp`, or a service answer that says the token expired.\n" +
@@ -164,14 +176,16 @@ var tokenVerificationDocs = struct {
 		"  - `inactive`: Stytch introspection says the token is not active (revoked, expired or unknown).\n" +
 		"  - `revoked`: a service answer says the token was revoked.\n" +
 		"  - `insufficient_scope`: the token is valid but lacks a scope `required_scopes` names.",
-	tokenType: "The kind of token checked: `m2m_token`, `connected_app_access_token` or `m2m_client_token`; null when it could not be told.",
-	id:        "The token's id: the `mt_...` id of an M2M token, the `jti` of an access token.",
-	subject:   "Whom the token stands for: the machine (`mch_...`) of an M2M token, the member or user of an access token, the client of an M2M client's token.",
-	scopes: "For an M2M token, the machines (`mch_...`) it may call; for an access token, the OAuth scopes granted. " +
+	tokenType: "The kind of token checked: `m2m_token`, `api_key`, `connected_app_access_token` or `m2m_client_token`; null when it could not be told.",
+	id:        "The token's id: the `mt_...` id of an M2M token, the `ak_...` id of an API key (not its secret), the `jti` of an access token.",
+	subject: "Whom the token stands for: the machine (`mch_...`) of an M2M token, the user, organization or machine of an API key, " +
+		"the member or user of an access token, the client of an M2M client's token.",
+	scopes: "For an M2M token, the machines (`mch_...`) it may call; for an API key, its scopes; for an access token, the OAuth scopes granted. " +
 		"Null when not known, such as for an invalid opaque token.",
-	claims: "The token's claims as a JSON string: for an M2M token, the custom claims it was minted with (null when none); " +
+	claims: "The token's claims as a JSON string: for an M2M token or an API key, the custom claims it was made with (null when none); " +
 		"for an access token, all of its claims. Decode with `jsondecode`.",
-	expiresAt: "When the token expires (RFC 3339); null when it never does or it is not known.",
+	expiresAt:  "When the token expires (RFC 3339); null when it never does or it is not known.",
+	lastUsedAt: "For an opaque M2M token, when Clerk last saw it used (RFC 3339): Clerk counts this check as a use. Null for other tokens.",
 }
 
 // verification is the outcome for one token. Empty fields mean the service
@@ -184,6 +198,7 @@ type verification struct {
 	scopes    []string // nil: not told; empty: told there are none
 	claims    string   // JSON
 	expiresAt *time.Time
+	lastUsed  *time.Time
 	// detail says why a JWT failed its checks; it goes to the debug log.
 	detail string
 }
@@ -212,10 +227,8 @@ func (tv *tokenVerifier) verifyInto(ctx context.Context, m *tokenVerificationMod
 	m.ID = stringOrNull(v.id)
 	m.Subject = stringOrNull(v.subject)
 	m.Claims = stringOrNull(v.claims)
-	m.ExpiresAt = types.StringNull()
-	if v.expiresAt != nil {
-		m.ExpiresAt = types.StringValue(v.expiresAt.UTC().Format(time.RFC3339))
-	}
+	m.ExpiresAt = rfc3339OrNull(v.expiresAt)
+	m.LastUsedAt = rfc3339OrNull(v.lastUsed)
 	m.Scopes = types.SetNull(types.StringType)
 	if v.scopes != nil {
 		var d diag.Diagnostics
@@ -236,6 +249,8 @@ func (tv *tokenVerifier) verify(ctx context.Context, m *tokenVerificationModel) 
 		return tv.verifyClerkJWT(ctx, jwt)
 	case typ == tokenTypeM2M && opaqueM2MToken.MatchString(token):
 		return tv.verifyOpaqueM2MToken(ctx, token)
+	case typ == tokenTypeAPIKey && jwt == nil && apiKeySecretShape.MatchString(token):
+		return tv.verifyAPIKey(ctx, token)
 	case typ == tokenTypeConnectedApp && jwt != nil:
 		return tv.verifyStytchAccessToken(ctx, jwt, m.ClientID.ValueString(), m.ClientSecret.ValueString(), token)
 	case typ == tokenTypeM2MClient && jwt != nil:
@@ -251,6 +266,10 @@ func inferTokenType(token string, jwt *jwtverify.Token) string {
 	switch {
 	case jwt == nil && opaqueM2MToken.MatchString(token):
 		return tokenTypeM2M
+	case jwt == nil && apiKeySecretShape.MatchString(token):
+		// Maybe a machine secret key, which looks the same: Clerk's
+		// API key verification is what tells them apart.
+		return tokenTypeAPIKey
 	case jwt == nil:
 		return ""
 	case jwt.Header.Cat == clerkM2MCategory:
@@ -288,7 +307,7 @@ func (tv *tokenVerifier) verifyOpaqueM2MToken(ctx context.Context, token string)
 	case tok.Expired:
 		v.reason = reasonExpired
 	}
-	v.id, v.subject, v.expiresAt = tok.ID, tok.Subject, tok.ExpiresAt()
+	v.id, v.subject, v.expiresAt, v.lastUsed = tok.ID, tok.Subject, tok.ExpiresAt(), tok.LastUsed()
 	v.scopes = append([]string{}, tok.Scopes...)
 	if len(tok.Claims) > 0 {
 		v.claims = canonicalJSON(tok.Claims)

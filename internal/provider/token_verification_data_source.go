@@ -27,7 +27,7 @@ func (d *tokenVerificationDataSource) Metadata(_ context.Context, req datasource
 func (d *tokenVerificationDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	docs := tokenVerificationDocs
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Checks whether a Clerk M2M token, a Stytch connected-app access token or a Stytch M2M client's access token is valid. " +
+		MarkdownDescription: "Checks whether a Clerk M2M token, a Clerk API key, a Stytch connected-app access token or a Stytch M2M client's access token is valid. " +
 			"Terraform reads it again on every plan and apply, so the answer is always current; use it in a `check` block " +
 			"to be warned when a token stops being valid, or in a postcondition to stop a run.\n\n" +
 			"The token is kept in state, marked sensitive. To check a token without it landing in state, " +
@@ -47,6 +47,7 @@ func (d *tokenVerificationDataSource) Schema(_ context.Context, _ datasource.Sch
 			"scopes":          schema.SetAttribute{MarkdownDescription: docs.scopes, Computed: true, ElementType: types.StringType},
 			"claims":          schema.StringAttribute{MarkdownDescription: docs.claims, Computed: true},
 			"expires_at":      schema.StringAttribute{MarkdownDescription: docs.expiresAt, Computed: true},
+			"last_used_at":    schema.StringAttribute{MarkdownDescription: docs.lastUsedAt, Computed: true},
 		},
 	}
 }

@@ -29,7 +29,7 @@ func (e *tokenVerificationEphemeralResource) Metadata(_ context.Context, req eph
 func (e *tokenVerificationEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
 	docs := tokenVerificationDocs
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Checks whether a Clerk M2M token, a Stytch connected-app access token or a Stytch M2M client's access token is valid, " +
+		MarkdownDescription: "Checks whether a Clerk M2M token, a Clerk API key, a Stytch connected-app access token or a Stytch M2M client's access token is valid, " +
 			"without the token or the results landing in plan or state: for tokens that are themselves ephemeral, " +
 			"such as one from the `machineauth_m2m_token` ephemeral resource. Requires Terraform 1.10 or later. " +
 			"The `machineauth_token_verification` data source has the same arguments and results.\n\n" +
@@ -48,6 +48,7 @@ func (e *tokenVerificationEphemeralResource) Schema(_ context.Context, _ ephemer
 			"scopes":          schema.SetAttribute{MarkdownDescription: docs.scopes, Computed: true, ElementType: types.StringType},
 			"claims":          schema.StringAttribute{MarkdownDescription: docs.claims, Computed: true},
 			"expires_at":      schema.StringAttribute{MarkdownDescription: docs.expiresAt, Computed: true},
+			"last_used_at":    schema.StringAttribute{MarkdownDescription: docs.lastUsedAt, Computed: true},
 		},
 	}
 }

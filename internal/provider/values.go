@@ -3,12 +3,21 @@ package provider
 import (
 	"bytes"
 	"encoding/json"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // Conversions between what the APIs answer and what Terraform shows, shared
 // by every resource and data source.
+
+// rfc3339OrNull shows a time as Terraform does, or nil as null.
+func rfc3339OrNull(t *time.Time) types.String {
+	if t == nil {
+		return types.StringNull()
+	}
+	return types.StringValue(t.UTC().Format(time.RFC3339))
+}
 
 // stringOrNull is "" as null: an API's absent value is no value in Terraform.
 func stringOrNull(s string) types.String {

@@ -31,14 +31,23 @@ resource "machineauth_m2m_token" "billing" {
   }
 }
 
-# A token for a second machine, issued with that machine's own key.
+# A token for a second machine, issued with that machine's own key. The key
+# is write-only (Terraform 1.11 or later): it is used once, to issue the
+# token, and never stored, so rotating the machine's key (say with
+# machineauth_machine's rotation_triggers) leaves the token as it is.
+variable "reports_machine_id" {
+  type    = string
+  default = "mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk"
+}
+
 variable "reports_machine_secret_key" {
   type      = string
   sensitive = true
 }
 
 resource "machineauth_m2m_token" "reports" {
-  machine_secret_key       = var.reports_machine_secret_key
+  machine_id               = var.reports_machine_id
+  machine_secret_key_wo    = var.reports_machine_secret_key
   seconds_until_expiration = 3600
 }
 

@@ -1,4 +1,4 @@
-package examples
+package e2e
 
 import (
 	"context"
@@ -29,18 +29,13 @@ const requiredProviders = `terraform {
 }
 `
 
-// buildProvider builds the provider once for one test and returns the
-// repository root and the directory a dev override points at.
-func buildProvider(t *testing.T) (root, providerDir string) {
+// examplesSetup skips unless TF_ACC is set, and returns the repository root
+// and the provider build every e2e test shares.
+func examplesSetup(t *testing.T) (root, providerDir string) {
 	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("runs the terraform CLI: set TF_ACC=1")
-	}
+	requireAcc(t)
+	providerDir = providerBuild(t)
 	root, err := tfcli.RepoRoot(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	providerDir, err = tfcli.BuildProvider(context.Background(), root, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +113,7 @@ func exampleDirs(t *testing.T, examplesRoot string) []string {
 // directory, with no `terraform init`: the dev override supplies the
 // provider, and the examples use nothing but it and Terraform's built-ins.
 func TestExamplesValidate(t *testing.T) {
-	root, providerDir := buildProvider(t)
+	root, providerDir := examplesSetup(t)
 	examplesRoot := filepath.Join(root, "examples")
 	dirs := exampleDirs(t, examplesRoot)
 	if len(dirs) == 0 {
@@ -167,7 +162,7 @@ func cliVersion(t *testing.T) (major, minor int) {
 // does, against the emulator: it must apply, report its outputs without a
 // secret among them, and leave no credential live after destroy.
 func TestQuickstartAppliesAndDestroys(t *testing.T) {
-	root, providerDir := buildProvider(t)
+	root, providerDir := examplesSetup(t)
 	t.Parallel()
 	srv, err := emulator.Start(emulator.Options{})
 	if err != nil {

@@ -1,0 +1,159 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+)
+
+// apiKeyLostAnswerDoc explains, in the documentation of both kinds of
+// machineauth_api_key, the recovery from a lost create answer.
+const apiKeyLostAnswerDoc = "**Lost answers.** If the answer to a create is lost (a dropped connection, a timeout, a 5xx), " +
+	"Clerk may or may not have made the key. The provider then asks again (up to three requests in all), and every request of one create " +
+	"carries the same random value in the claim `" + createMarkerClaim + "`, the provider's own namespace, which configured claims may not use. " +
+	"It then lists the subject's live keys and revokes exactly those that carry its value and were not the one finally made, " +
+	"with the reason \"" + orphanRevocationReason + "\", and a warning names them: a key of another Terraform run, or of another resource, " +
+	"never carries that value, so it is never touched. A search or revoke that fails on a 429, a 5xx or the network is run again " +
+	"(three rounds, each with the usual retries); if it still fails, the apply fails with an error that names the keys found and not revoked. " +
+	"A create cut off by an interrupt (Ctrl-C) is handled the same way. The marker stays among the key's claims, where verifiers see it, " +
+	"until `claims` is next changed; `claims` in state never shows it."
+
+// create makes one API key, recovering from lost answers as
+// apiKeyLostAnswerDoc says. It returns nil after adding an error to diags.
+func (s *apiKeyStore) create(ctx context.Context, req client.CreateAPIKeyRequest, diags *diag.Diagnostics) *client.APIKeyWithSecret {
+	marker, err := newCreateMarker()
+	if err == nil {
+		req.Claims, err = withCreateMarker(req.Claims, marker)
+	}
+	if err != nil {
+		diags.AddError("Unable to create the API key", err.Error())
+		return nil
+	}
+	var (
+		key        *client.APIKeyWithSecret
+		lost       error
+		unanswered int
+	)
+	for range createAttempts {
+		k, err := s.client.CreateAPIKey(ctx, req)
+		if err == nil {
+			key = k
+			s.record(k.APIKey)
+			break
+		}
+		if !client.IsAmbiguous(err) {
+			addClientError(diags, "Unable to create the API key "+req.Name+" for "+req.Subject, err)
+			break
+		}
+		lost = err
+		unanswered++
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if lost != nil {
+		// As for M2M tokens: the search outlives an interrupt, since a
+		// create cut off after its request went out may have made a key.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orphanSearchTimeout)
+		s.reconcile(sctx, req.Subject, marker, key, diags)
+		cancel()
+		if key == nil && !diags.HasError() {
+			diags.AddError("Unable to create the API key "+req.Name+" for "+req.Subject,
+				fmt.Sprintf("%d create request(s) got no answer; any key they made was revoked. Last failure: ", unanswered)+client.Redact(lost.Error()))
+		}
+	}
+	if diags.HasError() {
+		return nil
+	}
+	return key
+}
+
+// reconcile revokes the live keys of subject that carry marker, but the
+// one issued (nil if none was).
+func (s *apiKeyStore) reconcile(ctx context.Context, subject, marker string, issued *client.APIKeyWithSecret, diags *diag.Diagnostics) {
+	issuedID := ""
+	if issued != nil {
+		issuedID = issued.ID
+	}
+	var revoked, left []string
+	var err error
+	for round := 1; round <= orphanSearchRounds; round++ {
+		var done []string
+		done, left, err = s.revokeMarked(ctx, subject, marker, issuedID)
+		revoked = append(revoked, done...)
+		if err == nil || !transientFailure(err) || ctx.Err() != nil {
+			break
+		}
+	}
+	if err != nil {
+		detail := client.Redact(err.Error())
+		if len(left) > 0 {
+			// Key ids are no secret, but Redact masks them with the ak_
+			// secrets they look like: named here, unmasked, to be revoked
+			// by hand.
+			detail += fmt.Sprintf("\n\nThe lost requests left these API keys of %s live: %s. Revoke them in the Clerk dashboard or with the Backend API.",
+				subject, strings.Join(left, ", "))
+		}
+		diags.AddError("An API key may have been left behind: searching "+subject+"'s API keys failed", detail)
+		return
+	}
+	if len(revoked) > 0 {
+		diags.AddWarning("Revoked an API key left behind by a lost answer",
+			fmt.Sprintf("A create request got no answer, yet Clerk made the key: %s of %s, now revoked (reason %q).",
+				strings.Join(revoked, ", "), subject, orphanRevocationReason))
+	}
+}
+
+// revokeMarked revokes what one search finds. On failure it also returns
+// the ids it found and did not revoke (none if the listing failed).
+func (s *apiKeyStore) revokeMarked(ctx context.Context, subject, marker, issuedID string) (revoked, left []string, err error) {
+	// Live keys only, fresh rather than the shared listing, which may
+	// predate the lost request: an orphan is live, and carries the marker
+	// whatever its age, so no time window is needed.
+	live, err := s.list(ctx, subject, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	var orphans []string
+	for _, k := range live {
+		if k.ID != issuedID && createMarkerOf(k.Claims) == marker {
+			orphans = append(orphans, k.ID)
+		}
+	}
+	reason := orphanRevocationReason
+	for i, id := range orphans {
+		k, err := s.client.RevokeAPIKey(ctx, id, &reason)
+		if err != nil && !client.IsNotFound(err) {
+			return revoked, orphans[i:], err
+		}
+		if k != nil {
+			s.record(*k)
+		}
+		revoked = append(revoked, id)
+	}
+	return revoked, nil, nil
+}
+
+// now is Clerk's clock as last seen by this process, else the local clock:
+// expiry and renewal are judged by the clock that set expires_at.
+func (s *apiKeyStore) now() time.Time {
+	now, _ := s.client.ClerkNow()
+	return now
+}
+
+// clock is Clerk's clock, learnt from subject's shared listing when this
+// process has had no Clerk answer yet.
+func (s *apiKeyStore) clock(ctx context.Context, subject string) (time.Time, error) {
+	if now, known := s.client.ClerkNow(); known {
+		return now, nil
+	}
+	if _, err := s.listing(ctx, subject, false); err != nil {
+		return time.Time{}, err
+	}
+	return s.now(), nil
+}

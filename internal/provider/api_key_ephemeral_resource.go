@@ -1,0 +1,123 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+var (
+	_ ephemeral.EphemeralResourceWithConfigure = (*apiKeyEphemeralResource)(nil)
+	_ ephemeral.EphemeralResourceWithClose     = (*apiKeyEphemeralResource)(nil)
+)
+
+// openAPIKeyKey holds, in the ephemeral resource's private data, what
+// Close needs: Close gets no configuration.
+const openAPIKeyKey = "api_key"
+
+// NewAPIKeyEphemeralResource is the ephemeral machineauth_api_key.
+func NewAPIKeyEphemeralResource() ephemeral.EphemeralResource {
+	return &apiKeyEphemeralResource{}
+}
+
+type apiKeyEphemeralResource struct {
+	data *providerData
+}
+
+type apiKeyEphemeralModel struct {
+	apiKeyArgs
+	apiKeyIssued
+}
+
+// openAPIKey is the private data Close revokes from. It holds no secret:
+// only the instance key revokes API keys, and the provider has it.
+type openAPIKey struct {
+	ID     string `json:"id"`
+	Reason string `json:"reason"`
+}
+
+func (e *apiKeyEphemeralResource) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_api_key"
+}
+
+func (e *apiKeyEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A Clerk API key that lives for one Terraform run and is never stored in state or plan files: " +
+			"made when Terraform opens it and revoked, with `revocation_reason`, when Terraform closes it at the end of the run. " +
+			"Needs Terraform 1.10 or later and the provider's `clerk.secret_key`.\n\n" +
+			"Terraform opens ephemeral resources during `terraform plan` too, so a plan makes (and then revokes) a key of its own, " +
+			"and `terraform apply` makes another. A revoke that fails on close is a warning: the key then lives until it expires, " +
+			"so keep `seconds_until_expiration` short. It has no renewal: each run gets a new key anyway.\n\n" + apiKeyLostAnswerDoc,
+		Attributes: map[string]schema.Attribute{
+			"name":                     schema.StringAttribute{MarkdownDescription: descAPIKeyName, Required: true, Validators: apiKeyNameValidators},
+			"subject":                  schema.StringAttribute{MarkdownDescription: descAPIKeySubject, Required: true, Validators: apiKeySubjectValidators},
+			"description":              schema.StringAttribute{MarkdownDescription: descAPIKeyDescription, Optional: true, Validators: apiKeyDescriptionValidators},
+			"scopes":                   schema.ListAttribute{MarkdownDescription: descAPIKeyScopes, ElementType: types.StringType, Optional: true, Validators: apiKeyScopesValidators},
+			"claims":                   schema.StringAttribute{MarkdownDescription: descAPIKeyClaims, Optional: true, Validators: apiKeyClaimsValidators},
+			"seconds_until_expiration": schema.Int64Attribute{MarkdownDescription: descAPIKeySecondsUntilExpiration, Optional: true, Validators: secondsUntilExpirationValidators},
+			"revocation_reason": schema.StringAttribute{
+				MarkdownDescription: descAPIKeyRevocationReason + " Sent with the revoke when Terraform closes the key.",
+				Optional:            true,
+				Validators:          revocationReasonValidators,
+			},
+			"id":         schema.StringAttribute{MarkdownDescription: descAPIKeyID, Computed: true},
+			"secret":     schema.StringAttribute{MarkdownDescription: descAPIKeySecret, Computed: true, Sensitive: true},
+			"created_at": schema.StringAttribute{MarkdownDescription: descAPIKeyCreatedAt, Computed: true},
+			"expires_at": schema.StringAttribute{MarkdownDescription: descAPIKeyExpiresAt, Computed: true},
+		},
+	}
+}
+
+func (e *apiKeyEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
+	e.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (e *apiKeyEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
+	var m apiKeyEphemeralModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	body := m.request(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	k := e.data.apiKeys.create(ctx, body, &resp.Diagnostics)
+	if k == nil {
+		return
+	}
+	m.set(k.APIKey)
+	m.Secret = types.StringValue(k.Secret)
+	b, err := json.Marshal(openAPIKey{ID: k.ID, Reason: m.revocationReason()})
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to record the API key for closing", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, openAPIKeyKey, b)...)
+	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+}
+
+// Close revokes the key. Failing to is a warning, not an error: the run
+// has done its work, and a key with a lifetime expires by itself.
+func (e *apiKeyEphemeralResource) Close(ctx context.Context, req ephemeral.CloseRequest, resp *ephemeral.CloseResponse) {
+	raw, diags := req.Private.GetKey(ctx, openAPIKeyKey)
+	resp.Diagnostics.Append(diags...)
+	if len(raw) == 0 || e.data == nil {
+		return
+	}
+	var open openAPIKey
+	if err := json.Unmarshal(raw, &open); err != nil {
+		resp.Diagnostics.AddWarning("Unable to revoke the ephemeral API key", "Its private data does not decode: "+err.Error())
+		return
+	}
+	var revokeDiags diag.Diagnostics
+	e.data.apiKeys.revoke(ctx, open.ID, open.Reason, &revokeDiags)
+	for _, d := range revokeDiags {
+		resp.Diagnostics.AddWarning(d.Summary(), fmt.Sprintf("%s\n\nThe key stays valid until it expires, or for good if it has no expiry: revoke it by hand.", d.Detail()))
+	}
+}

@@ -1,0 +1,408 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
+)
+
+const apiKeyAddr = "machineauth_api_key.k"
+
+var apiKeySecretPattern = regexp.MustCompile(`^ak_[A-Za-z0-9]+$`)
+
+// expectAPIKey checks the emulator's record of a key: live, or revoked
+// with exactly reason.
+func expectAPIKey(srv *emulator.Server, id *string, revokedWith *string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		k, ok := srv.APIKey(*id)
+		switch {
+		case !ok:
+			return fmt.Errorf("emulator has no API key %s", *id)
+		case revokedWith == nil && k.Revoked:
+			return fmt.Errorf("API key %s is revoked, want live", *id)
+		case revokedWith == nil:
+			return nil
+		case !k.Revoked:
+			return fmt.Errorf("API key %s is live, want revoked with %q", *id, *revokedWith)
+		case k.RevocationReason == nil || *k.RevocationReason != *revokedWith:
+			return fmt.Errorf("API key %s revoked with %v, want %q", *id, deref(k.RevocationReason), *revokedWith)
+		}
+		return nil
+	}
+}
+
+// checkAPIKeysRevokedWith is a CheckDestroy: every API key that was in
+// state is revoked in the emulator with exactly reason, and still there:
+// revoked, never deleted.
+func checkAPIKeysRevokedWith(srv *emulator.Server, reason string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		n := 0
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != "machineauth_api_key" {
+				continue
+			}
+			n++
+			id := rs.Primary.ID
+			if err := expectAPIKey(srv, &id, &reason)(s); err != nil {
+				return err
+			}
+		}
+		if n == 0 {
+			return fmt.Errorf("no API key in state to check")
+		}
+		return nil
+	}
+}
+
+func adminClient(t *testing.T, srv *emulator.Server) *client.Client {
+	t.Helper()
+	info := srv.Info()
+	c, err := client.New(client.Config{ClerkAPIURL: info.ClerkAPIURL, ClerkSecretKey: info.ClerkSecretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// revokeAPIKeyOutside revokes a key as someone in Clerk's dashboard would.
+func revokeAPIKeyOutside(t *testing.T, srv *emulator.Server, id *string, reason string) {
+	t.Helper()
+	if _, err := adminClient(t, srv).RevokeAPIKey(context.Background(), *id, &reason); err != nil {
+		t.Fatalf("revoking %s outside Terraform: %v", *id, err)
+	}
+}
+
+// Create; scopes and description changed in place (the same id and
+// secret); renewal inside the window as an in-place update that keeps the
+// id and secret and moves the expiry; destroy revokes with exactly the
+// configured reason.
+func TestAccAPIKey_lifecycleAndRenewal(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	fx := srv.Info().Fixture
+	config := func(description, scopes string) string {
+		return providerConfig(srv) + fmt.Sprintf(`
+resource "machineauth_api_key" "k" {
+  name                     = "billing export"
+  subject                  = %q
+  description              = %q
+  scopes                   = %s
+  claims                   = jsonencode({ team = "payments" })
+  seconds_until_expiration = 3600
+  renew_before_seconds     = 600
+  revocation_reason        = "billing export retired"
+}
+`, fx.ClerkUserID, description, scopes)
+	}
+	var id, secret, expiresAt string
+	var expiration time.Time
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkAPIKeysRevokedWith(srv, "billing export retired"),
+		Steps: []resource.TestStep{
+			{
+				Config: config("nightly export", `["read"]`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(apiKeyAddr, plancheck.ResourceActionCreate),
+					plancheck.ExpectSensitiveValue(apiKeyAddr, tfjsonpath.New("secret")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(apiKeyIDPattern)),
+					statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("secret"), knownvalue.StringRegexp(apiKeySecretPattern)),
+					statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("claims"), knownvalue.StringExact(`{"team":"payments"}`)),
+					statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("ready_for_renewal"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("last_used_at"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("created_at"), knownvalue.StringRegexp(rfc3339Pattern)),
+					statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("expires_at"), knownvalue.StringRegexp(rfc3339Pattern)),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					captureID(apiKeyAddr, &id),
+					captureAttr(apiKeyAddr, "secret", &secret),
+					expectAPIKey(srv, &id, nil),
+					func(*terraform.State) error {
+						k, _ := srv.APIKey(id)
+						if k.Secret != secret || k.Subject != fx.ClerkUserID || fmt.Sprint(k.Scopes) != "[read]" {
+							return fmt.Errorf("emulator's key %+v", k)
+						}
+						claims, _ := k.Claims.(map[string]any)
+						if marker, _ := claims[createMarkerClaim].(string); !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(marker) {
+							return fmt.Errorf("key claims %v carry no create marker", k.Claims)
+						}
+						expiration = *k.Expiration
+						return nil
+					},
+				),
+			},
+			{
+				// In place: the same key, one PATCH, no create.
+				Config: config("nightly and hourly export", `["read", "write"]`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(apiKeyAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("expires_at"), knownvalue.NotNull()),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttrPtr(apiKeyAddr, "id", &id),
+					resource.TestCheckResourceAttrPtr(apiKeyAddr, "secret", &secret),
+					captureAttr(apiKeyAddr, "expires_at", &expiresAt),
+					func(*terraform.State) error {
+						k, _ := srv.APIKey(id)
+						if fmt.Sprint(k.Scopes) != "[read write]" || deref(k.Description) != `"nightly and hourly export"` {
+							return fmt.Errorf("emulator's key %+v", k)
+						}
+						if !k.Expiration.Equal(expiration) {
+							return fmt.Errorf("an update of scopes moved the expiry from %s to %s", expiration, k.Expiration)
+						}
+						st := srv.Stats()
+						if c, p := st.Calls("POST", "/clerk/v1/api_keys"), st.Calls("PATCH", "/clerk/v1/api_keys/{api_key_id}"); c != 1 || p != 1 {
+							return fmt.Errorf("%d creates and %d updates, want 1 and 1", c, p)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				// 100 s before the window opens, by the emulator's clock.
+				PreConfig: func() { srv.Advance(2900 * time.Second) },
+				Config:    config("nightly and hourly export", `["read", "write"]`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+			{
+				// Inside the window: renewed in place.
+				PreConfig: func() { srv.Advance(200 * time.Second) },
+				Config:    config("nightly and hourly export", `["read", "write"]`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(apiKeyAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(apiKeyAddr, tfjsonpath.New("expires_at")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("ready_for_renewal"), knownvalue.Bool(false)),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttrPtr(apiKeyAddr, "id", &id),
+					resource.TestCheckResourceAttrPtr(apiKeyAddr, "secret", &secret),
+					expectAPIKey(srv, &id, nil),
+					func(s *terraform.State) error {
+						k, _ := srv.APIKey(id)
+						// 3100 s after the first expiry was set, the new one is an
+						// hour after the renewal; the emulator's clock also runs
+						// on in real time, two minutes of which a loaded machine
+						// may take between the two.
+						if moved := k.Expiration.Sub(expiration); moved < 3100*time.Second || moved > 3220*time.Second {
+							return fmt.Errorf("renewal moved the expiry by %s, want about 3100s", moved)
+						}
+						if got := s.RootModule().Resources[apiKeyAddr].Primary.Attributes["expires_at"]; got == expiresAt {
+							return fmt.Errorf("expires_at in state stayed %s", got)
+						}
+						if n := srv.Stats().Calls("POST", "/clerk/v1/api_keys"); n != 1 {
+							return fmt.Errorf("%d creates, want 1: renewal must not make a new key", n)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+// A key revoked outside Terraform is made anew, with a warning that names
+// it and the reason; so is one that expired.
+func TestAccAPIKey_revokedOrExpiredOutsideTerraform(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	rec := &warningRecorder{}
+	config := providerConfig(srv) + fmt.Sprintf(`
+resource "machineauth_api_key" "k" {
+  name                     = "outside"
+  subject                  = %q
+  seconds_until_expiration = 600
+}
+`, srv.Info().Fixture.ClerkOrganizationID)
+	var first, second, third string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: recordingFactories(rec),
+		CheckDestroy:             checkAPIKeysRevokedWith(srv, defaultAPIKeyRevocationReason),
+		Steps: []resource.TestStep{
+			{Config: config, Check: captureID(apiKeyAddr, &first)},
+			{
+				PreConfig: func() { revokeAPIKeyOutside(t, srv, &first, "leaked in a CI log") },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(apiKeyAddr, plancheck.ResourceActionCreate),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					captureID(apiKeyAddr, &second),
+					expectWarning(rec, &first, str("revoked outside Terraform"), str(`"leaked in a CI log"`)),
+					expectAPIKey(srv, &second, nil),
+				),
+			},
+			{
+				PreConfig: func() { srv.Advance(601 * time.Second) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(apiKeyAddr, plancheck.ResourceActionCreate),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					captureID(apiKeyAddr, &third),
+					expectWarning(rec, &second, str("expired")),
+					expectAPIKey(srv, &third, nil),
+				),
+			},
+		},
+	})
+}
+
+// An import recovers the secret: the imported state is what create
+// stored, but for the arguments only a configuration holds.
+func TestAccAPIKey_importRecoversTheSecret(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	config := providerConfig(srv) + fmt.Sprintf(`
+resource "machineauth_api_key" "k" {
+  name                     = "imported"
+  subject                  = %q
+  description              = "to be imported"
+  scopes                   = ["read"]
+  claims                   = jsonencode({ team = "payments" })
+  seconds_until_expiration = 3600
+  renew_before_seconds     = 300
+  revocation_reason        = "import test over"
+}
+`, srv.Info().Fixture.ClerkMachineID)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkAPIKeysRevokedWith(srv, "import test over"),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				ResourceName:      apiKeyAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
+				// Only the configuration knows these: Clerk does not echo them.
+				ImportStateVerifyIgnore: []string{"seconds_until_expiration", "renew_before_seconds", "revocation_reason"},
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 || !apiKeySecretPattern.MatchString(states[0].Attributes["secret"]) {
+						return fmt.Errorf("want one imported key with its secret, got %v", states)
+					}
+					return nil
+				},
+			},
+			{
+				// An import block: the lifetime Clerk cannot report is adopted
+				// without a request, never by renewing or replacing the key.
+				ResourceName:       apiKeyAddr,
+				ImportState:        true,
+				ImportStateKind:    resource.ImportBlockWithID,
+				ExpectNonEmptyPlan: true,
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(apiKeyAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("expires_at"), knownvalue.NotNull()),
+					plancheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("secret"), knownvalue.NotNull()),
+				}},
+			},
+		},
+	})
+	if n := srv.Stats().Calls("PATCH", "/clerk/v1/api_keys/{api_key_id}"); n != 0 {
+		t.Errorf("%d updates: adopting an imported key's lifetime must send none", n)
+	}
+}
+
+// One listing serves every key of a subject: a plan over 50 keys of one
+// user refreshes them all with a single list call and no read by id;
+// apply makes exactly 50 creates and destroy exactly 50 revokes.
+func TestAccAPIKey_oneListingPerSubject(t *testing.T) {
+	const n = 50
+	srv := startEmulator(t, emulator.Options{})
+	config := providerConfig(srv) + fmt.Sprintf(`
+resource "machineauth_api_key" "k" {
+  count   = %d
+  name    = "worker ${count.index}"
+  subject = %q
+}
+`, n, srv.Info().Fixture.ClerkUserID)
+	const (
+		listRoute   = "/clerk/v1/api_keys"
+		createRoute = listRoute
+		getRoute    = "/clerk/v1/api_keys/{api_key_id}"
+		revokeRoute = "/clerk/v1/api_keys/{api_key_id}/revoke"
+	)
+	var before emulator.Stats
+	snapshot := func() { before = srv.Stats() }
+	since := func(method, route string) func() int {
+		return func() int { return srv.Stats().Calls(method, route) - before.Calls(method, route) }
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkAPIKeysRevokedWith(srv, defaultAPIKeyRevocationReason),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: snapshot,
+				Config:    config,
+				Check: func(*terraform.State) error {
+					if got := since("POST", createRoute)(); got != n {
+						return fmt.Errorf("apply made %d creates, want exactly %d", got, n)
+					}
+					if st := srv.Stats(); st.APIKeys.Live != n {
+						return fmt.Errorf("%d live keys, want %d", st.APIKeys.Live, n)
+					}
+					return nil
+				},
+			},
+			{
+				PreConfig: snapshot,
+				Config:    config,
+				PlanOnly:  true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+					callCount{what: "the refreshing plan's listings", calls: since("GET", listRoute), want: 1},
+					callCount{what: "the refreshing plan's reads by id", calls: since("GET", getRoute), want: 0},
+				}},
+			},
+			{
+				PreConfig: snapshot,
+				Config:    config,
+				Destroy:   true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{
+					callCount{what: "destroy's listings", calls: since("GET", listRoute), want: 1},
+					callCount{what: "destroy's revokes", calls: since("POST", revokeRoute), want: n},
+				}},
+			},
+		},
+	})
+}
+
+// A refused key is an error, never taken for a key that is gone: the
+// refresh fails with Clerk's answer and the key stays in state and live.
+func TestAccAPIKey_refusedRefreshIsAnError(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	key := apiKeyResourceFor(srv.Info().Fixture.ClerkUserID)
+	var id string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkAPIKeysRevokedWith(srv, defaultAPIKeyRevocationReason),
+		Steps: []resource.TestStep{
+			{Config: providerConfig(srv) + key, Check: captureID(apiKeyAddr, &id)},
+			{
+				Config:      providerConfigWith(srv, "secret_key", "sk_test_NotTheInstanceKey000000000000000000") + key,
+				PlanOnly:    true,
+				ExpectError: diagMatching("Unable to read API key", "401 clerk_key_invalid"),
+			},
+			{
+				Config: providerConfig(srv) + key,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				Check: resource.ComposeTestCheckFunc(resource.TestCheckResourceAttrPtr(apiKeyAddr, "id", &id), expectAPIKey(srv, &id, nil)),
+			},
+		},
+	})
+}

@@ -1,0 +1,103 @@
+package provider
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
+)
+
+const bareAndRotatingTokens = `
+resource "machineauth_m2m_token" "bare" {
+  seconds_until_expiration = 7200
+}
+
+resource "machineauth_m2m_token" "rotating" {
+  seconds_until_expiration = 7200
+  rotate_before_seconds    = 600
+}
+`
+
+// A plan warns about a token that expires within expiry_warning_seconds
+// (default a week) with nothing set to replace it; a token that
+// rotate_before_seconds will replace first gets no such warning.
+func TestAccM2MToken_expiryWarning(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	rec := &warningRecorder{}
+	var bare, rotating string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: recordingFactories(rec),
+		Steps: []resource.TestStep{
+			{
+				Config: providerConfig(srv) + bareAndRotatingTokens,
+				Check: resource.ComposeTestCheckFunc(
+					captureID("machineauth_m2m_token.bare", &bare),
+					captureID("machineauth_m2m_token.rotating", &rotating),
+				),
+			},
+			{Config: providerConfig(srv) + bareAndRotatingTokens, PlanOnly: true},
+		},
+	})
+	if !rec.has("M2M token "+bare+" expires at", "expiry_warning_seconds (604800)", "rotate_before_seconds") {
+		t.Errorf("no warning names %s and its expiry; warnings:\n%s", bare, rec.all())
+	}
+	if rec.has("M2M token " + rotating + " expires at") {
+		t.Errorf("%s, which rotates first, was warned about; warnings:\n%s", rotating, rec.all())
+	}
+}
+
+// Inside the rotation window, by Clerk's clock, the plan says the next
+// apply rotates the token; expiry_warning_seconds = 0 turns the expiry
+// warning off.
+func TestAccM2MToken_rotationWindowWarning(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	config := strings.Replace(providerConfig(srv), `max_retry_wait = "50ms"`, "max_retry_wait = \"50ms\"\n  expiry_warning_seconds = 0", 1) + bareAndRotatingTokens
+	rec := &warningRecorder{}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: recordingFactories(rec),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig:          func() { srv.Advance(7200*time.Second - 300*time.Second) },
+				Config:             config,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+	if !rec.has("inside its rotation window: the next apply rotates it") {
+		t.Errorf("no warning that the next apply rotates the token; warnings:\n%s", rec.all())
+	}
+	if rec.has("expires at", "expiry_warning_seconds") {
+		t.Errorf("expiry_warning_seconds = 0 still warned; warnings:\n%s", rec.all())
+	}
+}
+
+// A negative expiry_warning_seconds, or one from the environment that is
+// not a number, is refused with the setting (and the variable) named,
+// before any request.
+func TestAccProvider_badExpiryWarning(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	withWarning := func(v string) string {
+		return strings.Replace(providerConfig(srv), `max_retry_wait = "50ms"`, "max_retry_wait = \"50ms\"\n  expiry_warning_seconds = "+v, 1) + tokenResource
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      withWarning("-1"),
+			ExpectError: diagMatching("expiry_warning_seconds", "must be between 0 and 315360000, got: -1"),
+		}},
+	})
+	t.Setenv("MACHINEAUTH_EXPIRY_WARNING_SECONDS", "a week")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      providerConfig(srv) + tokenResource,
+			ExpectError: diagMatching(`expiry_warning_seconds (from MACHINEAUTH_EXPIRY_WARNING_SECONDS): "a week" is not a whole number`),
+		}},
+	})
+	expectNoRequests(t, srv)
+}

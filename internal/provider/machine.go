@@ -1,0 +1,143 @@
+package provider
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/memo"
+)
+
+// What the machineauth_machine resource, data source, list resource and
+// ephemeral secret key share: the limits of a Clerk machine, the words
+// that describe it, and one read of each machine per run.
+
+const (
+	// defaultMachineTokenTTL is Clerk's default_token_ttl.
+	defaultMachineTokenTTL = 3600
+	// maxPreviousKeyTTL is Clerk's limit on previous_token_ttl: eight hours.
+	maxPreviousKeyTTL = 28800
+	// defaultPreviousKeyTTL is how long a rotated-out key keeps working
+	// unless configured: an hour, long enough for consumers that pick up
+	// the new key on their next deploy.
+	defaultPreviousKeyTTL = 3600
+	// machineListPageSize is Clerk's largest page of machines.
+	machineListPageSize = 500
+)
+
+var (
+	machineNameValidators     = []validator.String{stringvalidator.UTF8LengthBetween(1, 255)}
+	defaultTokenTTLValidators = []validator.Int64{int64validator.Between(1, maxTokenLifetime)}
+	machineIDValidators       = []validator.String{stringCheck{description: "a machine id (mch_...)", check: checkMachineID}}
+
+	descMachineID     = "Clerk's id of the machine (`mch_` and 27 letters, digits or underscores). Not a secret."
+	descMachineName   = "The machine's name, 1 to 255 characters. Clerk does not require names to be unique."
+	descTokenTTL      = "Lifetime in seconds of the tokens the machine issues without `seconds_until_expiration`, from 1 to 315360000 (ten years)."
+	descScopedMachine = "Ids (`mch_...`) of the machines this machine may call: its tokens carry them in `scopes`. " +
+		"Granted with `machineauth_machine_scope`, so that two machines can scope each other."
+	descMachineCreatedAt = "When Clerk created the machine, RFC 3339."
+)
+
+// machineState is what Clerk reports about a machine, as every machine
+// schema shows it.
+type machineState struct {
+	ID              types.String `tfsdk:"id"`
+	Name            types.String `tfsdk:"name"`
+	DefaultTokenTTL types.Int64  `tfsdk:"default_token_ttl"`
+	ScopedMachines  types.Set    `tfsdk:"scoped_machines"`
+	CreatedAt       types.String `tfsdk:"created_at"`
+}
+
+func (s *machineState) set(ctx context.Context, m client.Machine, diags *diag.Diagnostics) {
+	s.ID = types.StringValue(m.ID)
+	s.Name = types.StringValue(m.Name)
+	s.DefaultTokenTTL = types.Int64Value(m.DefaultTokenTTL)
+	s.ScopedMachines = scopedMachineIDs(ctx, m, diags)
+	s.CreatedAt = types.StringValue(m.Created().Format(time.RFC3339))
+}
+
+// scopedMachineIDs is a machine's scopes as a set of ids, never null.
+func scopedMachineIDs(ctx context.Context, m client.Machine, diags *diag.Diagnostics) types.Set {
+	ids := make([]string, 0, len(m.ScopedMachines))
+	for _, sc := range m.ScopedMachines {
+		ids = append(ids, sc.ID)
+	}
+	v, d := types.SetValueFrom(ctx, types.StringType, ids)
+	diags.Append(d...)
+	return v
+}
+
+// machineStore shares one read of each machine among every resource of a
+// run that needs it: the machine itself and each scope it grants, which
+// Clerk reports only as part of the machine. Writes keep it current.
+type machineStore struct {
+	client *client.Client
+	keys   clerkKeys
+	reads  memo.Group[string, machineRead]
+}
+
+// machineRead is one GET of a machine: gone when Clerk answered 404.
+type machineRead struct {
+	machine client.Machine
+	gone    bool
+}
+
+func newMachineStore(c *client.Client, keys clerkKeys) *machineStore {
+	return &machineStore{client: c, keys: keys}
+}
+
+// get reads a machine once per run.
+func (s *machineStore) get(ctx context.Context, id string) (machineRead, error) {
+	if _, err := s.keys.managing(); err != nil {
+		return machineRead{}, err
+	}
+	return s.reads.Get(ctx, id, func(ctx context.Context) (machineRead, error) {
+		m, err := s.client.GetMachine(ctx, id)
+		if client.IsNotFound(err) {
+			return machineRead{gone: true}, nil
+		}
+		if err != nil {
+			return machineRead{}, err
+		}
+		return machineRead{machine: *m}, nil
+	})
+}
+
+// record replaces what later readers see of a machine with what a write
+// answered.
+func (s *machineStore) record(m client.Machine) {
+	m.ScopedMachines = slices.Clone(m.ScopedMachines)
+	s.reads.Update(m.ID, func(machineRead) machineRead { return machineRead{machine: m} })
+}
+
+// recordGone marks a machine deleted for later readers.
+func (s *machineStore) recordGone(id string) {
+	s.reads.Update(id, func(machineRead) machineRead { return machineRead{gone: true} })
+}
+
+// recordScope adds or removes a scope in what later readers see.
+func (s *machineStore) recordScope(from, to string, present bool) {
+	s.reads.Update(from, func(r machineRead) machineRead {
+		if r.gone {
+			return r
+		}
+		scoped := slices.DeleteFunc(slices.Clone(r.machine.ScopedMachines), func(m client.Machine) bool { return m.ID == to })
+		if present {
+			scoped = append(scoped, client.Machine{ID: to})
+		}
+		r.machine.ScopedMachines = scoped
+		return r
+	})
+}
+
+// scopes reports whether a read machine lists to among its scoped machines.
+func (r machineRead) scopes(to string) bool {
+	return slices.ContainsFunc(r.machine.ScopedMachines, func(m client.Machine) bool { return m.ID == to })
+}

@@ -1,0 +1,330 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*machineResource)(nil)
+	_ resource.ResourceWithImportState = (*machineResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*machineResource)(nil)
+	_ resource.ResourceWithIdentity    = (*machineResource)(nil)
+)
+
+// NewMachineResource is the machineauth_machine resource.
+func NewMachineResource() resource.Resource { return &machineResource{} }
+
+type machineResource struct {
+	data *providerData
+}
+
+type machineModel struct {
+	machineState
+	RotationTriggers      types.Map    `tfsdk:"rotation_triggers"`
+	PreviousKeyTTLSeconds types.Int64  `tfsdk:"previous_key_ttl_seconds"`
+	SecretKey             types.String `tfsdk:"secret_key"`
+	SecretKeyRotatedAt    types.String `tfsdk:"secret_key_rotated_at"`
+}
+
+// machineDeleteDoc says what deleting a machine does, as far as is known.
+const machineDeleteDoc = "**Delete.** Destroying the resource deletes the machine (`DELETE /machines/{id}`); one already gone counts as deleted. " +
+	"Its secret key, current and previous, stops working, and other machines lose their scopes to it. " +
+	"What Clerk does to the machine's live M2M tokens is not documented: the provider's emulator revokes them, and the provider relies on neither. " +
+	"Terraform destroys the `machineauth_m2m_token` resources that reference the machine first, revoking each, and a token of a deleted machine " +
+	"is removed from state, with a warning, at its next refresh. Tokens issued outside Terraform may stay valid until they expire: revoke them first."
+
+func (r *machineResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_machine"
+}
+
+func (r *machineResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A Clerk machine, the identity every M2M token is issued for, and its secret key (`ak_...`), rotated in place with an overlap. " +
+			"Needs the provider's `clerk.secret_key`.\n\n" +
+			"**Rotation.** Changing `rotation_triggers` (say, from a `time_rotating`) rotates the secret key in place: the machine and its id stay, " +
+			"`secret_key` becomes the new key, and the previous key keeps working for `previous_key_ttl_seconds` more by Clerk's clock, " +
+			"so consumers can move to the new key with no downtime. Tokens already issued stay valid: give a `machineauth_m2m_token` the key as " +
+			"`machine_secret_key_wo`, and a rotation neither replaces it nor stops its refresh and revoke. " +
+			"A rotation whose answer is lost is settled by reading the machine's current key: it is never sent twice for one change.\n\n" +
+			"**Refresh.** Two calls per machine per run: the machine (`GET /machines/{id}`), whose read its `machineauth_machine_scope` resources share, " +
+			"and its current secret key, so that a rotation made outside Terraform shows. A machine deleted outside Terraform is removed from state with a warning " +
+			"and created anew by the next apply; 401, 403 and 5xx answers are errors, never \"gone\".\n\n" +
+			"**Calls.** Create: a create and a rename. Update: a `PATCH` for `name` or `default_token_ttl`, a rotation for `rotation_triggers`, and a read. Delete: one call.\n\n" +
+			machineDeleteDoc + "\n\n" + machineCreateDoc,
+		Attributes: map[string]schema.Attribute{
+			"name": schema.StringAttribute{
+				MarkdownDescription: descMachineName + " Changes are made in place.",
+				Required:            true,
+				Validators:          machineNameValidators,
+			},
+			"default_token_ttl": schema.Int64Attribute{
+				MarkdownDescription: descTokenTTL + " Default 3600 (an hour). Changes are made in place and apply to tokens issued afterwards.",
+				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(defaultMachineTokenTTL),
+				Validators:          defaultTokenTTLValidators,
+			},
+			"rotation_triggers": schema.MapAttribute{
+				MarkdownDescription: "Arbitrary values: any change rotates the secret key in place (see **Rotation**), e.g. `{ rotation = time_rotating.quarterly.id }`. " +
+					"The first apply after an import records them without rotating. Unset: no rotation.",
+				ElementType: types.StringType,
+				Optional:    true,
+			},
+			"previous_key_ttl_seconds": schema.Int64Attribute{
+				MarkdownDescription: "How long, in seconds by Clerk's clock, the previous secret key keeps working after a rotation: 0 (at once) to 28800 (eight hours). " +
+					"Default 3600. Sent with each rotation; changing it alone only updates state.",
+				Optional:   true,
+				Computed:   true,
+				Default:    int64default.StaticInt64(defaultPreviousKeyTTL),
+				Validators: []validator.Int64{int64validator.Between(0, maxPreviousKeyTTL)},
+			},
+			"id": schema.StringAttribute{
+				MarkdownDescription: descMachineID,
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"secret_key": schema.StringAttribute{
+				MarkdownDescription: "The machine's current secret key (`ak_...`), which issues its M2M tokens: the new one after a rotation, read afresh on every refresh. " +
+					"Sensitive, and stored in state: to keep it out, read it with the `machineauth_machine_secret_key` ephemeral resource instead.",
+				Computed:      true,
+				Sensitive:     true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"secret_key_rotated_at": schema.StringAttribute{
+				MarkdownDescription: "When the provider last rotated the secret key, by Clerk's clock, RFC 3339; null before the first rotation (and after an import: Clerk does not report it). " +
+					"The previous key works until this plus `previous_key_ttl_seconds`.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"scoped_machines": schema.SetAttribute{
+				MarkdownDescription: descScopedMachine + " Read on every refresh.",
+				ElementType:         types.StringType,
+				Computed:            true,
+			},
+			"created_at": schema.StringAttribute{
+				MarkdownDescription: descMachineCreatedAt,
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func (r *machineResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan refuses, before any request, a plan the provider has no key
+// for, and plans a new secret key when the rotation triggers change.
+func (r *machineResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return
+	}
+	if _, err := r.data.machines.keys.managing(); err != nil {
+		addClientError(&resp.Diagnostics, "Managing a Clerk machine", err)
+		return
+	}
+	if req.State.Raw.IsNull() {
+		return
+	}
+	var planned, prior types.Map
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("rotation_triggers"), &planned)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("rotation_triggers"), &prior)...)
+	if resp.Diagnostics.HasError() || !rotates(ctx, req.Private, planned, prior) {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("secret_key"), types.StringUnknown())...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("secret_key_rotated_at"), types.StringUnknown())...)
+}
+
+// rotates reports whether a plan rotates the key: any change of the
+// triggers, an unknown one included, except on the first plan after an
+// import, which only records them.
+func rotates(ctx context.Context, p privateState, planned, prior types.Map) bool {
+	return !planned.Equal(prior) && !justImported(ctx, p)
+}
+
+func (r *machineResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var m machineModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	made, _ := r.data.machines.createMachine(ctx, m.Name.ValueString(), m.DefaultTokenTTL.ValueInt64(), &resp.Diagnostics)
+	if made == nil {
+		return
+	}
+	r.data.machines.record(made.Machine)
+	m.set(ctx, made.Machine, &resp.Diagnostics)
+	m.SecretKey = types.StringValue(made.SecretKey)
+	m.SecretKeyRotatedAt = types.StringNull()
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setMachineIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+}
+
+func (r *machineResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var m machineModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := m.ID.ValueString()
+	setMachineIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	got, err := r.data.machines.get(ctx, id)
+	if err != nil {
+		addClientError(&resp.Diagnostics, "Unable to read machine "+id, err)
+		return
+	}
+	if got.gone {
+		resp.Diagnostics.AddWarning("Machine "+id+" is gone: removing it from state",
+			"Clerk has no machine "+id+": it was deleted outside Terraform. The next plan creates a new machine, with a new id and secret key.")
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	key, err := r.data.client.GetMachineSecretKey(ctx, id)
+	if client.IsNotFound(err) {
+		// Deleted between the two reads.
+		resp.Diagnostics.AddWarning("Machine "+id+" is gone: removing it from state", "Clerk has no machine "+id+": it was deleted outside Terraform.")
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addClientError(&resp.Diagnostics, "Unable to read the secret key of machine "+id, err)
+		return
+	}
+	m.set(ctx, got.machine, &resp.Diagnostics)
+	m.SecretKey = types.StringValue(key)
+	if m.PreviousKeyTTLSeconds.IsNull() {
+		// After an import: what the configuration's default will be.
+		m.PreviousKeyTTLSeconds = types.Int64Value(defaultPreviousKeyTTL)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func (r *machineResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, prior machineModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := prior.ID.ValueString()
+	store := r.data.machines
+
+	var change client.UpdateMachineRequest
+	if !plan.Name.Equal(prior.Name) {
+		change.Name = plan.Name.ValueStringPointer()
+	}
+	if !plan.DefaultTokenTTL.Equal(prior.DefaultTokenTTL) {
+		change.DefaultTokenTTL = plan.DefaultTokenTTL.ValueInt64Pointer()
+	}
+	if change.Name != nil || change.DefaultTokenTTL != nil {
+		if _, err := r.data.client.UpdateMachine(ctx, id, change); err != nil {
+			addClientError(&resp.Diagnostics, "Unable to update machine "+id, err)
+			return
+		}
+	}
+
+	plan.SecretKey, plan.SecretKeyRotatedAt = prior.SecretKey, prior.SecretKeyRotatedAt
+	if rotates(ctx, req.Private, plan.RotationTriggers, prior.RotationTriggers) {
+		key, err := store.rotate(ctx, id, prior.SecretKey.ValueString(), plan.PreviousKeyTTLSeconds.ValueInt64())
+		if err != nil {
+			addClientError(&resp.Diagnostics, "Unable to rotate the secret key of machine "+id, err)
+			// The name and lifetime may have changed: what Clerk now
+			// holds is read on the next refresh.
+			return
+		}
+		plan.SecretKey = types.StringValue(key)
+		now, _ := r.data.client.ClerkNow()
+		plan.SecretKeyRotatedAt = types.StringValue(now.UTC().Format(time.RFC3339))
+	}
+
+	// A fresh read for scoped_machines, which a plan cannot know. Failing
+	// it fails nothing that was done: the update is recorded, and the
+	// next refresh reads the machine.
+	if got, err := r.data.client.GetMachine(ctx, id); err == nil {
+		store.record(*got)
+		plan.set(ctx, *got, &resp.Diagnostics)
+	} else {
+		plan.ScopedMachines = prior.ScopedMachines
+		resp.Diagnostics.AddWarning("Machine "+id+" was updated but could not be read back",
+			"Its scoped machines are shown as before until the next refresh: "+client.Redact(err.Error()))
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setMachineIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, nil)...)
+}
+
+func (r *machineResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.data.client.DeleteMachine(ctx, id.ValueString())
+	if err != nil && !client.IsNotFound(err) {
+		addClientError(&resp.Diagnostics, "Unable to delete machine "+id.ValueString(), err)
+		return
+	}
+	r.data.machines.recordGone(id.ValueString())
+}
+
+func (r *machineResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id := req.ID
+	if id == "" { // an import block with identity = { ... }
+		if id = machineImportID(ctx, req.Identity, &resp.Diagnostics); id == "" {
+			return
+		}
+	}
+	if p := checkMachineID(id); p != "" {
+		resp.Diagnostics.AddError("Invalid import id", "Expected a machine id such as mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk: "+p)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	setMachineIdentity(ctx, resp.Identity, types.StringValue(id), &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
+}
+
+// rotate gives machine id a new secret key, the previous one working for
+// overlap more seconds, and returns the new key. A lost answer is settled
+// by reading the current key: a key other than prior means the rotation
+// happened (its answer was lost), the same one that it did not, and it is
+// sent again; a rotation is thus never sent twice for one change.
+func (s *machineStore) rotate(ctx context.Context, id, prior string, overlap int64) (string, error) {
+	var lost error
+	for range createAttempts {
+		key, err := s.client.RotateMachineSecretKey(ctx, id, overlap)
+		if err == nil {
+			return key, nil
+		}
+		if !client.IsAmbiguous(err) {
+			return "", err
+		}
+		lost = err
+		current, err := s.client.GetMachineSecretKey(ctx, id)
+		if err != nil {
+			return "", fmt.Errorf("%w; then reading the current key to see whether it rotated failed too (the next refresh reads it): %w", lost, err)
+		}
+		if current != prior {
+			return current, nil
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return "", lost
+}
