@@ -195,10 +195,23 @@ ephemeral "machineauth_token_verification" "t" {
   required_scopes = ["read:reports", "write:reports"]
 }
 
+# Without scopes, a token carries all of the client's.
+ephemeral "machineauth_m2m_client_token" "all" {
+  client_id     = machineauth_m2m_client.c.client_id
+  client_secret = machineauth_m2m_client.c.client_secret
+}
+
+ephemeral "machineauth_token_verification" "all" {
+  token           = ephemeral.machineauth_m2m_client_token.all.access_token
+  required_scopes = ["read:reports", "write:reports"]
+}
+
 provider "echo" {
   data = {
-    valid  = ephemeral.machineauth_token_verification.t.valid
-    reason = ephemeral.machineauth_token_verification.t.reason
+    valid      = ephemeral.machineauth_token_verification.t.valid
+    reason     = ephemeral.machineauth_token_verification.t.reason
+    all_valid  = ephemeral.machineauth_token_verification.all.valid
+    all_scopes = ephemeral.machineauth_m2m_client_token.all.scopes
   }
 }
 
@@ -207,6 +220,10 @@ resource "echo" "verification" {}
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("echo.verification", tfjsonpath.New("data").AtMapKey("valid"), knownvalue.Bool(false)),
 				statecheck.ExpectKnownValue("echo.verification", tfjsonpath.New("data").AtMapKey("reason"), knownvalue.StringExact(reasonInsufficientScope)),
+				statecheck.ExpectKnownValue("echo.verification", tfjsonpath.New("data").AtMapKey("all_valid"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue("echo.verification", tfjsonpath.New("data").AtMapKey("all_scopes"), knownvalue.SetExact([]knownvalue.Check{
+					knownvalue.StringExact("read:reports"), knownvalue.StringExact("write:reports"),
+				})),
 			},
 		}},
 	})

@@ -76,9 +76,10 @@ func (e *m2mClientTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.
 				Sensitive:           true,
 			},
 			"scopes": schema.SetAttribute{
-				MarkdownDescription: "The scopes to ask for, a subset of the client's. Unset: all of them.",
+				MarkdownDescription: "The scopes to ask for, a subset of the client's. Unset: all of them. Either way, the scopes Stytch granted.",
 				ElementType:         types.StringType,
 				Optional:            true,
+				Computed:            true,
 				Validators: []validator.Set{
 					setvalidator.SizeAtLeast(1),
 					setvalidator.ValueStringsAre(stringCheck{description: "a scope token", check: checkScope}),
