@@ -205,7 +205,7 @@ func (s *Server) stytchSearchClients(w http.ResponseWriter, r *http.Request) {
 		out[i] = a.json()
 	}
 	stytchOK(w, r, map[string]any{
-		"connected_apps": out,
+		"connected_apps":   out,
 		"results_metadata": map[string]any{"total": len(all), "next_cursor": next},
 	})
 }

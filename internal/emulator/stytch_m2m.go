@@ -227,7 +227,7 @@ func (s *Server) stytchSearchM2MClients(w http.ResponseWriter, r *http.Request) 
 		out[i] = c.json()
 	}
 	stytchOK(w, r, map[string]any{
-		"m2m_clients": out,
+		"m2m_clients":      out,
 		"results_metadata": map[string]any{"total": len(all), "next_cursor": next},
 	})
 }
