@@ -1,9 +1,11 @@
 package provider
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -84,5 +86,35 @@ func TestObserveSecrets(t *testing.T) {
 	}
 	if w := observeSecrets(&m, secretStatus{lastFour: "DDDD"}, "connected app", "x"); len(w) != 1 || !m.ClientSecret.IsNull() {
 		t.Errorf("changed outside: %v, %+v", w, m)
+	}
+}
+
+// required_scopes holds for any kind of token that reports scopes, and
+// leaves an invalid token's own reason alone.
+func TestRequireScopes(t *testing.T) {
+	t.Parallel()
+	set := func(s ...string) types.Set {
+		v, _ := types.SetValueFrom(context.Background(), types.StringType, s)
+		return v
+	}
+	for _, tc := range []struct {
+		name     string
+		v        verification
+		required types.Set
+		want     string
+	}{
+		{"connected-app token with the scope", verification{tokenType: tokenTypeConnectedApp, scopes: []string{"openid", "read:reports"}}, set("read:reports"), ""},
+		{"connected-app token without it", verification{tokenType: tokenTypeConnectedApp, scopes: []string{"openid"}}, set("read:reports"), reasonInsufficientScope},
+		{"M2M token that may not call the machine", verification{tokenType: tokenTypeM2M, scopes: []string{"mch_a"}}, set("mch_b"), reasonInsufficientScope},
+		{"no scopes told", verification{tokenType: tokenTypeM2M}, set("mch_b"), reasonInsufficientScope},
+		{"expired stays expired", verification{tokenType: tokenTypeM2MClient, reason: reasonExpired}, set("x"), reasonExpired},
+		{"none required", verification{tokenType: tokenTypeM2MClient}, types.SetNull(types.StringType), ""},
+	} {
+		v := tc.v
+		var diags diag.Diagnostics
+		requireScopes(context.Background(), &v, tc.required, &diags)
+		if v.reason != tc.want || diags.HasError() {
+			t.Errorf("%s: reason %q, want %q (%v)", tc.name, v.reason, tc.want, diags)
+		}
 	}
 }

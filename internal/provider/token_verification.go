@@ -138,7 +138,7 @@ const tokenVerificationHow = "How a token is checked:\n\n" +
 	"the key id, the issuer (`stytch.com/<project_id>`) and audience (the project id) of the configured project, `exp` and `nbf`, " +
 	"by Stytch's clock. Stytch has no revoke for them: an inactive or deleted client's tokens stay valid until they expire.\n\n" +
 	"With `required_scopes`, a token that passes its checks but lacks one of them is `valid = false` with `reason = \"insufficient_scope\"`, " +
-	"for every kind of token: the OAuth scopes of access tokens, the machines (`mch_...`) an M2M token may call.\n\n" +
+	"for every kind of token: the OAuth scopes of access tokens, an API key's scopes, the machines (`mch_...`) an M2M token may call.\n\n" +
 	"An invalid token is never an error: it gives `valid = false` and a `reason`, so this works in `check` blocks and postconditions. " +
 	"Errors are kept for the provider's own access: its Clerk key or Stytch credentials (or the given `client_id` and `client_secret`) refused, " +
 	"or a service unreachable or failing after retries."
