@@ -89,8 +89,9 @@ type Client struct {
 	secrets []string
 	// pacers space out the requests to each service (see pacer.go).
 	pacers map[string]*pacer
-	// clerkClock tracks Clerk's clock for judging token expiry.
-	clerkClock serviceClock
+	// clerkClock tracks Clerk's clock for judging token expiry, stytchClock
+	// Stytch's for judging a secret rotation's overlap.
+	clerkClock, stytchClock serviceClock
 }
 
 // New validates cfg, fills in defaults and returns a Client. Credentials are

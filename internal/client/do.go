@@ -189,8 +189,12 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int, red redactor) (ou
 		defer func() { out.status = resp.StatusCode }()
 	}
 	var body []byte
-	if err == nil && cl.service == serviceClerk {
-		c.clerkClock.observe(resp, time.Now())
+	if err == nil {
+		clock := &c.clerkClock
+		if cl.service == serviceStytch {
+			clock = &c.stytchClock
+		}
+		clock.observe(resp, time.Now())
 	}
 	if err == nil {
 		body, err = readBody(resp)

@@ -67,14 +67,16 @@ func (r redactor) redact(s string) string {
 }
 
 // sensitiveFields are the top-level body fields that hold secrets in these
-// APIs' requests and responses. Only top-level fields are looked at: nested
-// objects here hold metadata, and Clerk's nested error "code" is not a
-// secret while Stytch's top-level authorization "code" is.
+// APIs' requests and responses. Only top-level fields are looked at, and
+// those of the objects named in secretEnvelopes: other nested objects here
+// hold metadata, and Clerk's nested error "code" is not a secret while
+// Stytch's top-level authorization "code" is.
 var sensitiveFields = map[string]bool{
 	"token":              true,
 	"secret_key":         true,
 	"secret":             true,
 	"client_secret":      true,
+	"next_client_secret": true,
 	"access_token":       true,
 	"refresh_token":      true,
 	"id_token":           true,
@@ -84,6 +86,10 @@ var sensitiveFields = map[string]bool{
 	"session_token":      true,
 	"session_jwt":        true,
 }
+
+// secretEnvelopes are the objects in which Stytch answers with a client
+// and, when one is new, its secrets: {"connected_app": {"client_secret": ...}}.
+var secretEnvelopes = map[string]bool{"connected_app": true, "m2m_client": true}
 
 // bodySecrets returns the values a JSON or form body holds in sensitive
 // fields, so they can be masked wherever else they show up: an
@@ -105,14 +111,24 @@ func bodySecrets(contentType string, body []byte) []string {
 		}
 		return out
 	}
+	return jsonSecrets(body, true)
+}
+
+// jsonSecrets is bodySecrets for a JSON object, looking one level into
+// the envelopes when top is set.
+func jsonSecrets(body []byte, top bool) []string {
 	var fields map[string]json.RawMessage
 	if json.Unmarshal(body, &fields) != nil {
 		return nil
 	}
+	var out []string
 	for k, raw := range fields {
 		var v string
-		if sensitiveFields[k] && json.Unmarshal(raw, &v) == nil {
+		switch {
+		case sensitiveFields[k] && json.Unmarshal(raw, &v) == nil:
 			out = append(out, v)
+		case top && secretEnvelopes[k]:
+			out = append(out, jsonSecrets(raw, false)...)
 		}
 	}
 	return out

@@ -68,6 +68,12 @@ func TestBodySecrets(t *testing.T) {
 	if !slices.Equal(got, []string{"cs2", "t2"}) {
 		t.Errorf("form secrets = %q", got)
 	}
+	// A client's secrets come inside its envelope, one level down only.
+	got = bodySecrets(jsonContentType, []byte(`{"connected_app":{"client_id":"connected-app-test-1","client_secret":"cs3","next_client_secret":"ns3","trusted_metadata":{"client_secret":"kept"}},"m2m_client":{"client_secret":"cs4"}}`))
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"cs3", "cs4", "ns3"}) {
+		t.Errorf("envelope secrets = %q", got)
+	}
 	if got := bodySecrets(jsonContentType, []byte("not json")); got != nil {
 		t.Errorf("secrets of a non-JSON body = %q", got)
 	}

@@ -29,13 +29,21 @@ func (c *serviceClock) observe(resp *http.Response, received time.Time) {
 	c.known.Store(true)
 }
 
+// now is the service's current time as last seen, and whether it has been
+// seen; before any answer it is the local time and false.
+func (c *serviceClock) now() (time.Time, bool) {
+	now := time.Now()
+	if !c.known.Load() {
+		return now, false
+	}
+	return now.Add(time.Duration(c.offset.Load())), true
+}
+
 // ClerkNow is the current time by Clerk's clock as last seen in a Clerk
 // answer's Date header, and whether one has been seen; before any answer it
 // is the local time and false.
-func (c *Client) ClerkNow() (time.Time, bool) {
-	now := time.Now()
-	if !c.clerkClock.known.Load() {
-		return now, false
-	}
-	return now.Add(time.Duration(c.clerkClock.offset.Load())), true
-}
+func (c *Client) ClerkNow() (time.Time, bool) { return c.clerkClock.now() }
+
+// StytchNow is ClerkNow for Stytch: the time by which a client secret
+// rotation's overlap is judged.
+func (c *Client) StytchNow() (time.Time, bool) { return c.stytchClock.now() }

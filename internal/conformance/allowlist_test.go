@@ -118,6 +118,28 @@ var knownDeviations = []struct {
 		"Stytch sends null outside a secret rotation"},
 	{deviation{"stytch-consumer api_connectedapps_v1_connected_apps_clients_Update", phaseResponse, 200, "body/connected_app/next_client_secret_last_four"},
 		"Stytch sends null outside a secret rotation"},
+	{deviation{"stytch-consumer api_connectedapps_v1_connected_apps_clients_Search", phaseResponse, 200, "body/connected_apps/*/next_client_secret_last_four"},
+		"Stytch sends null outside a secret rotation"},
+	{deviation{"stytch-consumer api_connectedapps_v1_connected_apps_clients_secrets_Rotate", phaseResponse, 200, "body/connected_app/next_client_secret_last_four"},
+		"Stytch sends null once a rotation is complete"},
+	{deviation{"stytch-consumer api_connectedapps_v1_connected_apps_clients_secrets_RotateCancel", phaseResponse, 200, "body/connected_app/next_client_secret_last_four"},
+		"Stytch sends null once a rotation is cancelled"},
+	// Stytch's search documentation says to page "until the next_cursor in
+	// the response is null"; the description types it as a plain string.
+	{deviation{"stytch-consumer api_connectedapps_v1_connected_apps_clients_Search", phaseResponse, 200, "body/results_metadata/next_cursor"},
+		"Stytch sends a null next_cursor on the last page"},
+
+	// The consumer description lists no 404 for the connected-app client
+	// routes; Stytch's errors reference and SDKs give connected_app_not_found
+	// for an unknown client_id, as on the B2B routes.
+	{deviation{"stytch-consumer api_connectedapps_v1_connected_apps_clients_Get", phaseResponse, 404, "status"},
+		"Stytch: an unknown client is 404 connected_app_not_found"},
+	{deviation{"stytch-consumer api_connectedapps_v1_connected_apps_clients_Update", phaseResponse, 404, "status"},
+		"Stytch: an unknown client is 404 connected_app_not_found"},
+	{deviation{"stytch-consumer api_connectedapps_v1_connected_apps_clients_Delete", phaseResponse, 404, "status"},
+		"Stytch: an unknown client is 404 connected_app_not_found"},
+	{deviation{"stytch-consumer api_connectedapps_v1_connected_apps_clients_secrets_RotateCancel", phaseResponse, 404, "status"},
+		"Stytch: an unknown client is 404 connected_app_not_found"},
 }
 
 // undescribedRoutes are emulator endpoints no description contains. The

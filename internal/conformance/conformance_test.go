@@ -388,27 +388,8 @@ var cases = []opCase{
 	}},
 
 	// Stytch endpoints only the consumer description contains, raw except
-	// for the client's consumer revoke.
-	{op: "stytch-consumer api_connectedapps_v1_connected_apps_clients_Create", name: "then_get_update_delete", status: http.StatusOK, run: func(h *harness) {
-		status, body := h.stytch(http.MethodPost, "/v1/connected_apps/clients", map[string]any{
-			"client_type": "third_party", "client_name": "conformance-" + h.env.unique(),
-			"redirect_urls": []string{"https://app.example.test/callback"}, "access_token_expiry_minutes": 30,
-		})
-		h.wantStatus(status, http.StatusOK, body)
-		app, _ := body["connected_app"].(map[string]any)
-		id, _ := app["client_id"].(string)
-		path := "/v1/connected_apps/clients/" + id
-		status, body = h.stytch(http.MethodGet, path, nil)
-		h.wantStatus(status, http.StatusOK, body)
-		status, body = h.stytch(http.MethodPut, path, map[string]any{"client_description": "updated"})
-		h.wantStatus(status, http.StatusOK, body)
-		status, body = h.stytch(http.MethodDelete, path, nil)
-		h.wantStatus(status, http.StatusOK, body)
-	}},
-	{op: "stytch-consumer api_connectedapps_v1_connected_apps_clients_Get", name: "fixture_app", status: http.StatusOK, run: func(h *harness) {
-		status, body := h.stytch(http.MethodGet, "/v1/connected_apps/clients/"+h.fx.StytchConnectedAppID, nil)
-		h.wantStatus(status, http.StatusOK, body)
-	}},
+	// for the client's consumer revoke (the connected-app client cases are
+	// in conformance_clients_test.go).
 	{op: "stytch-consumer api_user_v1_Revoke", name: "after_consumer_authorize", status: http.StatusOK, run: func(h *harness) {
 		status, body := h.stytch(http.MethodPost, "/v1/users", map[string]any{"email": "user-" + h.env.unique() + "@conformance.example.test"})
 		h.wantStatus(status, http.StatusOK, body)

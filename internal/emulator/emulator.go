@@ -407,11 +407,9 @@ func (s *Server) CreateConnectedApp(clientType, name string, redirectURLs, custo
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	app, secret := s.stytch.addApp(&stytchApp{
-		name:                     name,
-		clientType:               clientType,
-		redirectURLs:             slices.Clone(redirectURLs),
-		customScopes:             slices.Clone(customScopes),
-		accessTokenExpiryMinutes: 60,
+		clientType:   clientType,
+		appFields:    appFields{name: name, redirectURLs: slices.Clone(redirectURLs), accessTokenExpiryMinutes: 60},
+		customScopes: slices.Clone(customScopes),
 	})
 	return app.clientID, secret, nil
 }

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"crypto/sha256"
 	"net/http"
 	"strings"
 	"time"
@@ -16,12 +15,14 @@ type stytchState struct {
 	secret    string
 	signer    *signer
 
-	orgs           map[string]*stytchOrg     // by organization_id
-	members        map[string]*stytchMember  // by member_id
-	users          map[string]*stytchUser    // consumer users by user_id
-	sessions       map[string]*stytchSession // by session token
-	sessionsByID   map[string]*stytchSession // by session id, for session JWTs
-	apps           map[string]*stytchApp     // by client_id
+	orgs         map[string]*stytchOrg     // by organization_id
+	members      map[string]*stytchMember  // by member_id
+	users        map[string]*stytchUser    // consumer users by user_id
+	sessions     map[string]*stytchSession // by session token
+	sessionsByID map[string]*stytchSession // by session id, for session JWTs
+	apps         map[string]*stytchApp     // by client_id
+	// seq orders clients by creation, for search pages.
+	seq            int64
 	authorizations map[grantKey]*stytchGrant
 	codes          map[string]*stytchCode // by code
 	// spentCodes remembers what each used code issued until the code would
@@ -29,6 +30,11 @@ type stytchState struct {
 	spentCodes    map[string]*spentCode          // by code
 	accessTokens  map[string]*stytchAccessToken  // by jti
 	refreshTokens map[string]*stytchRefreshToken // by token
+
+	m2mClients map[string]*m2mClient // by client_id
+	// m2mIssued are the access tokens the client_credentials grant issued,
+	// kept only so tests can look for them where they must not be.
+	m2mIssued []string
 }
 
 type stytchOrg struct {
@@ -55,15 +61,13 @@ type stytchSession struct {
 }
 
 type stytchApp struct {
-	clientID, name, description, clientType, logoURL string
-	redirectURLs                                     []string
+	clientID, clientType string
+	appFields
 	// customScopes stand in for the project's RBAC scopes this app may ask
 	// for, on top of the built-in OIDC ones.
-	customScopes             []string
-	accessTokenExpiryMinutes int
-	bypassConsentForOffline  bool
-	secretHash               [sha256.Size]byte // zero for public clients
-	secretLastFour           string
+	customScopes []string
+	secrets      clientSecret // unused by public clients
+	seq          int64        // creation order, for search
 }
 
 func (a *stytchApp) public() bool { return strings.HasSuffix(a.clientType, "_public") }
@@ -181,6 +185,7 @@ func newStytchState() (*stytchState, error) {
 		accessTokens:   map[string]*stytchAccessToken{},
 		spentCodes:     map[string]*spentCode{},
 		refreshTokens:  map[string]*stytchRefreshToken{},
+		m2mClients:     map[string]*m2mClient{},
 	}, nil
 }
 
@@ -189,12 +194,14 @@ func (s *Server) seedStytchFixture(fx *Fixture) {
 	org := st.addOrg("fixture-org", "fixture-org", "", now)
 	member := st.addMember(org, "admin@fixture-org.example.test", "Fixture Admin", "", []string{"stytch_member", "stytch_admin"}, now)
 	app, secret := st.addApp(&stytchApp{
-		name:                     "fixture-app",
-		description:              "The emulator's fixture connected app.",
-		clientType:               "third_party",
-		redirectURLs:             []string{"https://app.example.test/callback"},
-		customScopes:             []string{"read:reports", "write:reports"},
-		accessTokenExpiryMinutes: 60,
+		clientType: "third_party",
+		appFields: appFields{
+			name:                     "fixture-app",
+			description:              "The emulator's fixture connected app.",
+			redirectURLs:             []string{"https://app.example.test/callback"},
+			accessTokenExpiryMinutes: 60,
+		},
+		customScopes: []string{"read:reports", "write:reports"},
 	})
 	fx.StytchOrganizationID = org.id
 	fx.StytchMemberID = member.id
@@ -219,13 +226,14 @@ func (st *stytchState) addMember(org *stytchOrg, email, name, externalID string,
 // public clients. Only a hash is kept: like Stytch, the secret is shown once.
 func (st *stytchState) addApp(a *stytchApp) (*stytchApp, string) {
 	a.clientID = "connected-app-test-" + randomUUID()
+	st.seq++
+	a.seq = st.seq
 	st.apps[a.clientID] = a
 	if a.public() {
 		return a, ""
 	}
 	secret := randomToken()
-	a.secretHash = sha256.Sum256([]byte(secret))
-	a.secretLastFour = secret[len(secret)-4:]
+	a.secrets.set(secret)
 	return a, secret
 }
 
@@ -293,6 +301,11 @@ func (s *Server) routeStytch(mux *http.ServeMux) {
 	project("GET", "/v1/connected_apps/clients/{client_id}", s.stytchGetClient)
 	project("PUT", "/v1/connected_apps/clients/{client_id}", s.stytchUpdateClient)
 	project("DELETE", "/v1/connected_apps/clients/{client_id}", s.stytchDeleteClient)
+	project("POST", "/v1/connected_apps/clients/search", s.stytchSearchClients)
+	project("POST", "/v1/connected_apps/clients/{client_id}/secrets/rotate/start", s.rotationStep("connected_app", s.findRotatableApp, (*clientSecret).startRotation))
+	project("POST", "/v1/connected_apps/clients/{client_id}/secrets/rotate", s.rotationStep("connected_app", s.findRotatableApp, (*clientSecret).completeRotation))
+	project("POST", "/v1/connected_apps/clients/{client_id}/secrets/rotate/cancel", s.rotationStep("connected_app", s.findRotatableApp, (*clientSecret).cancelRotation))
+	s.routeM2MClients(project)
 	project("POST", "/v1/b2b/idp/oauth/authorize/start", s.stytchAuthorizeStart)
 	project("POST", "/v1/b2b/idp/oauth/authorize", s.stytchAuthorizeMember)
 	project("GET", "/v1/b2b/sessions/jwks/{project_id}", s.stytchJWKS)

@@ -51,7 +51,8 @@ func readOAuthParams(r *http.Request) (map[string]string, error) {
 
 // authenticateClient checks the client credentials, sent in the body or as
 // HTTP Basic (form-encoded first, per RFC 6749 section 2.3.1). Public
-// clients have no secret to present.
+// clients have no secret to present; during a secret rotation a
+// confidential client may present its current or its next secret.
 func (st *stytchState) authenticateClient(r *http.Request, params map[string]string) *stytchApp {
 	id, secret := params["client_id"], params["client_secret"]
 	if basicID, basicSecret, ok := r.BasicAuth(); ok {
@@ -68,8 +69,7 @@ func (st *stytchState) authenticateClient(r *http.Request, params map[string]str
 	if app.public() {
 		return app
 	}
-	sum := sha256.Sum256([]byte(secret))
-	if secret == "" || subtle.ConstantTimeCompare(sum[:], app.secretHash[:]) != 1 {
+	if !app.secrets.matches(secret) {
 		return nil
 	}
 	return app
@@ -100,34 +100,49 @@ func invalidClient(w http.ResponseWriter, r *http.Request) {
 	oauthError(w, r, http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
 }
 
-// oauthClient reads an OAuth request to this project and authenticates its
-// client, as the token and introspection endpoints both begin; it answers
-// the error itself.
-func (s *Server) oauthClient(w http.ResponseWriter, r *http.Request) (*stytchApp, map[string]string, bool) {
+// oauthRequest reads an OAuth request to this project, answering the
+// error itself.
+func (s *Server) oauthRequest(w http.ResponseWriter, r *http.Request) (map[string]string, bool) {
 	if !s.knownProject(r) {
 		stytchError(w, r, http.StatusNotFound, "not_found", "The requested endpoint was not found.")
-		return nil, nil, false
+		return nil, false
 	}
 	params, err := readOAuthParams(r)
 	if err != nil {
 		oauthError(w, r, http.StatusBadRequest, "invalid_request", err.Error())
-		return nil, nil, false
+		return nil, false
 	}
+	return params, true
+}
+
+// oauthClient reads an OAuth request to this project and authenticates its
+// connected app, as the token and introspection endpoints both begin; it
+// answers the error itself.
+func (s *Server) oauthClient(w http.ResponseWriter, r *http.Request, params map[string]string) (*stytchApp, bool) {
 	app := s.stytch.authenticateClient(r, params)
 	if app == nil {
 		invalidClient(w, r)
-		return nil, nil, false
+		return nil, false
 	}
-	return app, params, true
+	return app, true
 }
 
 func (s *Server) stytchToken(w http.ResponseWriter, r *http.Request) {
-	app, params, ok := s.oauthClient(w, r)
+	params, ok := s.oauthRequest(w, r)
 	if !ok {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
+	if params["grant_type"] == "client_credentials" {
+		// M2M clients, not connected apps, use this grant.
+		s.clientCredentials(w, r, params)
+		return
+	}
+	app, ok := s.oauthClient(w, r, params)
+	if !ok {
+		return
+	}
 	switch params["grant_type"] {
 	case "authorization_code":
 		s.exchangeCode(w, r, app, params)
@@ -334,7 +349,11 @@ func (st *stytchState) mintRefreshToken(key grantKey, scopes []string, now time.
 // introspects "for the given Connected Apps client" (*unconfirmed* that it
 // refuses other clients' tokens).
 func (s *Server) stytchIntrospect(w http.ResponseWriter, r *http.Request) {
-	app, params, ok := s.oauthClient(w, r)
+	params, ok := s.oauthRequest(w, r)
+	if !ok {
+		return
+	}
+	app, ok := s.oauthClient(w, r, params)
 	if !ok {
 		return
 	}

@@ -660,8 +660,11 @@ func TestStytchAccessTokenExpiry(t *testing.T) {
 		t.Error("refresh after expiry gave an inactive token")
 	}
 
-	// access_token_expiry_minutes set on the client governs expires_in.
-	upd := h.call("PUT", "/v1/connected_apps/clients/"+h.fx.StytchConnectedAppID, map[string]any{"access_token_expiry_minutes": 5}, h.project())
+	// access_token_expiry_minutes set on the client governs expires_in. An
+	// update replaces the whole client, so it sends the redirect URL too.
+	upd := h.call("PUT", "/v1/connected_apps/clients/"+h.fx.StytchConnectedAppID, map[string]any{
+		"client_name": "fixture-app", "redirect_urls": []string{h.fx.StytchRedirectURI}, "access_token_expiry_minutes": 5,
+	}, h.project())
 	h.expectOK(upd)
 	short := h.fixtureTokens("read:reports")
 	if short.body["expires_in"] != float64(300) {
@@ -837,7 +840,9 @@ func TestStytchConnectedAppClients(t *testing.T) {
 	if _, leaked := got.body["connected_app"].(map[string]any)["client_secret"]; leaked {
 		t.Error("GET returned the client secret")
 	}
-	upd := h.call("PUT", "/v1/connected_apps/clients/"+clientID, map[string]any{"client_name": "Renamed"}, h.project())
+	upd := h.call("PUT", "/v1/connected_apps/clients/"+clientID, map[string]any{
+		"client_name": "Renamed", "redirect_urls": []string{"https://internal.example.test/cb"},
+	}, h.project())
 	h.expectOK(upd)
 	if upd.body["connected_app"].(map[string]any)["client_name"] != "Renamed" {
 		t.Errorf("update: %v", upd.body)
@@ -870,8 +875,8 @@ func TestStytchConnectedAppClients(t *testing.T) {
 	}
 	h.expectStytchError(h.call("GET", "/v1/connected_apps/clients/"+clientID, nil, h.project()), http.StatusNotFound, "connected_app_not_found")
 	h.expectOAuthError(h.introspect(clientID, secret, tok.str("access_token")), http.StatusUnauthorized, "invalid_client")
-	if _, ok := h.srv.Authorization(h.fx.StytchOrganizationID, h.fx.StytchMemberID, clientID); ok {
-		t.Error("authorization of a deleted app remains")
+	if a, ok := h.srv.Authorization(h.fx.StytchOrganizationID, h.fx.StytchMemberID, clientID); !ok || a.Active {
+		t.Errorf("authorization of a deleted app = %+v, %v; want it revoked", a, ok)
 	}
 
 	pub := h.call("POST", "/v1/connected_apps/clients", map[string]any{"client_type": "first_party_public", "client_name": "SPA"}, h.project())

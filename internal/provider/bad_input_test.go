@@ -69,6 +69,16 @@ func auth(edit func(*authorization)) func(*emulator.Server) string {
 	}
 }
 
+// app is a machineauth_connected_app "app" with body inside its block.
+func app(body string) func(*emulator.Server) string {
+	return func(*emulator.Server) string { return connectedApp(body) }
+}
+
+// m2mClient is a machineauth_m2m_client "c" with body inside its block.
+func m2mClient(body string) func(*emulator.Server) string {
+	return func(*emulator.Server) string { return "resource \"machineauth_m2m_client\" \"c\" {\n" + body + "\n}\n" }
+}
+
 // withSetting is the provider block with one attribute set to value.
 func withSetting(attr, value string) func(*emulator.Server) string {
 	return func(srv *emulator.Server) string { return providerConfigWith(srv, attr, value) }
@@ -258,10 +268,48 @@ var badInputs = []badInput{
 		importID: "member-test-1/connected-app-test-1",
 		want:     []string{`user_id in import id: expected an id starting with "user-test-"`}},
 
+	// machineauth_connected_app arguments and import ids.
+	{name: "unknown client_type", config: app(`client_type = "second_party"` + "\n" + `client_name = "x"`),
+		want: []string{"client_type", `value must be one of: ["first_party" "first_party_public" "third_party" "third_party_public"]`}},
+	{name: "http redirect URL to a remote host", config: app(`client_type = "third_party"` + "\n" + `client_name = "x"` + "\n" + `redirect_urls = ["http://app.example.test/cb"]`),
+		want: []string{`"http://app.example.test/cb" uses http to a host that is not loopback`}},
+	{name: "empty client_name", config: app(`client_type = "third_party"` + "\n" + `client_name = ""`),
+		want: []string{"client_name", "string length must be at least 1"}},
+	{name: "zero access token expiry", config: app(`client_type = "third_party"` + "\n" + `client_name = "x"` + "\n" + `access_token_expiry_minutes = 0`),
+		want: []string{"access_token_expiry_minutes", "value must be at least 1, got: 0"}},
+	{name: "rotation triggers on a public client", config: app(`client_type = "third_party_public"` + "\n" + `client_name = "x"` + "\n" + `secret_rotation_triggers = { v = "1" }`),
+		want: []string{"secret_rotation_triggers: a third_party_public client has no client secret to rotate"}},
+	{name: "full access for a third-party client", config: app(`client_type = "third_party"` + "\n" + `client_name = "x"` + "\n" + `full_access_allowed = true`),
+		want: []string{"full_access_allowed: true is valid for first-party clients only"}},
+	{name: "http logo URL", config: app(`client_type = "third_party"` + "\n" + `client_name = "x"` + "\n" + `logo_url = "http://app.example.test/logo.png"`),
+		want: []string{`logo_url: "http://app.example.test/logo.png" is not an absolute https URL`}},
+	{name: "negative rotation overlap", config: app(`client_type = "third_party"` + "\n" + `client_name = "x"` + "\n" + `secret_rotation_overlap_seconds = -1`),
+		want: []string{"secret_rotation_overlap_seconds", "value must be between 0 and 31536000, got: -1"}},
+	{name: "connected app import id with a slash", config: app(`client_type = "third_party"` + "\n" + `client_name = "x"`), importAddr: appAddr,
+		importID: "connected-app-test-1/../x",
+		want:     []string{"Expected the connected app's client_id", `expected an id starting with "connected-app-test-" or "connected-app-live-"`}},
+
+	// machineauth_m2m_client arguments and import ids.
+	{name: "empty scopes on an M2M client", config: m2mClient(`scopes = []`),
+		want: []string{"scopes set must contain at least 1 elements"}},
+	{name: "M2M client scope with a space", config: m2mClient(`scopes = ["read reports"]`),
+		want: []string{`"read reports" is not a scope: a scope is one or more printable ASCII characters without spaces`}},
+	{name: "unknown M2M client status", config: m2mClient(`scopes = ["read"]` + "\n" + `status = "paused"`),
+		want: []string{"status", `value must be one of: ["active" "inactive"]`}},
+	{name: "trusted_metadata an array", config: m2mClient(`scopes = ["read"]` + "\n" + `trusted_metadata = jsonencode(["a"])`),
+		want: []string{"trusted_metadata: must be a JSON object", "got an array"}},
+	{name: "trusted_metadata not JSON", config: m2mClient(`scopes = ["read"]` + "\n" + `trusted_metadata = "{team:"`),
+		want: []string{"trusted_metadata: not valid JSON"}},
+	{name: "M2M client import id with a slash", config: m2mClient(`scopes = ["read"]`), importAddr: m2mClientAddr, importID: "m2m-client-test-1/../x",
+		want: []string{"Expected the M2M client's client_id", "must not contain '/'"}},
+	{name: "M2M client token scope with a space", config: func(*emulator.Server) string {
+		return "ephemeral \"machineauth_m2m_client_token\" \"t\" {\n  client_id = \"m2m-client-test-1\"\n  client_secret = \"s\"\n  scopes = [\"a b\"]\n}\n"
+	}, want: []string{`"a b" is not a scope`}},
+
 	// machineauth_token_verification.
 	{name: "unknown token type", config: func(*emulator.Server) string {
 		return "data \"machineauth_token_verification\" \"v\" {\n  token = \"mt_0\"\n  type = \"session\"\n}\n"
-	}, want: []string{"type", `value must be one of: ["m2m_token" "connected_app_access_token" "api_key"]`}},
+	}, want: []string{"type", `value must be one of: ["m2m_token" "connected_app_access_token" "api_key" "m2m_client_token"]`}},
 }
 
 // TestAccBadInput runs the table: each entry fails at validate, plan or

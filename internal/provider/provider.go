@@ -314,6 +314,8 @@ func (p *machineauthProvider) Resources(_ context.Context) []func() resource.Res
 		NewM2MTokenResource,
 		NewMachineResource,
 		NewMachineScopeResource,
+		NewConnectedAppResource,
+		NewM2MClientResource,
 	}
 }
 
@@ -323,6 +325,8 @@ func (p *machineauthProvider) EphemeralResources(_ context.Context) []func() eph
 		NewM2MTokenEphemeralResource,
 		NewTokenVerificationEphemeralResource,
 		NewMachineSecretKeyEphemeralResource,
+		NewConnectedAppSecretEphemeralResource,
+		NewM2MClientTokenEphemeralResource,
 	}
 }
 
@@ -330,6 +334,8 @@ func (p *machineauthProvider) DataSources(_ context.Context) []func() datasource
 	return []func() datasource.DataSource{
 		NewTokenVerificationDataSource,
 		NewMachineDataSource,
+		NewConnectedAppDataSource,
+		NewM2MClientDataSource,
 	}
 }
 
@@ -339,6 +345,7 @@ func (p *machineauthProvider) Actions(_ context.Context) []func() action.Action 
 		NewRevokeAPIKeyAction,
 		NewRevokeConnectedAppAuthorizationAction,
 		NewRevokeM2MTokenAction,
+		NewDeactivateM2MClientAction,
 	}
 }
 
@@ -350,5 +357,7 @@ func (p *machineauthProvider) ListResources(_ context.Context) []func() list.Lis
 		NewConnectedAppAuthorizationListResource,
 		NewM2MTokenListResource,
 		NewMachineListResource,
+		NewConnectedAppListResource,
+		NewM2MClientListResource,
 	}
 }

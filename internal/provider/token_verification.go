@@ -43,6 +43,8 @@ const (
 	tokenTypeM2M          = "m2m_token"
 	tokenTypeConnectedApp = "connected_app_access_token"
 	tokenTypeAPIKey       = "api_key"
+	// tokenTypeM2MClient is a Stytch M2M client's access token.
+	tokenTypeM2MClient = "m2m_client_token"
 )
 
 // Why a token is not valid, the `reason` result. "" means valid.
@@ -62,6 +64,9 @@ const (
 	reasonInactive = "inactive"
 	// reasonRevoked: only where a service answer says so.
 	reasonRevoked = "revoked"
+	// reasonInsufficientScope: valid, but without a scope required_scopes
+	// names.
+	reasonInsufficientScope = "insufficient_scope"
 )
 
 const (
@@ -104,13 +109,16 @@ type tokenVerificationModel struct {
 	Claims       types.String `tfsdk:"claims"`
 	ExpiresAt    types.String `tfsdk:"expires_at"`
 	LastUsedAt   types.String `tfsdk:"last_used_at"`
+
+	// RequiredScopes turn a valid token without all of them invalid.
+	RequiredScopes types.Set `tfsdk:"required_scopes"`
 }
 
 // The data source and the ephemeral resource have one schema, built from
 // different packages' attribute types; these texts and the validator are
 // written once here so the two cannot drift apart.
 
-var tokenTypeValidator = stringvalidator.OneOf(tokenTypeM2M, tokenTypeConnectedApp, tokenTypeAPIKey)
+var tokenTypeValidator = stringvalidator.OneOf(tokenTypeM2M, tokenTypeConnectedApp, tokenTypeAPIKey, tokenTypeM2MClient)
 
 const tokenVerificationHow = "How a token is checked:\n\n" +
 	"- **Opaque M2M tokens** (`mt_...`): by Clerk's `POST /m2m_tokens/verify`, with `clerk.secret_key`, or with `clerk.machine_secret_key` " +
@@ -125,24 +133,34 @@ const tokenVerificationHow = "How a token is checked:\n\n" +
 	"- **Connected-app access tokens** (Stytch JWTs): with `client_secret`, by Stytch's token introspection as the connected app, " +
 	"which sees revocations. Without `client_secret`, locally against the Stytch project's JWKS (this needs `stytch.project_id` and `stytch.secret`): " +
 	"the signature, the key id, `exp` and `nbf`. **Local verification cannot see revocation**: a token whose authorization was revoked " +
-	"stays `valid` until it expires. Set `client_secret` when revocation matters.\n\n" +
+	"stays `valid` until it expires. Set `client_secret` when revocation matters.\n" +
+	"- **M2M client access tokens** (Stytch JWTs from the client_credentials grant): locally against the Stytch project's JWKS: the signature, " +
+	"the key id, the issuer (`stytch.com/<project_id>`) and audience (the project id) of the configured project, `exp` and `nbf`, " +
+	"by Stytch's clock. Stytch has no revoke for them: an inactive or deleted client's tokens stay valid until they expire.\n\n" +
+	"With `required_scopes`, a token that passes its checks but lacks one of them is `valid = false` with `reason = \"insufficient_scope\"`, " +
+	"for every kind of token: the OAuth scopes of access tokens, an API key's scopes, the machines (`mch_...`) an M2M token may call.\n\n" +
 	"An invalid token is never an error: it gives `valid = false` and a `reason`, so this works in `check` blocks and postconditions. " +
 	"Errors are kept for the provider's own access: its Clerk key or Stytch credentials (or the given `client_id` and `client_secret`) refused, " +
 	"or a service unreachable or failing after retries."
 
 var tokenVerificationDocs = struct {
-	token, typ, clientID, clientSecret                                           string
+	token, typ, clientID, clientSecret, requiredScopes                           string
 	valid, reason, tokenType, id, subject, scopes, claims, expiresAt, lastUsedAt string
 }{
-	token: "The token to check: a Clerk M2M token, opaque (`mt_...`) or JWT-format, a Clerk API key's secret (`ak_...`), or a Stytch connected-app access token.",
-	typ: "What kind of token `token` is: `m2m_token`, `api_key` or `connected_app_access_token`. " +
+	token: "The token to check: a Clerk M2M token, opaque (`mt_...`) or JWT-format, a Clerk API key's secret (`ak_...`), " +
+		"a Stytch connected-app access token or a Stytch M2M client's access token.",
+	typ: "What kind of token `token` is: `m2m_token`, `api_key`, `connected_app_access_token` or `m2m_client_token`. " +
 		"When unset it is read off the token: `mt_...` tokens and JWTs with Clerk's M2M category header are `m2m_token`, " +
-		"JWTs issued by `stytch.com/...` are `connected_app_access_token`, and `ak_...` values are `api_key`; anything else is `malformed`. " +
+		"JWTs issued by `stytch.com/...` are `m2m_client_token` when they have a `sub` but neither a `client_id` nor claims in Stytch's " +
+		"`https://stytch.com/` namespace (which member and session tokens carry), else `connected_app_access_token`, " +
+		"and `ak_...` values are `api_key`; anything else is `malformed`. " +
 		"An M2M token never starts with `ak_`, so the two cannot be confused; but an API key shares its `ak_` prefix with Clerk's " +
 		"machine secret keys, and nothing in the value tells them apart. So an `ak_...` value is sent to Clerk's API key verification, " +
 		"which alone can tell: a machine secret key, which is not a token, comes back `valid = false` with `reason = \"invalid\"`. " +
 		"With `type` set, a value not shaped like that type's tokens is `malformed`, with no request: `type = \"api_key\"` " +
 		"keeps, say, an M2M token from being checked as anything but an API key.",
+	requiredScopes: "Scopes the token must carry: a token that is otherwise valid but lacks one is `valid = false` with `reason = \"insufficient_scope\"`. " +
+		"For M2M tokens, the machine ids (`mch_...`) it must be allowed to call.",
 	clientID: "For connected-app access tokens: the connected app's client id to introspect as. " +
 		"When unset, the token's own `client_id` claim is used. When set without `client_secret`, a token issued to another app is `invalid`.",
 	clientSecret: "For connected-app access tokens: the connected app's client secret. " +
@@ -156,11 +174,12 @@ var tokenVerificationDocs = struct {
 		"  - `bad_signature`: a JWT whose signature, signing key or (for M2M tokens) category header does not check.\n" +
 		"  - `malformed`: not a known token format.\n" +
 		"  - `inactive`: Stytch introspection says the token is not active (revoked, expired or unknown).\n" +
-		"  - `revoked`: a service answer says the token was revoked.",
-	tokenType: "The kind of token checked: `m2m_token`, `api_key` or `connected_app_access_token`; null when it could not be told.",
+		"  - `revoked`: a service answer says the token was revoked.\n" +
+		"  - `insufficient_scope`: the token is valid but lacks a scope `required_scopes` names.",
+	tokenType: "The kind of token checked: `m2m_token`, `api_key`, `connected_app_access_token` or `m2m_client_token`; null when it could not be told.",
 	id:        "The token's id: the `mt_...` id of an M2M token, the `ak_...` id of an API key (not its secret), the `jti` of an access token.",
 	subject: "Whom the token stands for: the machine (`mch_...`) of an M2M token, the user, organization or machine of an API key, " +
-		"the member or user of an access token.",
+		"the member or user of an access token, the client of an M2M client's token.",
 	scopes: "For an M2M token, the machines (`mch_...`) it may call; for an API key, its scopes; for an access token, the OAuth scopes granted. " +
 		"Null when not known, such as for an invalid opaque token.",
 	claims: "The token's claims as a JSON string: for an M2M token or an API key, the custom claims it was made with (null when none); " +
@@ -199,6 +218,7 @@ func (tv *tokenVerifier) verifyInto(ctx context.Context, m *tokenVerificationMod
 		addClientError(diags, failure.summary, failure.err)
 		return
 	}
+	requireScopes(ctx, &v, m.RequiredScopes, diags)
 	tflog.Debug(ctx, "token verified", map[string]any{"token_type": v.tokenType, "reason": v.reason, "detail": v.detail})
 
 	m.Valid = types.BoolValue(v.reason == "")
@@ -233,6 +253,8 @@ func (tv *tokenVerifier) verify(ctx context.Context, m *tokenVerificationModel) 
 		return tv.verifyAPIKey(ctx, token)
 	case typ == tokenTypeConnectedApp && jwt != nil:
 		return tv.verifyStytchAccessToken(ctx, jwt, m.ClientID.ValueString(), m.ClientSecret.ValueString(), token)
+	case typ == tokenTypeM2MClient && jwt != nil:
+		return tv.verifyStytchM2MToken(ctx, jwt)
 	}
 	return verification{reason: reasonMalformed, tokenType: typ}, nil
 }
@@ -252,6 +274,8 @@ func inferTokenType(token string, jwt *jwtverify.Token) string {
 		return ""
 	case jwt.Header.Cat == clerkM2MCategory:
 		return tokenTypeM2M
+	case strings.HasPrefix(jwt.StringClaim("iss"), stytchIssuerPrefix) && looksLikeM2MClientToken(jwt):
+		return tokenTypeM2MClient
 	case strings.HasPrefix(jwt.StringClaim("iss"), stytchIssuerPrefix):
 		return tokenTypeConnectedApp
 	}

@@ -1,0 +1,155 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+)
+
+// A connected app is created with a create marker in its description, a
+// random value of this create's own, then updated to the configured values.
+// Stytch chooses the client_id, so after a lost create answer the marker is
+// the only way to tell the client that request made from every other:
+// a search finds exactly the clients carrying it, and no client another run
+// made (or this run made for another resource) is ever touched.
+
+// connectedAppMarkerPrefix starts the description of a client being created.
+const connectedAppMarkerPrefix = reservedClaimPrefix + "create_id="
+
+const connectedAppCreateDoc = "**Lost answers.** Stytch chooses the `client_id`, so a create whose answer is lost (a dropped connection, " +
+	"a timeout, a 5xx) may or may not have made a client, whose secret is gone either way. Every create request therefore carries, as " +
+	"the client's description, the value `" + connectedAppMarkerPrefix + "<random>`, the same for every request of one create and " +
+	"different for every other create; the provider then updates the client to the configured values (so a create is two requests). " +
+	"After a lost answer it creates again (up to three requests), then pages through the project's clients and deletes exactly those " +
+	"carrying its own value but the one it keeps, with a warning that names them: no client of another Terraform run, or of another " +
+	"resource, is ever touched. A search or delete that fails on a 429, a 5xx or the network is run again (three rounds, each with the " +
+	"client's retries); if it still fails, the apply fails with an error naming the clients found and not deleted. A create cut off by " +
+	"an interrupt (Ctrl-C) is resolved the same way before the provider returns."
+
+// createConnectedApp creates a client and updates it to fields, recovering
+// from lost answers as connectedAppCreateDoc says. It returns nil after an
+// error when no client is left; configured is false when the client exists
+// but still carries the marker (the update failed, and diags says so).
+func createConnectedApp(ctx context.Context, c *client.Client, clientType string, fields client.ConnectedAppClientFields, diags *diag.Diagnostics) (app *client.ConnectedAppClientWithSecrets, configured bool) {
+	marker, err := newCreateMarker()
+	if err != nil {
+		diags.AddError("Unable to create the connected app", err.Error())
+		return nil, false
+	}
+	req := client.CreateConnectedAppClientRequest{ClientType: clientType, ConnectedAppClientFields: fields}
+	req.ClientDescription = connectedAppMarkerPrefix + marker
+	var lost error
+	unanswered := 0
+	for range createAttempts {
+		a, err := c.CreateConnectedAppClient(ctx, req)
+		if err == nil {
+			app = a
+			break
+		}
+		if !client.IsAmbiguous(err) {
+			addClientError(diags, "Unable to create the connected app", err)
+			break
+		}
+		lost, unanswered = err, unanswered+1
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if lost != nil {
+		// As for M2M tokens: the search outlives an interrupt, so a client
+		// made by a request cut off does not outlive the run unknown.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orphanSearchTimeout)
+		keep := ""
+		if app != nil {
+			keep = app.ClientID
+		}
+		deleteMarkedApps(sctx, c, req.ClientDescription, keep, diags)
+		cancel()
+		if app == nil && !diags.HasError() {
+			diags.AddError("Unable to create the connected app",
+				fmt.Sprintf("%d create request(s) got no answer; any client they made was deleted. Last failure: ", unanswered)+client.Redact(lost.Error()))
+		}
+	}
+	if app == nil {
+		return nil, false
+	}
+	if _, err := c.UpdateConnectedAppClient(ctx, app.ClientID, fields); err != nil {
+		addClientError(diags, "Created connected app "+app.ClientID+" but could not set its configured values; the next apply replaces it", err)
+		return app, false
+	}
+	app.ConnectedAppClientFields = fields
+	return app, true
+}
+
+// deleteMarkedApps deletes the clients whose description is marker, but
+// keep, and warns naming them.
+func deleteMarkedApps(ctx context.Context, c *client.Client, marker, keep string, diags *diag.Diagnostics) {
+	var deleted, left []string
+	var err error
+	for round := 1; round <= orphanSearchRounds; round++ {
+		var done []string
+		done, left, err = deleteMarkedOnce(ctx, c, marker, keep)
+		deleted = append(deleted, done...)
+		if err == nil || !transientFailure(err) || ctx.Err() != nil {
+			break
+		}
+	}
+	if err != nil {
+		detail := client.Redact(err.Error())
+		if len(left) > 0 {
+			detail += "\n\nThe lost requests left these connected apps: " + strings.Join(left, ", ") + ". Delete them in the Stytch dashboard or with the API."
+		}
+		diags.AddError("A connected app may have been left behind: searching the project's connected apps failed", detail)
+		return
+	}
+	if len(deleted) > 0 {
+		diags.AddWarning("Deleted a connected app left behind by a lost answer",
+			fmt.Sprintf("A create request got no answer, yet Stytch made the client: %s, now deleted. Nobody ever received its client_id or secret.", strings.Join(deleted, ", ")))
+	}
+}
+
+// searchPageSize is the most Stytch returns in one search page.
+const searchPageSize = 1000
+
+// deleteMarkedOnce is one round of deleteMarkedApps: it returns the
+// clients deleted and, on failure, those found and not deleted.
+func deleteMarkedOnce(ctx context.Context, c *client.Client, marker, keep string) (deleted, left []string, err error) {
+	var found []string
+	err = eachConnectedApp(ctx, c, func(a client.ConnectedAppClient) {
+		if a.ClientDescription == marker && a.ClientID != keep {
+			found = append(found, a.ClientID)
+		}
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, id := range found {
+		if err := c.DeleteConnectedAppClient(ctx, id); err != nil && !stytchClientGone(err) {
+			return deleted, found[i:], err
+		}
+		deleted = append(deleted, id)
+	}
+	return deleted, nil, nil
+}
+
+// eachConnectedApp pages through every client of the project.
+func eachConnectedApp(ctx context.Context, c *client.Client, f func(client.ConnectedAppClient)) error {
+	req := client.SearchRequest{Limit: searchPageSize}
+	for {
+		page, err := c.SearchConnectedAppClients(ctx, req)
+		if err != nil {
+			return err
+		}
+		for _, a := range page.ConnectedApps {
+			f(a)
+		}
+		if page.ResultsMetadata.NextCursor == nil || *page.ResultsMetadata.NextCursor == "" || len(page.ConnectedApps) == 0 {
+			return nil
+		}
+		req.Cursor = *page.ResultsMetadata.NextCursor
+	}
+}

@@ -1,0 +1,96 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+)
+
+var _ datasource.DataSourceWithConfigure = (*connectedAppDataSource)(nil)
+
+// NewConnectedAppDataSource is the machineauth_connected_app data source.
+func NewConnectedAppDataSource() datasource.DataSource { return &connectedAppDataSource{} }
+
+type connectedAppDataSource struct {
+	data *providerData
+}
+
+type connectedAppDataModel struct {
+	ClientID types.String `tfsdk:"client_id"`
+	connectedAppFields
+	SecretLastFour  types.String `tfsdk:"client_secret_last_four"`
+	RotationPending types.Bool   `tfsdk:"secret_rotation_pending"`
+}
+
+func (d *connectedAppDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_connected_app"
+}
+
+func (d *connectedAppDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	attrs := map[string]schema.Attribute{
+		"client_id": schema.StringAttribute{
+			MarkdownDescription: "The connected app's client_id (`connected-app-test-...` or `connected-app-live-...`).",
+			Required:            true,
+			Validators:          []validator.String{connectedAppIDPattern.validator()},
+		},
+		"client_secret_last_four": schema.StringAttribute{
+			MarkdownDescription: "The last four characters of the client secret; null for public clients. Stytch never shows a secret again.",
+			Computed:            true,
+		},
+		"secret_rotation_pending": schema.BoolAttribute{
+			MarkdownDescription: "Whether a secret rotation has started and is neither completed nor cancelled.",
+			Computed:            true,
+		},
+	}
+	for name, doc := range connectedAppFieldDocs {
+		switch name {
+		case "redirect_urls", "post_logout_redirect_urls":
+			attrs[name] = schema.ListAttribute{MarkdownDescription: doc, Computed: true, ElementType: types.StringType}
+		case "full_access_allowed", "bypass_consent_for_offline_access":
+			attrs[name] = schema.BoolAttribute{MarkdownDescription: doc, Computed: true}
+		case "access_token_expiry_minutes":
+			attrs[name] = schema.Int64Attribute{MarkdownDescription: doc, Computed: true}
+		default:
+			attrs[name] = schema.StringAttribute{MarkdownDescription: doc, Computed: true}
+		}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Looks up a Stytch connected-app client by its `client_id`: its type, redirect URLs, token settings and " +
+			"whether a secret rotation is under way, for example to check a `machineauth_connected_app_authorization`'s `redirect_uri` " +
+			"against an app managed elsewhere. One read per plan. The secret is never shown: Stytch shows it only when it issues it.",
+		Attributes: attrs,
+	}
+}
+
+func (d *connectedAppDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *connectedAppDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m connectedAppDataModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := m.ClientID.ValueString()
+	app, err := d.data.client.GetConnectedAppClient(ctx, id)
+	if err != nil {
+		if stytchClientGone(err) {
+			resp.Diagnostics.AddAttributeError(pathClientID, "Connected app not found",
+				fmt.Sprintf("Stytch has no connected app %s: %s", id, client.Redact(err.Error())))
+			return
+		}
+		addClientError(&resp.Diagnostics, "Unable to read connected app "+id, err)
+		return
+	}
+	m.set(ctx, app, &resp.Diagnostics)
+	m.SecretLastFour = stringOrNull(app.ClientSecretLastFour)
+	m.RotationPending = types.BoolValue(app.NextClientSecretLastFour != nil)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}

@@ -1,0 +1,318 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"reflect"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = (*connectedAppResource)(nil)
+	_ resource.ResourceWithImportState    = (*connectedAppResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*connectedAppResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*connectedAppResource)(nil)
+)
+
+// NewConnectedAppResource is the machineauth_connected_app resource.
+func NewConnectedAppResource() resource.Resource { return &connectedAppResource{} }
+
+type connectedAppResource struct {
+	data *providerData
+}
+
+type connectedAppModel struct {
+	ID       types.String `tfsdk:"id"`
+	ClientID types.String `tfsdk:"client_id"`
+	connectedAppFields
+	clientSecretModel
+}
+
+func (r *connectedAppResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_connected_app"
+}
+
+func (r *connectedAppResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	const inPlace = " Changed in place."
+	nonEmpty := []validator.String{stringvalidator.LengthAtLeast(1)}
+	redirects := []validator.List{listvalidator.ValueStringsAre(stringCheck{description: "an https URL, or http to a loopback host", check: checkRedirectURI})}
+	emptyList := listdefault.StaticValue(types.ListValueMust(types.StringType, []attr.Value{}))
+	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	attrs := map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			MarkdownDescription: "The client's id, its `client_id`.",
+			Computed:            true,
+			PlanModifiers:       keep,
+		},
+		"client_id": schema.StringAttribute{
+			MarkdownDescription: "The OAuth `client_id` (`connected-app-test-...` or `connected-app-live-...`), which a `machineauth_connected_app_authorization` names as its `connected_app_id`.",
+			Computed:            true,
+			PlanModifiers:       keep,
+		},
+		"client_type": schema.StringAttribute{
+			MarkdownDescription: connectedAppFieldDocs["client_type"] + " Changing it replaces the client: Stytch cannot change a client's type.",
+			Required:            true,
+			Validators:          []validator.String{stringvalidator.OneOf(connectedAppClientTypes...)},
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		},
+		"client_name": schema.StringAttribute{
+			MarkdownDescription: connectedAppFieldDocs["client_name"] + inPlace,
+			Required:            true,
+			Validators:          nonEmpty,
+		},
+		"client_description": schema.StringAttribute{
+			MarkdownDescription: connectedAppFieldDocs["client_description"] + " Unset: none." + inPlace,
+			Optional:            true,
+			Validators:          nonEmpty,
+		},
+		"redirect_urls": schema.ListAttribute{
+			MarkdownDescription: connectedAppFieldDocs["redirect_urls"] + " A `machineauth_connected_app_authorization`'s `redirect_uri` must be one of them. Default: none." + inPlace,
+			ElementType:         types.StringType,
+			Optional:            true,
+			Computed:            true,
+			Default:             emptyList,
+			Validators:          redirects,
+		},
+		"post_logout_redirect_urls": schema.ListAttribute{
+			MarkdownDescription: connectedAppFieldDocs["post_logout_redirect_urls"] + " Default: none." + inPlace,
+			ElementType:         types.StringType,
+			Optional:            true,
+			Computed:            true,
+			Default:             emptyList,
+			Validators:          redirects,
+		},
+		"full_access_allowed": schema.BoolAttribute{
+			MarkdownDescription: connectedAppFieldDocs["full_access_allowed"] + " Default `false`." + inPlace,
+			Optional:            true,
+			Computed:            true,
+			Default:             booldefault.StaticBool(false),
+		},
+		"access_token_expiry_minutes": schema.Int64Attribute{
+			MarkdownDescription: connectedAppFieldDocs["access_token_expiry_minutes"] + " At least 1; default 60." + inPlace,
+			Optional:            true,
+			Computed:            true,
+			Default:             int64default.StaticInt64(defaultAccessTokenExpiryMinutes),
+			Validators:          []validator.Int64{int64validator.AtLeast(1)},
+		},
+		"access_token_custom_audience": schema.StringAttribute{
+			MarkdownDescription: connectedAppFieldDocs["access_token_custom_audience"] + " Unset: the project id." + inPlace,
+			Optional:            true,
+			Validators:          nonEmpty,
+		},
+		"access_token_template_content": schema.StringAttribute{
+			MarkdownDescription: connectedAppFieldDocs["access_token_template_content"] + " Unset: no custom claims." + inPlace,
+			Optional:            true,
+			Validators:          nonEmpty,
+		},
+		"logo_url": schema.StringAttribute{
+			MarkdownDescription: connectedAppFieldDocs["logo_url"] + " Unset: none." + inPlace,
+			Optional:            true,
+			Validators:          []validator.String{stringCheck{description: "an absolute https URL", check: checkLogoURL}},
+		},
+		"bypass_consent_for_offline_access": schema.BoolAttribute{
+			MarkdownDescription: connectedAppFieldDocs["bypass_consent_for_offline_access"] + " Default `false`." + inPlace,
+			Optional:            true,
+			Computed:            true,
+			Default:             booldefault.StaticBool(false),
+		},
+	}
+	maps.Copy(attrs, clientSecretAttributes("The client secret, for confidential client types; null for public ones. Set at create."))
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A Stytch connected-app client: the OAuth app (an integration, an agent, an MCP server) that members " +
+			"authorize with `machineauth_connected_app_authorization`, with its redirect URLs, token lifetime and client secret.\n\n" +
+			"**Updates** are in place but for `client_type`. Stytch replaces the whole client on every update, resetting any field " +
+			"left out, so every update sends every field.\n\n" + clientSecretDoc("machineauth_connected_app.example") + "\n\n" +
+			"**Calls per phase.** Refresh: one read per client. Create: a create and an update (see **Lost answers**). " +
+			"Update: one update when an argument changes, and the rotation call a rotation step needs. Destroy: one delete.\n\n" +
+			"**Destroy** deletes the client. What Stytch does with the authorizations members granted it is not documented: " +
+			"the emulator revokes them, with every token issued under them, so treat destroying a client as revoking them all. " +
+			"Deleting a client that is already gone counts as done.\n\n" + connectedAppCreateDoc + "\n\n" +
+			"**Import** by `client_id`. Stytch never shows a secret again, so `client_secret` stays null until a rotation: change " +
+			"`secret_rotation_triggers` after the import to get a secret Terraform knows.",
+		Attributes: attrs,
+	}
+}
+
+func (r *connectedAppResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *connectedAppResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var clientType types.String
+	var triggers types.Map
+	var fullAccess, bypass types.Bool
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("client_type"), &clientType)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("secret_rotation_triggers"), &triggers)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("full_access_allowed"), &fullAccess)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("bypass_consent_for_offline_access"), &bypass)...)
+	if resp.Diagnostics.HasError() || clientType.IsNull() || clientType.IsUnknown() {
+		return
+	}
+	t := clientType.ValueString()
+	if publicClientType(t) && !triggers.IsNull() {
+		resp.Diagnostics.AddAttributeError(rotationPath, "Invalid secret_rotation_triggers",
+			fmt.Sprintf("secret_rotation_triggers: a %s client has no client secret to rotate. Remove secret_rotation_triggers, or use a confidential client_type.", t))
+	}
+	for name, v := range map[string]types.Bool{"full_access_allowed": fullAccess, "bypass_consent_for_offline_access": bypass} {
+		if v.ValueBool() && !(t == "first_party" || t == "first_party_public") {
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Invalid "+name,
+				fmt.Sprintf("%s: true is valid for first-party clients only, and client_type is %s. Remove it, or use first_party or first_party_public.", name, t))
+		}
+	}
+}
+
+// ModifyPlan plans the rotation step the triggers and Stytch's clock call for.
+func (r *connectedAppResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() || r.data == nil {
+		return
+	}
+	var state, plan connectedAppModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || plan.ClientType.IsUnknown() || publicClientType(plan.ClientType.ValueString()) {
+		return
+	}
+	if planRotation(ctx, &state.clientSecretModel, &plan.clientSecretModel, req.Private) != rotationNone {
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	}
+}
+
+func (r *connectedAppResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var m connectedAppModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	fields := m.request(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	app, configured := createConnectedApp(ctx, r.data.client, m.ClientType.ValueString(), fields, &resp.Diagnostics)
+	if app == nil {
+		return
+	}
+	m.ID, m.ClientID = types.StringValue(app.ClientID), types.StringValue(app.ClientID)
+	m.ClientSecret = stringOrNull(app.ClientSecret)
+	m.NextClientSecret, m.RotationStartedAt, m.RotationDue = types.StringNull(), types.StringNull(), types.BoolValue(false)
+	m.SecretLastFour = stringOrNull(app.ClientSecretLastFour)
+	if !configured {
+		// Saved with the error, so the client is tracked (tainted) and the
+		// next apply replaces it: what Stytch holds is the marker.
+		m.ClientDescription = stringOrNull(app.ClientDescription)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setClientIdentity(ctx, resp.Identity, m.ClientID, &resp.Diagnostics)
+	setRotationBase(ctx, resp.Private, triggers(ctx, m.RotationTriggers), &resp.Diagnostics)
+}
+
+func (r *connectedAppResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var m connectedAppModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := m.ClientID.ValueString()
+	setClientIdentity(ctx, resp.Identity, m.ClientID, &resp.Diagnostics)
+	app, err := r.data.client.GetConnectedAppClient(ctx, id)
+	if err != nil {
+		if stytchClientGone(err) {
+			resp.Diagnostics.AddWarning("Connected app "+id+" is gone: removing it from state",
+				fmt.Sprintf("Stytch has no connected app %s: it was deleted outside Terraform (%s). The next apply creates a new one, with a new client_id and secret.",
+					id, client.Redact(err.Error())))
+			resp.State.RemoveResource(ctx)
+			return
+		}
+		addClientError(&resp.Diagnostics, "Unable to read connected app "+id, err)
+		return
+	}
+	m.set(ctx, app, &resp.Diagnostics)
+	m.ID = m.ClientID
+	if m.RotationOverlap.IsNull() {
+		// Imported: the default, as a configuration without it has.
+		m.RotationOverlap = types.Int64Value(defaultRotationOverlap)
+	}
+	for _, w := range observeSecrets(&m.clientSecretModel, appSecretStatus(app), "connected app", id) {
+		resp.Diagnostics.AddWarning("Connected app "+id+": secret changed outside Terraform", w)
+	}
+	judgeRotation(&m.clientSecretModel, r.data.client.StytchNow)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	if _, known := rotationBase(ctx, req.Private); known && !m.pending() {
+		setRotationBase(ctx, resp.Private, triggers(ctx, m.RotationTriggers), &resp.Diagnostics)
+	}
+}
+
+// Update sends the whole client when an argument changed, then the
+// rotation step the plan holds.
+func (r *connectedAppResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var state, m connectedAppModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := state.ClientID.ValueString()
+	m.ID, m.ClientID = state.ID, state.ClientID
+	want := m.request(ctx, &resp.Diagnostics)
+	had := state.request(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !reflect.DeepEqual(want, had) {
+		if _, err := r.data.client.UpdateConnectedAppClient(ctx, id, want); err != nil {
+			addClientError(&resp.Diagnostics, "Unable to update connected app "+id, err)
+			return
+		}
+	}
+	applyRotation(ctx, connectedAppRotator{r.data.client}, id, &state.clientSecretModel, &m.clientSecretModel, r.data.client.StytchNow, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setClientIdentity(ctx, resp.Identity, m.ClientID, &resp.Diagnostics)
+	if !m.pending() {
+		setRotationBase(ctx, resp.Private, triggers(ctx, m.RotationTriggers), &resp.Diagnostics)
+	}
+}
+
+func (r *connectedAppResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("client_id"), &id)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	tflog.Info(ctx, "Deleting connected app", map[string]any{"client_id": id.ValueString()})
+	if err := r.data.client.DeleteConnectedAppClient(ctx, id.ValueString()); err != nil && !stytchClientGone(err) {
+		addClientError(&resp.Diagnostics, "Unable to delete connected app "+id.ValueString(), err)
+	}
+}
+
+func (r *connectedAppResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id := req.ID
+	if id == "" { // an import block with identity = { ... }
+		if id = clientImportID(ctx, req.Identity, "a connected app", &resp.Diagnostics); id == "" {
+			return
+		}
+	}
+	if problem := connectedAppIDPattern.check(id); problem != "" {
+		resp.Diagnostics.AddError("Invalid import id", "Expected the connected app's client_id: "+problem)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("client_id"), id)...)
+	setClientIdentity(ctx, resp.Identity, types.StringValue(id), &resp.Diagnostics)
+}

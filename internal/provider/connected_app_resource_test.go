@@ -1,0 +1,455 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
+)
+
+const (
+	appAddr     = "machineauth_connected_app.app"
+	appRedirect = "https://app.example.test/callback"
+)
+
+var connectedAppIDRe = regexp.MustCompile(`^connected-app-test-[0-9a-f-]{36}$`)
+
+// connectedApp is a machineauth_connected_app "app" with body in its block.
+func connectedApp(body string) string {
+	return "resource \"machineauth_connected_app\" \"app\" {\n" + body + "\n}\n"
+}
+
+// thirdPartyApp is a confidential app registered for appRedirect, with
+// more lines.
+func thirdPartyApp(lines ...string) string {
+	return connectedApp(`  client_type   = "third_party"
+  client_name   = "reports"
+  redirect_urls = [` + fmt.Sprintf("%q", appRedirect) + `]
+  ` + strings.Join(lines, "\n  "))
+}
+
+// exchangeCode has the fixture member authorize app and trades the code
+// with secret: nil when Stytch accepts the secret.
+func exchangeCode(t *testing.T, srv *emulator.Server, app, secret string) error {
+	t.Helper()
+	fx := srv.Info().Fixture
+	c := stytchClient(t, srv)
+	auth, err := c.Authorize(t.Context(), client.AuthorizeRequest{
+		ConsentGranted: true, Scopes: []string{"openid"}, ClientID: app, RedirectURI: appRedirect,
+		OrganizationID: fx.StytchOrganizationID, MemberID: fx.StytchMemberID,
+	})
+	if err != nil {
+		t.Fatalf("authorizing %s: %v", app, err)
+	}
+	_, err = c.ExchangeAuthorizationCode(t.Context(), client.TokenRequest{ClientID: app, ClientSecret: secret, Code: auth.AuthorizationCode, RedirectURI: appRedirect})
+	return err
+}
+
+// secretsWork checks that each secret, read through its pointer when the
+// check runs, exchanges a code for app (*appID), and each of refused gets
+// invalid_client.
+func secretsWork(t *testing.T, srv *emulator.Server, appID *string, work []*string, refused []*string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for i, s := range work {
+			if err := exchangeCode(t, srv, *appID, *s); err != nil {
+				return fmt.Errorf("secret %d should work: %v", i, err)
+			}
+		}
+		for i, s := range refused {
+			if err := exchangeCode(t, srv, *appID, *s); client.ErrorCode(err) != "invalid_client" {
+				return fmt.Errorf("secret %d should get invalid_client, got %v", i, err)
+			}
+		}
+		return nil
+	}
+}
+
+// checkAppsGone is a CheckDestroy: only the fixture's app is left, and
+// those made outside Terraform, named by keep.
+func checkAppsGone(srv *emulator.Server, keep ...*string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		fixture := srv.Info().Fixture.StytchConnectedAppID
+	apps:
+		for _, a := range srv.ConnectedApps() {
+			for _, k := range keep {
+				if a.ClientID == *k {
+					continue apps
+				}
+			}
+			if a.ClientID != fixture {
+				return fmt.Errorf("connected app %s (%s) is still there after destroy", a.ClientID, a.Name)
+			}
+		}
+		return nil
+	}
+}
+
+// A third-party app made by Terraform and an authorization of it for the
+// fixture member that uses its secret: the authorization exchanges a code;
+// destroy revokes the authorization and deletes the app.
+func TestAccConnectedApp_withAuthorization(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	fx := srv.Info().Fixture
+	var appID string
+	config := providerConfig(srv) + thirdPartyApp() + fmt.Sprintf(`
+resource "machineauth_connected_app_authorization" "test" {
+  organization_id  = %q
+  member_id        = %q
+  connected_app_id = machineauth_connected_app.app.client_id
+  redirect_uri     = %q
+  scopes           = ["openid", "offline_access"]
+  client_secret_wo = machineauth_connected_app.app.client_secret
+}
+`, fx.StytchOrganizationID, fx.StytchMemberID, appRedirect)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: resource.ComposeTestCheckFunc(checkAppsGone(srv), checkNothingActive(srv), func(*terraform.State) error {
+			if a, ok := srv.Authorization(fx.StytchOrganizationID, fx.StytchMemberID, appID); !ok || a.Active {
+				return fmt.Errorf("authorization after destroy = %+v, %v; want it revoked", a, ok)
+			}
+			return nil
+		}),
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("client_id"), knownvalue.StringRegexp(connectedAppIDRe)),
+				statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("next_client_secret"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(authAddr, tfjsonpath.New("granted_scopes"), knownvalue.SetExact([]knownvalue.Check{
+					knownvalue.StringExact("offline_access"), knownvalue.StringExact("openid"),
+				})),
+			},
+			Check: resource.ComposeTestCheckFunc(
+				captureAttr(appAddr, "client_id", &appID),
+				resource.TestCheckResourceAttrSet(authAddr, "access_token"),
+				resource.TestCheckResourceAttrSet(authAddr, "refresh_token"),
+				resource.TestCheckResourceAttrWith(appAddr, "client_secret", func(v string) error {
+					if len(v) < 32 {
+						return fmt.Errorf("client_secret %d characters long", len(v))
+					}
+					if a, ok := srv.ConnectedApp(appID); !ok || a.ClientType != "third_party" || a.Description != "" {
+						return fmt.Errorf("the emulator holds %+v, %v; want the configured app, its create marker replaced", a, ok)
+					}
+					return nil
+				}),
+			),
+		}},
+	})
+}
+
+// redirect_urls change in place: the same client, and the fields the
+// configuration leaves as they were are still there after the update,
+// which sends every field.
+func TestAccConnectedApp_inPlaceUpdate(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	var appID string
+	fields := []string{`client_description = "Quarterly reports"`, `logo_url = "https://app.example.test/logo.png"`, `access_token_expiry_minutes = 30`}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkAppsGone(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: providerConfig(srv) + thirdPartyApp(fields...),
+				Check:  captureAttr(appAddr, "client_id", &appID),
+			},
+			{
+				Config: providerConfig(srv) + connectedApp(`  client_type   = "third_party"
+  client_name   = "reports"
+  redirect_urls = ["`+appRedirect+`", "http://127.0.0.1:8400/callback"]
+  `+strings.Join(fields, "\n  ")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttrWith(appAddr, "client_id", func(v string) error { return equal(v, appID) }),
+					func(*terraform.State) error {
+						a, _ := srv.ConnectedApp(appID)
+						if len(a.RedirectURLs) != 2 || a.Description != "Quarterly reports" || a.LogoURL != "https://app.example.test/logo.png" ||
+							a.AccessTokenExpiryMinutes != 30 || a.Name != "reports" {
+							return fmt.Errorf("after the update the emulator holds %+v", a)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+// Rotation: a trigger change starts it and both secrets work; once the
+// overlap has passed by Stytch's clock the plan completes it, and the old
+// secret is refused. A rotation reverted while pending is cancelled.
+func TestAccConnectedApp_rotation(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	var appID, first, second, third string
+	step := func(rotation string) string {
+		return providerConfig(srv) + thirdPartyApp(`secret_rotation_triggers = { rotation = "`+rotation+`" }`, `secret_rotation_overlap_seconds = 600`)
+	}
+	update := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate)}}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkAppsGone(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: step("1"),
+				Check: resource.ComposeTestCheckFunc(
+					captureAttr(appAddr, "client_id", &appID),
+					captureAttr(appAddr, "client_secret", &first),
+					resource.TestCheckNoResourceAttr(appAddr, "secret_rotation_started_at"),
+				),
+			},
+			{
+				Config:           step("2"),
+				ConfigPlanChecks: update,
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttrWith(appAddr, "client_secret", func(v string) error { return equal(v, first) }),
+					captureAttr(appAddr, "next_client_secret", &second),
+					resource.TestCheckResourceAttrSet(appAddr, "secret_rotation_started_at"),
+					secretsWork(t, srv, &appID, []*string{&first, &second}, nil),
+				),
+			},
+			{
+				// Halfway through the overlap, nothing is due.
+				PreConfig: func() { srv.Advance(300 * time.Second) },
+				Config:    step("2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				PreConfig:        func() { srv.Advance(310 * time.Second) },
+				Config:           step("2"),
+				ConfigPlanChecks: update,
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttrWith(appAddr, "client_secret", func(v string) error { return equal(v, second) }),
+					resource.TestCheckNoResourceAttr(appAddr, "next_client_secret"),
+					resource.TestCheckNoResourceAttr(appAddr, "secret_rotation_started_at"),
+					resource.TestCheckResourceAttrWith(appAddr, "client_secret_last_four", func(v string) error { return equal(v, second[len(second)-4:]) }),
+					secretsWork(t, srv, &appID, []*string{&second}, []*string{&first}),
+				),
+			},
+			{
+				Config:           step("3"),
+				ConfigPlanChecks: update,
+				Check:            captureAttr(appAddr, "next_client_secret", &third),
+			},
+			{
+				// Back to the triggers the current secret was made under.
+				Config:           step("2"),
+				ConfigPlanChecks: update,
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttrWith(appAddr, "client_secret", func(v string) error { return equal(v, second) }),
+					resource.TestCheckNoResourceAttr(appAddr, "next_client_secret"),
+					secretsWork(t, srv, &appID, []*string{&second}, []*string{&third}),
+					func(*terraform.State) error {
+						if a, _ := srv.ConnectedApp(appID); a.RotationPending {
+							return fmt.Errorf("the rotation is still pending in the emulator")
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+// A client deleted outside Terraform leaves the state with a warning that
+// names it, and the next apply makes a new one.
+func TestAccConnectedApp_deletedOutsideTerraform(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	rec := &warningRecorder{}
+	var first, second string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: recordingFactories(rec),
+		CheckDestroy:             checkAppsGone(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: providerConfig(srv) + thirdPartyApp(),
+				Check:  captureAttr(appAddr, "client_id", &first),
+			},
+			{
+				PreConfig: func() {
+					if err := stytchClient(t, srv).DeleteConnectedAppClient(t.Context(), first); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: providerConfig(srv) + thirdPartyApp(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionCreate)},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					captureAttr(appAddr, "client_id", &second),
+					func(s *terraform.State) error {
+						if second == first {
+							return fmt.Errorf("the client was not created anew")
+						}
+						return expectWarning(rec, str("Connected app "), &first, str("deleted outside Terraform"))(s)
+					},
+				),
+			},
+		},
+	})
+}
+
+// Import by client_id reaches the state the create did, secrets aside.
+func TestAccConnectedApp_import(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkAppsGone(srv),
+		Steps: []resource.TestStep{
+			{Config: providerConfig(srv) + thirdPartyApp(`client_description = "imported"`, `secret_rotation_triggers = { v = "1" }`)},
+			{
+				ResourceName:            appAddr,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"client_secret", "secret_rotation_triggers"},
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 || states[0].Attributes["client_secret"] != "" || states[0].Attributes["client_secret_last_four"] == "" {
+						return fmt.Errorf("imported %v; want no secret but its last four", states)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// A public client has no secret, and nothing to rotate.
+func TestAccConnectedApp_publicClient(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkAppsGone(srv),
+		Steps: []resource.TestStep{{
+			Config: providerConfig(srv) + connectedApp(`  client_type   = "first_party_public"
+  client_name   = "spa"
+  redirect_urls = ["http://localhost:3000/callback"]
+  bypass_consent_for_offline_access = true`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("client_secret"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("client_secret_last_four"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("next_client_secret"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("bypass_consent_for_offline_access"), knownvalue.Bool(true)),
+			},
+		}},
+	})
+}
+
+// proxiedProvider points the provider's Stytch calls at the fault proxy.
+func proxiedProvider(srv *emulator.Server, p *faultProxy) string {
+	info := srv.Info()
+	return fmt.Sprintf(`
+provider "machineauth" {
+  max_retry_wait = "20ms"
+  stytch {
+    base_url   = %q
+    project_id = %q
+    secret     = %q
+  }
+}
+`, p.URL, info.StytchProjectID, info.StytchSecret)
+}
+
+// A create whose answer is lost made a client nobody holds the secret of:
+// the provider creates again and deletes exactly the client its lost
+// request made, found by its create marker. A client another run is
+// creating at the same moment, marked with that run's value, is left alone.
+func TestAccConnectedApp_lostCreateAnswer(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	p := newFaultProxy(t, srv)
+	p.set(&faultRule{method: "POST", pathSuffix: "/v1/connected_apps/clients", times: 1})
+	other, err := stytchClient(t, srv).CreateConnectedAppClient(t.Context(), client.CreateConnectedAppClientRequest{
+		ClientType: "third_party", ConnectedAppClientFields: client.ConnectedAppClientFields{ClientName: "reports", ClientDescription: connectedAppMarkerPrefix + "another-run"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &warningRecorder{}
+	var appID, secret string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: recordingFactories(rec),
+		CheckDestroy: func(*terraform.State) error {
+			if _, ok := srv.ConnectedApp(other.ClientID); !ok {
+				return fmt.Errorf("another run's client %s was deleted", other.ClientID)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{{
+			Config: proxiedProvider(srv, p) + thirdPartyApp(),
+			Check: resource.ComposeTestCheckFunc(
+				captureAttr(appAddr, "client_id", &appID),
+				captureAttr(appAddr, "client_secret", &secret),
+				func(s *terraform.State) error {
+					if len(p.lostAnswers()) != 1 {
+						return fmt.Errorf("%d answers lost, want 1", len(p.lostAnswers()))
+					}
+					var ours []string
+					for _, a := range srv.ConnectedApps() {
+						if a.ClientID != srv.Info().Fixture.StytchConnectedAppID && a.ClientID != other.ClientID {
+							ours = append(ours, a.ClientID)
+						}
+					}
+					if len(ours) != 1 || ours[0] != appID {
+						return fmt.Errorf("clients besides the fixture's and the other run's: %v; want only %s", ours, appID)
+					}
+					if err := exchangeCode(t, srv, appID, secret); err != nil {
+						return fmt.Errorf("the kept client's secret does not work: %v", err)
+					}
+					return expectWarning(rec, str("Deleted a connected app left behind by a lost answer"))(s)
+				},
+			),
+		}},
+	})
+}
+
+// A rotation start whose answer is lost issued a next secret nobody holds:
+// the provider cancels that rotation and starts again, so the next secret
+// in state is the one Stytch accepts.
+func TestAccConnectedApp_lostRotationStartAnswer(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	p := newFaultProxy(t, srv)
+	var appID, current, next string
+	config := func(v string) string {
+		return proxiedProvider(srv, p) + thirdPartyApp(`secret_rotation_triggers = { v = "`+v+`" }`)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkAppsGone(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: config("1"),
+				Check: resource.ComposeTestCheckFunc(
+					captureAttr(appAddr, "client_id", &appID),
+					captureAttr(appAddr, "client_secret", &current),
+				),
+			},
+			{
+				PreConfig: func() { p.set(&faultRule{method: "POST", pathSuffix: "/secrets/rotate/start", times: 1}) },
+				Config:    config("2"),
+				Check: resource.ComposeTestCheckFunc(
+					captureAttr(appAddr, "next_client_secret", &next),
+					func(s *terraform.State) error {
+						if len(p.lostAnswers()) != 1 {
+							return fmt.Errorf("%d answers lost, want 1", len(p.lostAnswers()))
+						}
+						return secretsWork(t, srv, &appID, []*string{&current, &next}, nil)(s)
+					},
+				),
+			},
+		},
+	})
+	if n := srv.Stats().Calls("POST", "/v1/connected_apps/clients/{client_id}/secrets/rotate/cancel"); n != 1 {
+		t.Errorf("%d rotation cancels, want the one that dropped the lost rotation", n)
+	}
+}

@@ -1,0 +1,300 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"reflect"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*m2mClientResource)(nil)
+	_ resource.ResourceWithImportState = (*m2mClientResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*m2mClientResource)(nil)
+)
+
+// NewM2MClientResource is the machineauth_m2m_client resource.
+func NewM2MClientResource() resource.Resource { return &m2mClientResource{} }
+
+type m2mClientResource struct {
+	data *providerData
+}
+
+type m2mClientModel struct {
+	ID       types.String `tfsdk:"id"`
+	ClientID types.String `tfsdk:"client_id"`
+	m2mClientFields
+	clientSecretModel
+}
+
+func (r *m2mClientResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_m2m_client"
+}
+
+const m2mClientCreateDoc = "**Lost answers.** The provider makes the `client_id` (in the shape Stytch gives them, `m2m-client-test-<uuid>` " +
+	"or `m2m-client-live-<uuid>`) and the secret (256 random bits) itself, and sends both with the create, as Stytch allows. " +
+	"So a create whose answer is lost is resolved exactly: the provider reads the client by that id, and finds the one its request made, " +
+	"with a secret it already holds, or none, and then creates again (up to three requests). If even that read fails, the client is saved " +
+	"in the state as tainted, so the next apply deletes it (a delete of a client that was never made counts as done) and creates anew: " +
+	"no client is ever left that Terraform does not track, and no client of another run is ever touched."
+
+func (r *m2mClientResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	const inPlace = " Changed in place."
+	nonEmpty := []validator.String{stringvalidator.LengthAtLeast(1)}
+	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	attrs := map[string]schema.Attribute{
+		"id": schema.StringAttribute{MarkdownDescription: "The client's id, its `client_id`.", Computed: true, PlanModifiers: keep},
+		"client_id": schema.StringAttribute{
+			MarkdownDescription: "The client's OAuth `client_id`, made by the provider at create (see **Lost answers**).",
+			Computed:            true,
+			PlanModifiers:       keep,
+		},
+		"client_name":        schema.StringAttribute{MarkdownDescription: m2mClientFieldDocs["client_name"] + " Unset: none." + inPlace, Optional: true, Validators: nonEmpty},
+		"client_description": schema.StringAttribute{MarkdownDescription: m2mClientFieldDocs["client_description"] + " Unset: none." + inPlace, Optional: true, Validators: nonEmpty},
+		"scopes": schema.SetAttribute{
+			MarkdownDescription: m2mClientFieldDocs["scopes"] + inPlace,
+			ElementType:         types.StringType,
+			Required:            true,
+			Validators: []validator.Set{
+				setvalidator.SizeAtLeast(1),
+				setvalidator.ValueStringsAre(stringCheck{description: "a scope token", check: checkScope}),
+			},
+		},
+		"trusted_metadata": schema.StringAttribute{
+			MarkdownDescription: m2mClientFieldDocs["trusted_metadata"] + " Unset: none." + inPlace,
+			Optional:            true,
+			Validators:          []validator.String{jsonObjectValidator{}},
+			PlanModifiers:       []planmodifier.String{sameJSONKeepsState{}},
+		},
+		"status": schema.StringAttribute{
+			MarkdownDescription: m2mClientFieldDocs["status"] + " Default `active`." + inPlace +
+				" Stytch has no revoke for M2M access tokens: `inactive`, or a secret rotation, is how to stop a client.",
+			Optional:   true,
+			Computed:   true,
+			Default:    stringdefault.StaticString(m2mStatusActive),
+			Validators: []validator.String{stringvalidator.OneOf(m2mStatusActive, m2mStatusInactive)},
+		},
+	}
+	maps.Copy(attrs, clientSecretAttributes("The client secret, set at create."))
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A Stytch M2M client: a machine's OAuth client with its scopes and secret, which trades them for access tokens " +
+			"with the client_credentials grant (see the `machineauth_m2m_client_token` ephemeral resource).\n\n" +
+			"**Updates** are in place, `status` included: `status = \"inactive\"` is the kill switch, and every update sends every field.\n\n" +
+			clientSecretDoc("machineauth_m2m_client.example") + "\n\n" +
+			"**Calls per phase.** Refresh: one read per client. Create: one create, and one update when `status` is `inactive` " +
+			"(Stytch creates clients active). Update: one update when an argument changes, and the rotation call a rotation step needs. " +
+			"Destroy: one delete. Deleting a client does not end the access tokens it was issued: they stay valid until they expire, " +
+			"within the hour. Deleting a client that is already gone counts as done.\n\n" + m2mClientCreateDoc + "\n\n" +
+			"**Import** by `client_id`. Stytch never shows a secret again, so `client_secret` stays null until a rotation: change " +
+			"`secret_rotation_triggers` after the import to get a secret Terraform knows.",
+		Attributes: attrs,
+	}
+}
+
+func (r *m2mClientResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *m2mClientResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() || r.data == nil {
+		return
+	}
+	var state, plan m2mClientModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if planRotation(ctx, &state.clientSecretModel, &plan.clientSecretModel, req.Private) != rotationNone {
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	}
+}
+
+func (r *m2mClientResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var m m2mClientModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	fields := m.update(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id, secret, made := createM2MClient(ctx, r.data.client, fields, &resp.Diagnostics)
+	if id == "" {
+		return
+	}
+	m.ID, m.ClientID = types.StringValue(id), types.StringValue(id)
+	m.ClientSecret, m.SecretLastFour = types.StringValue(secret), types.StringValue(lastFourOf(secret))
+	m.NextClientSecret, m.RotationStartedAt, m.RotationDue = types.StringNull(), types.StringNull(), types.BoolValue(false)
+	if made && fields.Status != m2mStatusActive && !resp.Diagnostics.HasError() {
+		// Stytch creates clients active.
+		if _, err := r.data.client.UpdateM2MClient(ctx, id, fields); err != nil {
+			addClientError(&resp.Diagnostics, "Created M2M client "+id+" but could not make it inactive; the next apply replaces it", err)
+			m.Status = types.StringValue(m2mStatusActive)
+		}
+	}
+	// Saved even with an error (tainted), so the client is never left
+	// untracked: the next apply deletes and makes it anew.
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setClientIdentity(ctx, resp.Identity, m.ClientID, &resp.Diagnostics)
+	setRotationBase(ctx, resp.Private, triggers(ctx, m.RotationTriggers), &resp.Diagnostics)
+}
+
+// createM2MClient creates a client with an id and secret of its own making,
+// as m2mClientCreateDoc says. It returns the id and secret whenever a
+// client may exist (made says it is known to), "" when none can.
+func createM2MClient(ctx context.Context, c *client.Client, f client.UpdateM2MClientRequest, diags *diag.Diagnostics) (id, secret string, made bool) {
+	var err error
+	if id, err = newM2MClientID(c.StytchProjectID()); err == nil {
+		secret, err = newClientSecret()
+	}
+	if err != nil {
+		diags.AddError("Unable to create the M2M client", err.Error())
+		return "", "", false
+	}
+	req := client.CreateM2MClientRequest{
+		ClientID: id, ClientSecret: secret, ClientName: f.ClientName, ClientDescription: f.ClientDescription,
+		Scopes: f.Scopes, TrustedMetadata: f.TrustedMetadata,
+	}
+	var lost error
+	for range createAttempts {
+		_, err := c.CreateM2MClient(ctx, req)
+		if err == nil {
+			return id, secret, true
+		}
+		if lost == nil && !client.IsAmbiguous(err) {
+			addClientError(diags, "Unable to create the M2M client", err)
+			return "", "", false
+		}
+		if client.IsAmbiguous(err) {
+			lost = err
+		}
+		// A lost answer, or a refusal after one (the id now taken): look.
+		// The read outlives an interrupt, as the connected app's search does.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orphanSearchTimeout)
+		got, gerr := c.GetM2MClient(sctx, id)
+		cancel()
+		switch {
+		case gerr == nil && got.ClientSecretLastFour == lastFourOf(secret):
+			return id, secret, true
+		case gerr == nil:
+			diags.AddError("Unable to create the M2M client", fmt.Sprintf("Client %s exists with a secret Terraform did not make; it is saved as tainted, so the next apply deletes it.", id))
+			return id, secret, false
+		case !stytchClientGone(gerr):
+			addClientError(diags, "An M2M client may have been made by a create whose answer was lost: "+id+" is saved as tainted, so the next apply deletes it", gerr)
+			return id, secret, false
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	diags.AddError("Unable to create the M2M client",
+		fmt.Sprintf("%d create request(s) got no answer, and no client %s exists. Last failure: %s", createAttempts, id, client.Redact(fmt.Sprint(lost))))
+	return "", "", false
+}
+
+func (r *m2mClientResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var m m2mClientModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := m.ClientID.ValueString()
+	setClientIdentity(ctx, resp.Identity, m.ClientID, &resp.Diagnostics)
+	c, err := r.data.client.GetM2MClient(ctx, id)
+	if err != nil {
+		if stytchClientGone(err) {
+			resp.Diagnostics.AddWarning("M2M client "+id+" is gone: removing it from state",
+				fmt.Sprintf("Stytch has no M2M client %s: it was deleted outside Terraform (%s). The next apply creates a new one, with a new client_id and secret.",
+					id, client.Redact(err.Error())))
+			resp.State.RemoveResource(ctx)
+			return
+		}
+		addClientError(&resp.Diagnostics, "Unable to read M2M client "+id, err)
+		return
+	}
+	m.set(ctx, c, &resp.Diagnostics)
+	m.ID = m.ClientID
+	if m.RotationOverlap.IsNull() {
+		m.RotationOverlap = types.Int64Value(defaultRotationOverlap)
+	}
+	for _, w := range observeSecrets(&m.clientSecretModel, m2mSecretStatus(c), "M2M client", id) {
+		resp.Diagnostics.AddWarning("M2M client "+id+": secret changed outside Terraform", w)
+	}
+	judgeRotation(&m.clientSecretModel, r.data.client.StytchNow)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	if _, known := rotationBase(ctx, req.Private); known && !m.pending() {
+		setRotationBase(ctx, resp.Private, triggers(ctx, m.RotationTriggers), &resp.Diagnostics)
+	}
+}
+
+func (r *m2mClientResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var state, m m2mClientModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := state.ClientID.ValueString()
+	m.ID, m.ClientID = state.ID, state.ClientID
+	want, had := m.update(ctx, &resp.Diagnostics), state.update(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !reflect.DeepEqual(want, had) {
+		if _, err := r.data.client.UpdateM2MClient(ctx, id, want); err != nil {
+			addClientError(&resp.Diagnostics, "Unable to update M2M client "+id, err)
+			return
+		}
+	}
+	applyRotation(ctx, m2mClientRotator{r.data.client}, id, &state.clientSecretModel, &m.clientSecretModel, r.data.client.StytchNow, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setClientIdentity(ctx, resp.Identity, m.ClientID, &resp.Diagnostics)
+	if !m.pending() {
+		setRotationBase(ctx, resp.Private, triggers(ctx, m.RotationTriggers), &resp.Diagnostics)
+	}
+}
+
+func (r *m2mClientResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("client_id"), &id)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	tflog.Info(ctx, "Deleting M2M client", map[string]any{"client_id": id.ValueString()})
+	if err := r.data.client.DeleteM2MClient(ctx, id.ValueString()); err != nil && !stytchClientGone(err) {
+		addClientError(&resp.Diagnostics, "Unable to delete M2M client "+id.ValueString(), err)
+	}
+}
+
+func (r *m2mClientResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id := req.ID
+	if id == "" { // an import block with identity = { ... }
+		if id = clientImportID(ctx, req.Identity, "an M2M client", &resp.Diagnostics); id == "" {
+			return
+		}
+	}
+	if problem := checkClientID(id); problem != "" {
+		resp.Diagnostics.AddError("Invalid import id", "Expected the M2M client's client_id: "+problem)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("client_id"), id)...)
+	setClientIdentity(ctx, resp.Identity, types.StringValue(id), &resp.Diagnostics)
+}

@@ -1,0 +1,355 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
+)
+
+const m2mClientAddr = "machineauth_m2m_client.c"
+
+var m2mClientIDRe = regexp.MustCompile(`^m2m-client-test-[0-9a-f-]{36}$`)
+
+// m2mClientConfig is a machineauth_m2m_client "c" with the scopes
+// read:reports and write:reports, and more lines.
+func m2mClientConfig(lines ...string) string {
+	return `resource "machineauth_m2m_client" "c" {
+  client_name = "billing"
+  scopes      = ["read:reports", "write:reports"]
+  ` + strings.Join(lines, "\n  ") + "\n}\n"
+}
+
+// clientToken asks for a token as the client: nil when Stytch gives one.
+func clientToken(t *testing.T, srv *emulator.Server, id, secret string) error {
+	t.Helper()
+	_, err := stytchClient(t, srv).ClientCredentialsToken(t.Context(), client.ClientCredentialsRequest{ClientID: id, ClientSecret: secret})
+	return err
+}
+
+// clientSecretsWork checks that each secret gets a token for *id, and each
+// of refused gets invalid_client.
+func clientSecretsWork(t *testing.T, srv *emulator.Server, id *string, work, refused []*string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for i, s := range work {
+			if err := clientToken(t, srv, *id, *s); err != nil {
+				return fmt.Errorf("secret %d should get a token: %v", i, err)
+			}
+		}
+		for i, s := range refused {
+			if err := clientToken(t, srv, *id, *s); client.ErrorCode(err) != "invalid_client" {
+				return fmt.Errorf("secret %d should get invalid_client, got %v", i, err)
+			}
+		}
+		return nil
+	}
+}
+
+// checkM2MClientsGone is a CheckDestroy: no M2M client is left.
+func checkM2MClientsGone(srv *emulator.Server) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if ids := srv.M2MClientIDs(); len(ids) != 0 {
+			return fmt.Errorf("M2M clients left after destroy: %v", ids)
+		}
+		return nil
+	}
+}
+
+var echoFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"machineauth": testAccProtoV6ProviderFactories["machineauth"],
+	"echo":        echoprovider.NewProviderServer(),
+}
+
+// A client, a token taken through the ephemeral resource and verified in
+// a check block (and, so the test can see them, the verification's results
+// echoed into state); the kill switch then stops new tokens, and turning
+// it back on brings them back.
+func TestAccM2MClient_tokenAndKillSwitch(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	var id, secret string
+	withToken := func(status string) string {
+		return providerConfig(srv) + m2mClientConfig(`status = "`+status+`"`, `trusted_metadata = jsonencode({ team = "payments" })`) + `
+ephemeral "machineauth_m2m_client_token" "t" {
+  client_id     = machineauth_m2m_client.c.client_id
+  client_secret = machineauth_m2m_client.c.client_secret
+  scopes        = ["read:reports"]
+}
+
+ephemeral "machineauth_token_verification" "t" {
+  token           = ephemeral.machineauth_m2m_client_token.t.access_token
+  required_scopes = ["read:reports"]
+}
+
+check "token" {
+  assert {
+    condition     = ephemeral.machineauth_token_verification.t.valid && contains(ephemeral.machineauth_token_verification.t.scopes, "read:reports")
+    error_message = "the client's token does not verify"
+  }
+}
+
+provider "echo" {
+  data = {
+    valid      = ephemeral.machineauth_token_verification.t.valid
+    token_type = ephemeral.machineauth_token_verification.t.token_type
+    scopes     = ephemeral.machineauth_token_verification.t.scopes
+    subject    = ephemeral.machineauth_token_verification.t.subject
+    expires_at = ephemeral.machineauth_m2m_client_token.t.expires_at
+  }
+}
+
+resource "echo" "verification" {}
+`
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: echoFactories,
+		CheckDestroy:             checkM2MClientsGone(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: withToken("active"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(m2mClientAddr, tfjsonpath.New("client_id"), knownvalue.StringRegexp(m2mClientIDRe)),
+					statecheck.ExpectKnownValue(m2mClientAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
+					statecheck.ExpectKnownValue("echo.verification", tfjsonpath.New("data").AtMapKey("valid"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue("echo.verification", tfjsonpath.New("data").AtMapKey("token_type"), knownvalue.StringExact(tokenTypeM2MClient)),
+					statecheck.ExpectKnownValue("echo.verification", tfjsonpath.New("data").AtMapKey("scopes"),
+						knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("read:reports")})),
+					statecheck.CompareValuePairs("echo.verification", tfjsonpath.New("data").AtMapKey("subject"), m2mClientAddr, tfjsonpath.New("client_id"), compare.ValuesSame()),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					captureAttr(m2mClientAddr, "client_id", &id),
+					captureAttr(m2mClientAddr, "client_secret", &secret),
+					resource.TestCheckResourceAttrWith(m2mClientAddr, "client_secret_last_four", func(v string) error { return equal(v, secret[len(secret)-4:]) }),
+				),
+			},
+			{
+				// The kill switch, in place.
+				Config: providerConfig(srv) + m2mClientConfig(`status = "inactive"`, `trusted_metadata = jsonencode({ team = "payments" })`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(m2mClientAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: func(*terraform.State) error {
+					if err := clientToken(t, srv, id, secret); client.ErrorCode(err) != "invalid_client" {
+						return fmt.Errorf("an inactive client's token request: %v, want invalid_client", err)
+					}
+					if c, _ := srv.M2MClient(id); c.Name != "billing" || c.TrustedMetadata["team"] != "payments" {
+						return fmt.Errorf("deactivating changed other fields: %+v", c)
+					}
+					return nil
+				},
+			},
+			{
+				Config:      withToken("inactive"),
+				ExpectError: diagMatching("Unable to get an access token for M2M client", "inactive"),
+			},
+			{
+				// Back on. (Terraform opens ephemeral resources at plan
+				// time, so a token of a client still inactive is refused
+				// there: the client is turned on first.)
+				Config: providerConfig(srv) + m2mClientConfig(`status = "active"`, `trusted_metadata = jsonencode({ team = "payments" })`),
+				Check:  func(*terraform.State) error { return clientToken(t, srv, id, secret) },
+			},
+			{
+				Config: withToken("active"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("echo.verification", tfjsonpath.New("data").AtMapKey("valid"), knownvalue.Bool(true)),
+				},
+			},
+		},
+	})
+}
+
+// required_scopes: a token without the scope is insufficient_scope, not an
+// error.
+func TestAccM2MClient_requiredScopes(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: echoFactories,
+		CheckDestroy:             checkM2MClientsGone(srv),
+		Steps: []resource.TestStep{{
+			Config: providerConfig(srv) + m2mClientConfig() + `
+ephemeral "machineauth_m2m_client_token" "t" {
+  client_id     = machineauth_m2m_client.c.client_id
+  client_secret = machineauth_m2m_client.c.client_secret
+  scopes        = ["read:reports"]
+}
+
+ephemeral "machineauth_token_verification" "t" {
+  token           = ephemeral.machineauth_m2m_client_token.t.access_token
+  required_scopes = ["read:reports", "write:reports"]
+}
+
+# Without scopes, a token carries all of the client's.
+ephemeral "machineauth_m2m_client_token" "all" {
+  client_id     = machineauth_m2m_client.c.client_id
+  client_secret = machineauth_m2m_client.c.client_secret
+}
+
+ephemeral "machineauth_token_verification" "all" {
+  token           = ephemeral.machineauth_m2m_client_token.all.access_token
+  required_scopes = ["read:reports", "write:reports"]
+}
+
+provider "echo" {
+  data = {
+    valid      = ephemeral.machineauth_token_verification.t.valid
+    reason     = ephemeral.machineauth_token_verification.t.reason
+    all_valid  = ephemeral.machineauth_token_verification.all.valid
+    all_scopes = ephemeral.machineauth_m2m_client_token.all.scopes
+  }
+}
+
+resource "echo" "verification" {}
+`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("echo.verification", tfjsonpath.New("data").AtMapKey("valid"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue("echo.verification", tfjsonpath.New("data").AtMapKey("reason"), knownvalue.StringExact(reasonInsufficientScope)),
+				statecheck.ExpectKnownValue("echo.verification", tfjsonpath.New("data").AtMapKey("all_valid"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue("echo.verification", tfjsonpath.New("data").AtMapKey("all_scopes"), knownvalue.SetExact([]knownvalue.Check{
+					knownvalue.StringExact("read:reports"), knownvalue.StringExact("write:reports"),
+				})),
+			},
+		}},
+	})
+}
+
+// Rotation as for connected apps: both secrets get tokens, the plan past
+// the overlap completes it and the old secret is refused; a rotation
+// reverted while pending is cancelled.
+func TestAccM2MClient_rotation(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	var id, first, second, third string
+	step := func(v string) string {
+		return providerConfig(srv) + m2mClientConfig(`secret_rotation_triggers = { v = "`+v+`" }`, `secret_rotation_overlap_seconds = 600`)
+	}
+	update := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(m2mClientAddr, plancheck.ResourceActionUpdate)}}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkM2MClientsGone(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: step("1"),
+				Check:  resource.ComposeTestCheckFunc(captureAttr(m2mClientAddr, "client_id", &id), captureAttr(m2mClientAddr, "client_secret", &first)),
+			},
+			{
+				Config:           step("2"),
+				ConfigPlanChecks: update,
+				Check: resource.ComposeTestCheckFunc(
+					captureAttr(m2mClientAddr, "next_client_secret", &second),
+					clientSecretsWork(t, srv, &id, []*string{&first, &second}, nil),
+				),
+			},
+			{
+				PreConfig:        func() { srv.Advance(610 * time.Second) },
+				Config:           step("2"),
+				ConfigPlanChecks: update,
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttrWith(m2mClientAddr, "client_secret", func(v string) error { return equal(v, second) }),
+					resource.TestCheckNoResourceAttr(m2mClientAddr, "next_client_secret"),
+					clientSecretsWork(t, srv, &id, []*string{&second}, []*string{&first}),
+				),
+			},
+			{
+				Config:           step("3"),
+				ConfigPlanChecks: update,
+				Check:            captureAttr(m2mClientAddr, "next_client_secret", &third),
+			},
+			{
+				Config:           step("2"),
+				ConfigPlanChecks: update,
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckNoResourceAttr(m2mClientAddr, "next_client_secret"),
+					clientSecretsWork(t, srv, &id, []*string{&second}, []*string{&third}),
+				),
+			},
+		},
+	})
+}
+
+// A client deleted outside Terraform leaves the state with a warning, and
+// the next apply makes a new one; import by client_id reaches the state the
+// create did, the secret aside.
+func TestAccM2MClient_driftAndImport(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	rec := &warningRecorder{}
+	var first, second string
+	config := providerConfig(srv) + m2mClientConfig(`client_description = "drifts"`, `trusted_metadata = jsonencode({ team = "payments", tier = 2 })`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: recordingFactories(rec),
+		CheckDestroy:             checkM2MClientsGone(srv),
+		Steps: []resource.TestStep{
+			{Config: config, Check: captureAttr(m2mClientAddr, "client_id", &first)},
+			{
+				PreConfig: func() {
+					if err := stytchClient(t, srv).DeleteM2MClient(t.Context(), first); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(m2mClientAddr, plancheck.ResourceActionCreate)},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					captureAttr(m2mClientAddr, "client_id", &second),
+					func(s *terraform.State) error {
+						if second == first {
+							return fmt.Errorf("the client was not created anew")
+						}
+						return expectWarning(rec, str("M2M client "), &first, str("deleted outside Terraform"))(s)
+					},
+				),
+			},
+			{
+				ResourceName:            m2mClientAddr,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"client_secret"},
+			},
+		},
+	})
+}
+
+// A create whose answer is lost is found by the client_id the provider
+// made: one client, whose secret works, and no second create.
+func TestAccM2MClient_lostCreateAnswer(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	p := newFaultProxy(t, srv)
+	p.set(&faultRule{method: "POST", pathSuffix: "/v1/m2m/clients", times: 1})
+	var id, secret string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkM2MClientsGone(srv),
+		Steps: []resource.TestStep{{
+			Config: proxiedProvider(srv, p) + m2mClientConfig(),
+			Check: resource.ComposeTestCheckFunc(
+				captureAttr(m2mClientAddr, "client_id", &id),
+				captureAttr(m2mClientAddr, "client_secret", &secret),
+				func(*terraform.State) error {
+					if len(p.lostAnswers()) != 1 || srv.Stats().Calls("POST", "/v1/m2m/clients") != 1 {
+						return fmt.Errorf("%d answers lost and %d creates; want one of each", len(p.lostAnswers()), srv.Stats().Calls("POST", "/v1/m2m/clients"))
+					}
+					if ids := srv.M2MClientIDs(); len(ids) != 1 || ids[0] != id {
+						return fmt.Errorf("clients %v; want only %s", ids, id)
+					}
+					return clientToken(t, srv, id, secret)
+				},
+			),
+		}},
+	})
+}

@@ -1,0 +1,160 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/jwtverify"
+)
+
+var (
+	_ ephemeral.EphemeralResourceWithConfigure = (*m2mClientTokenEphemeralResource)(nil)
+	_ ephemeral.EphemeralResourceWithClose     = (*m2mClientTokenEphemeralResource)(nil)
+)
+
+// openClientTokenKey holds, in private data, what Close logs.
+const openClientTokenKey = "m2m_client_token"
+
+// NewM2MClientTokenEphemeralResource is the ephemeral
+// machineauth_m2m_client_token.
+func NewM2MClientTokenEphemeralResource() ephemeral.EphemeralResource {
+	return &m2mClientTokenEphemeralResource{}
+}
+
+type m2mClientTokenEphemeralResource struct {
+	data *providerData
+}
+
+type m2mClientTokenModel struct {
+	ClientID     types.String `tfsdk:"client_id"`
+	ClientSecret types.String `tfsdk:"client_secret"`
+	Scopes       types.Set    `tfsdk:"scopes"`
+	AccessToken  types.String `tfsdk:"access_token"`
+	TokenType    types.String `tfsdk:"token_type"`
+	ExpiresAt    types.String `tfsdk:"expires_at"`
+}
+
+type openClientToken struct {
+	ClientID  string `json:"client_id"`
+	ExpiresAt string `json:"expires_at"`
+}
+
+func (e *m2mClientTokenEphemeralResource) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_m2m_client_token"
+}
+
+func (e *m2mClientTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An access token for a Stytch M2M client, from the client_credentials grant, for one Terraform run and never " +
+			"in plan or state (Terraform 1.10 or later). Terraform opens ephemeral resources during `terraform plan` too, so a plan gets " +
+			"a token of its own.\n\n" +
+			"**Stytch has no revoke for M2M access tokens**: closing this resource only logs, and the token stays valid until " +
+			"`expires_at` (an hour). To stop a client's tokens early, set its `status = \"inactive\"` (or run the " +
+			"`machineauth_deactivate_m2m_client` action), which stops new tokens, or rotate its secret; tokens already issued " +
+			"still run out their hour, so verifiers that must cut off sooner should check `status` or keep lifetimes short.\n\n" +
+			"A token request whose answer is lost is sent again: the lost token reached nobody.",
+		Attributes: map[string]schema.Attribute{
+			"client_id": schema.StringAttribute{
+				MarkdownDescription: "The M2M client's client_id, such as `machineauth_m2m_client.<name>.client_id`.",
+				Required:            true,
+				Validators:          []validator.String{clientIDValidator},
+			},
+			"client_secret": schema.StringAttribute{
+				MarkdownDescription: "The client's secret, such as `machineauth_m2m_client.<name>.client_secret` (during a rotation the next one works too).",
+				Required:            true,
+				Sensitive:           true,
+			},
+			"scopes": schema.SetAttribute{
+				MarkdownDescription: "The scopes to ask for, a subset of the client's. Unset: all of them. Either way, the scopes Stytch granted.",
+				ElementType:         types.StringType,
+				Optional:            true,
+				Computed:            true,
+				Validators: []validator.Set{
+					setvalidator.SizeAtLeast(1),
+					setvalidator.ValueStringsAre(stringCheck{description: "a scope token", check: checkScope}),
+				},
+			},
+			"access_token": schema.StringAttribute{MarkdownDescription: "The access token: an RS256 JWT signed by the project's keys.", Computed: true, Sensitive: true},
+			"token_type":   schema.StringAttribute{MarkdownDescription: "The token's type, `bearer`.", Computed: true},
+			"expires_at": schema.StringAttribute{
+				MarkdownDescription: "When the token expires (RFC 3339): its `exp` claim, by Stytch's clock.",
+				Computed:            true,
+			},
+		},
+	}
+}
+
+func (e *m2mClientTokenEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
+	e.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (e *m2mClientTokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
+	var m m2mClientTokenModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var scopes []string
+	if !m.Scopes.IsNull() {
+		resp.Diagnostics.Append(m.Scopes.ElementsAs(ctx, &scopes, false)...)
+		slices.Sort(scopes)
+	}
+	id := m.ClientID.ValueString()
+	tok, err := e.data.client.ClientCredentialsToken(ctx, client.ClientCredentialsRequest{ClientID: id, ClientSecret: m.ClientSecret.ValueString(), Scopes: scopes})
+	if err != nil {
+		summary := "Unable to get an access token for M2M client " + id
+		if client.ErrorCode(err) == "invalid_client" {
+			summary += ": Stytch refused the client (unknown, a wrong secret, or inactive)"
+		}
+		addClientError(&resp.Diagnostics, summary, err)
+		return
+	}
+	m.AccessToken = types.StringValue(tok.AccessToken)
+	m.TokenType = stringOrNull(tok.TokenType)
+	if granted := strings.Fields(tok.Scope); len(granted) > 0 {
+		v, d := types.SetValueFrom(ctx, types.StringType, granted)
+		resp.Diagnostics.Append(d...)
+		m.Scopes = v
+	}
+	exp := tokenExpiry(tok, e.data.client.StytchNow)
+	m.ExpiresAt = types.StringValue(exp.Format(time.RFC3339))
+	b, _ := json.Marshal(openClientToken{ClientID: id, ExpiresAt: m.ExpiresAt.ValueString()}) // two strings always encode
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, openClientTokenKey, b)...)
+	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+}
+
+// tokenExpiry is the token's exp claim, or failing that expires_in from
+// Stytch's clock.
+func tokenExpiry(tok *client.TokenResponse, stytchNow func() (time.Time, bool)) time.Time {
+	if jwt, err := jwtverify.Parse(tok.AccessToken); err == nil {
+		if exp, ok, err := jwt.TimeClaim("exp"); ok && err == nil {
+			return exp.UTC()
+		}
+	}
+	now, _ := stytchNow()
+	return now.Add(time.Duration(tok.ExpiresIn) * time.Second).UTC().Truncate(time.Second)
+}
+
+// Close only logs: Stytch offers no way to revoke an M2M access token.
+func (e *m2mClientTokenEphemeralResource) Close(ctx context.Context, req ephemeral.CloseRequest, resp *ephemeral.CloseResponse) {
+	raw, diags := req.Private.GetKey(ctx, openClientTokenKey)
+	resp.Diagnostics.Append(diags...)
+	var open openClientToken
+	if len(raw) == 0 || json.Unmarshal(raw, &open) != nil {
+		return
+	}
+	tflog.Info(ctx, "M2M client access token left to expire: Stytch has no revoke for it", map[string]any{
+		"client_id": open.ClientID, "expires_at": open.ExpiresAt,
+	})
+}
