@@ -51,6 +51,10 @@ type pacer struct {
 	grownAt time.Time
 	// throttled counts every 429 seen, for logs and tests.
 	throttled int
+	// firstSent is when the first request went; admittedAll counts the
+	// answers other than 429 to this pacer's requests since.
+	firstSent   time.Time
+	admittedAll int
 }
 
 const (
@@ -143,7 +147,7 @@ func (p *pacer) reserve(now time.Time) (time.Time, time.Duration) {
 		start = p.pausedUntil
 	}
 	if p.epochStart.IsZero() {
-		p.epochStart = start
+		p.epochStart, p.firstSent = start, start
 	}
 	if rate, _ := p.limit(); rate == 0 {
 		return start, 0
@@ -229,6 +233,7 @@ func (p *pacer) observe(sent time.Time, status int, retryAfter time.Duration) {
 // that ended in the last slow-down, arriving after the 429 that ended it,
 // still counts for that round: it raises the estimate taken from it.
 func (p *pacer) admit(sent time.Time) {
+	p.admittedAll++
 	switch {
 	case !sent.Before(p.epochStart):
 		p.admitted++
@@ -268,7 +273,15 @@ func (p *pacer) slowDown(now time.Time, retryAfter time.Duration) {
 		// The first rate: the estimate, at least one request per
 		// Retry-After until the answers still on their way raise it (see
 		// admit).
-		p.setLearned(math.Max(estimate, 1/retryAfter.Seconds()))
+		rate := math.Max(estimate, 1/retryAfter.Seconds())
+		if retryAfter > defaultPause {
+			// Nothing frees up for a while: the window is full of this
+			// process's own requests since its first, so that the round
+			// since the pause, a few requests that took what freed up
+			// during it, says little. All of them over that time do.
+			rate = math.Max(rate, learnMargin*float64(p.admittedAll)/(now.Sub(p.firstSent)+retryAfter).Seconds())
+		}
+		p.setLearned(rate)
 		p.last = revisable
 	case float64(admitted) < shortRound*current*retryAfter.Seconds():
 		// Refused within a few Retry-Afters' worth of requests at a rate
