@@ -52,7 +52,7 @@ type pacer struct {
 	// throttled counts every 429 seen, for logs and tests.
 	throttled int
 	// firstSent is when the first request went; admittedAll counts the
-	// answers other than 429 to this pacer's requests since.
+	// answers other than 429 since.
 	firstSent   time.Time
 	admittedAll int
 }
@@ -73,6 +73,9 @@ const (
 	// minRate keeps a run moving whatever it learned: one request every
 	// 20 s is below any limit these services set.
 	minRate = 0.05
+	// minRound is the fewest admitted requests whose round says what
+	// rate to start from (see slowDown).
+	minRound = 5
 	// defaultPause is the pause after a 429 without a usable Retry-After:
 	// the header's own resolution.
 	defaultPause = time.Second
@@ -274,11 +277,14 @@ func (p *pacer) slowDown(now time.Time, retryAfter time.Duration) {
 		// Retry-After until the answers still on their way raise it (see
 		// admit).
 		rate := math.Max(estimate, 1/retryAfter.Seconds())
-		if retryAfter > defaultPause {
-			// Nothing frees up for a while: the window is full of this
-			// process's own requests since its first, so that the round
-			// since the pause, a few requests that took what freed up
-			// during it, says little. All of them over that time do.
+		// The round since the pause may be the few requests that took
+		// what freed up during it, while this process's own first burst
+		// fills the window: when it is too short to measure anything, or
+		// its 429 says nothing frees up for a while, the rate is what the
+		// whole process was admitted at since its first request. Learned
+		// too high, a rate costs a few 429s while it comes down; too
+		// low, it holds the rest of the run back.
+		if admitted < minRound || retryAfter > defaultPause {
 			rate = math.Max(rate, learnMargin*float64(p.admittedAll)/(now.Sub(p.firstSent)+retryAfter).Seconds())
 		}
 		p.setLearned(rate)

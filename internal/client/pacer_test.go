@@ -333,30 +333,39 @@ func TestPacerLearnsTheRateOfAWindowLimit(t *testing.T) {
 // with room left by an earlier process) leaves little to the round after
 // the first pause: it takes the few requests that freed up during it and
 // is refused until the burst's own requests leave the window. The rate is
-// what the whole process was admitted over that time, not those few.
+// what the whole process was admitted at over that time, not those few.
 func TestPacerLearnsFromTheWholeProcessWhenItsBurstFillsTheWindow(t *testing.T) {
 	t.Parallel()
-	clk := newFakeClock()
-	p := newPacer(clk, 0)
-	start := clk.Now()
-	p.round(clk, 50, 10*time.Millisecond, time.Second) // refused at 500ms
-	clk.Advance(time.Second)
-	last := p.round(clk, 3, time.Millisecond, 5*time.Second)
-	if got := last.Sub(start); got != 1503*time.Millisecond {
-		t.Fatalf("the second 429 came %s after the start, want 1.503s", got)
-	}
-	want := learnMargin * 53 / 6.503
-	if math.Abs(p.learned-want) > 1e-9 {
-		t.Errorf("learned %.3f requests/s, want %.3f: 53 admitted over 1.503s and the 5s pause", p.learned, want)
-	}
-	// With a short Retry-After the round since the pause is what
-	// counts, as before.
-	q := newPacer(clk, 0)
-	q.round(clk, 50, 10*time.Millisecond, time.Second)
-	clk.Advance(time.Second)
-	q.round(clk, 10, time.Millisecond, time.Second)
-	if want := learnMargin * 10 / 1.01; math.Abs(q.learned-want) > 1e-9 {
-		t.Errorf("with a 1s Retry-After: learned %.3f requests/s, want %.3f", q.learned, want)
+	for _, tc := range []struct {
+		name     string
+		second   int // admitted in the round after the first pause
+		retry    time.Duration
+		duration time.Duration // from the first request to the second 429
+		want     float64
+	}{
+		// Nothing frees up for 5s after three requests.
+		{"three, then a long wait", 3, 5 * time.Second, 1503 * time.Millisecond, learnMargin * 53 / 6.503},
+		// One request, then another second: an earlier process's
+		// last requests leave the window one by one.
+		{"one, then a second", 1, time.Second, 1501 * time.Millisecond, learnMargin * 51 / 2.501},
+		// Ten in the round, which is a rate: the round's, as before.
+		{"ten", 10, time.Second, 1510 * time.Millisecond, learnMargin * 10 / 1.01},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			clk := newFakeClock()
+			p := newPacer(clk, 0)
+			start := clk.Now()
+			p.round(clk, 50, 10*time.Millisecond, time.Second) // refused at 500ms
+			clk.Advance(time.Second)
+			last := p.round(clk, tc.second, time.Millisecond, tc.retry)
+			if got := last.Sub(start); got != tc.duration {
+				t.Fatalf("the second 429 came %s after the start, want %s", got, tc.duration)
+			}
+			if math.Abs(p.learned-tc.want) > 1e-9 {
+				t.Errorf("learned %.3f requests/s, want %.3f", p.learned, tc.want)
+			}
+		})
 	}
 }
 
@@ -374,8 +383,11 @@ func TestPacerCountsAnswersThatArriveAfterThe429(t *testing.T) {
 	}
 	clk.Set(sent[9].Add(5 * time.Millisecond))
 	p.observe(sent[9], http.StatusTooManyRequests, time.Second)
-	if want := 1.0; p.learned != want {
-		t.Fatalf("learned %.3f with no answer in yet, want one per Retry-After: %.3f", p.learned, want)
+	// With no answer of the round in yet, the round says nothing: the
+	// rate is the whole process's, 5 admitted since its first request
+	// 1.005s before, and the 1s pause.
+	if want := learnMargin * 5 / 2.01; math.Abs(p.learned-want) > 1e-9 {
+		t.Fatalf("learned %.3f with no answer in yet, want %.3f", p.learned, want)
 	}
 	for _, s := range sent[:9] {
 		p.observe(s, http.StatusOK, 0)
@@ -773,6 +785,10 @@ func TestPacerMeetsRateLimits(t *testing.T) {
 		// earlier process's requests ended 8s before, leaving the first
 		// burst room to fill the window by itself.
 		{"sliding window 100/10s filled 8s before, 15ms state writes", &slidingWindow{n: 100, per: 10 * time.Second, hits: steady(epoch.Add(-5*time.Second), 100, 100*time.Millisecond)}, 0, 30 * time.Second, 25, 15 * time.Millisecond},
+		// A destroy on the bench: the apply's last requests 9s before,
+		// the refresh's few lists between, then the revokes.
+		{"sliding window 100/10s with an apply's tail and a refresh's lists, 15ms state writes", &slidingWindow{n: 100, per: 10 * time.Second, hits: append(steady(epoch.Add(-6*time.Second), 15, 70*time.Millisecond),
+			epoch.Add(-3600*time.Millisecond), epoch.Add(-3600*time.Millisecond), epoch.Add(-2600*time.Millisecond), epoch.Add(-1600*time.Millisecond))}, 0, 30 * time.Second, 25, 15 * time.Millisecond},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
