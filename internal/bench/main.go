@@ -11,12 +11,16 @@
 // protocol alone. With them: the CPU time of each command, the API calls of
 // each phase as the emulator counted them, and the provider's peak resident
 // set (the VmHWM of every provider process terraform started). Then the
-// rate-limit scenario (tokens applied under the emulator's rate limit,
-// against the floor the limit sets) and a plan with emulator latency.
-// BENCHMARKS.md records a run.
+// growth table (apply, plan and destroy of 250 to 2,000 tokens beside the
+// same-schema no-op, with the CPU time split between terraform, the
+// provider processes and the emulator, run as its own process for it), the
+// rate-limit scenario (tokens applied and destroyed under the emulator's
+// rate limit, against the floor the limit sets) and a plan with emulator
+// latency. BENCHMARKS.md records a run.
 //
 //	go run ./internal/bench                 # what `make bench` runs
-//	go run ./internal/bench -n 200 -noop=false -rate-n 0 -latency 0   # a quick iteration
+//	go run ./internal/bench -only growth -growth 250,500   # one table alone
+//	go run ./internal/bench -n 200 -noop=false -growth= -rate-n 0 -latency 0   # a quick iteration
 //
 // Timings are wall clock on a machine that may be shared: compare the ratios,
 // which are taken within one run with the phases interleaved, and repeat with
@@ -62,7 +66,15 @@ type options struct {
 	keep        bool
 	binary      string
 	profileDir  string
+	growth      []int
+	only        map[string]bool
 }
+
+// scenarios are what -only picks from, in the order they run.
+var scenarios = []string{"scale", "growth", "rate", "latency"}
+
+// runs says whether a scenario is picked (all are without -only).
+func (o options) runs(name string) bool { return len(o.only) == 0 || o.only[name] }
 
 func main() {
 	var o options
@@ -77,13 +89,35 @@ func main() {
 	flag.BoolVar(&o.keep, "keep", false, "keep the working directories")
 	flag.StringVar(&o.binary, "terraform", "terraform", "the terraform (or tofu) binary")
 	flag.StringVar(&o.profileDir, "profile", "", "serve the provider from this process (TF_REATTACH_PROVIDERS) and write CPU and heap profiles of each phase of the scale run into this directory; the timings then describe that setup, not a user's")
+	growth := flag.String("growth", "250,500,1000,2000", "token counts of the growth table, e.g. 250,500 (empty skips it)")
+	only := flag.String("only", "", "run only these scenarios, comma-separated: "+strings.Join(scenarios, ", ")+" (e.g. -only growth)")
 	flag.Parse()
+	var err error
+	if o.growth, err = parseCounts(*growth); err != nil {
+		_, _ = fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	if *only != "" {
+		o.only = map[string]bool{}
+		for f := range strings.SplitSeq(*only, ",") {
+			f = strings.TrimSpace(f)
+			if !slices.Contains(scenarios, f) {
+				_, _ = fmt.Fprintf(os.Stderr, "bench: -only %q: want some of %s\n", *only, strings.Join(scenarios, ", "))
+				os.Exit(2)
+			}
+			o.only[f] = true
+		}
+	}
+	if o.profileDir != "" && o.runs("growth") && len(o.growth) > 0 {
+		_, _ = fmt.Fprintln(os.Stderr, "bench: -profile serves the provider in-process, which the growth table cannot split CPU for: add -only scale or -growth=")
+		os.Exit(2)
+	}
 	if o.latencyN == 0 {
 		o.latencyN = o.n
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, o, os.Stdout)
+	err = run(ctx, o, os.Stdout)
 	stop()
 	if err != nil {
 		_, _ = fmt.Fprintln(os.Stderr, "bench:", err)
@@ -105,12 +139,13 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	} else {
 		defer func() { _ = os.RemoveAll(tmp) }()
 	}
-	b := &bench{o: o, tmp: tmp, out: out}
+	b := &bench{o: o, root: root, tmp: tmp, out: out}
 	b.providerDir, err = tfcli.BuildProvider(ctx, root, filepath.Join(tmp, "provider"))
 	if err != nil {
 		return err
 	}
-	if o.noop && o.profileDir == "" {
+	growth := o.runs("growth") && len(o.growth) > 0
+	if (o.noop || growth) && o.profileDir == "" {
 		b.noopDir = filepath.Join(tmp, "noop")
 		if err := buildNoop(ctx, root, b.noopDir); err != nil {
 			return err
@@ -122,26 +157,44 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		}
 	}
 	b.header()
-	if o.n > 0 {
+	if o.n > 0 && o.runs("scale") {
 		if err := b.scale(ctx); err != nil {
 			return err
 		}
 	}
-	if o.rateN > 0 {
+	if growth {
+		if err := b.growth(ctx); err != nil {
+			return err
+		}
+	}
+	if o.rateN > 0 && o.runs("rate") {
 		if err := b.rateLimited(ctx); err != nil {
 			return err
 		}
 	}
-	if o.latency > 0 && o.latencyN > 0 {
+	if o.latency > 0 && o.latencyN > 0 && o.runs("latency") {
 		if err := b.withLatency(ctx); err != nil {
 			return err
 		}
 	}
+	if load := loadAverage(); load != "" {
+		b.printf("\nload average at end: %s\n", load)
+	}
 	return nil
+}
+
+// loadAverage is the 1, 5 and 15 minute load averages, or "" off Linux.
+func loadAverage() string {
+	load, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	return strings.Join(strings.Fields(string(load))[:3], " ")
 }
 
 type bench struct {
 	o           options
+	root        string
 	tmp         string
 	out         io.Writer
 	providerDir string
@@ -150,6 +203,9 @@ type bench struct {
 	// served from this process (-profile).
 	reattach string
 }
+
+// calibrate says whether the scale run measures the no-op providers too.
+func (b *bench) calibrate() bool { return b.o.noop && b.noopDir != "" }
 
 // printf and println write the report; a failed write to stdout has
 // nowhere better to be reported.
@@ -180,8 +236,8 @@ func (b *bench) header() {
 	if b.reattach != "" {
 		b.println("provider served in-process for profiling: timings and RSS are not a user's")
 	}
-	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
-		b.printf("load average at start: %s\n", strings.Join(strings.Fields(string(load))[:3], " "))
+	if load := loadAverage(); load != "" {
+		b.printf("load average at start: %s\n", load)
 	}
 }
 
@@ -219,8 +275,7 @@ func (b *bench) workspaceFor(providerDir, name, config string, env ...string) (*
 // tokensConfig is n tokens of the emulator's fixture machine. The
 // credentials are in the provider block rather than the environment so
 // that a provider served in-process (-profile) reads them too.
-func tokensConfig(srv *emulator.Server, n int) string {
-	info := srv.Info()
+func tokensConfig(info emulator.Info, n int) string {
 	return fmt.Sprintf(`terraform {
   required_providers {
     machineauth = { source = %q }
@@ -253,8 +308,12 @@ type phase struct {
 	peakRSS   int64 // bytes, over every provider process of the command
 	processes int   // provider processes terraform started
 	// cpu is the CPU time of terraform and the provider processes it
-	// waited for; providerCPU that of the provider processes alone.
-	cpu, providerCPU time.Duration
+	// waited for; terraformCPU and providerCPU split it (see cpuOf).
+	cpu, terraformCPU, providerCPU time.Duration
+	// emulatorCPU is the emulator's CPU time over the command, when it
+	// runs as its own process (emulatorMeasured).
+	emulatorCPU      time.Duration
+	emulatorMeasured bool
 }
 
 // calls are the emulator's request counts over one command.
@@ -301,16 +360,38 @@ func delta(before, after emulator.Stats) calls {
 	return c
 }
 
+// counted is an emulator whose requests the bench counts: one served from
+// this process, or one in its own, whose CPU time it can tell apart.
+type counted interface {
+	stats() (emulator.Stats, error)
+	// cpuTime is the emulator process's CPU time so far; false when it
+	// is served from this process.
+	cpuTime() (time.Duration, bool)
+}
+
+// local is an emulator served from this process.
+type local struct{ *emulator.Server }
+
+func (s local) stats() (emulator.Stats, error) { return s.Stats(), nil }
+
+func (local) cpuTime() (time.Duration, bool) { return 0, false }
+
 // command runs terraform with args in w, timing it and watching its
 // provider processes; srv, if set, is the emulator whose counts to take.
-func (b *bench) command(ctx context.Context, w *tfcli.Workspace, srv *emulator.Server, args ...string) (phase, error) {
+func (b *bench) command(ctx context.Context, w *tfcli.Workspace, srv counted, args ...string) (phase, error) {
 	args = append(args, "-no-color", "-input=false")
 	if b.o.parallelism > 0 && (args[0] == "apply" || args[0] == "plan" || args[0] == "destroy") {
 		args = append(args, "-parallelism="+strconv.Itoa(b.o.parallelism))
 	}
 	var before emulator.Stats
+	var emuBefore time.Duration
+	var emuMeasured bool
 	if srv != nil {
-		before = srv.Stats()
+		var err error
+		if before, err = srv.stats(); err != nil {
+			return phase{}, err
+		}
+		emuBefore, emuMeasured = srv.cpuTime()
 	}
 	cmd := w.Command(ctx, args...)
 	// On Ctrl-C terraform gets an interrupt, as from a terminal, and stops
@@ -324,14 +405,26 @@ func (b *bench) command(ctx context.Context, w *tfcli.Workspace, srv *emulator.S
 		return phase{}, err
 	}
 	watch := watchRSS(cmd.Process.Pid, 100*time.Millisecond)
+	// Exited but not reaped, terraform's own CPU time and that of the
+	// children it waited for (its provider processes) can still be read.
+	exited := exitedCPU(cmd.Process.Pid)
 	err := cmd.Wait()
 	p := phase{wall: time.Since(start)}
-	p.peakRSS, p.processes, p.providerCPU = watch.Stop()
+	var polled time.Duration
+	p.peakRSS, p.processes, polled = watch.Stop()
 	if ps := cmd.ProcessState; ps != nil {
 		p.cpu = ps.UserTime() + ps.SystemTime()
 	}
+	p.terraformCPU, p.providerCPU = cpuOf(exited, p.cpu, polled)
 	if srv != nil {
-		p.calls = delta(before, srv.Stats())
+		after, serr := srv.stats()
+		if serr != nil && err == nil {
+			err = serr
+		}
+		p.calls = delta(before, after)
+		if emu, ok := srv.cpuTime(); ok && emuMeasured {
+			p.emulatorCPU, p.emulatorMeasured = emu-emuBefore, true
+		}
 	}
 	if err != nil {
 		tail := outBuf.String()
@@ -388,7 +481,7 @@ func (b *bench) scale(ctx context.Context) error {
 	b.printf("\n### %d tokens of one machine (median of %d round(s))\n\n", n, b.o.rounds)
 	header := "| phase | terraform_data | machineauth_m2m_token | wall ratio (target) |"
 	rule := "|---|---|---|---|"
-	noop := b.noopDir != ""
+	noop := b.calibrate()
 	if noop {
 		header += " no-op, same schema | its ratio | no-op, id only | its ratio | machineauth / same-schema no-op |"
 		rule += "---|---|---|---|---|"
@@ -440,16 +533,16 @@ func (b *bench) scaleRound(ctx context.Context, round int, base *tfcli.Workspace
 		return nil, err
 	}
 	defer stopEmulator(srv) //nolint:contextcheck // Close has its own shutdown deadline
-	tokens, err := b.workspace("tokens", tokensConfig(srv, n))
+	tokens, err := b.workspace("tokens", tokensConfig(srv.Info(), n))
 	if err != nil {
 		return nil, err
 	}
 	var noop, minimal *tfcli.Workspace
-	if b.noopDir != "" {
-		if noop, err = b.workspaceFor(b.noopDir, "noop", tokensConfig(srv, n)); err != nil {
+	if b.calibrate() {
+		if noop, err = b.workspaceFor(b.noopDir, "noop", tokensConfig(srv.Info(), n)); err != nil {
 			return nil, err
 		}
-		if minimal, err = b.workspaceFor(b.noopDir, "noop-minimal", tokensConfig(srv, n), "MACHINEAUTH_NOOP_SCHEMA=minimal"); err != nil {
+		if minimal, err = b.workspaceFor(b.noopDir, "noop-minimal", tokensConfig(srv.Info(), n), "MACHINEAUTH_NOOP_SCHEMA=minimal"); err != nil {
 			return nil, err
 		}
 	}
@@ -470,7 +563,7 @@ func (b *bench) scaleRound(ctx context.Context, round int, base *tfcli.Workspace
 		if err != nil {
 			return nil, err
 		}
-		r[colProvider], err = b.command(ctx, tokens, srv, phaseArgs(name)...)
+		r[colProvider], err = b.command(ctx, tokens, local{srv}, phaseArgs(name)...)
 		if perr := stopProfile(); perr != nil && err == nil {
 			err = perr
 		}
@@ -511,7 +604,7 @@ func (b *bench) rateLimited(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	w, err := b.workspace("rate-limited", tokensConfig(srv, b.o.rateN))
+	w, err := b.workspace("rate-limited", tokensConfig(srv.Info(), b.o.rateN))
 	if err != nil {
 		return err
 	}
@@ -519,7 +612,7 @@ func (b *bench) rateLimited(ctx context.Context) error {
 	b.println("| phase | wall | floor (requests at the limit's rate) | ratio (target) | requests | 429 answers | other errors |")
 	b.println("|---|---|---|---|---|---|---|")
 	for _, name := range []string{"apply", "destroy"} {
-		p, err := b.command(ctx, w, srv, phaseArgs(name)...)
+		p, err := b.command(ctx, w, local{srv}, phaseArgs(name)...)
 		if err != nil {
 			return err
 		}
@@ -547,18 +640,18 @@ func (b *bench) withLatency(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		w, err := b.workspace("latency-"+lat.String(), tokensConfig(srv, n))
+		w, err := b.workspace("latency-"+lat.String(), tokensConfig(srv.Info(), n))
 		if err != nil {
 			stopEmulator(srv) //nolint:contextcheck // Close has its own shutdown deadline
 			return err
 		}
-		_, err = b.command(ctx, w, srv, phaseArgs("apply")...)
+		_, err = b.command(ctx, w, local{srv}, phaseArgs("apply")...)
 		var p phase
 		if err == nil {
-			p, err = b.command(ctx, w, srv, phaseArgs("plan")...)
+			p, err = b.command(ctx, w, local{srv}, phaseArgs("plan")...)
 		}
 		if err == nil {
-			_, err = b.command(ctx, w, srv, phaseArgs("destroy")...)
+			_, err = b.command(ctx, w, local{srv}, phaseArgs("destroy")...)
 		}
 		stopEmulator(srv) //nolint:contextcheck // Close has its own shutdown deadline
 		if err != nil {

@@ -51,6 +51,10 @@ type pacer struct {
 	grownAt time.Time
 	// throttled counts every 429 seen, for logs and tests.
 	throttled int
+	// firstSent is when the first request went; admittedAll counts the
+	// answers other than 429 since.
+	firstSent   time.Time
+	admittedAll int
 }
 
 const (
@@ -69,6 +73,9 @@ const (
 	// minRate keeps a run moving whatever it learned: one request every
 	// 20 s is below any limit these services set.
 	minRate = 0.05
+	// minRound is the fewest admitted requests whose round says what
+	// rate to start from (see slowDown).
+	minRound = 5
 	// defaultPause is the pause after a 429 without a usable Retry-After:
 	// the header's own resolution.
 	defaultPause = time.Second
@@ -143,7 +150,7 @@ func (p *pacer) reserve(now time.Time) (time.Time, time.Duration) {
 		start = p.pausedUntil
 	}
 	if p.epochStart.IsZero() {
-		p.epochStart = start
+		p.epochStart, p.firstSent = start, start
 	}
 	if rate, _ := p.limit(); rate == 0 {
 		return start, 0
@@ -229,6 +236,7 @@ func (p *pacer) observe(sent time.Time, status int, retryAfter time.Duration) {
 // that ended in the last slow-down, arriving after the 429 that ended it,
 // still counts for that round: it raises the estimate taken from it.
 func (p *pacer) admit(sent time.Time) {
+	p.admittedAll++
 	switch {
 	case !sent.Before(p.epochStart):
 		p.admitted++
@@ -268,7 +276,18 @@ func (p *pacer) slowDown(now time.Time, retryAfter time.Duration) {
 		// The first rate: the estimate, at least one request per
 		// Retry-After until the answers still on their way raise it (see
 		// admit).
-		p.setLearned(math.Max(estimate, 1/retryAfter.Seconds()))
+		rate := math.Max(estimate, 1/retryAfter.Seconds())
+		// The round since the pause may be the few requests that took
+		// what freed up during it, while this process's own first burst
+		// fills the window: when it is too short to measure anything, or
+		// its 429 says nothing frees up for a while, the rate is what the
+		// whole process was admitted at since its first request. Learned
+		// too high, a rate costs a few 429s while it comes down; too
+		// low, it holds the rest of the run back.
+		if admitted < minRound || retryAfter > defaultPause {
+			rate = math.Max(rate, learnMargin*float64(p.admittedAll)/(now.Sub(p.firstSent)+retryAfter).Seconds())
+		}
+		p.setLearned(rate)
 		p.last = revisable
 	case float64(admitted) < shortRound*current*retryAfter.Seconds():
 		// Refused within a few Retry-Afters' worth of requests at a rate

@@ -329,6 +329,46 @@ func TestPacerLearnsTheRateOfAWindowLimit(t *testing.T) {
 	}
 }
 
+// A first burst that fills the window by itself (an empty window, or one
+// with room left by an earlier process) leaves little to the round after
+// the first pause: it takes the few requests that freed up during it and
+// is refused until the burst's own requests leave the window. The rate is
+// what the whole process was admitted at over that time, not those few.
+func TestPacerLearnsFromTheWholeProcessWhenItsBurstFillsTheWindow(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		second   int // admitted in the round after the first pause
+		retry    time.Duration
+		duration time.Duration // from the first request to the second 429
+		want     float64
+	}{
+		// Nothing frees up for 5s after three requests.
+		{"three, then a long wait", 3, 5 * time.Second, 1503 * time.Millisecond, learnMargin * 53 / 6.503},
+		// One request, then another second: an earlier process's
+		// last requests leave the window one by one.
+		{"one, then a second", 1, time.Second, 1501 * time.Millisecond, learnMargin * 51 / 2.501},
+		// Ten in the round, which is a rate: the round's, as before.
+		{"ten", 10, time.Second, 1510 * time.Millisecond, learnMargin * 10 / 1.01},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			clk := newFakeClock()
+			p := newPacer(clk, 0)
+			start := clk.Now()
+			p.round(clk, 50, 10*time.Millisecond, time.Second) // refused at 500ms
+			clk.Advance(time.Second)
+			last := p.round(clk, tc.second, time.Millisecond, tc.retry)
+			if got := last.Sub(start); got != tc.duration {
+				t.Fatalf("the second 429 came %s after the start, want %s", got, tc.duration)
+			}
+			if math.Abs(p.learned-tc.want) > 1e-9 {
+				t.Errorf("learned %.3f requests/s, want %.3f", p.learned, tc.want)
+			}
+		})
+	}
+}
+
 func TestPacerCountsAnswersThatArriveAfterThe429(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
@@ -343,8 +383,11 @@ func TestPacerCountsAnswersThatArriveAfterThe429(t *testing.T) {
 	}
 	clk.Set(sent[9].Add(5 * time.Millisecond))
 	p.observe(sent[9], http.StatusTooManyRequests, time.Second)
-	if want := 1.0; p.learned != want {
-		t.Fatalf("learned %.3f with no answer in yet, want one per Retry-After: %.3f", p.learned, want)
+	// With no answer of the round in yet, the round says nothing: the
+	// rate is the whole process's, 5 admitted since its first request
+	// 1.005s before, and the 1s pause.
+	if want := learnMargin * 5 / 2.01; math.Abs(p.learned-want) > 1e-9 {
+		t.Fatalf("learned %.3f with no answer in yet, want %.3f", p.learned, want)
 	}
 	for _, s := range sent[:9] {
 		p.observe(s, http.StatusOK, 0)
@@ -609,13 +652,35 @@ type simResult struct {
 	learned float64
 }
 
-// simulate sends requests through workers and one pacer to lim. Each
-// request takes rtt from send to answer (the server decides halfway) and a
-// worker needs think between an answer and its next request.
+// sim is how simulate drives the pacer.
+type sim struct {
+	ceiling  float64
+	requests int
+	workers  int
+	// rtt is a request's time from send to answer (the server decides
+	// halfway).
+	rtt time.Duration
+	// think is what a worker needs between an answer and its next request.
+	think time.Duration
+	// write, if set, is spent after each admitted answer in a section one
+	// worker at a time, before think: Terraform's local backend writes the
+	// whole state after each resource it creates or destroys, under a lock.
+	write time.Duration
+	seed  func(*pacer)
+}
+
+// simulate sends requests through workers and one pacer to lim.
 func simulate(lim limiter, ceiling float64, requests, workers int, rtt, think time.Duration) simResult {
+	return sim{ceiling: ceiling, requests: requests, workers: workers, rtt: rtt, think: think}.run(lim)
+}
+
+func (s sim) run(lim limiter) simResult {
 	clk := newFakeClock()
 	clk.parked = nil
-	p := newPacer(clk, ceiling)
+	p := newPacer(clk, s.ceiling)
+	if s.seed != nil {
+		s.seed(p)
+	}
 	start := clk.Now()
 	var q simQueue
 	seq := 0
@@ -625,7 +690,8 @@ func simulate(lim limiter, ceiling float64, requests, workers int, rtt, think ti
 		heap.Push(&q, e)
 	}
 	var res simResult
-	pending := requests
+	pending := s.requests
+	writerFree := start
 	// ready plans a worker's request as wait does: right away, or parked
 	// until its slot unless a pause wakes it first.
 	ready := func(w int, now time.Time) {
@@ -635,12 +701,12 @@ func simulate(lim limiter, ceiling float64, requests, workers int, rtt, think ti
 		p.mu.Unlock()
 		push(&simEvent{at: at, worker: w, kind: simSend, wake: wake})
 	}
-	for w := range min(workers, requests) {
+	for w := range min(s.workers, s.requests) {
 		pending--
 		push(&simEvent{at: start, worker: w, kind: simReady})
 	}
 	done := 0
-	for q.Len() > 0 && done < requests && res.elapsed < time.Hour {
+	for q.Len() > 0 && done < s.requests && res.elapsed < time.Hour {
 		e := heap.Pop(&q).(*simEvent)
 		clk.mu.Lock()
 		clk.now = e.at
@@ -656,12 +722,12 @@ func simulate(lim limiter, ceiling float64, requests, workers int, rtt, think ti
 				ready(e.worker, e.at)
 				continue
 			}
-			ok, ra := lim.admit(e.at.Add(rtt / 2))
+			ok, ra := lim.admit(e.at.Add(s.rtt / 2))
 			status := http.StatusOK
 			if !ok {
 				status = http.StatusTooManyRequests
 			}
-			push(&simEvent{at: e.at.Add(rtt), worker: e.worker, kind: simAnswer, sent: e.at, status: status, retry: ra})
+			push(&simEvent{at: e.at.Add(s.rtt), worker: e.worker, kind: simAnswer, sent: e.at, status: status, retry: ra})
 		case simAnswer:
 			p.observe(e.sent, e.status, e.retry)
 			if e.status == http.StatusTooManyRequests {
@@ -675,13 +741,25 @@ func simulate(lim limiter, ceiling float64, requests, workers int, rtt, think ti
 			done++
 			if pending > 0 {
 				pending--
-				push(&simEvent{at: e.at.Add(think), worker: e.worker, kind: simReady})
+				next := e.at
+				if s.write > 0 {
+					next = maxTime(next, writerFree).Add(s.write)
+					writerFree = next
+				}
+				push(&simEvent{at: next.Add(s.think), worker: e.worker, kind: simReady})
 			}
 		}
 		res.elapsed = e.at.Sub(start)
 	}
 	res.learned = p.learned
 	return res
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func TestPacerMeetsRateLimits(t *testing.T) {
@@ -693,18 +771,28 @@ func TestPacerMeetsRateLimits(t *testing.T) {
 		ceiling float64
 		floor   time.Duration
 		max429  int
+		write   time.Duration
 	}{
-		{"sliding window 100/10s", &slidingWindow{n: 100, per: 10 * time.Second}, 0, 30 * time.Second, 25},
+		{"sliding window 100/10s", &slidingWindow{n: 100, per: 10 * time.Second}, 0, 30 * time.Second, 25, 0},
 		// Terraform's destroy right after an apply: the apply walk's
 		// requests of the last 10s (at 10/s) still fill the window.
-		{"sliding window 100/10s filled by an earlier process", &slidingWindow{n: 100, per: 10 * time.Second, hits: steady(epoch.Add(3*time.Second), 100, 100*time.Millisecond)}, 0, 30 * time.Second, 25},
-		{"fixed window 100/10s", &fixedWindow{n: 100, per: 10 * time.Second, epoch: epoch}, 0, 30 * time.Second, 25},
-		{"token bucket 10/s, burst 100", &tokenBucketLimit{rate: 10, burst: 100, tokens: 100}, 0, 30 * time.Second, 30},
-		{"sliding window 100/10s with requests_per_second 8", &slidingWindow{n: 100, per: 10 * time.Second}, 8, 300 * time.Second / 8, 0},
+		{"sliding window 100/10s filled by an earlier process", &slidingWindow{n: 100, per: 10 * time.Second, hits: steady(epoch.Add(3*time.Second), 100, 100*time.Millisecond)}, 0, 30 * time.Second, 25, 0},
+		{"fixed window 100/10s", &fixedWindow{n: 100, per: 10 * time.Second, epoch: epoch}, 0, 30 * time.Second, 25, 0},
+		{"token bucket 10/s, burst 100", &tokenBucketLimit{rate: 10, burst: 100, tokens: 100}, 0, 30 * time.Second, 30, 0},
+		{"sliding window 100/10s with requests_per_second 8", &slidingWindow{n: 100, per: 10 * time.Second}, 8, 300 * time.Second / 8, 0, 0},
+		// Terraform writes the state after each resource, one at a
+		// time, so that its requests go at the pace of those writes; an
+		// earlier process's requests ended 8s before, leaving the first
+		// burst room to fill the window by itself.
+		{"sliding window 100/10s filled 8s before, 15ms state writes", &slidingWindow{n: 100, per: 10 * time.Second, hits: steady(epoch.Add(-5*time.Second), 100, 100*time.Millisecond)}, 0, 30 * time.Second, 25, 15 * time.Millisecond},
+		// A destroy on the bench: the apply's last requests 9s before,
+		// the refresh's few lists between, then the revokes.
+		{"sliding window 100/10s with an apply's tail and a refresh's lists, 15ms state writes", &slidingWindow{n: 100, per: 10 * time.Second, hits: append(steady(epoch.Add(-6*time.Second), 15, 70*time.Millisecond),
+			epoch.Add(-3600*time.Millisecond), epoch.Add(-3600*time.Millisecond), epoch.Add(-2600*time.Millisecond), epoch.Add(-1600*time.Millisecond))}, 0, 30 * time.Second, 25, 15 * time.Millisecond},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := simulate(tc.lim, tc.ceiling, 300, 10, 4*time.Millisecond, 2*time.Millisecond)
+			res := sim{ceiling: tc.ceiling, requests: 300, workers: 10, rtt: 4 * time.Millisecond, think: 2 * time.Millisecond, write: tc.write}.run(tc.lim)
 			t.Logf("300 requests in %s (floor %s, %.2fx), %d answered 429", res.elapsed.Round(time.Millisecond), tc.floor, res.elapsed.Seconds()/tc.floor.Seconds(), res.throttled)
 			if res.admitted != 300 {
 				t.Fatalf("%d requests admitted, want 300", res.admitted)
