@@ -62,7 +62,10 @@ func TestAccTokenVerificationDataSource_opaque(t *testing.T) {
 	srv := startEmulator(t, emulator.Options{})
 	fx := srv.Info().Fixture
 	c := verificationClient(t, srv)
-	ttl := int64(60)
+	// Minted before the test waits its turn to run in parallel, which on a
+	// busy machine can take minutes: an hour outlasts any wait, and the
+	// emulator's clock, not the wall clock, ends it.
+	ttl := int64(3600)
 	revoked := mintM2MToken(t, srv, client.CreateM2MTokenRequest{Claims: []byte(`{"team":"billing","tier":2}`)})
 	expiring := mintM2MToken(t, srv, client.CreateM2MTokenRequest{SecondsUntilExpiration: &ttl})
 	vars := config.Variables{
@@ -130,7 +133,7 @@ data "machineauth_token_verification" "garbage" {
 				),
 			},
 			{
-				PreConfig:         func() { srv.Advance(2 * time.Minute) },
+				PreConfig:         func() { srv.Advance(2 * time.Hour) },
 				Config:            cfg,
 				ConfigVariables:   vars,
 				ConfigStateChecks: expectVerification("expiring", invalid),
