@@ -592,38 +592,59 @@ func (b *bench) scaleRound(ctx context.Context, round int, base *tfcli.Workspace
 }
 
 // rateLimited applies rateN tokens against an emulator that admits at most
-// the limit, and compares the wall time with the floor the limit sets:
-// rateN requests at the limit's average rate.
+// the limit, then destroys them, and compares each phase's wall time with
+// the floor the limit sets: its requests at the limit's average rate. A
+// request log in front of the emulator tells the phase's own requests (the
+// creates, the revokes) from what Terraform does before them, and compares
+// their span with that of a client that knew the limit and the requests
+// already in its window.
 func (b *bench) rateLimited(ctx context.Context) error {
 	srv, err := emulator.Start(emulator.Options{RateLimit: b.o.rateLimit})
 	if err != nil {
 		return err
 	}
 	defer stopEmulator(srv) //nolint:contextcheck // Close has its own shutdown deadline
-	per, err := ratePerSecond(b.o.rateLimit)
+	limit, per, err := parseRateLimit(b.o.rateLimit)
 	if err != nil {
 		return err
 	}
-	w, err := b.workspace("rate-limited", tokensConfig(srv.Info(), b.o.rateN))
+	rate := float64(limit) / per.Seconds()
+	log, err := startRequestLog(srv.URL())
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	info := srv.Info()
+	info.ClerkAPIURL = log.url + strings.TrimPrefix(info.ClerkAPIURL, info.URL)
+	w, err := b.workspace("rate-limited", tokensConfig(info, b.o.rateN))
 	if err != nil {
 		return err
 	}
 	b.printf("\n### %d tokens under the emulator's rate limit %s\n\n", b.o.rateN, b.o.rateLimit)
-	b.println("| phase | wall | floor (requests at the limit's rate) | ratio (target) | requests | 429 answers | other errors |")
-	b.println("|---|---|---|---|---|---|---|")
+	b.println("| phase | wall | floor (requests at the limit's rate) | ratio (target) | requests | 429 answers | other errors | before the first create or revoke | creates or revokes, first to last | a client that knew the limit | ratio | 429s to them |")
+	b.println("|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, name := range []string{"apply", "destroy"} {
+		start := time.Now()
 		p, err := b.command(ctx, w, local{srv}, phaseArgs(name)...)
 		if err != nil {
 			return err
 		}
 		admitted := p.calls.total - p.calls.throttled
-		floor := time.Duration(float64(admitted) / per * float64(time.Second))
+		floor := time.Duration(float64(admitted) / rate * float64(time.Second))
 		target := "(<= 1.25x)"
 		if name != "apply" {
-			target = ""
+			target = "(<= 1.05x)"
 		}
-		b.printf("| %s | %.2fs | %.1fs (%d at %g/s) | %.2fx %s | %d | %d | %d |\n",
-			name, p.wall.Seconds(), floor.Seconds(), admitted, per, ratio(p.wall, floor), target, p.calls.total, p.calls.throttled, p.calls.failed)
+		b.printf("| %s | %.2fs | %.1fs (%d at %g/s) | %.2fx %s | %d | %d | %d |",
+			name, p.wall.Seconds(), floor.Seconds(), admitted, rate, ratio(p.wall, floor), target, p.calls.total, p.calls.throttled, p.calls.failed)
+		sp, ok := log.span(name, start, start.Add(p.wall), per)
+		if !ok {
+			b.println(" n/a | n/a | n/a | n/a | n/a |")
+			continue
+		}
+		ideal := sp.perfect(limit, per)
+		b.printf(" %.2fs | %.2fs | %.2fs (%d in the window) | %.2fx | %d |\n",
+			sp.first.Sub(start).Seconds(), sp.last.Sub(sp.first).Seconds(), ideal.Seconds(), len(sp.prior), ratio(sp.last.Sub(sp.first), ideal), sp.refused)
 	}
 	return nil
 }
@@ -667,14 +688,15 @@ func stopEmulator(srv *emulator.Server) {
 	_ = srv.Close()
 }
 
-func ratePerSecond(spec string) (float64, error) {
+// parseRateLimit reads a limit such as 100/10s.
+func parseRateLimit(spec string) (int, time.Duration, error) {
 	ns, ds, ok := strings.Cut(spec, "/")
 	n, err := strconv.Atoi(ns)
 	d, derr := time.ParseDuration(ds)
 	if !ok || err != nil || derr != nil || n < 1 || d <= 0 {
-		return 0, fmt.Errorf("rate limit %q: want N/duration such as 100/10s", spec)
+		return 0, 0, fmt.Errorf("rate limit %q: want N/duration such as 100/10s", spec)
 	}
-	return float64(n) / d.Seconds(), nil
+	return n, d, nil
 }
 
 func median[T any](xs []T, f func(T) time.Duration) time.Duration {
