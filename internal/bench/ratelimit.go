@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
+)
+
+// rateLimited applies rateN tokens against an emulator that admits at most
+// the limit, then destroys them, and compares each phase's wall time with
+// the floor the limit sets: its requests at the limit's average rate. A
+// request log in front of the emulator tells the phase's own requests (the
+// creates, the revokes) from what Terraform does before them, and compares
+// their span with that of a client that knew the limit and the requests
+// already in its window.
+func (b *bench) rateLimited(ctx context.Context) error {
+	srv, err := emulator.Start(emulator.Options{RateLimit: b.o.rateLimit})
+	if err != nil {
+		return err
+	}
+	defer stopEmulator(srv) //nolint:contextcheck // Close has its own shutdown deadline
+	limit, per, err := parseRateLimit(b.o.rateLimit)
+	if err != nil {
+		return err
+	}
+	rate := float64(limit) / per.Seconds()
+	log, err := startRequestLog(srv.URL())
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	info := srv.Info()
+	info.ClerkAPIURL = log.url + strings.TrimPrefix(info.ClerkAPIURL, info.URL)
+	w, err := b.workspace("rate-limited", tokensConfig(info, b.o.rateN))
+	if err != nil {
+		return err
+	}
+	b.printf("\n### %d tokens under the emulator's rate limit %s\n\n", b.o.rateN, b.o.rateLimit)
+	b.println("| phase | wall | floor (requests at the limit's rate) | ratio (target) | requests | 429 answers | other errors | before the first create or revoke | creates or revokes, first to last | a client that knew the limit | ratio | 429s to them |")
+	b.println("|---|---|---|---|---|---|---|---|---|---|---|---|")
+	for _, name := range []string{"apply", "destroy"} {
+		start := time.Now()
+		p, err := b.command(ctx, w, local{srv}, phaseArgs(name)...)
+		if err != nil {
+			return err
+		}
+		admitted := p.calls.total - p.calls.throttled
+		floor := time.Duration(float64(admitted) / rate * float64(time.Second))
+		target := "(<= 1.25x)"
+		if name != "apply" {
+			target = "(<= 1.05x)"
+		}
+		b.printf("| %s | %.2fs | %.1fs (%d at %g/s) | %.2fx %s | %d | %d | %d |",
+			name, p.wall.Seconds(), floor.Seconds(), admitted, rate, ratio(p.wall, floor), target, p.calls.total, p.calls.throttled, p.calls.failed)
+		sp, ok := log.span(name, start, start.Add(p.wall), per)
+		if !ok {
+			b.println(" n/a | n/a | n/a | n/a | n/a |")
+			continue
+		}
+		ideal := sp.perfect(limit, per)
+		b.printf(" %.2fs | %.2fs | %.2fs (%d in the window) | %.2fx | %d |\n",
+			sp.first.Sub(start).Seconds(), sp.last.Sub(sp.first).Seconds(), ideal.Seconds(), len(sp.prior), ratio(sp.last.Sub(sp.first), ideal), sp.refused)
+	}
+	return nil
+}
+
+// withLatency measures a refreshing plan of latencyN tokens when every
+// request takes the given latency, beside the same plan without it.
+func (b *bench) withLatency(ctx context.Context) error {
+	n := b.o.latencyN
+	b.printf("\n### plan of %d tokens with emulator latency\n\n", n)
+	b.println("| emulator latency | plan | API calls |")
+	b.println("|---|---|---|")
+	for _, lat := range []time.Duration{0, b.o.latency} {
+		srv, err := emulator.Start(emulator.Options{Latency: lat})
+		if err != nil {
+			return err
+		}
+		w, err := b.workspace("latency-"+lat.String(), tokensConfig(srv.Info(), n))
+		if err != nil {
+			stopEmulator(srv) //nolint:contextcheck // Close has its own shutdown deadline
+			return err
+		}
+		_, err = b.command(ctx, w, local{srv}, phaseArgs("apply")...)
+		var p phase
+		if err == nil {
+			p, err = b.command(ctx, w, local{srv}, phaseArgs("plan")...)
+		}
+		if err == nil {
+			_, err = b.command(ctx, w, local{srv}, phaseArgs("destroy")...)
+		}
+		stopEmulator(srv) //nolint:contextcheck // Close has its own shutdown deadline
+		if err != nil {
+			return err
+		}
+		b.printf("| %s | %.2fs | %s |\n", lat, p.wall.Seconds(), p.calls)
+	}
+	return nil
+}
+
+// stopEmulator shuts an emulator down; Close bounds the shutdown itself.
+func stopEmulator(srv *emulator.Server) {
+	_ = srv.Close()
+}
+
+// parseRateLimit reads a limit such as 100/10s.
+func parseRateLimit(spec string) (int, time.Duration, error) {
+	ns, ds, ok := strings.Cut(spec, "/")
+	n, err := strconv.Atoi(ns)
+	d, derr := time.ParseDuration(ds)
+	if !ok || err != nil || derr != nil || n < 1 || d <= 0 {
+		return 0, 0, fmt.Errorf("rate limit %q: want N/duration such as 100/10s", spec)
+	}
+	return n, d, nil
+}
