@@ -40,7 +40,7 @@ func (b *bench) rateLimited(ctx context.Context) error {
 		return err
 	}
 	b.printf("\n### %d tokens under the emulator's rate limit %s\n\n", b.o.rateN, b.o.rateLimit)
-	b.println("| phase | wall | floor (requests at the limit's rate) | ratio (target) | requests | 429 answers | other errors | before the first create or revoke | creates or revokes, first to last | a client that knew the limit | ratio | 429s to them |")
+	b.println("| phase | wall | floor (requests at the limit's rate) | ratio (target) | requests | 429 answers | other errors | before the first create or revoke | creates or revokes, first to last | a client that knew the limit | ratio | 429s to them (to requests in flight when the first 429 came) |")
 	b.println("|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, name := range []string{"apply", "destroy"} {
 		start := time.Now()
@@ -62,8 +62,8 @@ func (b *bench) rateLimited(ctx context.Context) error {
 			continue
 		}
 		ideal := sp.perfect(limit, per)
-		b.printf(" %.2fs | %.2fs | %.2fs (%d in the window) | %.2fx | %d |\n",
-			sp.first.Sub(start).Seconds(), sp.last.Sub(sp.first).Seconds(), ideal.Seconds(), len(sp.prior), ratio(sp.last.Sub(sp.first), ideal), sp.refused)
+		b.printf(" %.2fs | %.2fs | %.2fs (%d in the window) | %.2fx | %d (%d) |\n",
+			sp.first.Sub(start).Seconds(), sp.last.Sub(sp.first).Seconds(), ideal.Seconds(), len(sp.prior), ratio(sp.last.Sub(sp.first), ideal), sp.refused, sp.inFlight)
 	}
 	return nil
 }

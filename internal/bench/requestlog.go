@@ -103,10 +103,13 @@ func writes(phase string, e logEntry) bool {
 // writeSpan describes a phase's own requests in the log: when the first
 // came and the last was answered, how many were admitted and refused, the
 // 429s to the phase's other requests (a refresh's lists), and when the
-// requests admitted in the limit's window before the first came.
+// requests admitted in the limit's window before the first came. inFlight
+// counts the 429s to requests sent before the first 429 was answered: the
+// client could not have held them back, whatever it had learned from it.
 type writeSpan struct {
 	first, last       time.Time
 	admitted, refused int
+	inFlight          int
 	otherRefused      int
 	prior             []time.Time
 }
@@ -136,6 +139,17 @@ func (l *requestLog) span(phase string, from, to time.Time, per time.Duration) (
 	}
 	if !found {
 		return s, false
+	}
+	var firstRefusal time.Time
+	for _, e := range l.between(from, to) {
+		if e.status == http.StatusTooManyRequests && (firstRefusal.IsZero() || e.answered.Before(firstRefusal)) {
+			firstRefusal = e.answered
+		}
+	}
+	for _, e := range l.between(s.first, to) {
+		if writes(phase, e) && e.status == http.StatusTooManyRequests && e.at.Before(firstRefusal) {
+			s.inFlight++
+		}
 	}
 	for _, e := range l.between(s.first.Add(-per), s.first) {
 		if e.at.Before(s.first) && e.status != http.StatusTooManyRequests {
