@@ -60,6 +60,7 @@ type options struct {
 	rounds      int
 	rateN       int
 	rateLimit   string
+	rateRPS     float64
 	latency     time.Duration
 	latencyN    int
 	noop        bool
@@ -83,6 +84,7 @@ func main() {
 	flag.IntVar(&o.rounds, "rounds", 1, "times to repeat the scale run; the table shows the median of each phase")
 	flag.IntVar(&o.rateN, "rate-n", 300, "tokens applied under -rate-limit (0 skips the rate-limit scenario)")
 	flag.StringVar(&o.rateLimit, "rate-limit", "100/10s", "the emulator's rate limit in the rate-limit scenario")
+	flag.Float64Var(&o.rateRPS, "rate-rps", 9, "also run the rate-limit scenario with the provider's requests_per_second set to this (0 skips it)")
 	flag.DurationVar(&o.latency, "latency", 50*time.Millisecond, "emulator latency for the latency scenario (0 skips it)")
 	flag.IntVar(&o.latencyN, "latency-n", 0, "tokens in the latency scenario; 0 means -n")
 	flag.BoolVar(&o.noop, "noop", true, "also measure two providers that make no API call (internal/bench/noopprovider): one with the same schemas, the floor under the real one, and one whose resource has only an id, the protocol's own cost")

@@ -16,17 +16,34 @@ import (
 // request log in front of the emulator tells the phase's own requests (the
 // creates, the revokes) from what Terraform does before them, and compares
 // their span with that of a client that knew the limit and the requests
-// already in its window.
+// already in its window. With -rate-rps it runs again with the provider's
+// requests_per_second set, the knob that trades wall time for 429s.
 func (b *bench) rateLimited(ctx context.Context) error {
+	limit, per, err := parseRateLimit(b.o.rateLimit)
+	if err != nil {
+		return err
+	}
+	b.printf("\n### %d tokens under the emulator's rate limit %s\n\n", b.o.rateN, b.o.rateLimit)
+	b.println("| provider | phase | wall | floor (requests at the limit's rate) | ratio (target) | requests | 429 answers | other errors | before the first create or revoke | creates or revokes, first to last | a client that knew the limit | ratio | 429s to them (to requests in flight when the first of them came) |")
+	b.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	if err := b.rateRun(ctx, limit, per, "adaptive"); err != nil {
+		return err
+	}
+	if b.o.rateRPS > 0 {
+		rps := strconv.FormatFloat(b.o.rateRPS, 'g', -1, 64)
+		return b.rateRun(ctx, limit, per, "requests_per_second = "+rps, "MACHINEAUTH_REQUESTS_PER_SECOND="+rps)
+	}
+	return nil
+}
+
+// rateRun is one apply and destroy of the rate-limit scenario against a
+// fresh emulator, whose window no earlier run has filled.
+func (b *bench) rateRun(ctx context.Context, limit int, per time.Duration, label string, env ...string) error {
 	srv, err := emulator.Start(emulator.Options{RateLimit: b.o.rateLimit})
 	if err != nil {
 		return err
 	}
 	defer stopEmulator(srv) //nolint:contextcheck // Close has its own shutdown deadline
-	limit, per, err := parseRateLimit(b.o.rateLimit)
-	if err != nil {
-		return err
-	}
 	rate := float64(limit) / per.Seconds()
 	log, err := startRequestLog(srv.URL())
 	if err != nil {
@@ -35,13 +52,10 @@ func (b *bench) rateLimited(ctx context.Context) error {
 	defer log.Close()
 	info := srv.Info()
 	info.ClerkAPIURL = log.url + strings.TrimPrefix(info.ClerkAPIURL, info.URL)
-	w, err := b.workspace("rate-limited", tokensConfig(info, b.o.rateN))
+	w, err := b.workspace("rate-limited-"+strconv.Itoa(len(env)), tokensConfig(info, b.o.rateN), env...)
 	if err != nil {
 		return err
 	}
-	b.printf("\n### %d tokens under the emulator's rate limit %s\n\n", b.o.rateN, b.o.rateLimit)
-	b.println("| phase | wall | floor (requests at the limit's rate) | ratio (target) | requests | 429 answers | other errors | before the first create or revoke | creates or revokes, first to last | a client that knew the limit | ratio | 429s to them (to requests in flight when the first 429 came) |")
-	b.println("|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, name := range []string{"apply", "destroy"} {
 		start := time.Now()
 		p, err := b.command(ctx, w, local{srv}, phaseArgs(name)...)
@@ -54,8 +68,8 @@ func (b *bench) rateLimited(ctx context.Context) error {
 		if name != "apply" {
 			target = "(<= 1.05x)"
 		}
-		b.printf("| %s | %.2fs | %.1fs (%d at %g/s) | %.2fx %s | %d | %d | %d |",
-			name, p.wall.Seconds(), floor.Seconds(), admitted, rate, ratio(p.wall, floor), target, p.calls.total, p.calls.throttled, p.calls.failed)
+		b.printf("| %s | %s | %.2fs | %.1fs (%d at %g/s) | %.2fx %s | %d | %d | %d |",
+			label, name, p.wall.Seconds(), floor.Seconds(), admitted, rate, ratio(p.wall, floor), target, p.calls.total, p.calls.throttled, p.calls.failed)
 		sp, ok := log.span(name, start, start.Add(p.wall), per)
 		if !ok {
 			b.println(" n/a | n/a | n/a | n/a | n/a |")

@@ -104,8 +104,9 @@ func writes(phase string, e logEntry) bool {
 // came and the last was answered, how many were admitted and refused, the
 // 429s to the phase's other requests (a refresh's lists), and when the
 // requests admitted in the limit's window before the first came. inFlight
-// counts the 429s to requests sent before the first 429 was answered: the
-// client could not have held them back, whatever it had learned from it.
+// counts the 429s to the phase's own requests sent before the first of them
+// was refused: the client could not have held them back, whatever it
+// learned from that 429.
 type writeSpan struct {
 	first, last       time.Time
 	admitted, refused int
@@ -141,8 +142,8 @@ func (l *requestLog) span(phase string, from, to time.Time, per time.Duration) (
 		return s, false
 	}
 	var firstRefusal time.Time
-	for _, e := range l.between(from, to) {
-		if e.status == http.StatusTooManyRequests && (firstRefusal.IsZero() || e.answered.Before(firstRefusal)) {
+	for _, e := range l.between(s.first, to) {
+		if writes(phase, e) && e.status == http.StatusTooManyRequests && (firstRefusal.IsZero() || e.answered.Before(firstRefusal)) {
 			firstRefusal = e.answered
 		}
 	}
