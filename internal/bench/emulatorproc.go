@@ -16,7 +16,7 @@ import (
 )
 
 // emulatorProcess is the emulator run as its own process (its command,
-// internal/emulator/cmd/machineauth-emulator), so that its CPU time is told
+// cmd/machineauth-emulator), so that its CPU time is told
 // apart from this process's and from terraform's: the growth table reports
 // the provider's CPU time without the fake server's.
 type emulatorProcess struct {
@@ -27,7 +27,7 @@ type emulatorProcess struct {
 
 func buildEmulator(ctx context.Context, root, dir string) (string, error) {
 	bin := filepath.Join(dir, "machineauth-emulator")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./internal/emulator/cmd/machineauth-emulator") //nolint:gosec // a fixed package into the bench's own temporary directory
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/machineauth-emulator") //nolint:gosec // a fixed package into the bench's own temporary directory
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("building the emulator: %w\n%s", err, out)

@@ -164,7 +164,7 @@ func New(cfg Config) (*Client, error) {
 		// One pacer per service: each enforces its own limits, and a
 		// throttled Clerk must not hold back Stytch calls.
 		pacers: map[string]*pacer{
-			serviceClerk:  newPacer(realClock{}, cfg.RequestsPerSecond),
+			serviceClerk:  newWindowPacer(realClock{}, cfg.RequestsPerSecond, clerkWindow(cfg.ClerkSecretKey)),
 			serviceStytch: newPacer(realClock{}, cfg.RequestsPerSecond),
 		},
 	}

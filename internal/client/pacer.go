@@ -55,6 +55,12 @@ type pacer struct {
 	// answers other than 429 since.
 	firstSent   time.Time
 	admittedAll int
+
+	// win is the service's documented window limit (n zero: none known),
+	// and hits the requests this pacer let through or planned within it,
+	// oldest first, with stand-ins for other clients' (see pacer_window.go).
+	win  window
+	hits []time.Time
 }
 
 const (
@@ -99,6 +105,13 @@ func newPacer(clk clock, ceiling float64) *pacer {
 	return &pacer{clk: clk, ceiling: ceiling, wake: make(chan struct{})}
 }
 
+// newWindowPacer is a pacer for a service that documents its window limit.
+func newWindowPacer(clk clock, ceiling float64, win window) *pacer {
+	p := newPacer(clk, ceiling)
+	p.win = win
+	return p
+}
+
 // limit is the rate and burst in force: the learned rate with no burst, or
 // the ceiling with a burst of one second's worth where it is lower. A zero
 // rate means no limit.
@@ -136,7 +149,7 @@ func (p *pacer) wait(ctx context.Context) (time.Time, error) {
 			stop()
 		case <-ctx.Done():
 			stop()
-			p.release(wake, interval)
+			p.release(wake, interval, at)
 			return time.Time{}, ctx.Err()
 		}
 	}
@@ -144,7 +157,7 @@ func (p *pacer) wait(ctx context.Context) (time.Time, error) {
 
 // reserve plans the next request: the earliest time it may go, at or after
 // now, and the interval it takes from the rate. Callers hold p.mu.
-func (p *pacer) reserve(now time.Time) (time.Time, time.Duration) {
+func (p *pacer) reserve(now time.Time) (at time.Time, interval time.Duration) {
 	start := now
 	if start.Before(p.pausedUntil) {
 		start = p.pausedUntil
@@ -152,14 +165,19 @@ func (p *pacer) reserve(now time.Time) (time.Time, time.Duration) {
 	if p.epochStart.IsZero() {
 		p.epochStart, p.firstSent = start, start
 	}
+	if p.win.n > 0 {
+		start = p.windowSlot(now, start)
+		// Recorded where it will go: at start, or at the ceiling's slot.
+		defer func() { p.hits = append(p.hits, at) }()
+	}
 	if rate, _ := p.limit(); rate == 0 {
 		return start, 0
 	}
 	p.grow(now, start)
 	rate, burst := p.limit()
-	interval := time.Duration(float64(time.Second) / rate)
+	interval = time.Duration(float64(time.Second) / rate)
 	tolerance := time.Duration(burst-1) * interval
-	at := start
+	at = start
 	if t := p.tat.Add(-tolerance); t.After(at) {
 		at = t
 	}
@@ -188,11 +206,17 @@ func (p *pacer) grow(now, start time.Time) {
 
 // release gives back the slot of a request that stopped waiting, unless a
 // pause has re-planned every slot since.
-func (p *pacer) release(wake chan struct{}, interval time.Duration) {
+func (p *pacer) release(wake chan struct{}, interval time.Duration, at time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if wake == p.wake && interval > 0 {
+	if wake != p.wake {
+		return
+	}
+	if interval > 0 {
 		p.tat = p.tat.Add(-interval)
+	}
+	if p.win.n > 0 {
+		p.forgetHit(at)
 	}
 }
 
@@ -220,6 +244,16 @@ func (p *pacer) observe(sent time.Time, status int, retryAfter time.Duration) {
 		p.tat = until
 		close(p.wake)
 		p.wake = make(chan struct{})
+		if p.win.n > 0 {
+			p.dropPlanned(now)
+		}
+	}
+	if p.win.n > 0 {
+		// A documented window is not learned from: the 429 says how
+		// much of it others hold.
+		p.forgetHit(sent)
+		p.fill(now, retryAfter)
+		return
 	}
 	if sent.Before(p.slowedAt) || sent.Before(p.epochStart) {
 		// An echo of the same congestion: it was on its way before the

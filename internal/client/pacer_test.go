@@ -667,6 +667,8 @@ type sim struct {
 	// whole state after each resource it creates or destroys, under a lock.
 	write time.Duration
 	seed  func(*pacer)
+	// win is the window limit the pacer knows (none: it learns).
+	win window
 }
 
 // simulate sends requests through workers and one pacer to lim.
@@ -677,7 +679,7 @@ func simulate(lim limiter, ceiling float64, requests, workers int, rtt, think ti
 func (s sim) run(lim limiter) simResult {
 	clk := newFakeClock()
 	clk.parked = nil
-	p := newPacer(clk, s.ceiling)
+	p := newWindowPacer(clk, s.ceiling, s.win)
 	if s.seed != nil {
 		s.seed(p)
 	}

@@ -169,8 +169,11 @@ func (f *faults) draw() faultDraw {
 
 // rateLimiter admits at most n requests in any sliding window of length
 // per, like Clerk's per-instance limits (100 per 10 s on development
-// instances). Refused requests do not count against the window. It runs on
-// real time: pacing is about wall-clock throughput, not token expiry.
+// instances). Clerk does not document whether its windows slide or are
+// fixed: the emulator slides them, the stricter of the two for a burst
+// across a boundary. Refused requests do not count against the window. It
+// runs on real time: pacing is about wall-clock throughput, not token
+// expiry.
 type rateLimiter struct {
 	mu   sync.Mutex
 	n    int

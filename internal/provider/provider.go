@@ -74,7 +74,7 @@ func (p *machineauthProvider) Metadata(_ context.Context, _ provider.MetadataReq
 
 func (p *machineauthProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Issues and revokes machine credentials: Clerk M2M tokens and API keys, and Stytch B2B connected-app authorizations. " +
+		MarkdownDescription: "Manages non-human credentials from root to leaf: Clerk machines (with their secret keys), M2M tokens and API keys; Stytch B2B connected apps and M2M clients (with their secrets), connected-app authorizations and M2M client tokens. " +
 			"Every argument can also be set through the environment variable named in its description; " +
 			"an empty provider block with the environment set is enough.",
 		Blocks: map[string]schema.Block{
@@ -101,7 +101,7 @@ func (p *machineauthProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				},
 			},
 			"stytch": schema.SingleNestedBlock{
-				MarkdownDescription: "Stytch project credentials, for `machineauth_connected_app_authorization` and access-token introspection.",
+				MarkdownDescription: "Stytch project credentials, for `machineauth_connected_app`, `machineauth_m2m_client`, `machineauth_connected_app_authorization`, M2M client tokens and access-token introspection.",
 				Attributes: map[string]schema.Attribute{
 					"project_id": schema.StringAttribute{
 						MarkdownDescription: "Project id (`project-test-...` or `project-live-...`). Env: `STYTCH_PROJECT_ID`.",
@@ -149,7 +149,7 @@ func (p *machineauthProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				Validators:          []validator.String{durationValidator(time.Second, time.Hour)},
 			},
 			"requests_per_second": schema.Float64Attribute{
-				MarkdownDescription: "Upper bound on API requests per second from this provider, for instances with tight rate limits; unset means no bound beyond adapting to 429 answers. Env: `MACHINEAUTH_REQUESTS_PER_SECOND`.",
+				MarkdownDescription: "Upper bound on API requests per second from this provider, for instances with tight rate limits; unset means no bound beyond Clerk's documented limit for the secret key's kind of instance and adapting to 429 answers. Env: `MACHINEAUTH_REQUESTS_PER_SECOND`.",
 				Optional:            true,
 				Validators:          []validator.Float64{float64validator.AtLeast(0.1)},
 			},
