@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -16,8 +14,7 @@ var (
 	_ ephemeral.EphemeralResourceWithClose     = (*apiKeyEphemeralResource)(nil)
 )
 
-// openAPIKeyKey holds, in the ephemeral resource's private data, what
-// Close needs: Close gets no configuration.
+// openAPIKeyKey names what Open keeps for Close (see keepForClose).
 const openAPIKeyKey = "api_key"
 
 // NewAPIKeyEphemeralResource is the ephemeral machineauth_api_key.
@@ -93,31 +90,19 @@ func (e *apiKeyEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRe
 	}
 	m.set(k.APIKey)
 	m.Secret = types.StringValue(k.Secret)
-	b, err := json.Marshal(openAPIKey{ID: k.ID, Reason: m.revocationReason()})
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to record the API key for closing", err.Error())
-		return
+	if keepForClose(ctx, resp.Private, openAPIKeyKey, openAPIKey{ID: k.ID, Reason: m.revocationReason()}, "API key", &resp.Diagnostics) {
+		resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 	}
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, openAPIKeyKey, b)...)
-	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 }
 
 // Close revokes the key. Failing to is a warning, not an error: the run
 // has done its work, and a key with a lifetime expires by itself.
 func (e *apiKeyEphemeralResource) Close(ctx context.Context, req ephemeral.CloseRequest, resp *ephemeral.CloseResponse) {
-	raw, diags := req.Private.GetKey(ctx, openAPIKeyKey)
-	resp.Diagnostics.Append(diags...)
-	if len(raw) == 0 || e.data == nil {
-		return
-	}
-	var open openAPIKey
-	if err := json.Unmarshal(raw, &open); err != nil {
-		resp.Diagnostics.AddWarning("Unable to revoke the ephemeral API key", "Its private data does not decode: "+err.Error())
+	open, ok := keptForClose[openAPIKey](ctx, req.Private, openAPIKeyKey, "API key", &resp.Diagnostics)
+	if !ok || e.data == nil {
 		return
 	}
 	var revokeDiags diag.Diagnostics
 	e.data.apiKeys.revoke(ctx, open.ID, open.Reason, &revokeDiags)
-	for _, d := range revokeDiags {
-		resp.Diagnostics.AddWarning(d.Summary(), fmt.Sprintf("%s\n\nThe key stays valid until it expires, or for good if it has no expiry: revoke it by hand.", d.Detail()))
-	}
+	warnOfFailedRevoke(&resp.Diagnostics, revokeDiags, "The key stays valid until it expires, or for good if it has no expiry: revoke it by hand.")
 }

@@ -3,14 +3,11 @@ package provider
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
@@ -24,20 +21,24 @@ import (
 var _ list.ListResourceWithConfigure = (*apiKeyListResource)(nil)
 
 // NewAPIKeyListResource is the machineauth_api_key list resource.
-func NewAPIKeyListResource() list.ListResource { return &apiKeyListResource{} }
+func NewAPIKeyListResource() list.ListResource {
+	return &apiKeyListResource{listResults[apiKeyListModel, client.APIKey, apiKeyModel]{
+		typeName: "_api_key",
+		fetch:    listAPIKeys,
+		name:     apiKeyDisplayName,
+		identity: func(k client.APIKey) any { return apiKeyIdentityModel{APIKeyID: types.StringValue(k.ID)} },
+		resource: listedAPIKey,
+	}}
+}
 
 type apiKeyListResource struct {
-	data *providerData
+	listResults[apiKeyListModel, client.APIKey, apiKeyModel]
 }
 
 type apiKeyListModel struct {
 	Subject        types.String `tfsdk:"subject"`
 	IncludeRevoked types.Bool   `tfsdk:"include_revoked"`
 	IncludeExpired types.Bool   `tfsdk:"include_expired"`
-}
-
-func (l *apiKeyListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_api_key"
 }
 
 func (l *apiKeyListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
@@ -65,34 +66,18 @@ func (l *apiKeyListResource) ListResourceConfigSchema(_ context.Context, _ list.
 	}
 }
 
-func (l *apiKeyListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	l.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-func (l *apiKeyListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	fail := func(d diag.Diagnostics) { stream.Results = list.ListResultsStreamDiagnostics(d) }
-	var cfg apiKeyListModel
-	if diags := req.Config.Get(ctx, &cfg); diags.HasError() {
-		fail(diags)
-		return
-	}
+// listAPIKeys fetches the subject's keys, newest first.
+func listAPIKeys(ctx context.Context, data *providerData, cfg apiKeyListModel) ([]client.APIKey, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	if l.data == nil {
-		diags.AddError("Provider not configured", "The machineauth provider was not configured before listing: this is a bug in the provider.")
-		fail(diags)
-		return
-	}
 	subject := cfg.Subject.ValueString()
-	ix, err := l.data.apiKeys.listing(ctx, subject, cfg.IncludeRevoked.ValueBool() || cfg.IncludeExpired.ValueBool())
+	ix, err := data.apiKeys.listing(ctx, subject, cfg.IncludeRevoked.ValueBool() || cfg.IncludeExpired.ValueBool())
 	if err != nil {
 		addClientError(&diags, "Unable to list the API keys of "+subject, err)
-		fail(diags)
-		return
+		return nil, diags
 	}
 	if ix.gone {
 		diags.AddError("Subject not found", fmt.Sprintf("Clerk has no user, organization or machine %s.", subject))
-		fail(diags)
-		return
+		return nil, diags
 	}
 	var keys []client.APIKey
 	for _, k := range ix.all() {
@@ -101,29 +86,8 @@ func (l *apiKeyListResource) List(ctx context.Context, req list.ListRequest, str
 		}
 		keys = append(keys, k)
 	}
-	// Newest first; the id breaks ties so the order is the same each run.
-	slices.SortFunc(keys, func(a, b client.APIKey) int {
-		if c := -a.Created().Compare(b.Created()); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	stream.Results = func(push func(list.ListResult) bool) {
-		for i, k := range keys {
-			if req.Limit > 0 && int64(i) >= req.Limit {
-				return
-			}
-			res := req.NewListResult(ctx)
-			res.DisplayName = apiKeyDisplayName(k)
-			res.Diagnostics.Append(res.Identity.Set(ctx, apiKeyIdentityModel{APIKeyID: types.StringValue(k.ID)})...)
-			if req.IncludeResource {
-				res.Diagnostics.Append(res.Resource.Set(ctx, listedAPIKey(ctx, k, &res.Diagnostics))...)
-			}
-			if !push(res) {
-				return
-			}
-		}
-	}
+	sortNewestFirst(keys, func(k client.APIKey) (time.Time, string) { return k.Created(), k.ID })
+	return keys, nil
 }
 
 // listedAPIKey is the state an import of k would reach, but for the secret,
@@ -141,14 +105,5 @@ func listedAPIKey(ctx context.Context, k client.APIKey, diags *diag.Diagnostics)
 }
 
 func apiKeyDisplayName(k client.APIKey) string {
-	name := fmt.Sprintf("%s (%s), made %s", k.Name, k.ID, k.Created().Format(time.RFC3339))
-	switch {
-	case k.Revoked:
-		name += ", revoked"
-	case k.Expired:
-		name += ", expired"
-	case k.ExpiresAt() != nil:
-		name += ", expires " + k.ExpiresAt().Format(time.RFC3339)
-	}
-	return name
+	return fmt.Sprintf("%s (%s), made %s", k.Name, k.ID, k.Created().Format(time.RFC3339)) + lifeForDisplay(k.Revoked, k.Expired, k.ExpiresAt())
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -31,21 +30,29 @@ var (
 // NewConnectedAppAuthorizationListResource is the
 // machineauth_connected_app_authorization list resource.
 func NewConnectedAppAuthorizationListResource() list.ListResource {
-	return &connectedAppAuthorizationListResource{}
+	return &connectedAppAuthorizationListResource{listResults[connectedAppAuthorizationListModel, authorizedApp, connectedAppAuthorizationModel]{
+		typeName: "_connected_app_authorization",
+		fetch:    listAuthorizedApps,
+		name:     authorizedAppDisplayName,
+		identity: func(a authorizedApp) any { return a.who.identity(a.app.ConnectedAppID) },
+		resource: listedAuthorization,
+	}}
 }
 
 type connectedAppAuthorizationListResource struct {
-	data *providerData
+	listResults[connectedAppAuthorizationListModel, authorizedApp, connectedAppAuthorizationModel]
+}
+
+// authorizedApp is one listed authorization: an app and who authorized it.
+type authorizedApp struct {
+	who grantor
+	app client.MemberConnectedApp
 }
 
 type connectedAppAuthorizationListModel struct {
 	OrganizationID types.String `tfsdk:"organization_id"`
 	MemberID       types.String `tfsdk:"member_id"`
 	UserID         types.String `tfsdk:"user_id"`
-}
-
-func (l *connectedAppAuthorizationListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_connected_app_authorization"
 }
 
 func (l *connectedAppAuthorizationListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
@@ -82,68 +89,45 @@ func (l *connectedAppAuthorizationListResource) ListResourceConfigValidators(con
 	}
 }
 
-func (l *connectedAppAuthorizationListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	l.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-func (l *connectedAppAuthorizationListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg connectedAppAuthorizationListModel
-	if diags := req.Config.Get(ctx, &cfg); diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	if l.data == nil {
-		var diags diag.Diagnostics
-		diags.AddError("Provider not configured", "The machineauth provider was not configured before listing: this is a bug in the provider.")
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
+// listAuthorizedApps fetches the apps the member or user has authorized,
+// by connected app id.
+func listAuthorizedApps(ctx context.Context, data *providerData, cfg connectedAppAuthorizationListModel) ([]authorizedApp, diag.Diagnostics) {
 	who := grantor{organizationID: cfg.OrganizationID.ValueString(), memberID: cfg.MemberID.ValueString(), userID: cfg.UserID.ValueString()}
 	var resp *client.MemberConnectedAppsResponse
 	var err error
 	if who.userID != "" {
-		resp, err = l.data.client.UserConnectedApps(ctx, who.userID)
+		resp, err = data.client.UserConnectedApps(ctx, who.userID)
 	} else {
-		resp, err = l.data.client.MemberConnectedApps(ctx, who.organizationID, who.memberID)
+		resp, err = data.client.MemberConnectedApps(ctx, who.organizationID, who.memberID)
 	}
 	if err != nil {
 		var diags diag.Diagnostics
 		addClientError(&diags, "Unable to list the connected apps of "+who.key(), err)
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
+		return nil, diags
 	}
-	apps := slices.Clone(resp.ConnectedApps)
-	slices.SortFunc(apps, func(a, b client.MemberConnectedApp) int { return strings.Compare(a.ConnectedAppID, b.ConnectedAppID) })
+	apps := make([]authorizedApp, len(resp.ConnectedApps))
+	for i, app := range resp.ConnectedApps {
+		apps[i] = authorizedApp{who: who, app: app}
+	}
+	slices.SortFunc(apps, func(a, b authorizedApp) int { return strings.Compare(a.app.ConnectedAppID, b.app.ConnectedAppID) })
+	return apps, nil
+}
 
-	stream.Results = func(push func(list.ListResult) bool) {
-		for i, app := range apps {
-			if req.Limit > 0 && int64(i) >= req.Limit {
-				return
-			}
-			res := req.NewListResult(ctx)
-			res.DisplayName = app.ConnectedAppID
-			if app.Name != "" {
-				res.DisplayName = app.Name + " (" + app.ConnectedAppID + ")"
-			}
-			res.Diagnostics.Append(res.Identity.Set(ctx, who.identity(app.ConnectedAppID))...)
-			if req.IncludeResource {
-				res.Diagnostics.Append(res.Resource.Set(ctx, listedAuthorization(ctx, who, app, &res.Diagnostics))...)
-			}
-			if !push(res) {
-				return
-			}
-		}
+func authorizedAppDisplayName(a authorizedApp) string {
+	if a.app.Name == "" {
+		return a.app.ConnectedAppID
 	}
+	return a.app.Name + " (" + a.app.ConnectedAppID + ")"
 }
 
 // listedAuthorization is the state an import of the authorization would
 // reach after its first refresh.
-func listedAuthorization(ctx context.Context, who grantor, app client.MemberConnectedApp, diags *diag.Diagnostics) connectedAppAuthorizationModel {
-	granted, d := types.SetValueFrom(ctx, types.StringType, nonNilStrings(strings.Fields(app.ScopesGranted)))
+func listedAuthorization(ctx context.Context, a authorizedApp, diags *diag.Diagnostics) connectedAppAuthorizationModel {
+	granted, d := types.SetValueFrom(ctx, types.StringType, nonNilStrings(strings.Fields(a.app.ScopesGranted)))
 	diags.Append(d...)
-	id := who.identity(app.ConnectedAppID)
+	id := a.who.identity(a.app.ConnectedAppID)
 	return connectedAppAuthorizationModel{
-		ID:             types.StringValue(who.authorizationID(app.ConnectedAppID)),
+		ID:             types.StringValue(a.who.authorizationID(a.app.ConnectedAppID)),
 		OrganizationID: id.OrganizationID,
 		MemberID:       id.MemberID,
 		UserID:         id.UserID,

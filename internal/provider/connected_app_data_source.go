@@ -2,14 +2,11 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 )
 
 var _ datasource.DataSourceWithConfigure = (*connectedAppDataSource)(nil)
@@ -24,8 +21,7 @@ type connectedAppDataSource struct {
 type connectedAppDataModel struct {
 	ClientID types.String `tfsdk:"client_id"`
 	connectedAppFields
-	SecretLastFour  types.String `tfsdk:"client_secret_last_four"`
-	RotationPending types.Bool   `tfsdk:"secret_rotation_pending"`
+	clientSecretStatus
 }
 
 func (d *connectedAppDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -43,10 +39,7 @@ func (d *connectedAppDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			MarkdownDescription: "The last four characters of the client secret; null for public clients. Stytch never shows a secret again.",
 			Computed:            true,
 		},
-		"secret_rotation_pending": schema.BoolAttribute{
-			MarkdownDescription: "Whether a secret rotation has started and is neither completed nor cancelled.",
-			Computed:            true,
-		},
+		"secret_rotation_pending": secretRotationPendingAttribute,
 	}
 	for name, doc := range connectedAppFieldDocs {
 		switch name {
@@ -78,19 +71,11 @@ func (d *connectedAppDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id := m.ClientID.ValueString()
-	app, err := d.data.client.GetConnectedAppClient(ctx, id)
-	if err != nil {
-		if stytchClientGone(err) {
-			resp.Diagnostics.AddAttributeError(pathClientID, "Connected app not found",
-				fmt.Sprintf("Stytch has no connected app %s: %s", id, client.Redact(err.Error())))
-			return
-		}
-		addClientError(&resp.Diagnostics, "Unable to read connected app "+id, err)
+	app := lookUpStytchClient(ctx, d.data.client.GetConnectedAppClient, "connected app", m.ClientID.ValueString(), &resp.Diagnostics)
+	if app == nil {
 		return
 	}
 	m.set(ctx, app, &resp.Diagnostics)
-	m.SecretLastFour = stringOrNull(app.ClientSecretLastFour)
-	m.RotationPending = types.BoolValue(app.NextClientSecretLastFour != nil)
+	m.setSecret(app.ClientSecretLastFour, app.NextClientSecretLastFour)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

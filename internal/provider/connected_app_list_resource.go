@@ -7,7 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -21,18 +20,24 @@ import (
 var _ list.ListResourceWithConfigure = (*connectedAppListResource)(nil)
 
 // NewConnectedAppListResource is the machineauth_connected_app list resource.
-func NewConnectedAppListResource() list.ListResource { return &connectedAppListResource{} }
+func NewConnectedAppListResource() list.ListResource {
+	return &connectedAppListResource{listResults[connectedAppListModel, client.ConnectedAppClient, connectedAppModel]{
+		typeName: "_connected_app",
+		fetch:    listConnectedApps,
+		name:     connectedAppDisplayName,
+		identity: func(a client.ConnectedAppClient) any {
+			return clientIdentityModel{ClientID: types.StringValue(a.ClientID)}
+		},
+		resource: listedConnectedApp,
+	}}
+}
 
 type connectedAppListResource struct {
-	data *providerData
+	listResults[connectedAppListModel, client.ConnectedAppClient, connectedAppModel]
 }
 
 type connectedAppListModel struct {
 	ClientType types.String `tfsdk:"client_type"`
-}
-
-func (l *connectedAppListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_connected_app"
 }
 
 func (l *connectedAppListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
@@ -51,24 +56,11 @@ func (l *connectedAppListResource) ListResourceConfigSchema(_ context.Context, _
 	}
 }
 
-func (l *connectedAppListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	l.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-func (l *connectedAppListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg connectedAppListModel
-	if diags := req.Config.Get(ctx, &cfg); diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	if l.data == nil {
-		var diags diag.Diagnostics
-		diags.AddError("Provider not configured", "The machineauth provider was not configured before listing: this is a bug in the provider.")
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
+// listConnectedApps fetches the project's clients of the type asked for,
+// in the search's order.
+func listConnectedApps(ctx context.Context, data *providerData, cfg connectedAppListModel) ([]client.ConnectedAppClient, diag.Diagnostics) {
 	var apps []client.ConnectedAppClient
-	err := eachConnectedApp(ctx, l.data.client, func(a client.ConnectedAppClient) {
+	err := eachConnectedApp(ctx, data.client, func(a client.ConnectedAppClient) {
 		if cfg.ClientType.IsNull() || a.ClientType == cfg.ClientType.ValueString() {
 			apps = append(apps, a)
 		}
@@ -76,37 +68,21 @@ func (l *connectedAppListResource) List(ctx context.Context, req list.ListReques
 	if err != nil {
 		var diags diag.Diagnostics
 		addClientError(&diags, "Unable to list the project's connected apps", err)
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
+		return nil, diags
 	}
-	stream.Results = func(push func(list.ListResult) bool) {
-		for i, a := range apps {
-			if req.Limit > 0 && int64(i) >= req.Limit {
-				return
-			}
-			res := req.NewListResult(ctx)
-			res.DisplayName = a.ClientName + " (" + a.ClientType + ", " + a.ClientID + ")"
-			res.Diagnostics.Append(res.Identity.Set(ctx, clientIdentityModel{ClientID: types.StringValue(a.ClientID)})...)
-			if req.IncludeResource {
-				res.Diagnostics.Append(res.Resource.Set(ctx, listedConnectedApp(ctx, &a, &res.Diagnostics))...)
-			}
-			if !push(res) {
-				return
-			}
-		}
-	}
+	return apps, nil
+}
+
+func connectedAppDisplayName(a client.ConnectedAppClient) string {
+	return a.ClientName + " (" + a.ClientType + ", " + a.ClientID + ")"
 }
 
 // listedConnectedApp is the state an import of a would reach after its
 // first refresh.
-func listedConnectedApp(ctx context.Context, a *client.ConnectedAppClient, diags *diag.Diagnostics) connectedAppModel {
+func listedConnectedApp(ctx context.Context, a client.ConnectedAppClient, diags *diag.Diagnostics) connectedAppModel {
 	var m connectedAppModel
-	m.set(ctx, a, diags)
+	m.set(ctx, &a, diags)
 	m.ID, m.ClientID = types.StringValue(a.ClientID), types.StringValue(a.ClientID)
-	m.ClientSecret, m.NextClientSecret, m.RotationStartedAt = types.StringNull(), types.StringNull(), types.StringNull()
-	m.SecretLastFour = stringOrNull(a.ClientSecretLastFour)
-	m.RotationDue = types.BoolValue(false)
-	m.RotationTriggers = types.MapNull(types.StringType)
-	m.RotationOverlap = types.Int64Value(defaultRotationOverlap)
+	m.clientSecretModel = listedClientSecret(a.ClientSecretLastFour)
 	return m
 }

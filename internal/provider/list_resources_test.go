@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -46,6 +47,7 @@ func TestAccM2MTokenList_query(t *testing.T) {
 			{
 				PreConfig: func() {
 					outside = issueOutside(t, srv, fx.ClerkMachineSecretKey)
+					srv.Advance(time.Second) // so the revoked token is the newest
 					revoked = issueOutside(t, srv, fx.ClerkMachineSecretKey)
 					revokeOutside(t, srv, &revoked, "rotated by hand")
 				},
@@ -66,10 +68,24 @@ list "machineauth_m2m_token" "all" {
     include_revoked = true
   }
 }
+list "machineauth_m2m_token" "newest" {
+  provider = machineauth
+  limit    = 1
+  config {
+    machine_id      = %[1]q
+    include_revoked = true
+  }
+}
 `, fx.ClerkMachineID),
 				QueryResultChecks: []querycheck.QueryResultCheck{
 					querycheck.ExpectLength("machineauth_m2m_token.live", 2),
 					querycheck.ExpectLength("machineauth_m2m_token.all", 3),
+					// Newest first: a limit keeps the token issued last.
+					querycheck.ExpectLength("machineauth_m2m_token.newest", 1),
+					querycheck.ExpectIdentity("machineauth_m2m_token.newest", map[string]knownvalue.Check{
+						"machine_id": knownvalue.StringExact(fx.ClerkMachineID),
+						"token_id":   knownvalue.StringFunc(func(v string) error { return equal(v, revoked) }),
+					}),
 					querycheck.ExpectResourceKnownValues("machineauth_m2m_token.live", byIdentity(&outside), []querycheck.KnownValueCheck{
 						{Path: tfjsonpath.New("id"), KnownValue: knownvalue.StringFunc(func(v string) error { return equal(v, outside) })},
 						{Path: tfjsonpath.New("subject"), KnownValue: knownvalue.StringExact(fx.ClerkMachineID)},

@@ -2,14 +2,11 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 )
 
 var _ datasource.DataSourceWithConfigure = (*m2mClientDataSource)(nil)
@@ -24,8 +21,7 @@ type m2mClientDataSource struct {
 type m2mClientDataModel struct {
 	ClientID types.String `tfsdk:"client_id"`
 	m2mClientFields
-	SecretLastFour  types.String `tfsdk:"client_secret_last_four"`
-	RotationPending types.Bool   `tfsdk:"secret_rotation_pending"`
+	clientSecretStatus
 }
 
 func (d *m2mClientDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -49,10 +45,7 @@ func (d *m2mClientDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 				MarkdownDescription: "The last four characters of the client secret.",
 				Computed:            true,
 			},
-			"secret_rotation_pending": schema.BoolAttribute{
-				MarkdownDescription: "Whether a secret rotation has started and is neither completed nor cancelled.",
-				Computed:            true,
-			},
+			"secret_rotation_pending": secretRotationPendingAttribute,
 		},
 	}
 }
@@ -67,18 +60,11 @@ func (d *m2mClientDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id := m.ClientID.ValueString()
-	c, err := d.data.client.GetM2MClient(ctx, id)
-	if err != nil {
-		if stytchClientGone(err) {
-			resp.Diagnostics.AddAttributeError(pathClientID, "M2M client not found", fmt.Sprintf("Stytch has no M2M client %s: %s", id, client.Redact(err.Error())))
-			return
-		}
-		addClientError(&resp.Diagnostics, "Unable to read M2M client "+id, err)
+	c := lookUpStytchClient(ctx, d.data.client.GetM2MClient, "M2M client", m.ClientID.ValueString(), &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	m.set(ctx, c, &resp.Diagnostics)
-	m.SecretLastFour = stringOrNull(c.ClientSecretLastFour)
-	m.RotationPending = types.BoolValue(c.NextClientSecretLastFour != nil)
+	m.setSecret(c.ClientSecretLastFour, c.NextClientSecretLastFour)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

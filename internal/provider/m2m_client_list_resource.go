@@ -6,7 +6,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
@@ -19,19 +18,23 @@ import (
 var _ list.ListResourceWithConfigure = (*m2mClientListResource)(nil)
 
 // NewM2MClientListResource is the machineauth_m2m_client list resource.
-func NewM2MClientListResource() list.ListResource { return &m2mClientListResource{} }
+func NewM2MClientListResource() list.ListResource {
+	return &m2mClientListResource{listResults[m2mClientListModel, client.M2MClient, m2mClientModel]{
+		typeName: "_m2m_client",
+		fetch:    listM2MClients,
+		name:     m2mClientDisplayName,
+		identity: func(c client.M2MClient) any { return clientIdentityModel{ClientID: types.StringValue(c.ClientID)} },
+		resource: listedM2MClient,
+	}}
+}
 
 type m2mClientListResource struct {
-	data *providerData
+	listResults[m2mClientListModel, client.M2MClient, m2mClientModel]
 }
 
 type m2mClientListModel struct {
 	ClientName types.String `tfsdk:"client_name"`
 	Scope      types.String `tfsdk:"scope"`
-}
-
-func (l *m2mClientListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_m2m_client"
 }
 
 func (l *m2mClientListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
@@ -50,22 +53,9 @@ func (l *m2mClientListResource) ListResourceConfigSchema(_ context.Context, _ li
 	}
 }
 
-func (l *m2mClientListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	l.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-func (l *m2mClientListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg m2mClientListModel
-	if diags := req.Config.Get(ctx, &cfg); diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	if l.data == nil {
-		var diags diag.Diagnostics
-		diags.AddError("Provider not configured", "The machineauth provider was not configured before listing: this is a bug in the provider.")
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
+// listM2MClients fetches the clients the filters match, page by page, in
+// the search's order.
+func listM2MClients(ctx context.Context, data *providerData, cfg m2mClientListModel) ([]client.M2MClient, diag.Diagnostics) {
 	search := client.M2MSearchRequest{Limit: searchPageSize}
 	var operands []client.M2MSearchOperand
 	if !cfg.ClientName.IsNull() {
@@ -79,12 +69,11 @@ func (l *m2mClientListResource) List(ctx context.Context, req list.ListRequest, 
 	}
 	var clients []client.M2MClient
 	for {
-		page, err := l.data.client.SearchM2MClients(ctx, search)
+		page, err := data.client.SearchM2MClients(ctx, search)
 		if err != nil {
 			var diags diag.Diagnostics
 			addClientError(&diags, "Unable to list the project's M2M clients", err)
-			stream.Results = list.ListResultsStreamDiagnostics(diags)
-			return
+			return nil, diags
 		}
 		clients = append(clients, page.M2MClients...)
 		if next := page.ResultsMetadata.NextCursor; next == nil || *next == "" || len(page.M2MClients) == 0 {
@@ -92,38 +81,22 @@ func (l *m2mClientListResource) List(ctx context.Context, req list.ListRequest, 
 		}
 		search.Cursor = *page.ResultsMetadata.NextCursor
 	}
-	stream.Results = func(push func(list.ListResult) bool) {
-		for i := range clients {
-			c := &clients[i]
-			if req.Limit > 0 && int64(i) >= req.Limit {
-				return
-			}
-			res := req.NewListResult(ctx)
-			res.DisplayName = c.ClientID
-			if c.ClientName != "" {
-				res.DisplayName = c.ClientName + " (" + c.ClientID + ", " + c.Status + ")"
-			}
-			res.Diagnostics.Append(res.Identity.Set(ctx, clientIdentityModel{ClientID: types.StringValue(c.ClientID)})...)
-			if req.IncludeResource {
-				res.Diagnostics.Append(res.Resource.Set(ctx, listedM2MClient(ctx, c, &res.Diagnostics))...)
-			}
-			if !push(res) {
-				return
-			}
-		}
+	return clients, nil
+}
+
+func m2mClientDisplayName(c client.M2MClient) string {
+	if c.ClientName == "" {
+		return c.ClientID
 	}
+	return c.ClientName + " (" + c.ClientID + ", " + c.Status + ")"
 }
 
 // listedM2MClient is the state an import of c would reach after its first
 // refresh.
-func listedM2MClient(ctx context.Context, c *client.M2MClient, diags *diag.Diagnostics) m2mClientModel {
+func listedM2MClient(ctx context.Context, c client.M2MClient, diags *diag.Diagnostics) m2mClientModel {
 	var m m2mClientModel
-	m.set(ctx, c, diags)
+	m.set(ctx, &c, diags)
 	m.ID, m.ClientID = types.StringValue(c.ClientID), types.StringValue(c.ClientID)
-	m.ClientSecret, m.NextClientSecret, m.RotationStartedAt = types.StringNull(), types.StringNull(), types.StringNull()
-	m.SecretLastFour = stringOrNull(c.ClientSecretLastFour)
-	m.RotationDue = types.BoolValue(false)
-	m.RotationTriggers = types.MapNull(types.StringType)
-	m.RotationOverlap = types.Int64Value(defaultRotationOverlap)
+	m.clientSecretModel = listedClientSecret(c.ClientSecretLastFour)
 	return m
 }

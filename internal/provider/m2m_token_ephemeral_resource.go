@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -16,8 +14,7 @@ var (
 	_ ephemeral.EphemeralResourceWithClose     = (*m2mTokenEphemeralResource)(nil)
 )
 
-// openTokenKey holds, in the ephemeral resource's private data, what Close
-// needs: Close gets no configuration.
+// openTokenKey names what Open keeps for Close (see keepForClose).
 const openTokenKey = "token"
 
 // NewM2MTokenEphemeralResource is the ephemeral machineauth_m2m_token.
@@ -125,26 +122,16 @@ func (e *m2mTokenEphemeralResource) Open(ctx context.Context, req ephemeral.Open
 	if e.data.m2m.keys.revokeNeedsResourceKey() {
 		open.Key = resourceKey
 	}
-	b, err := json.Marshal(open)
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to record the M2M token for closing", err.Error())
-		return
+	if keepForClose(ctx, resp.Private, openTokenKey, open, "M2M token", &resp.Diagnostics) {
+		resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 	}
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, openTokenKey, b)...)
-	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 }
 
 // Close revokes the token. Failing to is a warning, not an error: the run
 // has done its work, and the token expires by itself.
 func (e *m2mTokenEphemeralResource) Close(ctx context.Context, req ephemeral.CloseRequest, resp *ephemeral.CloseResponse) {
-	raw, diags := req.Private.GetKey(ctx, openTokenKey)
-	resp.Diagnostics.Append(diags...)
-	if len(raw) == 0 || e.data == nil {
-		return
-	}
-	var open openToken
-	if err := json.Unmarshal(raw, &open); err != nil {
-		resp.Diagnostics.AddWarning("Unable to revoke the ephemeral M2M token", "Its private data does not decode: "+err.Error())
+	open, ok := keptForClose[openToken](ctx, req.Private, openTokenKey, "M2M token", &resp.Diagnostics)
+	if !ok || e.data == nil {
 		return
 	}
 	if open.Format == tokenFormatJWT {
@@ -154,7 +141,5 @@ func (e *m2mTokenEphemeralResource) Close(ctx context.Context, req ephemeral.Clo
 	}
 	var revokeDiags diag.Diagnostics
 	e.data.m2m.revoke(ctx, open.Key, open.ID, open.Reason, &revokeDiags)
-	for _, d := range revokeDiags {
-		resp.Diagnostics.AddWarning(d.Summary(), fmt.Sprintf("%s\n\nThe token stays valid until it expires.", d.Detail()))
-	}
+	warnOfFailedRevoke(&resp.Diagnostics, revokeDiags, "The token stays valid until it expires.")
 }

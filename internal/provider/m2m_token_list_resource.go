@@ -3,14 +3,13 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -25,20 +24,26 @@ import (
 var _ list.ListResourceWithConfigure = (*m2mTokenListResource)(nil)
 
 // NewM2MTokenListResource is the machineauth_m2m_token list resource.
-func NewM2MTokenListResource() list.ListResource { return &m2mTokenListResource{} }
+func NewM2MTokenListResource() list.ListResource {
+	return &m2mTokenListResource{listResults[m2mTokenListModel, client.M2MToken, m2mTokenModel]{
+		typeName: "_m2m_token",
+		fetch:    listM2MTokens,
+		name:     m2mTokenDisplayName,
+		identity: func(t client.M2MToken) any {
+			return m2mTokenIdentityModel{MachineID: types.StringValue(t.Subject), TokenID: types.StringValue(t.ID)}
+		},
+		resource: listedM2MToken,
+	}}
+}
 
 type m2mTokenListResource struct {
-	data *providerData
+	listResults[m2mTokenListModel, client.M2MToken, m2mTokenModel]
 }
 
 type m2mTokenListModel struct {
 	MachineID      types.String `tfsdk:"machine_id"`
 	IncludeRevoked types.Bool   `tfsdk:"include_revoked"`
 	IncludeExpired types.Bool   `tfsdk:"include_expired"`
-}
-
-func (l *m2mTokenListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_m2m_token"
 }
 
 func (l *m2mTokenListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
@@ -67,39 +72,22 @@ func (l *m2mTokenListResource) ListResourceConfigSchema(_ context.Context, _ lis
 	}
 }
 
-func (l *m2mTokenListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	l.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-func (l *m2mTokenListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg m2mTokenListModel
-	if diags := req.Config.Get(ctx, &cfg); diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	if l.data == nil {
-		var diags diag.Diagnostics
-		diags.AddError("Provider not configured", "The machineauth provider was not configured before listing: this is a bug in the provider.")
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
+// listM2MTokens fetches the machine's tokens, newest first.
+func listM2MTokens(ctx context.Context, data *providerData, cfg m2mTokenListModel) ([]client.M2MToken, diag.Diagnostics) {
+	var diags diag.Diagnostics
 	machineID := cfg.MachineID.ValueString()
-	listing := l.data.m2m.listing
+	listing := data.m2m.listing
 	if cfg.IncludeRevoked.ValueBool() || cfg.IncludeExpired.ValueBool() {
-		listing = l.data.m2m.fullListing
+		listing = data.m2m.fullListing
 	}
 	ix, err := listing(ctx, "", machineID)
 	if err != nil {
-		var diags diag.Diagnostics
 		addClientError(&diags, "Unable to list the tokens of machine "+machineID, err)
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
+		return nil, diags
 	}
 	if ix.gone {
-		var diags diag.Diagnostics
 		diags.AddError("Machine not found", fmt.Sprintf("Clerk has no machine %s.", machineID))
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
+		return nil, diags
 	}
 	var tokens []client.M2MToken
 	for _, t := range ix.all() {
@@ -108,33 +96,8 @@ func (l *m2mTokenListResource) List(ctx context.Context, req list.ListRequest, s
 		}
 		tokens = append(tokens, t)
 	}
-	// Newest first, as Clerk lists them; the id breaks ties so that the
-	// order is the same on every run.
-	slices.SortFunc(tokens, func(a, b client.M2MToken) int {
-		if c := -a.Created().Compare(b.Created()); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-
-	stream.Results = func(push func(list.ListResult) bool) {
-		for i, t := range tokens {
-			if req.Limit > 0 && int64(i) >= req.Limit {
-				return
-			}
-			res := req.NewListResult(ctx)
-			res.DisplayName = m2mTokenDisplayName(t)
-			res.Diagnostics.Append(res.Identity.Set(ctx, m2mTokenIdentityModel{
-				MachineID: types.StringValue(t.Subject), TokenID: types.StringValue(t.ID),
-			})...)
-			if req.IncludeResource {
-				res.Diagnostics.Append(res.Resource.Set(ctx, listedM2MToken(ctx, t, &res.Diagnostics))...)
-			}
-			if !push(res) {
-				return
-			}
-		}
-	}
+	sortNewestFirst(tokens, func(t client.M2MToken) (time.Time, string) { return t.Created(), t.ID })
+	return tokens, nil
 }
 
 // listedM2MToken is the state an import of t would reach after its first
@@ -150,25 +113,12 @@ func listedM2MToken(ctx context.Context, t client.M2MToken, diags *diag.Diagnost
 }
 
 func m2mTokenDisplayName(t client.M2MToken) string {
-	name := t.ID + ", issued " + t.Created().Format(time.RFC3339)
-	switch {
-	case t.Revoked:
-		name += ", revoked"
-	case t.Expired:
-		name += ", expired"
-	case t.ExpiresAt() != nil:
-		name += ", expires " + t.ExpiresAt().Format(time.RFC3339)
-	}
-	return name
+	return t.ID + ", issued " + t.Created().Format(time.RFC3339) + lifeForDisplay(t.Revoked, t.Expired, t.ExpiresAt())
 }
 
 // all returns the listing's tokens in no particular order.
 func (ix *tokenIndex) all() []client.M2MToken {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	out := make([]client.M2MToken, 0, len(ix.byID))
-	for _, t := range ix.byID {
-		out = append(out, t)
-	}
-	return out
+	return slices.Collect(maps.Values(ix.byID))
 }

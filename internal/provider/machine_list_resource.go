@@ -7,7 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
@@ -20,18 +19,22 @@ import (
 var _ list.ListResourceWithConfigure = (*machineListResource)(nil)
 
 // NewMachineListResource is the machineauth_machine list resource.
-func NewMachineListResource() list.ListResource { return &machineListResource{} }
+func NewMachineListResource() list.ListResource {
+	return &machineListResource{listResults[machineListModel, client.Machine, machineModel]{
+		typeName: "_machine",
+		fetch:    listMachines,
+		name:     machineDisplayName,
+		identity: func(m client.Machine) any { return machineIdentityModel{ID: types.StringValue(m.ID)} },
+		resource: listedMachine,
+	}}
+}
 
 type machineListResource struct {
-	data *providerData
+	listResults[machineListModel, client.Machine, machineModel]
 }
 
 type machineListModel struct {
 	Query types.String `tfsdk:"query"`
-}
-
-func (l *machineListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_machine"
 }
 
 func (l *machineListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
@@ -49,52 +52,20 @@ func (l *machineListResource) ListResourceConfigSchema(_ context.Context, _ list
 	}
 }
 
-func (l *machineListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	l.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-func (l *machineListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg machineListModel
-	if diags := req.Config.Get(ctx, &cfg); diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
+// listMachines fetches the machines the query finds, in Clerk's order; it
+// needs the instance key.
+func listMachines(ctx context.Context, data *providerData, cfg machineListModel) ([]client.Machine, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if _, err := data.machines.keys.managing(); err != nil {
+		addClientError(&diags, "Listing Clerk machines", err)
+		return nil, diags
 	}
-	fail := func(summary string, err error) {
-		var diags diag.Diagnostics
-		addClientError(&diags, summary, err)
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-	}
-	if l.data == nil {
-		var diags diag.Diagnostics
-		diags.AddError("Provider not configured", "The machineauth provider was not configured before listing: this is a bug in the provider.")
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	if _, err := l.data.machines.keys.managing(); err != nil {
-		fail("Listing Clerk machines", err)
-		return
-	}
-	machines, err := l.data.machines.listAll(ctx, cfg.Query.ValueString())
+	machines, err := data.machines.listAll(ctx, cfg.Query.ValueString())
 	if err != nil {
-		fail("Unable to list the machines", err)
-		return
+		addClientError(&diags, "Unable to list the machines", err)
+		return nil, diags
 	}
-	stream.Results = func(push func(list.ListResult) bool) {
-		for i, m := range machines {
-			if req.Limit > 0 && int64(i) >= req.Limit {
-				return
-			}
-			res := req.NewListResult(ctx)
-			res.DisplayName = machineDisplayName(m)
-			res.Diagnostics.Append(res.Identity.Set(ctx, machineIdentityModel{ID: types.StringValue(m.ID)})...)
-			if req.IncludeResource {
-				res.Diagnostics.Append(res.Resource.Set(ctx, listedMachine(ctx, m, &res.Diagnostics))...)
-			}
-			if !push(res) {
-				return
-			}
-		}
-	}
+	return machines, nil
 }
 
 // listedMachine is the state an import of m reaches, less its secret key.

@@ -11,7 +11,10 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -188,6 +191,28 @@ var tokenVerificationDocs = struct {
 	lastUsedAt: "For an opaque M2M token, when Clerk last saw it used (RFC 3339): Clerk counts this check as a use. Null for other tokens.",
 }
 
+// tokenVerificationAttributes are the attributes of both kinds, in the data
+// source's schema types; the ephemeral resource converts them.
+func tokenVerificationAttributes() map[string]schema.Attribute {
+	docs := tokenVerificationDocs
+	return map[string]schema.Attribute{
+		"token":           schema.StringAttribute{MarkdownDescription: docs.token, Required: true, Sensitive: true},
+		"type":            schema.StringAttribute{MarkdownDescription: docs.typ, Optional: true, Validators: []validator.String{tokenTypeValidator}},
+		"client_id":       schema.StringAttribute{MarkdownDescription: docs.clientID, Optional: true},
+		"client_secret":   schema.StringAttribute{MarkdownDescription: docs.clientSecret, Optional: true, Sensitive: true},
+		"required_scopes": schema.SetAttribute{MarkdownDescription: docs.requiredScopes, Optional: true, ElementType: types.StringType},
+		"valid":           schema.BoolAttribute{MarkdownDescription: docs.valid, Computed: true},
+		"reason":          schema.StringAttribute{MarkdownDescription: docs.reason, Computed: true},
+		"token_type":      schema.StringAttribute{MarkdownDescription: docs.tokenType, Computed: true},
+		"id":              schema.StringAttribute{MarkdownDescription: docs.id, Computed: true},
+		"subject":         schema.StringAttribute{MarkdownDescription: docs.subject, Computed: true},
+		"scopes":          schema.SetAttribute{MarkdownDescription: docs.scopes, Computed: true, ElementType: types.StringType},
+		"claims":          schema.StringAttribute{MarkdownDescription: docs.claims, Computed: true},
+		"expires_at":      schema.StringAttribute{MarkdownDescription: docs.expiresAt, Computed: true},
+		"last_used_at":    schema.StringAttribute{MarkdownDescription: docs.lastUsedAt, Computed: true},
+	}
+}
+
 // verification is the outcome for one token. Empty fields mean the service
 // or the token did not tell them.
 type verification struct {
@@ -209,6 +234,18 @@ type verification struct {
 type verificationFailure struct {
 	summary string
 	err     error
+}
+
+// verifyConfig checks the token a configuration gives: the model with the
+// results, and false after an error.
+func (tv *tokenVerifier) verifyConfig(ctx context.Context, cfg tfsdk.Config, diags *diag.Diagnostics) (tokenVerificationModel, bool) {
+	var m tokenVerificationModel
+	diags.Append(cfg.Get(ctx, &m)...)
+	if diags.HasError() {
+		return m, false
+	}
+	tv.verifyInto(ctx, &m, diags)
+	return m, !diags.HasError()
 }
 
 // verifyInto checks m's token and writes the results into m.

@@ -2,11 +2,11 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
+	datasourceschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 var _ ephemeral.EphemeralResourceWithConfigure = (*tokenVerificationEphemeralResource)(nil)
@@ -27,29 +27,13 @@ func (e *tokenVerificationEphemeralResource) Metadata(_ context.Context, req eph
 }
 
 func (e *tokenVerificationEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
-	docs := tokenVerificationDocs
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Checks whether a Clerk M2M token, a Clerk API key, a Stytch connected-app access token or a Stytch M2M client's access token is valid, " +
 			"without the token or the results landing in plan or state: for tokens that are themselves ephemeral, " +
 			"such as one from the `machineauth_m2m_token` ephemeral resource. Requires Terraform 1.10 or later. " +
 			"The `machineauth_token_verification` data source has the same arguments and results.\n\n" +
 			tokenVerificationHow,
-		Attributes: map[string]schema.Attribute{
-			"token":           schema.StringAttribute{MarkdownDescription: docs.token, Required: true, Sensitive: true},
-			"type":            schema.StringAttribute{MarkdownDescription: docs.typ, Optional: true, Validators: []validator.String{tokenTypeValidator}},
-			"client_id":       schema.StringAttribute{MarkdownDescription: docs.clientID, Optional: true},
-			"client_secret":   schema.StringAttribute{MarkdownDescription: docs.clientSecret, Optional: true, Sensitive: true},
-			"required_scopes": schema.SetAttribute{MarkdownDescription: docs.requiredScopes, Optional: true, ElementType: types.StringType},
-			"valid":           schema.BoolAttribute{MarkdownDescription: docs.valid, Computed: true},
-			"reason":          schema.StringAttribute{MarkdownDescription: docs.reason, Computed: true},
-			"token_type":      schema.StringAttribute{MarkdownDescription: docs.tokenType, Computed: true},
-			"id":              schema.StringAttribute{MarkdownDescription: docs.id, Computed: true},
-			"subject":         schema.StringAttribute{MarkdownDescription: docs.subject, Computed: true},
-			"scopes":          schema.SetAttribute{MarkdownDescription: docs.scopes, Computed: true, ElementType: types.StringType},
-			"claims":          schema.StringAttribute{MarkdownDescription: docs.claims, Computed: true},
-			"expires_at":      schema.StringAttribute{MarkdownDescription: docs.expiresAt, Computed: true},
-			"last_used_at":    schema.StringAttribute{MarkdownDescription: docs.lastUsedAt, Computed: true},
-		},
+		Attributes: ephemeralAttributes(tokenVerificationAttributes()),
 	}
 }
 
@@ -58,14 +42,26 @@ func (e *tokenVerificationEphemeralResource) Configure(_ context.Context, req ep
 }
 
 func (e *tokenVerificationEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	var m tokenVerificationModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
+	if m, ok := e.data.verifier.verifyConfig(ctx, req.Config, &resp.Diagnostics); ok {
+		resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 	}
-	e.data.verifier.verifyInto(ctx, &m, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
+}
+
+// ephemeralAttributes converts data source attributes to their ephemeral
+// twins: the framework declares the two kinds alike, field for field.
+func ephemeralAttributes(attrs map[string]datasourceschema.Attribute) map[string]schema.Attribute {
+	out := make(map[string]schema.Attribute, len(attrs))
+	for name, a := range attrs {
+		switch a := a.(type) {
+		case datasourceschema.StringAttribute:
+			out[name] = schema.StringAttribute(a)
+		case datasourceschema.SetAttribute:
+			out[name] = schema.SetAttribute(a)
+		case datasourceschema.BoolAttribute:
+			out[name] = schema.BoolAttribute(a)
+		default:
+			panic(fmt.Sprintf("ephemeralAttributes: no conversion for %s (%T)", name, a))
+		}
 	}
-	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+	return out
 }
