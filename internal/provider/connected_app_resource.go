@@ -50,8 +50,21 @@ func (r *connectedAppResource) Metadata(_ context.Context, req resource.Metadata
 func (r *connectedAppResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	const inPlace = " Changed in place."
 	nonEmpty := []validator.String{stringvalidator.LengthAtLeast(1)}
-	redirects := []validator.List{listvalidator.ValueStringsAre(stringCheck{description: "an https URL, or http to a loopback host", check: checkRedirectURI})}
-	emptyList := listdefault.StaticValue(types.ListValueMust(types.StringType, []attr.Value{}))
+	// Both lists of redirect URLs: none by default, each an allowed redirect.
+	redirectURLs := func(doc string) schema.ListAttribute {
+		return schema.ListAttribute{
+			MarkdownDescription: doc,
+			ElementType:         types.StringType,
+			Optional:            true,
+			Computed:            true,
+			Default:             listdefault.StaticValue(types.ListValueMust(types.StringType, []attr.Value{})),
+			Validators:          []validator.List{listvalidator.ValueStringsAre(stringCheck{description: "an https URL, or http to a loopback host", check: checkRedirectURI})},
+		}
+	}
+	// The first-party switches, off by default.
+	firstPartyOnly := func(doc string) schema.BoolAttribute {
+		return schema.BoolAttribute{MarkdownDescription: doc, Optional: true, Computed: true, Default: booldefault.StaticBool(false)}
+	}
 	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	attrs := map[string]schema.Attribute{
 		"id": schema.StringAttribute{
@@ -80,28 +93,9 @@ func (r *connectedAppResource) Schema(_ context.Context, _ resource.SchemaReques
 			Optional:            true,
 			Validators:          nonEmpty,
 		},
-		"redirect_urls": schema.ListAttribute{
-			MarkdownDescription: connectedAppFieldDocs["redirect_urls"] + " A `machineauth_connected_app_authorization`'s `redirect_uri` must be one of them. Default: none." + inPlace,
-			ElementType:         types.StringType,
-			Optional:            true,
-			Computed:            true,
-			Default:             emptyList,
-			Validators:          redirects,
-		},
-		"post_logout_redirect_urls": schema.ListAttribute{
-			MarkdownDescription: connectedAppFieldDocs["post_logout_redirect_urls"] + " Default: none." + inPlace,
-			ElementType:         types.StringType,
-			Optional:            true,
-			Computed:            true,
-			Default:             emptyList,
-			Validators:          redirects,
-		},
-		"full_access_allowed": schema.BoolAttribute{
-			MarkdownDescription: connectedAppFieldDocs["full_access_allowed"] + " Default `false`." + inPlace,
-			Optional:            true,
-			Computed:            true,
-			Default:             booldefault.StaticBool(false),
-		},
+		"redirect_urls":             redirectURLs(connectedAppFieldDocs["redirect_urls"] + " A `machineauth_connected_app_authorization`'s `redirect_uri` must be one of them. Default: none." + inPlace),
+		"post_logout_redirect_urls": redirectURLs(connectedAppFieldDocs["post_logout_redirect_urls"] + " Default: none." + inPlace),
+		"full_access_allowed":       firstPartyOnly(connectedAppFieldDocs["full_access_allowed"] + " Default `false`." + inPlace),
 		"access_token_expiry_minutes": schema.Int64Attribute{
 			MarkdownDescription: connectedAppFieldDocs["access_token_expiry_minutes"] + " At least 1; default 60." + inPlace,
 			Optional:            true,
@@ -124,12 +118,7 @@ func (r *connectedAppResource) Schema(_ context.Context, _ resource.SchemaReques
 			Optional:            true,
 			Validators:          []validator.String{stringCheck{description: "an absolute https URL", check: checkLogoURL}},
 		},
-		"bypass_consent_for_offline_access": schema.BoolAttribute{
-			MarkdownDescription: connectedAppFieldDocs["bypass_consent_for_offline_access"] + " Default `false`." + inPlace,
-			Optional:            true,
-			Computed:            true,
-			Default:             booldefault.StaticBool(false),
-		},
+		"bypass_consent_for_offline_access": firstPartyOnly(connectedAppFieldDocs["bypass_consent_for_offline_access"] + " Default `false`." + inPlace),
 	}
 	maps.Copy(attrs, clientSecretAttributes("The client secret, for confidential client types; null for public ones. Set at create."))
 	resp.Schema = schema.Schema{
