@@ -1,7 +1,6 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -33,33 +32,15 @@ type M2MToken struct {
 }
 
 // ExpiresAt is the expiration as a time, or nil if the token never expires.
-func (t *M2MToken) ExpiresAt() *time.Time {
-	if t.Expiration == nil {
-		return nil
-	}
-	at := time.UnixMilli(*t.Expiration).UTC()
-	return &at
-}
+func (t *M2MToken) ExpiresAt() *time.Time { return msTime(t.Expiration) }
 
 // Created is the creation time.
 func (t *M2MToken) Created() time.Time { return time.UnixMilli(t.CreatedAt).UTC() }
 
 // LastUsed is when the token was last used, or nil if never.
-func (t *M2MToken) LastUsed() *time.Time {
-	if t.LastUsedAt == nil {
-		return nil
-	}
-	at := time.UnixMilli(*t.LastUsedAt).UTC()
-	return &at
-}
+func (t *M2MToken) LastUsed() *time.Time { return msTime(t.LastUsedAt) }
 
-// A JSON null decodes into a RawMessage as the bytes "null"; callers should
-// not have to tell that apart from "no claims".
-func (t *M2MToken) normalize() {
-	if bytes.Equal(bytes.TrimSpace(t.Claims), []byte("null")) {
-		t.Claims = nil
-	}
-}
+func (t *M2MToken) normalize() { t.Claims = nullClaims(t.Claims) }
 
 // M2MTokenWithSecret is what a create returns: the only time Clerk shows
 // the token's secret.
@@ -95,6 +76,8 @@ type M2MTokenList struct {
 	Tokens     []M2MToken `json:"m2m_tokens"`
 	TotalCount int        `json:"total_count"`
 }
+
+func (l *M2MTokenList) normalize() { normalizeEach(l.Tokens) }
 
 // Machine is a Clerk machine. Times are Unix timestamps as Clerk sends them.
 type Machine struct {
@@ -162,12 +145,7 @@ func (c *Client) CreateM2MToken(ctx context.Context, key string, req CreateM2MTo
 	if err := cl.jsonBody(req); err != nil {
 		return nil, err
 	}
-	out, err := doJSON[M2MTokenWithSecret](ctx, c, cl)
-	if err != nil {
-		return nil, err
-	}
-	out.normalize()
-	return out, nil
+	return doClaims[M2MTokenWithSecret](ctx, c, cl)
 }
 
 // ListM2MTokens lists a machine's opaque tokens, with the instance key or
@@ -186,20 +164,8 @@ func (c *Client) ListM2MTokens(ctx context.Context, key string, req ListM2MToken
 		"revoked": {strconv.FormatBool(req.Revoked)},
 		"expired": {strconv.FormatBool(req.Expired)},
 	}
-	if req.Limit > 0 {
-		cl.query.Set("limit", strconv.Itoa(req.Limit))
-	}
-	if req.Offset > 0 {
-		cl.query.Set("offset", strconv.Itoa(req.Offset))
-	}
-	out, err := doJSON[M2MTokenList](ctx, c, cl)
-	if err != nil {
-		return nil, err
-	}
-	for i := range out.Tokens {
-		out.Tokens[i].normalize()
-	}
-	return out, nil
+	setPage(cl.query, req.Limit, req.Offset)
+	return doClaims[M2MTokenList](ctx, c, cl)
 }
 
 // RevokeM2MToken revokes an opaque token by id, with the instance key or
@@ -218,13 +184,10 @@ func (c *Client) RevokeM2MToken(ctx context.Context, key, tokenID string, reason
 		return nil, err
 	}
 	cl.idempotent = true
-	body := struct {
-		RevocationReason *string `json:"revocation_reason,omitempty"`
-	}{reason}
-	if err := cl.jsonBody(body); err != nil {
+	if err := cl.jsonBody(revocation{reason}); err != nil {
 		return nil, err
 	}
-	return c.doToken(ctx, cl)
+	return doClaims[M2MToken](ctx, c, cl)
 }
 
 // VerifyM2MToken checks a token's secret. An unknown, revoked or expired
@@ -243,16 +206,7 @@ func (c *Client) VerifyM2MToken(ctx context.Context, key, token string) (*M2MTok
 	}{token}); err != nil {
 		return nil, err
 	}
-	return c.doToken(ctx, cl)
-}
-
-func (c *Client) doToken(ctx context.Context, cl *call) (*M2MToken, error) {
-	out, err := doJSON[M2MToken](ctx, c, cl)
-	if err != nil {
-		return nil, err
-	}
-	out.normalize()
-	return out, nil
+	return doClaims[M2MToken](ctx, c, cl)
 }
 
 // CreateMachine creates a machine with the instance secret key. Like every

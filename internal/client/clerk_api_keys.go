@@ -1,7 +1,6 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -48,19 +47,7 @@ func (k *APIKey) LastUsed() *time.Time { return msTime(k.LastUsedAt) }
 // Created is the creation time.
 func (k *APIKey) Created() time.Time { return time.UnixMilli(k.CreatedAt).UTC() }
 
-func msTime(ms *int64) *time.Time {
-	if ms == nil {
-		return nil
-	}
-	at := time.UnixMilli(*ms).UTC()
-	return &at
-}
-
-func (k *APIKey) normalize() {
-	if bytes.Equal(bytes.TrimSpace(k.Claims), []byte("null")) {
-		k.Claims = nil
-	}
-}
+func (k *APIKey) normalize() { k.Claims = nullClaims(k.Claims) }
 
 // APIKeyWithSecret is what a create returns.
 type APIKeyWithSecret struct {
@@ -139,6 +126,8 @@ type APIKeyList struct {
 	TotalCount int      `json:"total_count"`
 }
 
+func (l *APIKeyList) normalize() { normalizeEach(l.Keys) }
+
 var apiKeyID = regexp.MustCompile(`^ak_[0-9A-Fa-f]{32}$`)
 
 // CreateAPIKey creates a key and returns it with its secret. Not retried
@@ -151,12 +140,7 @@ func (c *Client) CreateAPIKey(ctx context.Context, req CreateAPIKeyRequest) (*AP
 	if err := cl.jsonBody(req); err != nil {
 		return nil, err
 	}
-	out, err := doJSON[APIKeyWithSecret](ctx, c, cl)
-	if err != nil {
-		return nil, err
-	}
-	out.normalize()
-	return out, nil
+	return doClaims[APIKeyWithSecret](ctx, c, cl)
 }
 
 // ListAPIKeys lists one page of a subject's keys.
@@ -170,20 +154,8 @@ func (c *Client) ListAPIKeys(ctx context.Context, req ListAPIKeysRequest) (*APIK
 	}
 	cl.idempotent = true
 	cl.query = url.Values{"subject": {req.Subject}, "include_invalid": {strconv.FormatBool(req.IncludeInvalid)}}
-	if req.Limit > 0 {
-		cl.query.Set("limit", strconv.Itoa(req.Limit))
-	}
-	if req.Offset > 0 {
-		cl.query.Set("offset", strconv.Itoa(req.Offset))
-	}
-	out, err := doJSON[APIKeyList](ctx, c, cl)
-	if err != nil {
-		return nil, err
-	}
-	for i := range out.Keys {
-		out.Keys[i].normalize()
-	}
-	return out, nil
+	setPage(cl.query, req.Limit, req.Offset)
+	return doClaims[APIKeyList](ctx, c, cl)
 }
 
 // GetAPIKey reads one key, revoked or expired ones included.
@@ -192,7 +164,7 @@ func (c *Client) GetAPIKey(ctx context.Context, id string) (*APIKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.doAPIKey(ctx, cl)
+	return doClaims[APIKey](ctx, c, cl)
 }
 
 // GetAPIKeySecret reads a key's secret again: unlike an M2M token's, it is
@@ -221,7 +193,7 @@ func (c *Client) UpdateAPIKey(ctx context.Context, id string, req UpdateAPIKeyRe
 	if err := cl.jsonBody(req); err != nil {
 		return nil, err
 	}
-	return c.doAPIKey(ctx, cl)
+	return doClaims[APIKey](ctx, c, cl)
 }
 
 // RevokeAPIKey revokes a key; reason nil sends none.
@@ -230,12 +202,10 @@ func (c *Client) RevokeAPIKey(ctx context.Context, id string, reason *string) (*
 	if err != nil {
 		return nil, err
 	}
-	if err := cl.jsonBody(struct {
-		RevocationReason *string `json:"revocation_reason,omitempty"`
-	}{reason}); err != nil {
+	if err := cl.jsonBody(revocation{reason}); err != nil {
 		return nil, err
 	}
-	return c.doAPIKey(ctx, cl)
+	return doClaims[APIKey](ctx, c, cl)
 }
 
 // DeleteAPIKey deletes a key and its record. The provider never calls it:
@@ -265,7 +235,7 @@ func (c *Client) VerifyAPIKey(ctx context.Context, secret string) (*APIKey, erro
 	}{secret}); err != nil {
 		return nil, err
 	}
-	return c.doAPIKey(ctx, cl)
+	return doClaims[APIKey](ctx, c, cl)
 }
 
 // apiKeyCall starts an idempotent instance call on one key, checking its
@@ -285,13 +255,4 @@ func (c *Client) apiKeyCall(op, method, id, suffix string) (*call, error) {
 	}
 	cl.idempotent = true
 	return cl, nil
-}
-
-func (c *Client) doAPIKey(ctx context.Context, cl *call) (*APIKey, error) {
-	out, err := doJSON[APIKey](ctx, c, cl)
-	if err != nil {
-		return nil, err
-	}
-	out.normalize()
-	return out, nil
 }

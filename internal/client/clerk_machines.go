@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 )
 
@@ -64,12 +63,7 @@ func (c *Client) ListMachines(ctx context.Context, req ListMachinesRequest) (*Ma
 	if req.OrderBy != "" {
 		cl.query.Set("order_by", req.OrderBy)
 	}
-	if req.Limit > 0 {
-		cl.query.Set("limit", strconv.Itoa(req.Limit))
-	}
-	if req.Offset > 0 {
-		cl.query.Set("offset", strconv.Itoa(req.Offset))
-	}
+	setPage(cl.query, req.Limit, req.Offset)
 	return doJSON[MachineList](ctx, c, cl)
 }
 

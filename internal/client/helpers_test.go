@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -74,6 +75,37 @@ func (s *server) last(t *testing.T) recorded {
 		t.Fatal("server received no request")
 	}
 	return s.requests[len(s.requests)-1]
+}
+
+// callCase is one client call and the request it must send.
+type callCase struct {
+	name         string
+	run          func(context.Context, *Client) error
+	method, path string
+	wantBody     string
+}
+
+// checkCalls makes each call against a server that answers every request
+// with 200 and answer, and checks the request it sent; more, if not nil,
+// checks that request further.
+func checkCalls(t *testing.T, answer string, cases []callCase, more func(*testing.T, recorded)) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t, reply(http.StatusOK, answer))
+			if err := tt.run(t.Context(), newTestClient(t, srv.URL)); err != nil {
+				t.Fatalf("call: %v", err)
+			}
+			got := srv.last(t)
+			if got.Method != tt.method || got.Path != tt.path || got.Body != tt.wantBody {
+				t.Errorf("request = %s %s %s\nwant      %s %s %s", got.Method, got.Path, got.Body, tt.method, tt.path, tt.wantBody)
+			}
+			if more != nil {
+				more(t, got)
+			}
+		})
+	}
 }
 
 func reply(status int, body string) http.HandlerFunc {

@@ -109,14 +109,7 @@ func TestPacerSlotMetByAPauseIsReplanned(t *testing.T) {
 		if _, err := p.wait(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		done := make(chan time.Time, 1)
-		go func() {
-			sent, err := p.wait(t.Context())
-			if err != nil {
-				t.Error(err)
-			}
-			done <- sent
-		}()
+		done := waitInBackground(t, p)
 		clk.awaitParked(t)
 		// The slot's timer fires and a pause begins at once, as a 429
 		// arriving at that instant would start it, before the waiting

@@ -151,14 +151,11 @@ func TestPacerCeilingIsATokenBucket(t *testing.T) {
 	}
 }
 
-func TestPacerWaitsForItsSlot(t *testing.T) {
-	t.Parallel()
-	clk := newFakeClock()
-	p := newPacer(clk, 1)
-	if _, err := p.wait(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan time.Time)
+// waitInBackground waits for p's next slot in a goroutine; the channel
+// gets the time the request was let go.
+func waitInBackground(t *testing.T, p *pacer) <-chan time.Time {
+	t.Helper()
+	done := make(chan time.Time, 1)
 	go func() {
 		sent, err := p.wait(t.Context())
 		if err != nil {
@@ -166,6 +163,17 @@ func TestPacerWaitsForItsSlot(t *testing.T) {
 		}
 		done <- sent
 	}()
+	return done
+}
+
+func TestPacerWaitsForItsSlot(t *testing.T) {
+	t.Parallel()
+	clk := newFakeClock()
+	p := newPacer(clk, 1)
+	if _, err := p.wait(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	done := waitInBackground(t, p)
 	if d := clk.awaitParked(t); d != time.Second {
 		t.Errorf("second request waits %s, want 1s", d)
 	}
@@ -219,14 +227,7 @@ func TestPacerPausesEveryRequestUntilRetryAfter(t *testing.T) {
 		sent = append(sent, s)
 	}
 	// The next request waits for its slot at 100ms...
-	done := make(chan time.Time)
-	go func() {
-		s, err := p.wait(t.Context())
-		if err != nil {
-			t.Error(err)
-		}
-		done <- s
-	}()
+	done := waitInBackground(t, p)
 	clk.awaitParked(t)
 	// ...when one of the burst is refused with Retry-After: 3.
 	clk.Advance(50 * time.Millisecond)

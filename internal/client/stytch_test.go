@@ -13,13 +13,7 @@ import (
 func TestStytchProjectCallsUseBasicAuth(t *testing.T) {
 	t.Parallel()
 	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(testProjectID+":"+testStytchSecret))
-	tests := []struct {
-		name     string
-		run      func(context.Context, *Client) error
-		method   string
-		path     string
-		wantBody string
-	}{
+	checkCalls(t, `{"status_code":200,"request_id":"`+testRequestID+`"}`, []callCase{
 		{"authorize start", func(ctx context.Context, c *Client) error {
 			_, err := c.AuthorizeStart(ctx, AuthorizeStartRequest{ClientID: "app", RedirectURI: "https://app/cb", OrganizationID: "org", MemberID: "mem"})
 			return err
@@ -52,30 +46,17 @@ func TestStytchProjectCallsUseBasicAuth(t *testing.T) {
 			_, err := c.StytchJWKS(ctx)
 			return err
 		}, "GET", "/v1/b2b/sessions/jwks/" + testProjectID, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			srv := newServer(t, reply(http.StatusOK, `{"status_code":200,"request_id":"`+testRequestID+`"}`))
-			c := newTestClient(t, srv.URL)
-			if err := tt.run(t.Context(), c); err != nil {
-				t.Fatalf("call: %v", err)
-			}
-			got := srv.last(t)
-			if got.Method != tt.method || got.Path != tt.path || got.Body != tt.wantBody {
-				t.Errorf("request = %s %s %s\nwant      %s %s %s", got.Method, got.Path, got.Body, tt.method, tt.path, tt.wantBody)
-			}
-			if g := got.Header.Get("Authorization"); g != basic {
-				t.Errorf("Authorization = %q, want project Basic auth", g)
-			}
-			if g := got.Header.Get("User-Agent"); g != "terraform-provider-machineauth/1.2.3" {
-				t.Errorf("User-Agent = %q", g)
-			}
-			if g := got.Header.Get("Clerk-Api-Version"); g != "" {
-				t.Errorf("Clerk-API-Version sent to Stytch: %q", g)
-			}
-		})
-	}
+	}, func(t *testing.T, got recorded) {
+		if g := got.Header.Get("Authorization"); g != basic {
+			t.Errorf("Authorization = %q, want project Basic auth", g)
+		}
+		if g := got.Header.Get("User-Agent"); g != "terraform-provider-machineauth/1.2.3" {
+			t.Errorf("User-Agent = %q", g)
+		}
+		if g := got.Header.Get("Clerk-Api-Version"); g != "" {
+			t.Errorf("Clerk-API-Version sent to Stytch: %q", g)
+		}
+	})
 }
 
 func TestTokenEndpointUsesClientCredentials(t *testing.T) {

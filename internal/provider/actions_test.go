@@ -89,7 +89,7 @@ action "machineauth_revoke_m2m_token" "wrong_machine" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expectOutput(t, out, "already revoked", `"leaked in a CI log"`)
+	expectOutput(t, out, "already revoked", `"leaked in a CI log"`, "Warning: M2M token already revoked")
 
 	out, err = invoke("wrong_machine")
 	if err == nil {
@@ -142,7 +142,7 @@ action "machineauth_revoke_connected_app_authorization" "incident" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expectOutput(t, res.Stdout+res.Stderr, "nothing to revoke", "not among the apps")
+	expectOutput(t, res.Stdout+res.Stderr, "nothing to revoke", "not among the apps", "Warning: Nothing to revoke")
 }
 
 // An action also runs from a resource's lifecycle: here a terraform_data

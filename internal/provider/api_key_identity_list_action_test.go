@@ -158,7 +158,7 @@ action "machineauth_revoke_api_key" "unknown" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expectOutput(t, out, "already revoked", `"leaked in a CI log"`)
+	expectOutput(t, out, "already revoked", `"leaked in a CI log"`, "Warning: API key already revoked")
 	out, err = invoke("unknown")
 	if err == nil {
 		t.Fatalf("revoking an unknown key succeeded:\n%s", out)

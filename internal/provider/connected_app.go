@@ -123,7 +123,7 @@ func stytchClientGone(err error) bool {
 // connectedAppRotator makes the rotation calls of connected-app clients.
 type connectedAppRotator struct{ c *client.Client }
 
-func (connectedAppRotator) kind() string { return "connected app" }
+func (connectedAppRotator) kind() string { return connectedAppKind.name }
 
 func (r connectedAppRotator) start(ctx context.Context, id string) (string, error) {
 	a, err := r.c.StartConnectedAppSecretRotation(ctx, id)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"reflect"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -20,7 +19,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 )
@@ -40,8 +38,7 @@ type connectedAppResource struct {
 }
 
 type connectedAppModel struct {
-	ID       types.String `tfsdk:"id"`
-	ClientID types.String `tfsdk:"client_id"`
+	stytchClientIDs
 	connectedAppFields
 	clientSecretModel
 }
@@ -53,8 +50,21 @@ func (r *connectedAppResource) Metadata(_ context.Context, req resource.Metadata
 func (r *connectedAppResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	const inPlace = " Changed in place."
 	nonEmpty := []validator.String{stringvalidator.LengthAtLeast(1)}
-	redirects := []validator.List{listvalidator.ValueStringsAre(stringCheck{description: "an https URL, or http to a loopback host", check: checkRedirectURI})}
-	emptyList := listdefault.StaticValue(types.ListValueMust(types.StringType, []attr.Value{}))
+	// Both lists of redirect URLs: none by default, each an allowed redirect.
+	redirectURLs := func(doc string) schema.ListAttribute {
+		return schema.ListAttribute{
+			MarkdownDescription: doc,
+			ElementType:         types.StringType,
+			Optional:            true,
+			Computed:            true,
+			Default:             listdefault.StaticValue(types.ListValueMust(types.StringType, []attr.Value{})),
+			Validators:          []validator.List{listvalidator.ValueStringsAre(stringCheck{description: "an https URL, or http to a loopback host", check: checkRedirectURI})},
+		}
+	}
+	// The first-party switches, off by default.
+	firstPartyOnly := func(doc string) schema.BoolAttribute {
+		return schema.BoolAttribute{MarkdownDescription: doc, Optional: true, Computed: true, Default: booldefault.StaticBool(false)}
+	}
 	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	attrs := map[string]schema.Attribute{
 		"id": schema.StringAttribute{
@@ -83,28 +93,9 @@ func (r *connectedAppResource) Schema(_ context.Context, _ resource.SchemaReques
 			Optional:            true,
 			Validators:          nonEmpty,
 		},
-		"redirect_urls": schema.ListAttribute{
-			MarkdownDescription: connectedAppFieldDocs["redirect_urls"] + " A `machineauth_connected_app_authorization`'s `redirect_uri` must be one of them. Default: none." + inPlace,
-			ElementType:         types.StringType,
-			Optional:            true,
-			Computed:            true,
-			Default:             emptyList,
-			Validators:          redirects,
-		},
-		"post_logout_redirect_urls": schema.ListAttribute{
-			MarkdownDescription: connectedAppFieldDocs["post_logout_redirect_urls"] + " Default: none." + inPlace,
-			ElementType:         types.StringType,
-			Optional:            true,
-			Computed:            true,
-			Default:             emptyList,
-			Validators:          redirects,
-		},
-		"full_access_allowed": schema.BoolAttribute{
-			MarkdownDescription: connectedAppFieldDocs["full_access_allowed"] + " Default `false`." + inPlace,
-			Optional:            true,
-			Computed:            true,
-			Default:             booldefault.StaticBool(false),
-		},
+		"redirect_urls":             redirectURLs(connectedAppFieldDocs["redirect_urls"] + " A `machineauth_connected_app_authorization`'s `redirect_uri` must be one of them. Default: none." + inPlace),
+		"post_logout_redirect_urls": redirectURLs(connectedAppFieldDocs["post_logout_redirect_urls"] + " Default: none." + inPlace),
+		"full_access_allowed":       firstPartyOnly(connectedAppFieldDocs["full_access_allowed"] + " Default `false`." + inPlace),
 		"access_token_expiry_minutes": schema.Int64Attribute{
 			MarkdownDescription: connectedAppFieldDocs["access_token_expiry_minutes"] + " At least 1; default 60." + inPlace,
 			Optional:            true,
@@ -127,12 +118,7 @@ func (r *connectedAppResource) Schema(_ context.Context, _ resource.SchemaReques
 			Optional:            true,
 			Validators:          []validator.String{stringCheck{description: "an absolute https URL", check: checkLogoURL}},
 		},
-		"bypass_consent_for_offline_access": schema.BoolAttribute{
-			MarkdownDescription: connectedAppFieldDocs["bypass_consent_for_offline_access"] + " Default `false`." + inPlace,
-			Optional:            true,
-			Computed:            true,
-			Default:             booldefault.StaticBool(false),
-		},
+		"bypass_consent_for_offline_access": firstPartyOnly(connectedAppFieldDocs["bypass_consent_for_offline_access"] + " Default `false`." + inPlace),
 	}
 	maps.Copy(attrs, clientSecretAttributes("The client secret, for confidential client types; null for public ones. Set at create."))
 	resp.Schema = schema.Schema{
@@ -181,18 +167,12 @@ func (r *connectedAppResource) ValidateConfig(ctx context.Context, req resource.
 
 // ModifyPlan plans the rotation step the triggers and Stytch's clock call for.
 func (r *connectedAppResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() || r.data == nil {
+	if r.data == nil {
 		return
 	}
-	var state, plan connectedAppModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || plan.ClientType.IsUnknown() || publicClientType(plan.ClientType.ValueString()) {
-		return
-	}
-	if planRotation(ctx, &state.clientSecretModel, &plan.clientSecretModel, req.Private) != rotationNone {
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-	}
+	planClientRotation(ctx, req, resp, func(plan *connectedAppModel) bool {
+		return !plan.ClientType.IsUnknown() && !publicClientType(plan.ClientType.ValueString())
+	})
 }
 
 func (r *connectedAppResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -210,109 +190,32 @@ func (r *connectedAppResource) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 	m.ID, m.ClientID = types.StringValue(app.ClientID), types.StringValue(app.ClientID)
-	m.ClientSecret = stringOrNull(app.ClientSecret)
-	m.NextClientSecret, m.RotationStartedAt, m.RotationDue = types.StringNull(), types.StringNull(), types.BoolValue(false)
-	m.SecretLastFour = stringOrNull(app.ClientSecretLastFour)
+	m.madeWith(app.ClientSecret, app.ClientSecretLastFour)
 	if !configured {
 		// Saved with the error, so the client is tracked (tainted) and the
 		// next apply replaces it: what Stytch holds is the marker.
 		m.ClientDescription = stringOrNull(app.ClientDescription)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setClientIdentity(ctx, resp.Identity, m.ClientID, &resp.Diagnostics)
-	setRotationBase(ctx, resp.Private, triggers(ctx, m.RotationTriggers), &resp.Diagnostics)
+	saveClient(ctx, &resp.State, resp.Identity, resp.Private, &m, true, &resp.Diagnostics)
 }
 
 func (r *connectedAppResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var m connectedAppModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	id := m.ClientID.ValueString()
-	setClientIdentity(ctx, resp.Identity, m.ClientID, &resp.Diagnostics)
-	app, err := r.data.client.GetConnectedAppClient(ctx, id)
-	if err != nil {
-		if stytchClientGone(err) {
-			resp.Diagnostics.AddWarning("Connected app "+id+" is gone: removing it from state",
-				fmt.Sprintf("Stytch has no connected app %s: it was deleted outside Terraform (%s). The next apply creates a new one, with a new client_id and secret.",
-					id, client.Redact(err.Error())))
-			resp.State.RemoveResource(ctx)
-			return
-		}
-		addClientError(&resp.Diagnostics, "Unable to read connected app "+id, err)
-		return
-	}
-	m.set(ctx, app, &resp.Diagnostics)
-	m.ID = m.ClientID
-	if m.RotationOverlap.IsNull() {
-		// Imported: the default, as a configuration without it has.
-		m.RotationOverlap = types.Int64Value(defaultRotationOverlap)
-	}
-	for _, w := range observeSecrets(&m.clientSecretModel, appSecretStatus(app), "connected app", id) {
-		resp.Diagnostics.AddWarning("Connected app "+id+": secret changed outside Terraform", w)
-	}
-	judgeRotation(&m.clientSecretModel, r.data.client.StytchNow)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	if _, known := rotationBase(ctx, req.Private); known && !m.pending() {
-		setRotationBase(ctx, resp.Private, triggers(ctx, m.RotationTriggers), &resp.Diagnostics)
-	}
+	readClient(ctx, req, resp, connectedAppKind, r.data.client.GetConnectedAppClient, func(m *connectedAppModel, app *client.ConnectedAppClient) secretStatus {
+		m.set(ctx, app, &resp.Diagnostics)
+		return appSecretStatus(app)
+	}, r.data.client.StytchNow)
 }
 
 // Update sends the whole client when an argument changed, then the
 // rotation step the plan holds.
 func (r *connectedAppResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var state, m connectedAppModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	id := state.ClientID.ValueString()
-	m.ID, m.ClientID = state.ID, state.ClientID
-	want := m.request(ctx, &resp.Diagnostics)
-	had := state.request(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !reflect.DeepEqual(want, had) {
-		if _, err := r.data.client.UpdateConnectedAppClient(ctx, id, want); err != nil {
-			addClientError(&resp.Diagnostics, "Unable to update connected app "+id, err)
-			return
-		}
-	}
-	applyRotation(ctx, connectedAppRotator{r.data.client}, id, &state.clientSecretModel, &m.clientSecretModel, r.data.client.StytchNow, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setClientIdentity(ctx, resp.Identity, m.ClientID, &resp.Diagnostics)
-	if !m.pending() {
-		setRotationBase(ctx, resp.Private, triggers(ctx, m.RotationTriggers), &resp.Diagnostics)
-	}
+	updateClient(ctx, req, resp, (*connectedAppModel).request, r.data.client.UpdateConnectedAppClient, connectedAppRotator{r.data.client}, r.data.client.StytchNow)
 }
 
 func (r *connectedAppResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var id types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("client_id"), &id)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	tflog.Info(ctx, "Deleting connected app", map[string]any{"client_id": id.ValueString()})
-	if err := r.data.client.DeleteConnectedAppClient(ctx, id.ValueString()); err != nil && !stytchClientGone(err) {
-		addClientError(&resp.Diagnostics, "Unable to delete connected app "+id.ValueString(), err)
-	}
+	deleteClient(ctx, req, resp, connectedAppKind, r.data.client.DeleteConnectedAppClient)
 }
 
 func (r *connectedAppResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := req.ID
-	if id == "" { // an import block with identity = { ... }
-		if id = clientImportID(ctx, req.Identity, "a connected app", &resp.Diagnostics); id == "" {
-			return
-		}
-	}
-	if problem := connectedAppIDPattern.check(id); problem != "" {
-		resp.Diagnostics.AddError("Invalid import id", "Expected the connected app's client_id: "+problem)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("client_id"), id)...)
-	setClientIdentity(ctx, resp.Identity, types.StringValue(id), &resp.Diagnostics)
+	importClient(ctx, req, resp, connectedAppKind, connectedAppIDPattern.check)
 }

@@ -16,25 +16,17 @@ import (
 // Stytch M2M client off, whether or not Terraform manages it: break-glass
 // use with `terraform apply -invoke=action.machineauth_deactivate_m2m_client.<name>`.
 
-var _ action.ActionWithConfigure = (*deactivateM2MClientAction)(nil)
-
 // NewDeactivateM2MClientAction is the machineauth_deactivate_m2m_client action.
-func NewDeactivateM2MClientAction() action.Action { return &deactivateM2MClientAction{} }
-
-type deactivateM2MClientAction struct {
-	data *providerData
+func NewDeactivateM2MClientAction() action.Action {
+	return &invokedAction[deactivateM2MClientModel]{name: "_deactivate_m2m_client", schema: deactivateM2MClientSchema, run: deactivateM2MClient}
 }
 
 type deactivateM2MClientModel struct {
 	ClientID types.String `tfsdk:"client_id"`
 }
 
-func (a *deactivateM2MClientAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_deactivate_m2m_client"
-}
-
-func (a *deactivateM2MClientAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
-	resp.Schema = schema.Schema{
+func deactivateM2MClientSchema() schema.Schema {
+	return schema.Schema{
 		MarkdownDescription: "Sets a Stytch M2M client's `status` to `inactive`, whether or not Terraform manages it: the kill switch for a " +
 			"leaked or misbehaving client, with `terraform apply -invoke=action.machineauth_deactivate_m2m_client.<name>` (Terraform 1.14 " +
 			"and later) and no configuration to edit. An inactive client gets no new access tokens; those already issued stay valid until " +
@@ -52,48 +44,30 @@ func (a *deactivateM2MClientAction) Schema(_ context.Context, _ action.SchemaReq
 	}
 }
 
-func (a *deactivateM2MClientAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	a.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-func (a *deactivateM2MClientAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
-	var m deactivateM2MClientModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if a.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", "The machineauth provider was not configured before the action ran: this is a bug in the provider.")
-		return
-	}
-	progress := func(format string, args ...any) {
-		if resp.SendProgress != nil {
-			resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf(format, args...)})
-		}
-	}
+func deactivateM2MClient(ctx context.Context, data *providerData, m deactivateM2MClientModel, in invocation) {
 	id := m.ClientID.ValueString()
-	progress("Reading M2M client %s", id)
-	c, err := a.data.client.GetM2MClient(ctx, id)
+	in.progress("Reading M2M client %s", id)
+	c, err := data.client.GetM2MClient(ctx, id)
 	switch {
 	case stytchClientGone(err):
-		resp.Diagnostics.AddError("M2M client not found", fmt.Sprintf("Stytch has no M2M client %s, so there is nothing to deactivate: %s", id, client.Redact(err.Error())))
+		in.diags().AddError("M2M client not found", fmt.Sprintf("Stytch has no M2M client %s, so there is nothing to deactivate: %s", id, client.Redact(err.Error())))
 		return
 	case err != nil:
-		addClientError(&resp.Diagnostics, "Unable to read M2M client "+id, err)
+		addClientError(in.diags(), "Unable to read M2M client "+id, err)
 		return
 	case c.Status == m2mStatusInactive:
-		progress("M2M client %s is already inactive; nothing to do", id)
-		resp.Diagnostics.AddWarning("M2M client already inactive", fmt.Sprintf("M2M client %s was already inactive. It was left as it is.", id))
+		in.leftAlone(fmt.Sprintf("M2M client %s is already inactive; nothing to do", id), "M2M client already inactive",
+			fmt.Sprintf("M2M client %s was already inactive. It was left as it is.", id))
 		return
 	}
-	progress("Deactivating M2M client %s", id)
-	_, err = a.data.client.UpdateM2MClient(ctx, id, client.UpdateM2MClientRequest{
+	in.progress("Deactivating M2M client %s", id)
+	_, err = data.client.UpdateM2MClient(ctx, id, client.UpdateM2MClientRequest{
 		ClientName: c.ClientName, ClientDescription: c.ClientDescription, Status: m2mStatusInactive,
 		Scopes: c.Scopes, TrustedMetadata: c.TrustedMetadata,
 	})
 	if err != nil {
-		addClientError(&resp.Diagnostics, "Unable to deactivate M2M client "+id, err)
+		addClientError(in.diags(), "Unable to deactivate M2M client "+id, err)
 		return
 	}
-	progress("Deactivated M2M client %s: it gets no new access tokens", id)
+	in.progress("Deactivated M2M client %s: it gets no new access tokens", id)
 }

@@ -176,7 +176,7 @@ func newClientSecret() (string, error) {
 // m2mClientRotator makes the rotation calls of M2M clients.
 type m2mClientRotator struct{ c *client.Client }
 
-func (m2mClientRotator) kind() string { return "M2M client" }
+func (m2mClientRotator) kind() string { return m2mClientKind.name }
 
 func (r m2mClientRotator) start(ctx context.Context, id string) (string, error) {
 	c, err := r.c.RotateM2MClientSecret(ctx, id, client.RotationStart)

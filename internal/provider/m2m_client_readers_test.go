@@ -151,7 +151,7 @@ action "machineauth_deactivate_m2m_client" "unknown" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expectOutput(t, out, "already inactive")
+	expectOutput(t, out, "already inactive", "Warning: M2M client already inactive")
 	if out, err = invoke("unknown"); err == nil {
 		t.Fatalf("deactivating an unknown client succeeded:\n%s", out)
 	}

@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"reflect"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -17,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 )
@@ -36,8 +33,7 @@ type m2mClientResource struct {
 }
 
 type m2mClientModel struct {
-	ID       types.String `tfsdk:"id"`
-	ClientID types.String `tfsdk:"client_id"`
+	stytchClientIDs
 	m2mClientFields
 	clientSecretModel
 }
@@ -111,18 +107,10 @@ func (r *m2mClientResource) Configure(_ context.Context, req resource.ConfigureR
 }
 
 func (r *m2mClientResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() || r.data == nil {
+	if r.data == nil {
 		return
 	}
-	var state, plan m2mClientModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if planRotation(ctx, &state.clientSecretModel, &plan.clientSecretModel, req.Private) != rotationNone {
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-	}
+	planClientRotation[m2mClientModel](ctx, req, resp, nil)
 }
 
 func (r *m2mClientResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -140,8 +128,7 @@ func (r *m2mClientResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	m.ID, m.ClientID = types.StringValue(id), types.StringValue(id)
-	m.ClientSecret, m.SecretLastFour = types.StringValue(secret), types.StringValue(lastFourOf(secret))
-	m.NextClientSecret, m.RotationStartedAt, m.RotationDue = types.StringNull(), types.StringNull(), types.BoolValue(false)
+	m.madeWith(secret, lastFourOf(secret))
 	if made && fields.Status != m2mStatusActive && !resp.Diagnostics.HasError() {
 		// Stytch creates clients active.
 		if _, err := r.data.client.UpdateM2MClient(ctx, id, fields); err != nil {
@@ -151,9 +138,7 @@ func (r *m2mClientResource) Create(ctx context.Context, req resource.CreateReque
 	}
 	// Saved even with an error (tainted), so the client is never left
 	// untracked: the next apply deletes and makes it anew.
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setClientIdentity(ctx, resp.Identity, m.ClientID, &resp.Diagnostics)
-	setRotationBase(ctx, resp.Private, triggers(ctx, m.RotationTriggers), &resp.Diagnostics)
+	saveClient(ctx, &resp.State, resp.Identity, resp.Private, &m, true, &resp.Diagnostics)
 }
 
 // createM2MClient creates a client with an id and secret of its own making,
@@ -210,91 +195,20 @@ func createM2MClient(ctx context.Context, c *client.Client, f client.UpdateM2MCl
 }
 
 func (r *m2mClientResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var m m2mClientModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	id := m.ClientID.ValueString()
-	setClientIdentity(ctx, resp.Identity, m.ClientID, &resp.Diagnostics)
-	c, err := r.data.client.GetM2MClient(ctx, id)
-	if err != nil {
-		if stytchClientGone(err) {
-			resp.Diagnostics.AddWarning("M2M client "+id+" is gone: removing it from state",
-				fmt.Sprintf("Stytch has no M2M client %s: it was deleted outside Terraform (%s). The next apply creates a new one, with a new client_id and secret.",
-					id, client.Redact(err.Error())))
-			resp.State.RemoveResource(ctx)
-			return
-		}
-		addClientError(&resp.Diagnostics, "Unable to read M2M client "+id, err)
-		return
-	}
-	m.set(ctx, c, &resp.Diagnostics)
-	m.ID = m.ClientID
-	if m.RotationOverlap.IsNull() {
-		m.RotationOverlap = types.Int64Value(defaultRotationOverlap)
-	}
-	for _, w := range observeSecrets(&m.clientSecretModel, m2mSecretStatus(c), "M2M client", id) {
-		resp.Diagnostics.AddWarning("M2M client "+id+": secret changed outside Terraform", w)
-	}
-	judgeRotation(&m.clientSecretModel, r.data.client.StytchNow)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	if _, known := rotationBase(ctx, req.Private); known && !m.pending() {
-		setRotationBase(ctx, resp.Private, triggers(ctx, m.RotationTriggers), &resp.Diagnostics)
-	}
+	readClient(ctx, req, resp, m2mClientKind, r.data.client.GetM2MClient, func(m *m2mClientModel, c *client.M2MClient) secretStatus {
+		m.set(ctx, c, &resp.Diagnostics)
+		return m2mSecretStatus(c)
+	}, r.data.client.StytchNow)
 }
 
 func (r *m2mClientResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var state, m m2mClientModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	id := state.ClientID.ValueString()
-	m.ID, m.ClientID = state.ID, state.ClientID
-	want, had := m.update(ctx, &resp.Diagnostics), state.update(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !reflect.DeepEqual(want, had) {
-		if _, err := r.data.client.UpdateM2MClient(ctx, id, want); err != nil {
-			addClientError(&resp.Diagnostics, "Unable to update M2M client "+id, err)
-			return
-		}
-	}
-	applyRotation(ctx, m2mClientRotator{r.data.client}, id, &state.clientSecretModel, &m.clientSecretModel, r.data.client.StytchNow, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setClientIdentity(ctx, resp.Identity, m.ClientID, &resp.Diagnostics)
-	if !m.pending() {
-		setRotationBase(ctx, resp.Private, triggers(ctx, m.RotationTriggers), &resp.Diagnostics)
-	}
+	updateClient(ctx, req, resp, (*m2mClientModel).update, r.data.client.UpdateM2MClient, m2mClientRotator{r.data.client}, r.data.client.StytchNow)
 }
 
 func (r *m2mClientResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var id types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("client_id"), &id)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	tflog.Info(ctx, "Deleting M2M client", map[string]any{"client_id": id.ValueString()})
-	if err := r.data.client.DeleteM2MClient(ctx, id.ValueString()); err != nil && !stytchClientGone(err) {
-		addClientError(&resp.Diagnostics, "Unable to delete M2M client "+id.ValueString(), err)
-	}
+	deleteClient(ctx, req, resp, m2mClientKind, r.data.client.DeleteM2MClient)
 }
 
 func (r *m2mClientResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := req.ID
-	if id == "" { // an import block with identity = { ... }
-		if id = clientImportID(ctx, req.Identity, "an M2M client", &resp.Diagnostics); id == "" {
-			return
-		}
-	}
-	if problem := checkClientID(id); problem != "" {
-		resp.Diagnostics.AddError("Invalid import id", "Expected the M2M client's client_id: "+problem)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("client_id"), id)...)
-	setClientIdentity(ctx, resp.Identity, types.StringValue(id), &resp.Diagnostics)
+	importClient(ctx, req, resp, m2mClientKind, checkClientID)
 }

@@ -16,15 +16,11 @@ import (
 // API key that need not be in any state: break-glass revocation with
 // `terraform apply -invoke=action.machineauth_revoke_api_key.<name>`.
 
-var _ action.ActionWithConfigure = (*revokeAPIKeyAction)(nil)
-
 const defaultAPIKeyActionRevocationReason = "Revoked by Terraform: action machineauth_revoke_api_key"
 
 // NewRevokeAPIKeyAction is the machineauth_revoke_api_key action.
-func NewRevokeAPIKeyAction() action.Action { return &revokeAPIKeyAction{} }
-
-type revokeAPIKeyAction struct {
-	data *providerData
+func NewRevokeAPIKeyAction() action.Action {
+	return &invokedAction[revokeAPIKeyModel]{name: "_revoke_api_key", schema: revokeAPIKeySchema, run: revokeAPIKey}
 }
 
 type revokeAPIKeyModel struct {
@@ -32,12 +28,8 @@ type revokeAPIKeyModel struct {
 	Reason   types.String `tfsdk:"reason"`
 }
 
-func (a *revokeAPIKeyAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_revoke_api_key"
-}
-
-func (a *revokeAPIKeyAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
-	resp.Schema = schema.Schema{
+func revokeAPIKeySchema() schema.Schema {
+	return schema.Schema{
 		MarkdownDescription: "Revokes a Clerk API key by its id, whether or not Terraform manages it: break-glass revocation of a leaked " +
 			"or suspect key with `terraform apply -invoke=action.machineauth_revoke_api_key.<name>` (Terraform 1.14 and later), " +
 			"or from a resource's `lifecycle { action_trigger { ... } }`. It revokes, with the reason given, and never deletes: " +
@@ -51,64 +43,35 @@ func (a *revokeAPIKeyAction) Schema(_ context.Context, _ action.SchemaRequest, r
 				Required:            true,
 				Validators:          []validator.String{stringCheck{description: "an API key id (ak_...)", check: checkAPIKeyID}},
 			},
-			"reason": schema.StringAttribute{
-				MarkdownDescription: "Reason recorded by Clerk with the revocation. Default: `" + defaultAPIKeyActionRevocationReason + "`.",
-				Optional:            true,
-				Validators:          revocationReasonValidators,
-			},
+			"reason": clerkRevocationReasonAttribute(defaultAPIKeyActionRevocationReason),
 		},
 	}
 }
 
-func (a *revokeAPIKeyAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	a.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-func (a *revokeAPIKeyAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
-	var m revokeAPIKeyModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if a.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", "The machineauth provider was not configured before the action ran: this is a bug in the provider.")
-		return
-	}
-	progress := func(format string, args ...any) {
-		if resp.SendProgress != nil {
-			resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf(format, args...)})
-		}
-	}
+func revokeAPIKey(ctx context.Context, data *providerData, m revokeAPIKeyModel, in invocation) {
 	id := m.APIKeyID.ValueString()
-	reason := defaultAPIKeyActionRevocationReason
-	if !m.Reason.IsNull() {
-		reason = m.Reason.ValueString()
-	}
+	reason := configuredReason(m.Reason, defaultAPIKeyActionRevocationReason)
 
-	progress("Looking up API key %s", id)
-	k, err := a.data.client.GetAPIKey(ctx, id)
+	in.progress("Looking up API key %s", id)
+	k, err := data.client.GetAPIKey(ctx, id)
 	switch {
 	case client.IsNotFound(err):
-		resp.Diagnostics.AddError("API key not found", fmt.Sprintf("Clerk has no API key %s. Nothing was revoked.", id))
+		in.diags().AddError("API key not found", fmt.Sprintf("Clerk has no API key %s. Nothing was revoked.", id))
 		return
 	case err != nil:
-		addClientError(&resp.Diagnostics, "Unable to read API key "+id, err)
+		addClientError(in.diags(), "Unable to read API key "+id, err)
 		return
 	case k.Revoked:
-		why := "none given"
-		if k.RevocationReason != nil {
-			why = fmt.Sprintf("%q", client.Redact(*k.RevocationReason))
-		}
-		progress("API key %s was already revoked (reason: %s); nothing to do", id, why)
-		resp.Diagnostics.AddWarning("API key already revoked",
+		why := shownReason(k.RevocationReason)
+		in.leftAlone(fmt.Sprintf("API key %s was already revoked (reason: %s); nothing to do", id, why), "API key already revoked",
 			fmt.Sprintf("API key %s (%s) of %s was already revoked (revocation reason: %s). It was left as it is.", id, k.Name, k.Subject, why))
 		return
 	}
 
-	progress("Revoking API key %s (%s) of %s", id, k.Name, k.Subject)
-	a.data.apiKeys.revoke(ctx, id, reason, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	in.progress("Revoking API key %s (%s) of %s", id, k.Name, k.Subject)
+	data.apiKeys.revoke(ctx, id, reason, in.diags())
+	if in.diags().HasError() {
 		return
 	}
-	progress("Revoked API key %s of %s", id, k.Subject)
+	in.progress("Revoked API key %s of %s", id, k.Subject)
 }

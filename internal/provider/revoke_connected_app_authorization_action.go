@@ -20,19 +20,17 @@ import (
 // revokes a member's or user's consent to a connected app, and with it every
 // token issued under it, whether or not Terraform manages the authorization.
 
-var (
-	_ action.ActionWithConfigure        = (*revokeConnectedAppAuthorizationAction)(nil)
-	_ action.ActionWithConfigValidators = (*revokeConnectedAppAuthorizationAction)(nil)
-)
-
 // NewRevokeConnectedAppAuthorizationAction is the
 // machineauth_revoke_connected_app_authorization action.
 func NewRevokeConnectedAppAuthorizationAction() action.Action {
-	return &revokeConnectedAppAuthorizationAction{}
-}
-
-type revokeConnectedAppAuthorizationAction struct {
-	data *providerData
+	return &invokedAction[revokeConnectedAppAuthorizationModel]{
+		name:   "_revoke_connected_app_authorization",
+		schema: revokeConnectedAppAuthorizationSchema,
+		validators: []action.ConfigValidator{
+			actionvalidator.ExactlyOneOf(path.MatchRoot("organization_id"), path.MatchRoot("user_id")),
+		},
+		run: revokeConnectedAppAuthorization,
+	}
 }
 
 type revokeConnectedAppAuthorizationModel struct {
@@ -43,12 +41,8 @@ type revokeConnectedAppAuthorizationModel struct {
 	Reason         types.String `tfsdk:"reason"`
 }
 
-func (a *revokeConnectedAppAuthorizationAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_revoke_connected_app_authorization"
-}
-
-func (a *revokeConnectedAppAuthorizationAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
-	resp.Schema = schema.Schema{
+func revokeConnectedAppAuthorizationSchema() schema.Schema {
+	return schema.Schema{
 		MarkdownDescription: "Revokes a member's (or consumer user's) authorization of a Stytch connected app, and with it every token " +
 			"issued under it, whether or not Terraform manages the authorization: break-glass revocation with " +
 			"`terraform apply -invoke=action.machineauth_revoke_connected_app_authorization.<name>` (Terraform 1.14 and later).\n\n" +
@@ -86,47 +80,27 @@ func (a *revokeConnectedAppAuthorizationAction) Schema(_ context.Context, _ acti
 	}
 }
 
-func (a *revokeConnectedAppAuthorizationAction) ConfigValidators(context.Context) []action.ConfigValidator {
-	return []action.ConfigValidator{
-		actionvalidator.ExactlyOneOf(path.MatchRoot("organization_id"), path.MatchRoot("user_id")),
-	}
-}
-
-func (a *revokeConnectedAppAuthorizationAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	a.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-func (a *revokeConnectedAppAuthorizationAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
-	var m revokeConnectedAppAuthorizationModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if a.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", "The machineauth provider was not configured before the action ran: this is a bug in the provider.")
-		return
-	}
-	progress := func(format string, args ...any) {
-		if resp.SendProgress != nil {
-			resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf(format, args...)})
-		}
-	}
+func revokeConnectedAppAuthorization(ctx context.Context, data *providerData, m revokeConnectedAppAuthorizationModel, in invocation) {
 	who := grantor{organizationID: m.OrganizationID.ValueString(), memberID: m.MemberID.ValueString(), userID: m.UserID.ValueString()}
 	appID := m.ConnectedAppID.ValueString()
 	id := who.authorizationID(appID)
+	nothingToRevoke := func(why string) {
+		msg := fmt.Sprintf("Connected app authorization %s: nothing to revoke, %s", id, why)
+		in.leftAlone(msg, "Nothing to revoke", msg)
+	}
 
-	progress("Checking that %s has authorized connected app %s", who.key(), appID)
-	apps, err := who.list(ctx, a.data.client)
+	in.progress("Checking that %s has authorized connected app %s", who.key(), appID)
+	apps, err := who.list(ctx, data.client)
 	switch {
 	case err != nil && authorizationGone(err):
-		nothingToRevoke(resp, id, fmt.Sprintf("%s no longer exists (%s).", who.key(), client.Redact(err.Error())))
+		nothingToRevoke(fmt.Sprintf("%s no longer exists (%s).", who.key(), client.Redact(err.Error())))
 		return
 	case err != nil:
-		addClientError(&resp.Diagnostics, "Unable to list the connected apps of "+who.key(), err)
+		addClientError(in.diags(), "Unable to list the connected apps of "+who.key(), err)
 		return
 	}
 	if _, ok := apps[appID]; !ok {
-		nothingToRevoke(resp, id, fmt.Sprintf("connected app %s is not among the apps %s has authorized.", appID, who.key()))
+		nothingToRevoke(fmt.Sprintf("connected app %s is not among the apps %s has authorized.", appID, who.key()))
 		return
 	}
 
@@ -135,24 +109,16 @@ func (a *revokeConnectedAppAuthorizationAction) Invoke(ctx context.Context, req 
 		fields["revocation_reason"] = m.Reason.ValueString()
 	}
 	tflog.Info(ctx, "Revoking connected app authorization", fields)
-	progress("Revoking the authorization of connected app %s by %s", appID, who.key())
-	err = who.revoke(ctx, a.data.client, appID, "", "")
+	in.progress("Revoking the authorization of connected app %s by %s", appID, who.key())
+	err = who.revoke(ctx, data.client, appID, "", "")
 	switch {
 	case err != nil && authorizationGone(err):
-		nothingToRevoke(resp, id, fmt.Sprintf("Stytch answered that it no longer exists (%s).", client.Redact(err.Error())))
+		nothingToRevoke(fmt.Sprintf("Stytch answered that it no longer exists (%s).", client.Redact(err.Error())))
 		return
 	case err != nil:
-		addClientError(&resp.Diagnostics, "Unable to revoke connected app authorization "+id, err)
+		addClientError(in.diags(), "Unable to revoke connected app authorization "+id, err)
 		return
 	}
-	a.data.authorizations.revoked(who, appID)
-	progress("Revoked the authorization of connected app %s by %s, and every token issued under it", appID, who.key())
-}
-
-func nothingToRevoke(resp *action.InvokeResponse, id, why string) {
-	msg := fmt.Sprintf("Connected app authorization %s: nothing to revoke, %s", id, why)
-	if resp.SendProgress != nil {
-		resp.SendProgress(action.InvokeProgressEvent{Message: msg})
-	}
-	resp.Diagnostics.AddWarning("Nothing to revoke", msg)
+	data.authorizations.revoked(who, appID)
+	in.progress("Revoked the authorization of connected app %s by %s, and every token issued under it", appID, who.key())
 }

@@ -8,23 +8,17 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 )
 
 // machineauth_revoke_m2m_token (Terraform 1.14 and later) revokes one Clerk
 // M2M token that need not be in any state: break-glass revocation with
 // `terraform apply -invoke=action.machineauth_revoke_m2m_token.<name>`.
 
-var _ action.ActionWithConfigure = (*revokeM2MTokenAction)(nil)
-
 const defaultActionRevocationReason = "Revoked by Terraform: action machineauth_revoke_m2m_token"
 
 // NewRevokeM2MTokenAction is the machineauth_revoke_m2m_token action.
-func NewRevokeM2MTokenAction() action.Action { return &revokeM2MTokenAction{} }
-
-type revokeM2MTokenAction struct {
-	data *providerData
+func NewRevokeM2MTokenAction() action.Action {
+	return &invokedAction[revokeM2MTokenModel]{name: "_revoke_m2m_token", schema: revokeM2MTokenSchema, run: revokeM2MToken}
 }
 
 type revokeM2MTokenModel struct {
@@ -33,12 +27,8 @@ type revokeM2MTokenModel struct {
 	Reason    types.String `tfsdk:"reason"`
 }
 
-func (a *revokeM2MTokenAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_revoke_m2m_token"
-}
-
-func (a *revokeM2MTokenAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
-	resp.Schema = schema.Schema{
+func revokeM2MTokenSchema() schema.Schema {
+	return schema.Schema{
 		MarkdownDescription: "Revokes a Clerk M2M token by its id, whether or not Terraform manages it: break-glass revocation of a leaked " +
 			"or suspect token with `terraform apply -invoke=action.machineauth_revoke_m2m_token.<name>` (Terraform 1.14 and later), " +
 			"or from a resource's `lifecycle { action_trigger { ... } }`.\n\n" +
@@ -59,69 +49,40 @@ func (a *revokeM2MTokenAction) Schema(_ context.Context, _ action.SchemaRequest,
 				Required:            true,
 				Validators:          []validator.String{stringCheck{description: "a token id (mt_...)", check: checkTokenID}},
 			},
-			"reason": schema.StringAttribute{
-				MarkdownDescription: "Reason recorded by Clerk with the revocation. Default: `" + defaultActionRevocationReason + "`.",
-				Optional:            true,
-				Validators:          revocationReasonValidators,
-			},
+			"reason": clerkRevocationReasonAttribute(defaultActionRevocationReason),
 		},
 	}
 }
 
-func (a *revokeM2MTokenAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	a.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-func (a *revokeM2MTokenAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
-	var m revokeM2MTokenModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if a.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", "The machineauth provider was not configured before the action ran: this is a bug in the provider.")
-		return
-	}
-	progress := func(format string, args ...any) {
-		if resp.SendProgress != nil {
-			resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf(format, args...)})
-		}
-	}
+func revokeM2MToken(ctx context.Context, data *providerData, m revokeM2MTokenModel, in invocation) {
 	machineID, tokenID := m.MachineID.ValueString(), m.TokenID.ValueString()
-	reason := defaultActionRevocationReason
-	if !m.Reason.IsNull() {
-		reason = m.Reason.ValueString()
-	}
+	reason := configuredReason(m.Reason, defaultActionRevocationReason)
 
-	progress("Looking up M2M token %s among machine %s's tokens", tokenID, machineID)
-	tok, found, machineGone, err := a.data.m2m.lookup(ctx, "", machineID, tokenID)
+	in.progress("Looking up M2M token %s among machine %s's tokens", tokenID, machineID)
+	tok, found, machineGone, err := data.m2m.lookup(ctx, "", machineID, tokenID)
 	switch {
 	case err != nil:
-		addClientError(&resp.Diagnostics, "Unable to list the tokens of machine "+machineID, err)
+		addClientError(in.diags(), "Unable to list the tokens of machine "+machineID, err)
 		return
 	case machineGone:
-		resp.Diagnostics.AddError("Machine not found", fmt.Sprintf("Clerk has no machine %s, so it has no token %s to revoke.", machineID, tokenID))
+		in.diags().AddError("Machine not found", fmt.Sprintf("Clerk has no machine %s, so it has no token %s to revoke.", machineID, tokenID))
 		return
 	case !found:
-		resp.Diagnostics.AddError("M2M token not found",
+		in.diags().AddError("M2M token not found",
 			fmt.Sprintf("Clerk does not list %s among machine %s's tokens: it belongs to another machine, does not exist, or is a JWT-format token, "+
 				"which Clerk keeps no record of and cannot revoke. Nothing was revoked.", tokenID, machineID))
 		return
 	case tok.Revoked:
-		why := "none given"
-		if tok.RevocationReason != nil {
-			why = fmt.Sprintf("%q", client.Redact(*tok.RevocationReason))
-		}
-		progress("M2M token %s was already revoked (reason: %s); nothing to do", tokenID, why)
-		resp.Diagnostics.AddWarning("M2M token already revoked",
+		why := shownReason(tok.RevocationReason)
+		in.leftAlone(fmt.Sprintf("M2M token %s was already revoked (reason: %s); nothing to do", tokenID, why), "M2M token already revoked",
 			fmt.Sprintf("M2M token %s of machine %s was already revoked (revocation reason: %s). It was left as it is.", tokenID, machineID, why))
 		return
 	}
 
-	progress("Revoking M2M token %s of machine %s", tokenID, machineID)
-	a.data.m2m.revoke(ctx, "", tokenID, reason, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	in.progress("Revoking M2M token %s of machine %s", tokenID, machineID)
+	data.m2m.revoke(ctx, "", tokenID, reason, in.diags())
+	if in.diags().HasError() {
 		return
 	}
-	progress("Revoked M2M token %s of machine %s", tokenID, machineID)
+	in.progress("Revoked M2M token %s of machine %s", tokenID, machineID)
 }
