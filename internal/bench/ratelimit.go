@@ -56,7 +56,26 @@ func (b *bench) rateRun(ctx context.Context, limit int, per time.Duration, label
 	if err != nil {
 		return err
 	}
-	for _, name := range []string{"apply", "destroy"} {
+	type step struct {
+		name, when string
+		drain      bool
+	}
+	steps := []step{{"apply", "", false}, {"destroy", " right after", false}}
+	if len(env) == 0 {
+		// A destroy right after an apply that used the window waits for
+		// it like any client would; measured again once it has drained,
+		// the destroy is on its own.
+		steps = append(steps, step{"apply", " again", false}, step{"destroy", ", window drained", true})
+	}
+	for _, st := range steps {
+		name := st.name
+		if st.drain {
+			select {
+			case <-time.After(per):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
 		start := time.Now()
 		p, err := b.command(ctx, w, local{srv}, phaseArgs(name)...)
 		if err != nil {
@@ -69,7 +88,7 @@ func (b *bench) rateRun(ctx context.Context, limit int, per time.Duration, label
 			target = "(<= 1.05x)"
 		}
 		b.printf("| %s | %s | %.2fs | %.1fs (%d at %g/s) | %.2fx %s | %d | %d | %d |",
-			label, name, p.wall.Seconds(), floor.Seconds(), admitted, rate, ratio(p.wall, floor), target, p.calls.total, p.calls.throttled, p.calls.failed)
+			label, name+st.when, p.wall.Seconds(), floor.Seconds(), admitted, rate, ratio(p.wall, floor), target, p.calls.total, p.calls.throttled, p.calls.failed)
 		sp, ok := log.span(name, start, start.Add(p.wall), per)
 		if !ok {
 			b.println(" n/a | n/a | n/a | n/a | n/a |")
