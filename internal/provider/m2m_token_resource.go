@@ -238,10 +238,6 @@ func plannedOwnMachine(ctx context.Context, plan tfsdk.Plan, state tfsdk.State) 
 	return !machineID.IsNull() && !machineID.IsUnknown() && machineID.ValueString() == subject.ValueString()
 }
 
-func replaceUnlessImportedString(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-	resp.RequiresReplace = !justImported(ctx, req.Private)
-}
-
 func replaceUnlessImportedInt64(ctx context.Context, req planmodifier.Int64Request, resp *int64planmodifier.RequiresReplaceIfFuncResponse) {
 	resp.RequiresReplace = !justImported(ctx, req.Private)
 }
