@@ -38,7 +38,7 @@ func m2mClientConfig(lines ...string) string {
 // clientToken asks for a token as the client: nil when Stytch gives one.
 func clientToken(t *testing.T, srv *emulator.Server, id, secret string) error {
 	t.Helper()
-	_, err := stytchClient(t, srv).ClientCredentialsToken(t.Context(), client.ClientCredentialsRequest{ClientID: id, ClientSecret: secret})
+	_, err := stytchClient(t, srv).ClientCredentialsToken(t.Context(), client.CredentialsRequest{ClientID: id, ClientSecret: secret})
 	return err
 }
 

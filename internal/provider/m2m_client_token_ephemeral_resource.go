@@ -111,7 +111,7 @@ func (e *m2mClientTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		slices.Sort(scopes)
 	}
 	id := m.ClientID.ValueString()
-	tok, err := e.data.client.ClientCredentialsToken(ctx, client.ClientCredentialsRequest{ClientID: id, ClientSecret: m.ClientSecret.ValueString(), Scopes: scopes})
+	tok, err := e.data.client.ClientCredentialsToken(ctx, client.CredentialsRequest{ClientID: id, ClientSecret: m.ClientSecret.ValueString(), Scopes: scopes})
 	if err != nil {
 		summary := "Unable to get an access token for M2M client " + id
 		if client.ErrorCode(err) == "invalid_client" {
