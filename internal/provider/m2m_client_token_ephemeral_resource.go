@@ -24,7 +24,7 @@ var (
 )
 
 // openClientTokenKey holds, in private data, what Close logs.
-const openClientTokenKey = "m2m_client_token"
+const openClientTokenKey = "m2m_client_token" //nolint:gosec // G101: the name of a private-state key, not a credential
 
 // NewM2MClientTokenEphemeralResource is the ephemeral
 // machineauth_m2m_client_token.
