@@ -39,7 +39,7 @@ func buildEmulator(ctx context.Context, root, dir string) (string, error) {
 // JSON it prints when ready.
 func startEmulatorProcess(ctx context.Context, bin string) (*emulatorProcess, error) {
 	e := &emulatorProcess{}
-	e.cmd = exec.CommandContext(ctx, bin, "-listen", "127.0.0.1:0") //nolint:gosec // the binary the bench built
+	e.cmd = exec.CommandContext(ctx, bin, "-listen", "127.0.0.1:0")
 	e.cmd.Cancel = func() error { return e.cmd.Process.Signal(syscall.SIGTERM) }
 	e.cmd.WaitDelay = 10 * time.Second
 	e.cmd.Stderr = &e.stderr
@@ -63,7 +63,7 @@ func startEmulatorProcess(ctx context.Context, bin string) (*emulatorProcess, er
 
 func (e *emulatorProcess) stats() (emulator.Stats, error) {
 	var st emulator.Stats
-	resp, err := http.Get(e.info.URL + "/__emulator/stats") //nolint:gosec,noctx // the loopback emulator this bench started
+	resp, err := http.Get(e.info.URL + "/__emulator/stats") //nolint:noctx // the loopback emulator this bench started
 	if err != nil {
 		return st, err
 	}
@@ -71,7 +71,8 @@ func (e *emulatorProcess) stats() (emulator.Stats, error) {
 	if resp.StatusCode != http.StatusOK {
 		return st, fmt.Errorf("emulator stats: %s", resp.Status)
 	}
-	return st, json.NewDecoder(resp.Body).Decode(&st)
+	err = json.NewDecoder(resp.Body).Decode(&st)
+	return st, err
 }
 
 func (e *emulatorProcess) cpuTime() (time.Duration, bool) { return cpuTime(e.cmd.Process.Pid) }

@@ -13,7 +13,7 @@ import (
 	"github.com/hashicorp/go-cleanhttp"
 )
 
-// NoRetries, as Config.MaxRetries, makes every call a single attempt.
+// NoRetries makes every call a single attempt when given as Config.MaxRetries.
 const NoRetries = -1
 
 const (

@@ -196,8 +196,12 @@ func rotateSecret[E any](ctx context.Context, c *Client, op, base, idName, clien
 type RotationStep int
 
 const (
+	// RotationStart issues the next secret; both secrets work until the
+	// rotation completes or is cancelled.
 	RotationStart RotationStep = iota
+	// RotationComplete makes the next secret the only one.
 	RotationComplete
+	// RotationCancel drops the next secret.
 	RotationCancel
 )
 

@@ -82,9 +82,9 @@ type M2MClientPage struct {
 	ResultsMetadata ResultsMetadata `json:"results_metadata"`
 }
 
-// ClientCredentialsRequest asks for an M2M access token; no Scopes means
-// all of the client's.
-type ClientCredentialsRequest struct {
+// CredentialsRequest asks for an M2M access token with the
+// client_credentials grant; no Scopes means all of the client's.
+type CredentialsRequest struct {
 	ClientID     string
 	ClientSecret string
 	Scopes       []string
@@ -178,7 +178,7 @@ func (c *Client) RotateM2MClientSecret(ctx context.Context, clientID string, ste
 // for the client. It is retried like a read: Stytch keeps no record of the
 // JWTs it issues and offers no revoke, so a token whose answer was lost
 // reached nobody and expires by itself.
-func (c *Client) ClientCredentialsToken(ctx context.Context, req ClientCredentialsRequest) (*TokenResponse, error) {
+func (c *Client) ClientCredentialsToken(ctx context.Context, req CredentialsRequest) (*TokenResponse, error) {
 	cl, err := c.stytchClientCall("get M2M access token", "token")
 	if err != nil {
 		return nil, err

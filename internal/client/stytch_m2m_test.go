@@ -37,7 +37,7 @@ func TestM2MClientCalls(t *testing.T) {
 			return err
 		}, "POST", "/v1/m2m/clients/m2m-client-test-1/secrets/rotate/cancel", "{}"},
 		{"client credentials", func(ctx context.Context, c *Client) error {
-			_, err := c.ClientCredentialsToken(ctx, ClientCredentialsRequest{ClientID: "m2m-client-test-1", ClientSecret: "s3cr3t-s3cr3t", Scopes: []string{"read", "write"}})
+			_, err := c.ClientCredentialsToken(ctx, CredentialsRequest{ClientID: "m2m-client-test-1", ClientSecret: "s3cr3t-s3cr3t", Scopes: []string{"read", "write"}})
 			return err
 		}, "POST", "/v1/public/" + testProjectID + "/oauth2/token", `{"grant_type":"client_credentials","client_id":"m2m-client-test-1","client_secret":"s3cr3t-s3cr3t","scope":"read write"}`},
 	}, nil)
@@ -53,7 +53,7 @@ func TestM2MClientRetries(t *testing.T) {
 		t.Fatalf("create: %v after %d requests; want one request and an AmbiguousError", err, srv.hits.Load())
 	}
 	srv = newServer(t, stytchError(http.StatusInternalServerError, "internal_server_error"), ok)
-	if _, err := newTestClient(t, srv.URL).ClientCredentialsToken(t.Context(), ClientCredentialsRequest{ClientID: "a", ClientSecret: "b"}); err != nil || srv.hits.Load() != 2 {
+	if _, err := newTestClient(t, srv.URL).ClientCredentialsToken(t.Context(), CredentialsRequest{ClientID: "a", ClientSecret: "b"}); err != nil || srv.hits.Load() != 2 {
 		t.Fatalf("token: %v after %d requests; want the retry to succeed", err, srv.hits.Load())
 	}
 	var md map[string]any

@@ -91,7 +91,7 @@ var m2mClientCases = []opCase{
 		if got.Status != "inactive" {
 			h.t.Errorf("got %+v", got)
 		}
-		_, err = h.client.ClientCredentialsToken(h.ctx, client.ClientCredentialsRequest{ClientID: c.ClientID, ClientSecret: c.ClientSecret})
+		_, err = h.client.ClientCredentialsToken(h.ctx, client.CredentialsRequest{ClientID: c.ClientID, ClientSecret: c.ClientSecret})
 		h.wantErr(err, http.StatusUnauthorized, "invalid_client")
 	}},
 	{op: m2m + "Update", name: "unknown_status", status: http.StatusBadRequest, run: func(h *harness) {
@@ -120,7 +120,7 @@ var m2mClientCases = []opCase{
 		started, err := h.client.RotateM2MClientSecret(h.ctx, c.ClientID, client.RotationStart)
 		h.must(err)
 		for _, secret := range []string{c.ClientSecret, started.NextClientSecret} {
-			tok, err := h.client.ClientCredentialsToken(h.ctx, client.ClientCredentialsRequest{ClientID: c.ClientID, ClientSecret: secret, Scopes: []string{"read:reports"}})
+			tok, err := h.client.ClientCredentialsToken(h.ctx, client.CredentialsRequest{ClientID: c.ClientID, ClientSecret: secret, Scopes: []string{"read:reports"}})
 			h.must(err)
 			if tok.Scope != "read:reports" || strings.Count(tok.AccessToken, ".") != 2 {
 				h.t.Errorf("token: %+v", tok)
@@ -133,7 +133,7 @@ var m2mClientCases = []opCase{
 		h.must(err)
 		_, err = h.client.RotateM2MClientSecret(h.ctx, c.ClientID, client.RotationComplete)
 		h.must(err)
-		_, err = h.client.ClientCredentialsToken(h.ctx, client.ClientCredentialsRequest{ClientID: c.ClientID, ClientSecret: c.ClientSecret})
+		_, err = h.client.ClientCredentialsToken(h.ctx, client.CredentialsRequest{ClientID: c.ClientID, ClientSecret: c.ClientSecret})
 		h.wantErr(err, http.StatusUnauthorized, "invalid_client")
 	}},
 	{op: m2m + "secrets_RotateCancel", name: "drops_next_secret", status: http.StatusOK, run: func(h *harness) {

@@ -80,13 +80,13 @@ func startEmulatorBinary(t *testing.T, root string) (envFile, url string) {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "machineauth-emulator")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/machineauth-emulator")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/machineauth-emulator") //nolint:gosec // G204: a fixed package into the test's own temporary directory
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the emulator: %v\n%s", err, out)
 	}
 	envFile = filepath.Join(dir, "emulator.env")
-	cmd := exec.Command(bin, "-env-file", envFile)
+	cmd := exec.Command(bin, "-env-file", envFile) //nolint:gosec // G204: the binary this test just built
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -125,14 +125,14 @@ func copyModule(t *testing.T, src, dst string) {
 		if err != nil {
 			return err
 		}
-		b, err := os.ReadFile(p)
+		b, err := os.ReadFile(p) //nolint:gosec // G122: the repository's own examples, which nothing changes during the test
 		if err != nil {
 			return err
 		}
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(dst, rel)), 0o750); err != nil {
 			return err
 		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o600)
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o600) //nolint:gosec // G703: rel comes from walking src, and dst is the test's temporary directory
 	})
 	if err != nil {
 		t.Fatal(err)

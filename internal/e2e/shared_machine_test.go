@@ -80,7 +80,7 @@ func TestTwoRunsSharingAMachineKeepEachOthersCredentials(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 
-	bothUntilDone(t, ctx, a, b, "apply", "-auto-approve")
+	bothUntilDone(ctx, t, a, b, "apply", "-auto-approve")
 	st := a.srv.Stats()
 	if st.Faults["drop_after_commit"] == 0 {
 		t.Fatal("no answer was dropped: the test exercised no recovery")
@@ -117,7 +117,7 @@ func TestTwoRunsSharingAMachineKeepEachOthersCredentials(t *testing.T) {
 	// What Stytch cannot tell apart: one authorization per member and app.
 	// The first destroy revokes it, and the other run's tokens with it;
 	// the other run's refresh then finds it gone, and its destroy succeeds.
-	bothUntilDone(t, ctx, a, b, "destroy", "-auto-approve")
+	bothUntilDone(ctx, t, a, b, "destroy", "-auto-approve")
 	st = a.srv.Stats()
 	if st.M2MTokens.Live != 0 || st.Authorizations.Active != 0 {
 		t.Errorf("after both destroys: %d live tokens, %d active authorizations, want none", st.M2MTokens.Live, st.Authorizations.Active)
@@ -137,7 +137,7 @@ func (r *run) sibling() *run {
 
 // bothUntilDone runs terraform with args in both workspaces at once, each
 // again (up to maxRuns) while it fails, as a pipeline's retry would.
-func bothUntilDone(t *testing.T, ctx context.Context, a, b *run, args ...string) {
+func bothUntilDone(ctx context.Context, t *testing.T, a, b *run, args ...string) {
 	t.Helper()
 	var wg sync.WaitGroup
 	errs := make([]error, 2)

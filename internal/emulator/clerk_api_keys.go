@@ -20,7 +20,6 @@ import (
 // (*unconfirmed*: the description shows no other code).
 
 var (
-	apiKeyIDPattern = regexp.MustCompile(`^ak_[0-9A-Fa-f]{32}$`)
 	// apiKeyPathIDPattern is what the path parameter accepts; the api_key_
 	// form names no key this emulator issues.
 	apiKeyPathIDPattern  = regexp.MustCompile(`^(ak|api_key)_[0-9A-Fa-f]{32}$`)

@@ -27,9 +27,11 @@ func TestSlowBodyDoesNotHoldTheStateLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	req.SetBasicAuth(h.info.StytchProjectID, h.info.StytchSecret)
-	fmt.Fprintf(conn, "POST /v1/b2b/organizations HTTP/1.1\r\nHost: emulator\r\nAuthorization: %s\r\n"+
+	if _, err := fmt.Fprintf(conn, "POST /v1/b2b/organizations HTTP/1.1\r\nHost: emulator\r\nAuthorization: %s\r\n"+
 		"Content-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n",
-		req.Header.Get("Authorization"), len(body))
+		req.Header.Get("Authorization"), len(body)); err != nil {
+		t.Fatal(err)
+	}
 	rd := bufio.NewReader(conn)
 	if line, err := rd.ReadString('\n'); err != nil || !strings.HasPrefix(line, "HTTP/1.1 100") {
 		t.Fatalf("want 100 Continue, got %q (%v)", line, err)

@@ -246,7 +246,7 @@ func lifetimeChanged(state, plan types.Int64, imported bool) bool {
 	if plan.Equal(state) || plan.IsNull() {
 		return false
 	}
-	return !(imported && state.IsNull())
+	return !imported || !state.IsNull()
 }
 
 func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -38,7 +38,7 @@ func checkTokenID(v string) string {
 }
 
 // m2mTokenImportIDForm is the import id of an M2M token, as diagnostics show it.
-const m2mTokenImportIDForm = "mch_<machine id>/mt_<token id>"
+const m2mTokenImportIDForm = "mch_<machine id>/mt_<token id>" //nolint:gosec // G101: a form with placeholders, not a credential
 
 // parseM2MTokenImportID splits an M2M token's import id strictly.
 func parseM2MTokenImportID(id string) (machineID, tokenID, problem string) {

@@ -47,7 +47,7 @@ func TestClerkKeysChooseOnePolicy(t *testing.T) {
 			got, err := tc.keys.issuing(tc.resourceKey)
 			check("issuing", got, err, tc.issue, tc.missIssue)
 			if tc.keys.canIssue(tc.resourceKey) != (tc.issue != "") {
-				t.Errorf("canIssue = %v", !(tc.issue != ""))
+				t.Errorf("canIssue = %v", tc.issue == "")
 			}
 			got, err = tc.keys.reading(tc.resourceKey)
 			check("reading", got, err, tc.read, tc.missRead)

@@ -158,7 +158,7 @@ func (r *connectedAppResource) ValidateConfig(ctx context.Context, req resource.
 			fmt.Sprintf("secret_rotation_triggers: a %s client has no client secret to rotate. Remove secret_rotation_triggers, or use a confidential client_type.", t))
 	}
 	for name, v := range map[string]types.Bool{"full_access_allowed": fullAccess, "bypass_consent_for_offline_access": bypass} {
-		if v.ValueBool() && !(t == "first_party" || t == "first_party_public") {
+		if v.ValueBool() && t != "first_party" && t != "first_party_public" {
 			resp.Diagnostics.AddAttributeError(path.Root(name), "Invalid "+name,
 				fmt.Sprintf("%s: true is valid for first-party clients only, and client_type is %s. Remove it, or use first_party or first_party_public.", name, t))
 		}

@@ -63,12 +63,12 @@ func secretsWork(t *testing.T, srv *emulator.Server, appID *string, work []*stri
 	return func(*terraform.State) error {
 		for i, s := range work {
 			if err := exchangeCode(t, srv, *appID, *s); err != nil {
-				return fmt.Errorf("secret %d should work: %v", i, err)
+				return fmt.Errorf("secret %d should work: %w", i, err)
 			}
 		}
 		for i, s := range refused {
 			if err := exchangeCode(t, srv, *appID, *s); client.ErrorCode(err) != "invalid_client" {
-				return fmt.Errorf("secret %d should get invalid_client, got %v", i, err)
+				return fmt.Errorf("secret %d should get invalid_client, got %v", i, err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 			}
 		}
 		return nil
@@ -404,7 +404,7 @@ func TestAccConnectedApp_lostCreateAnswer(t *testing.T) {
 						return fmt.Errorf("clients besides the fixture's and the other run's: %v; want only %s", ours, appID)
 					}
 					if err := exchangeCode(t, srv, appID, secret); err != nil {
-						return fmt.Errorf("the kept client's secret does not work: %v", err)
+						return fmt.Errorf("the kept client's secret does not work: %w", err)
 					}
 					return expectWarning(rec, str("Deleted a connected app left behind by a lost answer"))(s)
 				},

@@ -38,7 +38,7 @@ func m2mClientConfig(lines ...string) string {
 // clientToken asks for a token as the client: nil when Stytch gives one.
 func clientToken(t *testing.T, srv *emulator.Server, id, secret string) error {
 	t.Helper()
-	_, err := stytchClient(t, srv).ClientCredentialsToken(t.Context(), client.ClientCredentialsRequest{ClientID: id, ClientSecret: secret})
+	_, err := stytchClient(t, srv).ClientCredentialsToken(t.Context(), client.CredentialsRequest{ClientID: id, ClientSecret: secret})
 	return err
 }
 
@@ -48,12 +48,12 @@ func clientSecretsWork(t *testing.T, srv *emulator.Server, id *string, work, ref
 	return func(*terraform.State) error {
 		for i, s := range work {
 			if err := clientToken(t, srv, *id, *s); err != nil {
-				return fmt.Errorf("secret %d should get a token: %v", i, err)
+				return fmt.Errorf("secret %d should get a token: %w", i, err)
 			}
 		}
 		for i, s := range refused {
 			if err := clientToken(t, srv, *id, *s); client.ErrorCode(err) != "invalid_client" {
-				return fmt.Errorf("secret %d should get invalid_client, got %v", i, err)
+				return fmt.Errorf("secret %d should get invalid_client, got %v", i, err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 			}
 		}
 		return nil
@@ -145,7 +145,7 @@ resource "echo" "verification" {}
 				},
 				Check: func(*terraform.State) error {
 					if err := clientToken(t, srv, id, secret); client.ErrorCode(err) != "invalid_client" {
-						return fmt.Errorf("an inactive client's token request: %v, want invalid_client", err)
+						return fmt.Errorf("an inactive client's token request: %v, want invalid_client", err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 					}
 					if c, _ := srv.M2MClient(id); c.Name != "billing" || c.TrustedMetadata["team"] != "payments" {
 						return fmt.Errorf("deactivating changed other fields: %+v", c)

@@ -24,7 +24,7 @@ var (
 )
 
 // openClientTokenKey holds, in private data, what Close logs.
-const openClientTokenKey = "m2m_client_token"
+const openClientTokenKey = "m2m_client_token" //nolint:gosec // G101: the name of a private-state key, not a credential
 
 // NewM2MClientTokenEphemeralResource is the ephemeral
 // machineauth_m2m_client_token.
@@ -111,7 +111,7 @@ func (e *m2mClientTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		slices.Sort(scopes)
 	}
 	id := m.ClientID.ValueString()
-	tok, err := e.data.client.ClientCredentialsToken(ctx, client.ClientCredentialsRequest{ClientID: id, ClientSecret: m.ClientSecret.ValueString(), Scopes: scopes})
+	tok, err := e.data.client.ClientCredentialsToken(ctx, client.CredentialsRequest{ClientID: id, ClientSecret: m.ClientSecret.ValueString(), Scopes: scopes})
 	if err != nil {
 		summary := "Unable to get an access token for M2M client " + id
 		if client.ErrorCode(err) == "invalid_client" {

@@ -219,13 +219,13 @@ func justImported(ctx context.Context, p privateState) bool {
 // machine_id naming the token's own machine: the token stays valid, and
 // from then on it is refreshed and revoked without a key of its own.
 func replaceMachineSecretKey(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-	resp.RequiresReplace = !justImported(ctx, req.Private) && !(req.PlanValue.IsNull() && plannedOwnMachine(ctx, req.Plan, req.State))
+	resp.RequiresReplace = !justImported(ctx, req.Private) && (!req.PlanValue.IsNull() || !plannedOwnMachine(ctx, req.Plan, req.State))
 }
 
 // replaceMachineID replaces the token for another machine, except when
 // machine_id is first set to the machine the token already belongs to.
 func replaceMachineID(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-	resp.RequiresReplace = !(req.StateValue.IsNull() && plannedOwnMachine(ctx, req.Plan, req.State))
+	resp.RequiresReplace = !req.StateValue.IsNull() || !plannedOwnMachine(ctx, req.Plan, req.State)
 }
 
 // plannedOwnMachine reports whether the planned machine_id is known and is
@@ -236,10 +236,6 @@ func plannedOwnMachine(ctx context.Context, plan tfsdk.Plan, state tfsdk.State) 
 		return false
 	}
 	return !machineID.IsNull() && !machineID.IsUnknown() && machineID.ValueString() == subject.ValueString()
-}
-
-func replaceUnlessImportedString(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-	resp.RequiresReplace = !justImported(ctx, req.Private)
 }
 
 func replaceUnlessImportedInt64(ctx context.Context, req planmodifier.Int64Request, resp *int64planmodifier.RequiresReplaceIfFuncResponse) {

@@ -198,9 +198,9 @@ check "first_token_valid" {
 			_, err := c.CreateM2MToken(t.Context(), *key, client.CreateM2MTokenRequest{SecondsUntilExpiration: ptrInt64(60)})
 			switch {
 			case want && err != nil:
-				return fmt.Errorf("key %s... issues no token: %v", (*key)[:6], err)
+				return fmt.Errorf("key %s... issues no token: %w", (*key)[:6], err)
 			case !want && !client.IsUnauthorized(err):
-				return fmt.Errorf("the old key still issues tokens after its overlap (err %v)", err)
+				return fmt.Errorf("the old key still issues tokens after its overlap (err %v)", err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 			}
 			return nil
 		}
@@ -258,7 +258,7 @@ check "first_token_valid" {
 						}
 						at, err := time.Parse(time.RFC3339, stateAttr(s, machineAddr, "secret_key_rotated_at"))
 						if d := srv.Now().Sub(at); err != nil || d < 0 || d > time.Hour {
-							return fmt.Errorf("secret_key_rotated_at %v is not Clerk's time of the rotation (%s): %v", at, srv.Now().Format(time.RFC3339), err)
+							return fmt.Errorf("secret_key_rotated_at %v is not Clerk's time of the rotation (%s): %v", at, srv.Now().Format(time.RFC3339), err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 						}
 						return nil
 					},

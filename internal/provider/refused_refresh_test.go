@@ -245,9 +245,9 @@ const clerkTraceIDInError = `clerk_trace_id:\s+trace_[0-9a-f]{32}`
 // that issued the tokens, then the one that is refused, and what the error
 // must say.
 type refusal struct {
-	name           string
-	good, refused  func(srv *emulator.Server, p *refusalProxy, otherMachineKey string) string
-	status, prefix string
+	name          string
+	good, refused func(srv *emulator.Server, p *refusalProxy, otherMachineKey string) string
+	status        string
 }
 
 var clerkRefusals = []refusal{

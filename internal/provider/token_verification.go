@@ -47,7 +47,7 @@ const (
 	tokenTypeConnectedApp = "connected_app_access_token"
 	tokenTypeAPIKey       = "api_key"
 	// tokenTypeM2MClient is a Stytch M2M client's access token.
-	tokenTypeM2MClient = "m2m_client_token"
+	tokenTypeM2MClient = "m2m_client_token" //nolint:gosec // G101: the name of a token type, not a token
 )
 
 // Why a token is not valid, the `reason` result. "" means valid.
