@@ -14,7 +14,9 @@ import (
 // request to that service until the Retry-After has passed (the others would
 // only be refused too), then sends at the rate the server was seen to admit,
 // growing it slowly while requests queue so that a quota freed up is used
-// again; requests_per_second is a ceiling throughout. The state lives in the
+// again; requests_per_second is a ceiling throughout. Where the service
+// documents its window (Clerk, see pacer_window.go), the pacer keeps to it
+// instead of learning. The state lives in the
 // client, one per provider configuration and so per Terraform graph walk: a
 // walk that meets the limit pays the few 429s it takes to learn it.
 type pacer struct {
