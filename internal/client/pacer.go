@@ -14,7 +14,9 @@ import (
 // request to that service until the Retry-After has passed (the others would
 // only be refused too), then sends at the rate the server was seen to admit,
 // growing it slowly while requests queue so that a quota freed up is used
-// again; requests_per_second is a ceiling throughout. The state lives in the
+// again; requests_per_second is a ceiling throughout. Where the service
+// documents its window (Clerk, see pacer_window.go), the pacer keeps to it
+// after the first 429 instead of learning. The state lives in the
 // client, one per provider configuration and so per Terraform graph walk: a
 // walk that meets the limit pays the few 429s it takes to learn it.
 type pacer struct {
@@ -57,10 +59,12 @@ type pacer struct {
 	admittedAll int
 
 	// win is the service's documented window limit (n zero: none known),
-	// and hits the requests this pacer let through or planned within it,
-	// oldest first, with stand-ins for other clients' (see pacer_window.go).
-	win  window
-	hits []time.Time
+	// kept to once the service has answered 429 (windowed), and hits the
+	// requests this pacer let through or planned within it, oldest first,
+	// with stand-ins for other clients' (see pacer_window.go).
+	win      window
+	windowed bool
+	hits     []time.Time
 }
 
 const (
@@ -166,7 +170,11 @@ func (p *pacer) reserve(now time.Time) (at time.Time, interval time.Duration) {
 		p.epochStart, p.firstSent = start, start
 	}
 	if p.win.n > 0 {
-		start = p.windowSlot(now, start)
+		if p.windowed {
+			start = p.windowSlot(now, start)
+		} else {
+			p.expireHits(now)
+		}
 		// Recorded where it will go: at start, or at the ceiling's slot.
 		defer func() { p.hits = append(p.hits, at) }()
 	}
@@ -249,8 +257,10 @@ func (p *pacer) observe(sent time.Time, status int, retryAfter time.Duration) {
 		}
 	}
 	if p.win.n > 0 {
-		// A documented window is not learned from: the 429 says how
-		// much of it others hold.
+		// The service enforces its documented window: keep to it from
+		// now on. It is not learned from: the 429 says how much of it
+		// others hold.
+		p.windowed = true
 		p.forgetHit(sent)
 		p.fill(now, retryAfter)
 		return

@@ -7,12 +7,15 @@ import (
 )
 
 // A window is a limit that a service documents: at most n requests in any
-// span of per. With one known, the pacer keeps to it from the first
-// request, bursts included, instead of learning a rate from 429s: a
-// process that learns pays a few 429s each time Terraform starts it (once
-// per walk, so twice a destroy), and a learned rate cannot burst into a
-// window that frees up all at once. A 429 then says only how much of the
-// window other clients hold (see fill).
+// span of per. With one known, the pacer sends freely until the first 429
+// (a server that does not limit, such as the emulator by default, is not
+// held to it), then keeps to the window, bursts included, instead of
+// learning a rate: a process that learns pays a few 429s at each lesson,
+// and Terraform starts one per walk, twice a destroy; and a learned rate
+// cannot burst into a window that frees up all at once. Each 429 says how
+// much of the window other clients hold (see fill). The pacer counts its
+// requests from the first, so that it knows which of the window are its
+// own when the first 429 comes.
 type window struct {
 	n   int
 	per time.Duration

@@ -23,20 +23,44 @@ func TestClerkWindowFromTheSecretKey(t *testing.T) {
 	}
 }
 
-// A known window lets its whole quota go at once, then holds each request
-// until the one n before it has left the window.
+// A known window holds nobody back until the server answers 429: a server
+// that does not limit (the emulator by default) is not held to it.
+func TestPacerSendsFreelyUntilTheWindowIsEnforced(t *testing.T) {
+	t.Parallel()
+	clk := newFakeClock()
+	start := clk.Now()
+	p := newWindowPacer(clk, 0, window{n: 100, per: 10 * time.Second})
+	for i := range 1000 {
+		if at := p.plan(); !at.Equal(start) {
+			t.Fatalf("request %d planned at +%s, want at once: no 429 yet", i+1, at.Sub(start))
+		}
+		p.observe(start, http.StatusOK, 0)
+	}
+}
+
+// Once enforced, the window holds each request until the one a quota
+// before it has left the window.
 func TestPacerKeepsToAKnownWindow(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
 	start := clk.Now()
 	p := newWindowPacer(clk, 0, window{n: 100, per: 10 * time.Second})
-	for i := range 100 {
-		if at := p.plan(); !at.Equal(start) {
-			t.Fatalf("request %d planned at %s, want at once: the window is empty", i+1, at.Sub(start))
+	for range 100 {
+		p.send(clk, http.StatusOK, 0)
+	}
+	// The 101st, at once, meets the full window.
+	p.observe(p.plan(), http.StatusTooManyRequests, 10*time.Second)
+	slot := start.Add(10*time.Second + windowMargin)
+	if at := p.plan(); !at.Equal(slot) {
+		t.Errorf("request after the 429 planned at +%s, want +%s: when the first leaves the window", at.Sub(start), slot.Sub(start))
+	}
+	for i := range 99 {
+		if at := p.plan(); !at.Equal(slot) {
+			t.Fatalf("request %d after the 429 planned at +%s, want +%s: the first 100 leave together", i+2, at.Sub(start), slot.Sub(start))
 		}
 	}
-	if at, want := p.plan(), start.Add(10*time.Second+windowMargin); !at.Equal(want) {
-		t.Errorf("request 101 planned at +%s, want +%s: when the first leaves the window", at.Sub(start), want.Sub(start))
+	if at := p.plan(); !at.After(slot) {
+		t.Errorf("request 101 after the 429 planned at +%s, want after +%s: the window is full again", at.Sub(start), slot.Sub(start))
 	}
 	// A request that stops waiting gives its slot back.
 	ctx, cancel := context.WithCancel(t.Context())
@@ -50,8 +74,11 @@ func TestPacerKeepsToAKnownWindow(t *testing.T) {
 	if err := <-done; err == nil {
 		t.Fatal("wait: want the context's error")
 	}
-	if at, want := p.plan(), start.Add(10*time.Second+windowMargin); !at.Equal(want) {
-		t.Errorf("after a waiter gave up, the next request is planned at +%s, want its slot +%s", at.Sub(start), want.Sub(start))
+	p.mu.Lock()
+	n := len(p.hits)
+	p.mu.Unlock()
+	if n != 201 {
+		t.Errorf("%d requests recorded in the window after a waiter gave up, want 201 (100 sent, 101 planned)", n)
 	}
 }
 
@@ -88,7 +115,7 @@ func TestPacerFillsTheWindowOthersHold(t *testing.T) {
 }
 
 // Against the limits the simulation knows, a pacer that knows the window
-// meets it with no 429 where the window starts empty, and with only the
+// meets it with one 429 where the window starts empty, and with only the
 // requests already in flight refused where an earlier process filled it.
 func TestPacerWithAKnownWindowMeetsIt(t *testing.T) {
 	t.Parallel()
@@ -100,10 +127,11 @@ func TestPacerWithAKnownWindowMeetsIt(t *testing.T) {
 		elapsed time.Duration // at most
 		max429  int
 	}{
-		// Three windows' worth: two waits for the window, as a client
-		// that knew it would; a learning pacer takes about 28 s.
-		{"sliding window 100/10s", &slidingWindow{n: 100, per: 10 * time.Second}, 22 * time.Second, 0},
-		{"fixed window 100/10s", &fixedWindow{n: 100, per: 10 * time.Second, epoch: epoch}, 22 * time.Second, 0},
+		// Three windows' worth: the first 429 says the window is
+		// enforced, then two waits for it, as a client that knew it
+		// would; a learning pacer takes about 28 s.
+		{"sliding window 100/10s", &slidingWindow{n: 100, per: 10 * time.Second}, 22 * time.Second, 1},
+		{"fixed window 100/10s", &fixedWindow{n: 100, per: 10 * time.Second, epoch: epoch}, 22 * time.Second, 1},
 		// Full at the start: the ten requests of the first wave are
 		// refused before any answer can say so; then none.
 		{"sliding window 100/10s filled by an earlier process", &slidingWindow{n: 100, per: 10 * time.Second, hits: steady(epoch.Add(3*time.Second), 100, 100*time.Millisecond)}, 31 * time.Second, 10},
