@@ -206,3 +206,117 @@ func TestAccStytchClients_callsPerPhase(t *testing.T) {
 		})
 	}
 }
+
+// A machine scope: its create reads the granting machine and grants; its
+// refresh shares the granting machine's read with that machine's own;
+// destroy is the refresh and one delete.
+func TestAccMachineScope_callsPerPhase(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	p := &phaseCalls{srv: srv}
+	machines := providerConfig(srv) + `
+resource "machineauth_machine" "a" { name = "a" }
+resource "machineauth_machine" "b" { name = "b" }
+`
+	withScope := machines + `
+resource "machineauth_machine_scope" "a_to_b" {
+  machine_id        = machineauth_machine.a.id
+  scoped_machine_id = machineauth_machine.b.id
+}
+`
+	const (
+		machine = "/clerk/v1/machines/{machine_id}"
+		key     = machine + "/secret_key"
+		scopes  = machine + "/scopes"
+	)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkMachinesDeleted(srv),
+		Steps: []resource.TestStep{
+			{Config: machines},
+			{
+				Config:           withScope,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{p.markAtPlan()}},
+				Check:            p.check(map[string]int{"GET " + machine: 1, "POST " + scopes: 1}),
+			},
+			{
+				PreConfig: p.mark,
+				Config:    withScope,
+				PlanOnly:  true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+					callsSince{p, map[string]int{"GET " + machine: 2, "GET " + key: 2}},
+				}},
+			},
+			{
+				PreConfig: p.mark,
+				Config:    withScope,
+				Destroy:   true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{
+					callsSince{p, map[string]int{"GET " + machine: 2, "GET " + key: 2, "DELETE " + scopes + "/{other_machine_id}": 1, "DELETE " + machine: 2}},
+				}},
+			},
+		},
+	})
+}
+
+// API keys of one subject: a renewal is one PATCH per key, after one
+// listing of the subject in an apply (or a plan with -refresh=false) that
+// has not heard from Clerk; a
+// refresh is one listing for all, plus one read by id for a key it lacks;
+// destroy is that refresh and a revoke per key still live.
+func TestAccAPIKey_callsPerPhase(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	p := &phaseCalls{srv: srv}
+	config := providerConfig(srv) + fmt.Sprintf(`
+resource "machineauth_api_key" "k" {
+  count                    = 3
+  name                     = "worker ${count.index}"
+  subject                  = %q
+  seconds_until_expiration = 3600
+  renew_before_seconds     = 600
+}
+`, srv.Info().Fixture.ClerkUserID)
+	const (
+		list   = "/clerk/v1/api_keys"
+		one    = list + "/{api_key_id}"
+		revoke = one + "/revoke"
+	)
+	var first string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: p.mark,
+				Config:    config,
+				Check:     resource.ComposeTestCheckFunc(p.check(map[string]int{"POST " + list: 3}), captureID("machineauth_api_key.k.0", &first)),
+			},
+			{
+				PreConfig:        func() { srv.Advance(3100 * time.Second) },
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{p.markAtPlan()}},
+				Check:            p.check(map[string]int{"GET " + list: 1, "PATCH " + one: 3}),
+			},
+			{
+				PreConfig:          func() { revokeAPIKeyOutside(t, srv, &first, "by hand"); p.mark() },
+				Config:             config,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					// A plan with -refresh=false lists once, for Clerk's clock
+					// to judge the renewal by.
+					PostApplyPreRefresh: []plancheck.PlanCheck{callsSince{p, map[string]int{"GET " + list: 1}}, p.markAtPlan()},
+					PostApplyPostRefresh: []plancheck.PlanCheck{
+						callsSince{p, map[string]int{"GET " + list: 1, "GET " + one: 1}},
+					},
+				},
+			},
+			{
+				PreConfig: p.mark,
+				Config:    config,
+				Destroy:   true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{
+					callsSince{p, map[string]int{"GET " + list: 1, "GET " + one: 1, "POST " + revoke: 2}},
+				}},
+			},
+		},
+	})
+}
