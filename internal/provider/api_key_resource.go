@@ -52,9 +52,10 @@ const (
 
 // apiKeyRefreshDoc says what a refresh costs, in the resource's
 // documentation.
-const apiKeyRefreshDoc = "**Refresh.** The provider lists each subject's keys once per run, revoked and expired ones included " +
-	"(`GET /api_keys?subject=...&include_invalid=true`, one call per 100 keys), and reads every key of that subject from the one listing: " +
-	"a plan over N keys of one subject costs ceil(N/100) calls, not N. Create makes one call (more only after a lost answer), " +
+const apiKeyRefreshDoc = "**Refresh.** The provider lists each subject's live keys once per run " +
+	"(`GET /api_keys?subject=...`, one call per 100 keys), and reads every key of that subject from the one listing: " +
+	"a plan over N keys of one subject costs ceil(N/100) calls, not N. A key the listing lacks is read by id " +
+	"(`GET /api_keys/{id}`) to say whether it was revoked, expired or deleted. Create makes one call (more only after a lost answer), " +
 	"an in-place update or renewal one `PATCH`, destroy one revoke per key, import two reads (the key and its secret) before the refresh. " +
 	"Renewal is judged by Clerk's clock: an apply (or a plan with `-refresh=false`) that has not heard from Clerk yet lists the subject's keys " +
 	"once to read it, and only for keys with `renew_before_seconds`."
