@@ -78,7 +78,7 @@ func (s *m2mTokenStore) create(ctx context.Context, resourceKey string, req clie
 	// rare even on a faulty link.
 	unanswered := 0
 	for range createAttempts {
-		sent := time.Now()
+		sent := s.localNow()
 		t, err := s.send(ctx, resourceKey, key, req)
 		if err == nil {
 			tok = t
@@ -286,7 +286,7 @@ func (s *m2mTokenStore) createdSince(ctx context.Context, key, subject string, s
 			// is truncated and read after it was written, so it is never
 			// ahead) less the local time elapsed since the send (never
 			// shorter than Clerk's). The orphan was created after it.
-			since = s.now().Add(-time.Since(sent)).UnixMilli()
+			since = s.now().Add(-s.localNow().Sub(sent)).UnixMilli()
 		}
 		older := false
 		for _, t := range page.Tokens {

@@ -383,3 +383,62 @@ func TestM2MTokenMarkedCreatesNeverRevokeAnotherRunsTokens(t *testing.T) {
 	}
 	t.Logf("%d tokens issued, %d lost ones revoked", len(issued), revoked)
 }
+
+// A lost create whose failure took seconds to come back: the token was
+// made when the request arrived, long before. The search by time must
+// count from when the request was sent, on this machine's clock, or it
+// starts after the orphan and leaves it live.
+func TestM2MTokenOrphanSearchCountsFromTheSend(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t, emulator.Options{})
+	machine := srv.Info().Fixture.ClerkMachineID
+	tr := &slowLostCreate{next: http.DefaultTransport, srv: srv, delay: 5 * time.Second}
+	store := testStore(t, srv, &http.Client{Transport: tr})
+	store.localNow = tr.now
+
+	var diags diag.Diagnostics
+	tok := store.create(context.Background(), "", client.CreateM2MTokenRequest{}, false, &diags)
+	if diags.HasError() || tok == nil {
+		t.Fatalf("create failed: %v", diags)
+	}
+	all := srv.M2MTokens(machine)
+	if len(all) != 2 {
+		t.Fatalf("%d tokens, want 2: the lost one and the one returned", len(all))
+	}
+	if live := liveTokens(srv, machine); len(live) != 1 || !live[tok.ID] {
+		t.Fatalf("live tokens %v, want only the one returned, %s: the orphan the lost answer left was not found", live, tok.ID)
+	}
+}
+
+// slowLostCreate lets the first create through, then loses its answer
+// after delay, moving the emulator's clock and its own (this machine's)
+// by it, as a slow link would.
+type slowLostCreate struct {
+	next  http.RoundTripper
+	srv   *emulator.Server
+	delay time.Duration
+
+	mu     sync.Mutex
+	offset time.Duration
+	lost   bool
+}
+
+func (s *slowLostCreate) now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return time.Now().Add(s.offset)
+}
+
+func (s *slowLostCreate) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := s.next.RoundTrip(req)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil || s.lost || req.Method != http.MethodPost || !strings.HasSuffix(req.URL.Path, "/m2m_tokens") {
+		return resp, err
+	}
+	s.lost = true
+	_ = resp.Body.Close()
+	s.srv.Advance(s.delay)
+	s.offset += s.delay
+	return nil, io.ErrUnexpectedEOF
+}

@@ -50,6 +50,11 @@ type m2mTokenStore struct {
 	// its answer (or its failure) is in.
 	inflight map[uint64]chan struct{}
 	seq      uint64
+
+	// localNow is this machine's clock, which times how long a lost
+	// create's request has been out (see createdSince); tests move it
+	// with the emulator's.
+	localNow func() time.Time
 }
 
 func newM2MTokenStore(c *client.Client, keys clerkKeys) *m2mTokenStore {
@@ -58,6 +63,7 @@ func newM2MTokenStore(c *client.Client, keys clerkKeys) *m2mTokenStore {
 		keys:      keys,
 		known:     map[string]struct{}{},
 		subjects:  map[string]string{},
+		localNow:  time.Now,
 		inflight:  map[uint64]chan struct{}{},
 		histories: map[listingKey]*tokenHistory{},
 	}
