@@ -3,12 +3,8 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"testing"
 	"time"
-
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 )
 
 // faultConnectedApps is how many connected apps the fault run makes, each
@@ -66,20 +62,7 @@ func (r *run) expectNoOrphanApps() {
 // work with its app's secret, and nothing may be left once destroyed.
 func TestFaultRunConnectedApps(t *testing.T) {
 	t.Parallel()
-	seed := int64(faultSeed)
-	if s := os.Getenv("MACHINEAUTH_E2E_SEED"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			t.Fatalf("MACHINEAUTH_E2E_SEED=%q: %v", s, err)
-		}
-		seed = n
-	}
-	faults := faultSpec
-	if f := os.Getenv("MACHINEAUTH_E2E_FAULTS"); f != "" {
-		faults = f
-	}
-	t.Logf("faults %s, seed %d", faults, seed)
-	r := newRun(t, emulator.Options{Faults: faults, Seed: seed})
+	r, faults := newFaultRun(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	fx := r.srv.Info().Fixture
@@ -170,9 +153,7 @@ func TestFaultRunConnectedApps(t *testing.T) {
 	if st.Authorizations.Active != 0 {
 		t.Errorf("%d active authorizations after destroy, want 0", st.Authorizations.Active)
 	}
-	if faults == faultSpec && (st.Faults["drop_after_commit"] == 0 || st.Faults["500"] == 0 || st.Faults["429"] == 0) {
-		t.Errorf("the run saw faults %v: every kind should have been injected at least once", st.Faults)
-	}
+	expectEveryFaultKind(t, faults, st)
 	t.Logf("connected-app fault run: %d apply run(s), %d destroy run(s), %d creates, %d searches, %d deletes, faults %v",
 		applies, destroys, st.Calls("POST", "/v1/connected_apps/clients"), st.Calls("POST", "/v1/connected_apps/clients/search"),
 		st.Calls("DELETE", "/v1/connected_apps/clients/{client_id}"), st.Faults)

@@ -3,12 +3,8 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"testing"
 	"time"
-
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 )
 
 // faultM2MClients is how many M2M clients the fault run makes; every
@@ -49,20 +45,7 @@ func (r *run) expectNoOrphanM2MClients() {
 // hold, each secret in state must work, and nothing may be left.
 func TestFaultRunM2MClients(t *testing.T) {
 	t.Parallel()
-	seed := int64(faultSeed)
-	if s := os.Getenv("MACHINEAUTH_E2E_SEED"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			t.Fatalf("MACHINEAUTH_E2E_SEED=%q: %v", s, err)
-		}
-		seed = n
-	}
-	faults := faultSpec
-	if f := os.Getenv("MACHINEAUTH_E2E_FAULTS"); f != "" {
-		faults = f
-	}
-	t.Logf("faults %s, seed %d", faults, seed)
-	r := newRun(t, emulator.Options{Faults: faults, Seed: seed})
+	r, faults := newFaultRun(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	writeConfig := func(generation string) {
@@ -129,9 +112,7 @@ func TestFaultRunM2MClients(t *testing.T) {
 	if ids := r.srv.M2MClientIDs(); len(ids) != 0 {
 		t.Errorf("M2M clients left after destroy: %v", ids)
 	}
-	if faults == faultSpec && (st.Faults["drop_after_commit"] == 0 || st.Faults["500"] == 0 || st.Faults["429"] == 0) {
-		t.Errorf("the run saw faults %v: every kind should have been injected at least once", st.Faults)
-	}
+	expectEveryFaultKind(t, faults, st)
 	t.Logf("M2M client fault run: %d apply run(s), %d destroy run(s), %d creates, %d reads, faults %v",
 		applies, destroys, st.Calls("POST", "/v1/m2m/clients"), st.Calls("GET", "/v1/m2m/clients/{client_id}"), st.Faults)
 }

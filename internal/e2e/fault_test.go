@@ -106,21 +106,7 @@ func (r *run) expectNoOrphanAuthorizations(apps []string) {
 func TestFaultRun(t *testing.T) {
 	t.Parallel()
 	start := time.Now()
-	seed := int64(faultSeed)
-	if s := os.Getenv("MACHINEAUTH_E2E_SEED"); s != "" {
-		// For hunting: the same faults with other draws.
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			t.Fatalf("MACHINEAUTH_E2E_SEED=%q: %v", s, err)
-		}
-		seed = n
-	}
-	faults := faultSpec
-	if f := os.Getenv("MACHINEAUTH_E2E_FAULTS"); f != "" {
-		faults = f
-	}
-	t.Logf("faults %s, seed %d", faults, seed)
-	r := newRun(t, emulator.Options{Faults: faults, Seed: seed})
+	r, faults := newFaultRun(t)
 	// At HEAD the whole run takes well under a minute; the deadline only
 	// turns a stall into a failure with terraform's output.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -181,9 +167,38 @@ func TestFaultRun(t *testing.T) {
 	if n := len(r.stateTokenIDs()); n != 0 {
 		t.Errorf("%d tokens left in state after destroy", n)
 	}
+	expectEveryFaultKind(t, faults, st)
+	t.Logf("fault run: %d apply run(s), %d destroy run(s), %d orphan token(s) revoked by the provider, %d requests, faults %v, %s in all",
+		applies, destroys, r.orphansRevoked(fx.ClerkMachineID), st.TotalRequests, st.Faults, time.Since(start).Round(time.Millisecond))
+}
+
+// newFaultRun is a run against an emulator with the fault run's faults
+// and seed, or, for hunting, those of MACHINEAUTH_E2E_FAULTS and
+// MACHINEAUTH_E2E_SEED: the same faults with other draws. It returns the
+// faults in force.
+func newFaultRun(t *testing.T) (*run, string) {
+	t.Helper()
+	seed := int64(faultSeed)
+	if s := os.Getenv("MACHINEAUTH_E2E_SEED"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			t.Fatalf("MACHINEAUTH_E2E_SEED=%q: %v", s, err)
+		}
+		seed = n
+	}
+	faults := faultSpec
+	if f := os.Getenv("MACHINEAUTH_E2E_FAULTS"); f != "" {
+		faults = f
+	}
+	t.Logf("faults %s, seed %d", faults, seed)
+	return newRun(t, emulator.Options{Faults: faults, Seed: seed}), faults
+}
+
+// expectEveryFaultKind fails a run under the default faults that did not
+// meet each kind at least once: it would have tested less than it says.
+func expectEveryFaultKind(t *testing.T, faults string, st emulator.Stats) {
+	t.Helper()
 	if faults == faultSpec && (st.Faults["drop_after_commit"] == 0 || st.Faults["500"] == 0 || st.Faults["429"] == 0) {
 		t.Errorf("the run saw faults %v: every kind should have been injected at least once", st.Faults)
 	}
-	t.Logf("fault run: %d apply run(s), %d destroy run(s), %d orphan token(s) revoked by the provider, %d requests, faults %v, %s in all",
-		applies, destroys, r.orphansRevoked(fx.ClerkMachineID), st.TotalRequests, st.Faults, time.Since(start).Round(time.Millisecond))
 }
