@@ -168,6 +168,9 @@ func New(cfg Config) (*Client, error) {
 			serviceStytch: newPacer(realClock{}, cfg.RequestsPerSecond),
 		},
 	}
+	for _, p := range c.pacers {
+		p.jitter = pauseJitter
+	}
 	return c, nil
 }
 

@@ -77,12 +77,23 @@ type outcome struct {
 	retryAfter time.Duration // the server's Retry-After, if it sent one
 }
 
+// later reports an answer that says "not now, later": a 429, or a 503 that
+// says when to come back.
+func (o outcome) later() bool {
+	return o.status == http.StatusTooManyRequests || (o.status == http.StatusServiceUnavailable && o.retryAfter > 0)
+}
+
 // do sends cl, retrying as its idempotency allows.
 //
 // The loop is written here rather than taken from go-retryablehttp: that
 // library's policy decides on the response alone and cannot tell an
 // idempotent read from a create, for which a 5xx or a dropped connection
 // means "maybe created" and must not be repeated.
+//
+// A 429, or a 503 with a Retry-After, is the service saying "later", not
+// "no": many pipelines may share its limit, so such calls are retried
+// until the call's deadline, however many times they are told to wait.
+// MaxRetries bounds the other failures, 5xx and network errors.
 func (c *Client) do(ctx context.Context, cl *call) error {
 	red := newRedactor(slices.Concat(c.secrets, cl.secrets, bodySecrets(cl.contentType, cl.body))...)
 	if tflog.IsDebug(ctx) {
@@ -91,15 +102,18 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		ctx = maskLogs(ctx, red)
 	}
 	parent := ctx
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.TotalTimeout)
+	r := retries{start: time.Now(), bound: fmt.Sprintf("the %s call timeout", c.cfg.TotalTimeout)}
+	if d, ok := ctx.Deadline(); ok {
+		r.bound = fmt.Sprintf("the deadline %s after the call began", d.Sub(r.start).Round(time.Second))
+	}
+	ctx, cancel := c.deadline(ctx)
 	defer cancel()
 
-	var last error
 	pace := c.pacers[cl.service]
 	for attempt := 1; ; attempt++ {
 		sent, err := pace.wait(ctx)
 		if err != nil {
-			return c.interrupted(parent, cl, last, attempt-1)
+			return c.interrupted(parent, cl, &r, attempt-1)
 		}
 		out := c.attempt(ctx, cl, attempt, red)
 		// Every answer teaches the service's pacer: a 429 pauses all of
@@ -114,30 +128,81 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		if ctx.Err() != nil {
 			// An attempt merely cut off by the deadline or cancellation
 			// says less than the failure before it.
-			if last == nil || !errors.Is(out.err, ctx.Err()) {
-				last = out.err
+			if r.last == nil || !errors.Is(out.err, ctx.Err()) {
+				r.last = out.err
 			}
-			return c.interrupted(parent, cl, last, attempt)
+			return c.interrupted(parent, cl, &r, attempt)
 		}
-		last = out.err
-		if attempt > c.cfg.MaxRetries {
-			return gaveUp(last, attempt, "")
+		r.last = out.err
+		var wait time.Duration
+		if out.later() {
+			r.told++
+			wait = c.backoff(r.told, out.retryAfter)
+		} else {
+			r.failed++
+			if r.failed > c.cfg.MaxRetries {
+				return r.gaveUp(attempt, "")
+			}
+			wait = c.backoff(r.failed, out.retryAfter)
 		}
-		wait := c.backoff(attempt, out.retryAfter)
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-			return gaveUp(last, attempt, fmt.Sprintf("the next retry, in %s, would pass the %s total timeout", wait.Round(time.Millisecond), c.cfg.TotalTimeout))
+			return r.gaveUp(attempt, fmt.Sprintf("the next retry, in %s, would pass %s", wait.Round(time.Millisecond), r.bound))
 		}
+		r.waited += wait
 		if sleep(ctx, wait) != nil {
-			return c.interrupted(parent, cl, last, attempt)
+			return c.interrupted(parent, cl, &r, attempt)
 		}
 	}
 }
 
+// deadline bounds a call: by the caller's own deadline where it has one (a
+// resource's timeouts, or a search's), which may be longer than
+// call_timeout, else by call_timeout.
+func (c *Client) deadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, c.cfg.TotalTimeout)
+}
+
+// retries is what one call's retry loop has been through, for its error.
+type retries struct {
+	start time.Time
+	// bound names what ends the call: call_timeout, or the caller's
+	// deadline.
+	bound string
+	last  error
+	// told counts the answers that said "later" (429, or 503 with a
+	// Retry-After); failed the other failures; waited is the time spent
+	// waiting between attempts.
+	told, failed int
+	waited       time.Duration
+}
+
+// gaveUp notes on the last error why retrying stopped, how long the call
+// took and how many times the service told it to wait.
+func (r *retries) gaveUp(attempts int, why string) error {
+	if r.told > 0 {
+		times := "times"
+		if r.told == 1 {
+			times = "time"
+		}
+		told := fmt.Sprintf("told to wait %d %s, waited %s in all over %s", r.told, times, r.waited.Round(time.Millisecond), time.Since(r.start).Round(time.Millisecond))
+		if why == "" {
+			why = told
+		} else {
+			why = told + "; " + why
+		}
+	}
+	return gaveUp(r.last, attempts, why)
+}
+
 // interrupted explains a call cut short by its context: the caller's
 // cancellation first, so errors.Is(err, context.Canceled) holds, else the
-// total timeout; the last attempt's error stays reachable with errors.As.
-func (c *Client) interrupted(parent context.Context, cl *call, last error, attempts int) error {
-	if err := parent.Err(); err != nil {
+// deadline; the last attempt's error stays reachable with errors.As.
+func (c *Client) interrupted(parent context.Context, cl *call, r *retries, attempts int) error {
+	last := r.last
+	if err := parent.Err(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		switch {
 		case last == nil:
 			return fmt.Errorf("%s: %s: %w", cl.service, cl.op, err)
@@ -148,10 +213,10 @@ func (c *Client) interrupted(parent context.Context, cl *call, last error, attem
 		}
 	}
 	if last == nil {
-		return fmt.Errorf("%s: %s: total timeout of %s passed while waiting for the request rate limit: %w",
-			cl.service, cl.op, c.cfg.TotalTimeout, context.DeadlineExceeded)
+		return fmt.Errorf("%s: %s: %s passed while waiting for the request rate limit: %w",
+			cl.service, cl.op, r.bound, context.DeadlineExceeded)
 	}
-	return gaveUp(last, attempts, fmt.Sprintf("total timeout of %s passed", c.cfg.TotalTimeout))
+	return r.gaveUp(attempts, r.bound+" passed")
 }
 
 // gaveUp notes on err why retrying stopped.

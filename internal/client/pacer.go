@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"math"
+	"math/rand/v2"
 	"sync"
 	"time"
 )
@@ -19,16 +20,31 @@ import (
 // after the first 429 instead of learning. The state lives in the
 // client, one per provider configuration and so per Terraform graph walk: a
 // walk that meets the limit pays the few 429s it takes to learn it.
+//
+// Other processes may share the limit (a fleet of pipelines against one
+// Clerk instance), and each pacer sees only its own requests. Three rules
+// keep a fleet's 429s few: a process sends one request until it has an
+// answer (see gate), so one that starts into a full window is refused
+// once; pauses are lengthened at random (pauseJitter), so processes one
+// Retry-After paused do not come back together; and a learned rate grows
+// faster the longer no 429 comes, so a process that learned its share
+// while others competed takes the limit back once they are done.
 type pacer struct {
 	clk clock
 	// ceiling is requests_per_second (0: none).
 	ceiling float64
 
 	mu sync.Mutex
+	// rng draws the jitter of pauses; tests seed it.
+	rng *rand.Rand
+	// jitter is the most a pause is lengthened by at random (the client
+	// sets pauseJitter; tests of exact pauses leave it out).
+	jitter time.Duration
 	// learned is the rate learned from 429s (0: none yet, send freely).
 	learned float64
-	// slope is the additive increase of learned per second of queuing.
-	slope float64
+	// slope is the additive increase of learned per second of queuing;
+	// plannedAt is the rate the queue's slots were planned at.
+	slope, plannedAt float64
 	// tat is the theoretical arrival time of the next request (GCRA): a
 	// request may go at tat less the burst tolerance.
 	tat time.Time
@@ -65,6 +81,12 @@ type pacer struct {
 	win      window
 	windowed bool
 	hits     []time.Time
+	// answeredAny is set by the first answer (see gate).
+	answeredAny bool
+	// latency is the time requests take to be answered, averaged;
+	// lastPlanned is the slot given out last.
+	latency     time.Duration
+	lastPlanned time.Time
 }
 
 const (
@@ -89,6 +111,19 @@ const (
 	// defaultPause is the pause after a 429 without a usable Retry-After:
 	// the header's own resolution.
 	defaultPause = time.Second
+	// pauseJitter is the most a pause is lengthened by at random, so
+	// that the processes a 429 paused together (a fleet's pipelines, all
+	// told the same Retry-After) do not come back together.
+	pauseJitter = 250 * time.Millisecond
+	// firstAnswerWait bounds how long a process's first request holds
+	// the others back (see gate): its answer takes milliseconds.
+	firstAnswerWait = 2 * time.Second
+	// replanGrowth is how much the learned rate grows before the requests
+	// waiting for slots planned at the old one plan again.
+	replanGrowth = 1.25
+	// quietSpan is how long without a slow-down doubles the learned
+	// rate's growth.
+	quietSpan = 10 * time.Second
 )
 
 // round is a stretch of sending that a 429 ended, kept while answers to
@@ -106,7 +141,7 @@ type round struct {
 }
 
 func newPacer(clk clock, ceiling float64) *pacer {
-	return &pacer{clk: clk, ceiling: ceiling, wake: make(chan struct{})}
+	return &pacer{clk: clk, ceiling: ceiling, wake: make(chan struct{}), rng: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))} //nolint:gosec // jitter, not a secret
 }
 
 // newWindowPacer is a pacer for a service that documents its window limit.
@@ -132,6 +167,20 @@ func (p *pacer) wait(ctx context.Context) (time.Time, error) {
 	for {
 		p.mu.Lock()
 		now := p.clk.Now()
+		if until, gated := p.gate(now); gated {
+			wake := p.wake
+			p.mu.Unlock()
+			fired, stop := p.clk.NewTimer(until.Sub(now))
+			select {
+			case <-fired:
+			case <-wake:
+				stop()
+			case <-ctx.Done():
+				stop()
+				return time.Time{}, ctx.Err()
+			}
+			continue
+		}
 		at, interval := p.reserve(now)
 		wake := p.wake
 		p.mu.Unlock()
@@ -159,6 +208,22 @@ func (p *pacer) wait(ctx context.Context) (time.Time, error) {
 	}
 }
 
+// gate holds every request but the first until the first is answered,
+// or for firstAnswerWait at most, and says until when: a process that
+// starts while others fill the window learns it from one 429, not from as
+// many as Terraform sends at once. Callers hold p.mu.
+func (p *pacer) gate(now time.Time) (time.Time, bool) {
+	if p.answeredAny || p.firstSent.IsZero() {
+		return time.Time{}, false
+	}
+	until := p.firstSent.Add(firstAnswerWait)
+	if !now.Before(until) {
+		p.answeredAny = true
+		return time.Time{}, false
+	}
+	return until, true
+}
+
 // reserve plans the next request: the earliest time it may go, at or after
 // now, and the interval it takes from the rate. Callers hold p.mu.
 func (p *pacer) reserve(now time.Time) (at time.Time, interval time.Duration) {
@@ -178,6 +243,7 @@ func (p *pacer) reserve(now time.Time) (at time.Time, interval time.Duration) {
 		// Recorded where it will go: at start, or at the ceiling's slot.
 		defer func() { p.hits = append(p.hits, at) }()
 	}
+	defer func() { p.lastPlanned = at }()
 	if rate, _ := p.limit(); rate == 0 {
 		return start, 0
 	}
@@ -204,9 +270,21 @@ func (p *pacer) grow(now, start time.Time) {
 	}
 	queuing := p.tat.After(now) || start.After(now)
 	if queuing && now.After(p.grownAt) && !now.Before(p.pausedUntil) {
-		p.learned += p.slope * now.Sub(p.grownAt).Seconds()
+		// Twice as fast for every quietSpan without a slow-down: a rate
+		// learned while others competed comes back once they are done.
+		quiet := 0.0
+		if !p.slowedAt.IsZero() {
+			quiet = now.Sub(p.slowedAt).Seconds() / quietSpan.Seconds()
+		}
+		p.learned += p.slope * math.Exp2(quiet) * now.Sub(p.grownAt).Seconds()
 		if p.ceiling > 0 {
 			p.learned = math.Min(p.learned, p.ceiling)
+		}
+		if p.learned >= replanGrowth*p.plannedAt && p.tat.After(now) {
+			// The queue was planned at a rate this one has outgrown:
+			// plan it again from now.
+			p.tat, p.plannedAt = now, p.learned
+			p.replan()
 		}
 	}
 	p.grownAt = now
@@ -228,14 +306,36 @@ func (p *pacer) release(wake chan struct{}, interval time.Duration, at time.Time
 	}
 }
 
+// spaced is start, or later: at least gap after the slot given out last.
+// Callers hold p.mu.
+func (p *pacer) spaced(start time.Time, gap time.Duration) time.Time {
+	if next := p.lastPlanned.Add(gap); !p.lastPlanned.IsZero() && next.After(start) {
+		return next
+	}
+	return start
+}
+
+// replan wakes the requests waiting for a slot: they plan again. Callers
+// hold p.mu.
+func (p *pacer) replan() {
+	close(p.wake)
+	p.wake = make(chan struct{})
+}
+
 // observe takes the answer to a request let through at sent: its status
 // (0 for none, as after a network error) and, for a 429, the Retry-After.
 func (p *pacer) observe(sent time.Time, status int, retryAfter time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.answeredAny {
+		// The first answer opens the gate.
+		p.answeredAny = true
+		p.replan()
+	}
 	if status == 0 {
 		return
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.noteLatency(p.clk.Now().Sub(sent))
 	if status != 429 {
 		p.admit(sent)
 		return
@@ -245,13 +345,16 @@ func (p *pacer) observe(sent time.Time, status int, retryAfter time.Duration) {
 	if retryAfter <= 0 {
 		retryAfter = defaultPause
 	}
-	if until := now.Add(retryAfter); until.After(p.pausedUntil) {
+	pause := retryAfter
+	if p.jitter > 0 {
+		pause += time.Duration(p.rng.Int64N(int64(p.jitter)))
+	}
+	if until := now.Add(pause); until.After(p.pausedUntil) {
 		p.pausedUntil = until
 		// Every slot planned so far is void: the first request after the
 		// pause goes at its end, the rest at the new rate from there.
 		p.tat = until
-		close(p.wake)
-		p.wake = make(chan struct{})
+		p.replan()
 		if p.win.n > 0 {
 			p.dropPlanned(now)
 		}
@@ -356,6 +459,7 @@ func (p *pacer) slowDown(now time.Time, retryAfter time.Duration) {
 
 func (p *pacer) setLearned(rate float64) {
 	p.learned = math.Max(rate, minRate)
+	p.plannedAt = p.learned
 	p.slope = growthPerSecond * p.learned
 }
 

@@ -106,9 +106,11 @@ func TestPacerSlotMetByAPauseIsReplanned(t *testing.T) {
 	for range 20 {
 		clk := newFakeClock()
 		p := newPacer(clk, 1)
-		if _, err := p.wait(t.Context()); err != nil {
+		first, err := p.wait(t.Context())
+		if err != nil {
 			t.Fatal(err)
 		}
+		p.observe(first, http.StatusOK, 0)
 		done := waitInBackground(t, p)
 		clk.awaitParked(t)
 		// The slot's timer fires and a pause begins at once, as a 429

@@ -170,9 +170,11 @@ func TestPacerWaitsForItsSlot(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
 	p := newPacer(clk, 1)
-	if _, err := p.wait(t.Context()); err != nil {
+	first, err := p.wait(t.Context())
+	if err != nil {
 		t.Fatal(err)
 	}
+	p.observe(first, http.StatusOK, 0)
 	done := waitInBackground(t, p)
 	if d := clk.awaitParked(t); d != time.Second {
 		t.Errorf("second request waits %s, want 1s", d)
@@ -193,9 +195,11 @@ func TestPacerGivesUpWithItsContext(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
 	p := newPacer(clk, 0.5) // one request every 2s
-	if _, err := p.wait(t.Context()); err != nil {
+	first, err := p.wait(t.Context())
+	if err != nil {
 		t.Fatal(err)
 	}
+	p.observe(first, http.StatusOK, 0)
 	ctx, cancel := context.WithCancel(t.Context())
 	errc := make(chan error)
 	go func() {
@@ -225,6 +229,10 @@ func TestPacerPausesEveryRequestUntilRetryAfter(t *testing.T) {
 			t.Fatal(err)
 		}
 		sent = append(sent, s)
+		if len(sent) == 1 {
+			// The first answer lets the rest go (see gate).
+			p.observe(s, http.StatusOK, 0)
+		}
 	}
 	// The next request waits for its slot at 100ms...
 	done := waitInBackground(t, p)
@@ -613,12 +621,18 @@ func ceilSeconds(d time.Duration) time.Duration {
 type simEvent struct {
 	at     time.Time
 	seq    int // keeps events at the same time in the order they were made
+	proc   int
 	worker int
+	// tries counts the 429s this request has had.
+	tries  int
 	kind   int // simReady, simSend or simAnswer
 	sent   time.Time
 	wake   chan struct{}
 	status int
 	retry  time.Duration
+	// cancelled events were planned again when their pacer's plan
+	// changed.
+	cancelled bool
 }
 
 const (
@@ -670,6 +684,8 @@ type sim struct {
 	seed  func(*pacer)
 	// win is the window limit the pacer knows (none: it learns).
 	win window
+	// jitter is the pacer's pause jitter.
+	jitter time.Duration
 }
 
 // simulate sends requests through workers and one pacer to lim.
@@ -678,13 +694,49 @@ func simulate(lim limiter, ceiling float64, requests, workers int, rtt, think ti
 }
 
 func (s sim) run(lim limiter) simResult {
+	return fleet{procs: []sim{s}}.run(lim).procs[0]
+}
+
+// fleet is several processes, each with its own pacer and workers, sharing
+// one server's limit: pipelines applying against one Clerk instance.
+type fleet struct {
+	procs []sim
+	// starts are when each process begins, after the first (none: all
+	// at once), as terraform's start-up and refresh stagger them.
+	starts []time.Duration
+	// rng seeds the pacers' jitter (nil: a fixed seed).
+	rng *rand.Rand
+	// trace, if set, sees every answer.
+	trace func(at time.Time, proc, status int, p *pacer)
+}
+
+type fleetResult struct {
+	procs []simResult
+	// elapsed is when the last process finished.
+	elapsed             time.Duration
+	throttled, admitted int
+}
+
+type simProc struct {
+	s          sim
+	parked     map[*simEvent]bool
+	p          *pacer
+	pending    int
+	done       int
+	writerFree time.Time
+	start      time.Time
+	res        simResult
+}
+
+// run sends every process's requests through its workers and pacer to lim.
+func (f fleet) run(lim limiter) fleetResult {
 	clk := newFakeClock()
 	clk.parked = nil
-	p := newWindowPacer(clk, s.ceiling, s.win)
-	if s.seed != nil {
-		s.seed(p)
+	rng := f.rng
+	if rng == nil {
+		rng = rand.New(rand.NewPCG(7, 11)) //nolint:gosec // repeatable simulated jitter, not secrets
 	}
-	start := clk.Now()
+	origin := clk.Now()
 	var q simQueue
 	seq := 0
 	push := func(e *simEvent) {
@@ -692,70 +744,125 @@ func (s sim) run(lim limiter) simResult {
 		e.seq = seq
 		heap.Push(&q, e)
 	}
-	var res simResult
-	pending := s.requests
-	writerFree := start
+	procs := make([]*simProc, len(f.procs))
+	remaining := 0
+	for i, s := range f.procs {
+		p := newWindowPacer(clk, s.ceiling, s.win)
+		p.rng = rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())) //nolint:gosec // as above
+		p.jitter = s.jitter
+		if s.seed != nil {
+			s.seed(p)
+		}
+		start := origin
+		if i > 0 && i-1 < len(f.starts) {
+			start = origin.Add(f.starts[i-1])
+		}
+		sp := &simProc{s: s, parked: map[*simEvent]bool{}, p: p, pending: s.requests, writerFree: start, start: start}
+		procs[i] = sp
+		remaining += s.requests
+		for w := range min(s.workers, s.requests) {
+			sp.pending--
+			push(&simEvent{at: start, proc: i, worker: w, kind: simReady})
+		}
+	}
 	// ready plans a worker's request as wait does: right away, or parked
 	// until its slot unless a pause wakes it first.
-	ready := func(w int, now time.Time) {
-		p.mu.Lock()
-		at, _ := p.reserve(now)
-		wake := p.wake
-		p.mu.Unlock()
-		push(&simEvent{at: at, worker: w, kind: simSend, wake: wake})
+	ready := func(sp *simProc, e *simEvent, now time.Time) {
+		sp.p.mu.Lock()
+		kind := simSend
+		at, gated := sp.p.gate(now)
+		if gated {
+			kind = simReady
+		} else {
+			at, _ = sp.p.reserve(now)
+		}
+		wake := sp.p.wake
+		sp.p.mu.Unlock()
+		se := &simEvent{at: at, proc: e.proc, worker: e.worker, kind: kind, wake: wake, tries: e.tries}
+		sp.parked[se] = true
+		push(se)
 	}
-	for w := range min(s.workers, s.requests) {
-		pending--
-		push(&simEvent{at: start, worker: w, kind: simReady})
-	}
-	done := 0
-	for q.Len() > 0 && done < s.requests && res.elapsed < time.Hour {
+	var res fleetResult
+	for q.Len() > 0 && remaining > 0 && res.elapsed < time.Hour {
 		e := heap.Pop(&q).(*simEvent)
+		if e.cancelled {
+			continue
+		}
 		clk.mu.Lock()
 		clk.now = e.at
 		clk.mu.Unlock()
+		sp := procs[e.proc]
+		delete(sp.parked, e)
 		switch e.kind {
 		case simReady:
-			ready(e.worker, e.at)
+			ready(sp, e, e.at)
 		case simSend:
-			if e.wake != p.wake {
-				// A pause began while this request was parked: it
-				// plans again (wait does so as the pause begins;
-				// here at its old slot, which the pause covers).
-				ready(e.worker, e.at)
-				continue
-			}
-			ok, ra := lim.admit(e.at.Add(s.rtt / 2))
+			ok, ra := lim.admit(e.at.Add(sp.s.rtt / 2))
 			status := http.StatusOK
 			if !ok {
 				status = http.StatusTooManyRequests
 			}
-			push(&simEvent{at: e.at.Add(s.rtt), worker: e.worker, kind: simAnswer, sent: e.at, status: status, retry: ra})
+			push(&simEvent{at: e.at.Add(sp.s.rtt), proc: e.proc, worker: e.worker, kind: simAnswer, sent: e.at, status: status, retry: ra, tries: e.tries})
 		case simAnswer:
-			p.observe(e.sent, e.status, e.retry)
+			wake := sp.p.wake
+			sp.p.observe(e.sent, e.status, e.retry)
+			if sp.p.wake != wake {
+				// The plan changed (a pause began, a budget grew):
+				// the parked requests plan again, as wait does.
+				for _, pe := range parkedInOrder(sp.parked) {
+					pe.cancelled = true
+					delete(sp.parked, pe)
+					ready(sp, pe, e.at)
+				}
+			}
+			if f.trace != nil {
+				f.trace(e.at, e.proc, e.status, sp.p)
+			}
 			if e.status == http.StatusTooManyRequests {
+				sp.res.throttled++
 				res.throttled++
 				// The retry loop sleeps the Retry-After, then waits
 				// on the pacer again.
-				push(&simEvent{at: e.at.Add(e.retry), worker: e.worker, kind: simReady})
+				push(&simEvent{at: e.at.Add(e.retry), proc: e.proc, worker: e.worker, kind: simReady, tries: e.tries + 1})
 				continue
 			}
+			sp.res.admitted++
 			res.admitted++
-			done++
-			if pending > 0 {
-				pending--
+			sp.done++
+			remaining--
+			sp.res.elapsed = e.at.Sub(sp.start)
+			if end := e.at.Sub(origin); end > res.elapsed {
+				res.elapsed = end
+			}
+			if sp.pending > 0 {
+				sp.pending--
 				next := e.at
-				if s.write > 0 {
-					next = maxTime(next, writerFree).Add(s.write)
-					writerFree = next
+				if sp.s.write > 0 {
+					next = maxTime(next, sp.writerFree).Add(sp.s.write)
+					sp.writerFree = next
 				}
-				push(&simEvent{at: next.Add(s.think), worker: e.worker, kind: simReady})
+				push(&simEvent{at: next.Add(sp.s.think), proc: e.proc, worker: e.worker, kind: simReady})
 			}
 		}
-		res.elapsed = e.at.Sub(start)
+		if e.at.Sub(origin) > time.Hour {
+			break
+		}
 	}
-	res.learned = p.learned
+	for _, sp := range procs {
+		sp.res.learned = sp.p.learned
+		res.procs = append(res.procs, sp.res)
+	}
 	return res
+}
+
+// parkedInOrder is the parked requests in the order they were planned.
+func parkedInOrder(m map[*simEvent]bool) []*simEvent {
+	out := make([]*simEvent, 0, len(m))
+	for e := range m {
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
+	return out
 }
 
 func maxTime(a, b time.Time) time.Time {
@@ -779,7 +886,10 @@ func TestPacerMeetsRateLimits(t *testing.T) {
 		{"sliding window 100/10s", &slidingWindow{n: 100, per: 10 * time.Second}, 0, 30 * time.Second, 25, 0},
 		// Terraform's destroy right after an apply: the apply walk's
 		// requests of the last 10s (at 10/s) still fill the window.
-		{"sliding window 100/10s filled by an earlier process", &slidingWindow{n: 100, per: 10 * time.Second, hits: steady(epoch.Add(3*time.Second), 100, 100*time.Millisecond)}, 0, 30 * time.Second, 25, 0},
+		// (25 429s before the simulation planned the requests a pause
+		// woke again at once, as wait does, rather than at their old
+		// slots; 28 since.)
+		{"sliding window 100/10s filled by an earlier process", &slidingWindow{n: 100, per: 10 * time.Second, hits: steady(epoch.Add(3*time.Second), 100, 100*time.Millisecond)}, 0, 30 * time.Second, 30, 0},
 		{"fixed window 100/10s", &fixedWindow{n: 100, per: 10 * time.Second, epoch: epoch}, 0, 30 * time.Second, 25, 0},
 		{"token bucket 10/s, burst 100", &tokenBucketLimit{rate: 10, burst: 100, tokens: 100}, 0, 30 * time.Second, 30, 0},
 		{"sliding window 100/10s with requests_per_second 8", &slidingWindow{n: 100, per: 10 * time.Second}, 8, 300 * time.Second / 8, 0, 0},

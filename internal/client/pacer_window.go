@@ -15,7 +15,10 @@ import (
 // cannot burst into a window that frees up all at once. Each 429 says how
 // much of the window other clients hold (see fill). The pacer counts its
 // requests from the first, so that it knows which of the window are its
-// own when the first 429 comes.
+// own when the first 429 comes. From then on it sends one request at a
+// time (see windowSlot): other processes sharing the window take what
+// frees up as fast as this one, and when the window fills, each of them
+// is refused once rather than once for every request it had on the way.
 type window struct {
 	n   int
 	per time.Duration
@@ -56,7 +59,21 @@ func (p *pacer) windowSlot(now, start time.Time) time.Time {
 			t = free
 		}
 	}
-	return t
+	// Others may compete for each slot that frees up: one request at a
+	// time (at most one at each share of the window's average rate,
+	// where answers are slower), so that when the window fills, one is
+	// refused, not all that were on their way.
+	return p.spaced(t, min(p.latency, p.win.per/time.Duration(p.win.n)))
+}
+
+// noteLatency takes the time one request took to be answered. Callers
+// hold p.mu.
+func (p *pacer) noteLatency(d time.Duration) {
+	if p.latency == 0 {
+		p.latency = d
+		return
+	}
+	p.latency += (d - p.latency) / 8
 }
 
 // expireHits forgets the requests that have left the window. Callers hold

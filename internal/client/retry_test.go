@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -389,8 +390,8 @@ func TestTotalTimeoutBoundsACall(t *testing.T) {
 	if elapsed > 400*time.Millisecond+time.Second {
 		t.Errorf("call took %s, want about the 400ms total timeout", elapsed)
 	}
-	if !strings.Contains(err.Error(), "total timeout") {
-		t.Errorf("err = %v, want it to name the total timeout", err)
+	if !strings.Contains(err.Error(), "the 400ms call timeout") {
+		t.Errorf("err = %v, want it to name the call timeout", err)
 	}
 }
 
@@ -481,10 +482,139 @@ func TestWaitBeyondTheBudgetStopsAtOnce(t *testing.T) {
 	if elapsed := time.Since(start); elapsed > 2*time.Second {
 		t.Errorf("call took %s; a 30s wait cannot fit a 5s budget, so it should stop at once", elapsed)
 	}
-	if !IsRateLimited(err) || !strings.Contains(err.Error(), "would pass the 5s total timeout") {
+	if !IsRateLimited(err) || !strings.Contains(err.Error(), "would pass the 5s call timeout") {
 		t.Errorf("err = %v, want the 429 and why it was not retried", err)
 	}
 	if got := srv.hits.Load(); got != 1 {
 		t.Errorf("attempts = %d, want 1", got)
+	}
+}
+
+// limitedTimes answers 429 with a Retry-After of one second n times, then
+// ok: a limit shared with many other clients.
+func limitedTimes(n int, ok http.HandlerFunc) []http.HandlerFunc {
+	limited := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "1")
+		clerkError(http.StatusTooManyRequests, "too_many_requests")(w, r)
+	}
+	hs := make([]http.HandlerFunc, 0, n+1)
+	for range n {
+		hs = append(hs, limited)
+	}
+	return append(hs, ok)
+}
+
+// fastRetryAfter makes a client whose waits for Retry-After are short and
+// exact, so that many of them fit a test.
+func fastRetryAfter(cfg *Config) { cfg.MaxRetryAfter = 5 * time.Millisecond }
+
+func unjittered(c *Client) *Client {
+	for _, p := range c.pacers {
+		p.jitter = 0
+	}
+	return c
+}
+
+// A 429 is the service saying "later": a call is told to wait as often as
+// its deadline allows, whatever max_retries says; creates too, as a 429
+// is a refusal before any processing.
+func TestRateLimitsAreRetriedUntilTheDeadlineNotMaxRetries(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		ok   http.HandlerFunc
+		call func(context.Context, *Client) error
+	}{
+		{"list", reply(http.StatusOK, listOK), listTokens},
+		{"create", reply(http.StatusCreated, tokenJSON+`,"token":"`+testTokenSecret+`"}`), createToken},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t, limitedTimes(12, tc.ok)...)
+			c := unjittered(newTestClient(t, srv.URL, fastRetryAfter, func(cfg *Config) { cfg.MaxRetries = 2 }))
+			if err := tc.call(t.Context(), c); err != nil {
+				t.Fatalf("told to wait 12 times with max_retries 2: %v", err)
+			}
+			if got := srv.hits.Load(); got != 13 {
+				t.Errorf("attempts = %d, want 13", got)
+			}
+		})
+	}
+}
+
+// A 503 that says when to come back is a "later" too, for the calls that
+// may be repeated; without a Retry-After it is a failure, bounded by
+// max_retries.
+func TestServiceUnavailableWithRetryAfterIsALater(t *testing.T) {
+	t.Parallel()
+	unavailable := func(retryAfter string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if retryAfter != "" {
+				w.Header().Set("Retry-After", retryAfter)
+			}
+			clerkError(http.StatusServiceUnavailable, "")(w, r)
+		}
+	}
+	later := make([]http.HandlerFunc, 0, 6)
+	for range 5 {
+		later = append(later, unavailable("1"))
+	}
+	srv := newServer(t, append(later, reply(http.StatusOK, listOK))...)
+	c := unjittered(newTestClient(t, srv.URL, fastRetryAfter, func(cfg *Config) { cfg.MaxRetries = 1 }))
+	if err := listTokens(t.Context(), c); err != nil {
+		t.Fatalf("five 503s with a Retry-After, max_retries 1: %v", err)
+	}
+
+	failing := newServer(t, unavailable(""), unavailable(""), unavailable(""), reply(http.StatusOK, listOK))
+	c = unjittered(newTestClient(t, failing.URL, func(cfg *Config) { cfg.MaxRetries = 1 }))
+	err := listTokens(t.Context(), c)
+	if !IsServerError(err) || !strings.Contains(err.Error(), "gave up after 2 attempts") {
+		t.Errorf("503s without a Retry-After, max_retries 1: err = %v, want the 503 after 2 attempts", err)
+	}
+}
+
+// A call that runs out of time says how long it took and how many times
+// it was told to wait.
+func TestRateLimitedCallSaysHowLongItWaited(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, limitedTimes(1000, reply(http.StatusOK, listOK))...)
+	c := unjittered(newTestClient(t, srv.URL, func(cfg *Config) {
+		cfg.MaxRetryAfter = 20 * time.Millisecond
+		cfg.TotalTimeout = 300 * time.Millisecond
+	}))
+	err := listTokens(t.Context(), c)
+	if !IsRateLimited(err) {
+		t.Fatalf("err = %v, want the last 429", err)
+	}
+	told := srv.hits.Load()
+	for _, want := range []string{fmt.Sprintf("told to wait %d times", told), "waited ", "the 300ms call timeout"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want it to say %q", err, want)
+		}
+	}
+}
+
+// A caller's own deadline (a resource's timeouts) bounds a call told to
+// wait, even past call_timeout.
+func TestCallersDeadlineOutlastsTheCallTimeout(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, limitedTimes(15, reply(http.StatusOK, listOK))...)
+	c := unjittered(newTestClient(t, srv.URL, func(cfg *Config) {
+		cfg.MaxRetryAfter = 20 * time.Millisecond
+		cfg.TotalTimeout = 100 * time.Millisecond
+	}))
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	if err := listTokens(ctx, c); err != nil {
+		t.Fatalf("15 waits of 20ms within a 30s deadline, call_timeout 100ms: %v", err)
+	}
+	// Without it, call_timeout ends the call.
+	srv = newServer(t, limitedTimes(15, reply(http.StatusOK, listOK))...)
+	c = unjittered(newTestClient(t, srv.URL, func(cfg *Config) {
+		cfg.MaxRetryAfter = 20 * time.Millisecond
+		cfg.TotalTimeout = 100 * time.Millisecond
+	}))
+	if err := listTokens(t.Context(), c); !IsRateLimited(err) {
+		t.Errorf("err = %v, want the 429 once call_timeout passed", err)
 	}
 }
