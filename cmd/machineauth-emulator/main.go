@@ -19,7 +19,8 @@ import (
 func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "address to listen on")
 	faults := flag.String("faults", "", `fault spec, e.g. "429=0.1,500=0.05,drop_after_commit=0.02,latency=5ms"`)
-	rateLimit := flag.String("rate-limit", "", `request limit answered with 429 + Retry-After, e.g. "100/10s"`)
+	rateLimit := flag.String("rate-limit", "", `Clerk's request limit per instance (sliding window), answered with 429 + Retry-After, e.g. "100/10s"`)
+	stytchRateLimit := flag.String("stytch-rate-limit", "", `Stytch's request limit per endpoint (fixed windows), answered with 429 + Retry-After, e.g. "20/1s"`)
 	seed := flag.Int64("seed", 1, "seed for the fault draws")
 	fixture := flag.Bool("fixture", true, "seed a machine pair, an organization with a member and a connected app")
 	latency := flag.Duration("latency", 0, "latency added to every API request, e.g. 50ms")
@@ -27,12 +28,13 @@ func main() {
 	flag.Parse()
 
 	srv, err := emulator.Start(emulator.Options{
-		Listen:    *listen,
-		Faults:    *faults,
-		RateLimit: *rateLimit,
-		Seed:      *seed,
-		NoFixture: !*fixture,
-		Latency:   *latency,
+		Listen:          *listen,
+		Faults:          *faults,
+		RateLimit:       *rateLimit,
+		StytchRateLimit: *stytchRateLimit,
+		Seed:            *seed,
+		NoFixture:       !*fixture,
+		Latency:         *latency,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -32,8 +32,13 @@ type Options struct {
 	Listen string
 	// Faults is a fault spec such as "429=0.1,500=0.05,drop_after_commit=0.02,latency=5ms".
 	Faults string
-	// RateLimit is a limit such as "100/10s", answered with 429 and Retry-After.
+	// RateLimit is Clerk's per-instance limit, such as "100/10s" (a
+	// development instance's), over a sliding window, answered with 429
+	// and Retry-After.
 	RateLimit string
+	// StytchRateLimit is a limit per Stytch endpoint, such as "20/1s", over
+	// fixed windows, answered with 429 and Retry-After.
+	StytchRateLimit string
 	// Seed makes the fault draws repeatable.
 	Seed int64
 	// NoFixture skips seeding the fixture (a machine pair, a Clerk user and
@@ -81,7 +86,9 @@ type Server struct {
 	stats   *stats
 	faults  *faults
 	limiter *rateLimiter
-	latency time.Duration
+	// stytchLimiter limits each Stytch endpoint.
+	stytchLimiter *fixedLimiter
+	latency       time.Duration
 
 	clerk  *clerkState
 	stytch *stytchState
@@ -103,6 +110,10 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	srl, err := parseFixedLimit(opts.StytchRateLimit)
+	if err != nil {
+		return nil, err
+	}
 	addr := opts.Listen
 	if addr == "" {
 		addr = "127.0.0.1:0"
@@ -112,13 +123,14 @@ func Start(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("emulator: listen on %s: %w", addr, err)
 	}
 	s := &Server{
-		clock:    &clock{},
-		stats:    newStats(),
-		faults:   f,
-		limiter:  rl,
-		latency:  opts.Latency,
-		listener: ln,
-		done:     make(chan struct{}),
+		clock:         &clock{},
+		stats:         newStats(),
+		faults:        f,
+		limiter:       rl,
+		stytchLimiter: srl,
+		latency:       opts.Latency,
+		listener:      ln,
+		done:          make(chan struct{}),
 	}
 	url := "http://" + ln.Addr().String()
 	s.clerk, err = newClerkState()

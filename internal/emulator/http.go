@@ -69,7 +69,7 @@ func (s *Server) api(svc service, route string, h http.HandlerFunc) http.Handler
 				return
 			}
 		}
-		if wait, limited := s.limiter.allow(); limited {
+		if wait, limited := s.limit(svc, route); limited {
 			s.stats.fault("rate_limited")
 			s.tooManyRequests(svc, w, r, wait)
 			s.stats.request(route, http.StatusTooManyRequests)
@@ -103,6 +103,15 @@ func (s *Server) api(svc service, route string, h http.HandlerFunc) http.Handler
 		w.WriteHeader(rec.status)
 		_, _ = w.Write(rec.body.Bytes())
 	})
+}
+
+// limit applies the service's rate limit: Clerk's per instance, Stytch's
+// per endpoint.
+func (s *Server) limit(svc service, route string) (time.Duration, bool) {
+	if svc == serviceClerk {
+		return s.limiter.allow()
+	}
+	return s.stytchLimiter.allow(route)
 }
 
 func (s *Server) locked(h http.HandlerFunc, w http.ResponseWriter, r *http.Request) {

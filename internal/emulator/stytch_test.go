@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -925,4 +926,32 @@ func TestStytchConsumerRevoke(t *testing.T) {
 		t.Errorf("user apps after revoke: %v", list.body)
 	}
 	h.expectStytchError(h.call("POST", "/v1/users/user-test-00000000-0000-4000-8000-000000000000/connected_apps/"+h.fx.StytchConnectedAppID+"/revoke", map[string]any{}, h.project()), http.StatusNotFound, "user_not_found")
+}
+
+// Stytch's limit is per endpoint, in fixed windows: one endpoint's
+// requests do not spend another's, and Clerk's limit spends neither.
+func TestStytchRateLimitPerEndpoint(t *testing.T) {
+	t.Parallel()
+	// Windows of a day, so that the test does not straddle one.
+	h := newStytchHarness(t, Options{StytchRateLimit: "2/24h", RateLimit: "1/24h"})
+	orgPath := "/v1/b2b/organizations/" + h.fx.StytchOrganizationID + "/connected_apps"
+	for range 2 {
+		h.expectOK(h.call("GET", orgPath, nil, h.project()))
+	}
+	res := h.call("GET", orgPath, nil, h.project())
+	h.expectStytchError(res, http.StatusTooManyRequests, "too_many_requests")
+	if secs, err := strconv.Atoi(res.header.Get("Retry-After")); err != nil || secs < 1 || secs > 24*3600 {
+		t.Errorf("Retry-After %q, want the seconds left of the day's window", res.header.Get("Retry-After"))
+	}
+	// Another endpoint has a window of its own.
+	h.expectOK(h.call("GET", "/v1/b2b/organizations/"+h.fx.StytchOrganizationID+"/members/"+h.fx.StytchMemberID+"/connected_apps", nil, h.project()))
+	// Clerk's limit is its own: its one request does not refuse Stytch's.
+	clerkWant(t, clerkCall(t, h.info.ClerkAPIURL, "GET", "/jwks", h.info.ClerkSecretKey, nil), 200, "")
+	clerkWant(t, clerkCall(t, h.info.ClerkAPIURL, "GET", "/jwks", h.info.ClerkSecretKey, nil), 429, "too_many_requests")
+	if st := h.srv.Stats(); st.Faults["rate_limited"] != 2 {
+		t.Errorf("rate_limited %d, want 2 (one Stytch, one Clerk)", st.Faults["rate_limited"])
+	}
+	if _, err := Start(Options{StytchRateLimit: "x/1s"}); err == nil {
+		t.Error("a bad Stytch rate limit was accepted")
+	}
 }
