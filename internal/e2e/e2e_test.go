@@ -91,12 +91,19 @@ type run struct {
 func newRun(t *testing.T, opts emulator.Options) *run {
 	t.Helper()
 	requireAcc(t)
-	bin := providerBuild(t)
 	srv, err := emulator.Start(opts)
 	if err != nil {
 		t.Fatalf("starting the emulator: %v", err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
+	return newRunOn(t, srv)
+}
+
+// newRunOn is newRun against an emulator that others share: pipelines of
+// one team against one instance.
+func newRunOn(t *testing.T, srv *emulator.Server) *run {
+	t.Helper()
+	bin := providerBuild(t)
 	ws, err := tfcli.NewWorkspace(t.TempDir(), bin)
 	if err != nil {
 		t.Fatal(err)
