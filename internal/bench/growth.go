@@ -123,7 +123,7 @@ func stateSize(dir string) int64 {
 }
 
 // parseCounts reads a list such as "250,500,1000"; empty or "0" is none.
-func parseCounts(s string) ([]int, error) {
+func parseCounts(flag, s string) ([]int, error) {
 	s = strings.TrimSpace(s)
 	if s == "" || s == "0" {
 		return nil, nil
@@ -132,7 +132,7 @@ func parseCounts(s string) ([]int, error) {
 	for f := range strings.SplitSeq(s, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(strings.ReplaceAll(f, "_", "")))
 		if err != nil || n < 1 {
-			return nil, fmt.Errorf("-growth %q: want token counts such as 250,500,1000,2000", s)
+			return nil, fmt.Errorf("-%s %q: want counts such as 250,500,1000,2000", flag, s)
 		}
 		out = append(out, n)
 	}

@@ -15,8 +15,8 @@
 // same-schema no-op, with the CPU time split between terraform, the
 // provider processes and the emulator, run as its own process for it), the
 // rate-limit scenario (tokens applied and destroyed under the emulator's
-// rate limit, against the floor the limit sets) and a plan with emulator
-// latency. BENCHMARKS.md records a run.
+// rate limit, against the floor the limit sets), the fleet table (1 to 20
+// pipelines sharing that limit at once) and a plan with emulator latency. BENCHMARKS.md records a run.
 //
 //	go run ./internal/bench                 # what `make bench` runs
 //	go run ./internal/bench -only growth -growth 250,500   # one table alone
@@ -68,11 +68,13 @@ type options struct {
 	binary      string
 	profileDir  string
 	growth      []int
+	fleet       []int
+	fleetTokens int
 	only        map[string]bool
 }
 
 // scenarios are what -only picks from, in the order they run.
-var scenarios = []string{"scale", "growth", "rate", "latency"}
+var scenarios = []string{"scale", "growth", "rate", "fleet", "latency"}
 
 // runs says whether a scenario is picked (all are without -only).
 func (o options) runs(name string) bool { return len(o.only) == 0 || o.only[name] }
@@ -92,10 +94,16 @@ func main() {
 	flag.StringVar(&o.binary, "terraform", "terraform", "the terraform (or tofu) binary")
 	flag.StringVar(&o.profileDir, "profile", "", "serve the provider from this process (TF_REATTACH_PROVIDERS) and write CPU and heap profiles of each phase of the scale run into this directory; the timings then describe that setup, not a user's")
 	growth := flag.String("growth", "250,500,1000,2000", "token counts of the growth table, e.g. 250,500 (empty skips it)")
+	fleet := flag.String("fleet", "1,4,10,20", "pipelines of the fleet table, each applying and destroying -fleet-tokens tokens at once under -rate-limit (empty skips it)")
+	flag.IntVar(&o.fleetTokens, "fleet-tokens", 40, "tokens of each pipeline in the fleet table")
 	only := flag.String("only", "", "run only these scenarios, comma-separated: "+strings.Join(scenarios, ", ")+" (e.g. -only growth)")
 	flag.Parse()
 	var err error
-	if o.growth, err = parseCounts(*growth); err != nil {
+	if o.growth, err = parseCounts("growth", *growth); err != nil {
+		_, _ = fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	if o.fleet, err = parseCounts("fleet", *fleet); err != nil {
 		_, _ = fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
 	}
@@ -171,6 +179,11 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	}
 	if o.rateN > 0 && o.runs("rate") {
 		if err := b.rateLimited(ctx); err != nil {
+			return err
+		}
+	}
+	if len(o.fleet) > 0 && o.fleetTokens > 0 && o.runs("fleet") {
+		if err := b.fleetTable(ctx); err != nil {
 			return err
 		}
 	}

@@ -129,7 +129,7 @@ func (p *machineauthProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				Validators: []validator.Int64{int64validator.Between(0, maxTokenLifetime)},
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: "Retries of one API call after a 429, a 5xx or a network error (never for an ambiguous create), default 5. Env: `MACHINEAUTH_MAX_RETRIES`.",
+				MarkdownDescription: "Retries of one API call after a 5xx or a network error (never for an ambiguous create), default 5. A 429, or a 503 with a `Retry-After`, is retried until `call_timeout` instead, however many times. Env: `MACHINEAUTH_MAX_RETRIES`.",
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.Between(0, 20)},
 			},
@@ -144,12 +144,12 @@ func (p *machineauthProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				Validators:          []validator.String{durationValidator(time.Second, 10*time.Minute)},
 			},
 			"call_timeout": schema.StringAttribute{
-				MarkdownDescription: "Timeout of one API call across all its retries, default `2m`. Env: `MACHINEAUTH_CALL_TIMEOUT`.",
+				MarkdownDescription: "Timeout of one API call across all its retries and its waits for the rate limit, default `2m`. Env: `MACHINEAUTH_CALL_TIMEOUT`.",
 				Optional:            true,
 				Validators:          []validator.String{durationValidator(time.Second, time.Hour)},
 			},
 			"requests_per_second": schema.Float64Attribute{
-				MarkdownDescription: "Upper bound on API requests per second from this provider, for instances with tight rate limits; unset means no bound beyond Clerk's documented limit for the secret key's kind of instance and adapting to 429 answers. Env: `MACHINEAUTH_REQUESTS_PER_SECOND`.",
+				MarkdownDescription: "Upper bound on API requests per second to each service from this provider; unset means no bound beyond Clerk's documented limit for the secret key's kind of instance and adapting to 429 answers. Pipelines known to share one limit can split it: each the limit's rate over their number. Env: `MACHINEAUTH_REQUESTS_PER_SECOND`.",
 				Optional:            true,
 				Validators:          []validator.Float64{float64validator.AtLeast(0.1)},
 			},
