@@ -18,23 +18,17 @@ const (
 // TestParallelismUnderRateLimit applies and destroys 500 tokens with
 // -parallelism=50 against an emulator that admits 100 requests per 10 s
 // and answers the rest 429 with Retry-After. Both must finish without an
-// error, which takes at least 50 s each by the limit alone.
-//
-// Retries alone carry it, whatever pacing the client does: a 429 is retried
-// after the server's Retry-After (capped at 60 s, far above the 10 s
-// window). The defaults do not suffice, though: with 50 requests in
-// flight, every request refused in one window retries at the same second
-// the window frees up, and races the requests just starting; a few lose
-// that race six times in a row and exhaust the default max_retries of 5
-// (measured: 6 creates of 500 failed so). So the configuration raises
-// max_retries to its maximum of 20, and call_timeout to 5m, since 20
-// waits of up to 10 s exceed the default 2m.
+// error, which takes at least 50 s each by the limit alone, with the
+// provider's defaults: a 429 is retried until call_timeout (2m), and with
+// 50 requests in flight a few of them used to lose the race for a freed
+// slot six times in a row and exhaust max_retries, which now bounds only
+// server errors and network failures.
 func TestParallelismUnderRateLimit(t *testing.T) {
 	t.Parallel()
 	start := time.Now()
 	r := newRun(t, emulator.Options{RateLimit: rateLimit})
 	machine := r.srv.Info().Fixture.ClerkMachineID
-	r.write("main.tf", providerBlock(`max_retries = 20`, `call_timeout = "5m"`)+fmt.Sprintf(`
+	r.write("main.tf", providerBlock()+fmt.Sprintf(`
 resource "machineauth_m2m_token" "t" {
   count = %d
 }
