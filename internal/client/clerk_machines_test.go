@@ -62,6 +62,8 @@ func TestMachineCalls(t *testing.T) {
 				}
 				return err
 			}},
+		{name: "rotate with an overlap", answer: secret, method: "POST", path: "/v1/machines/" + testMachineID + "/secret_key/rotate", body: `{"previous_token_ttl":600}`,
+			call: func(c *Client) error { _, err := c.RotateMachineSecretKey(ctx, testMachineID, 600); return err }},
 		{name: "create scope", answer: scope, method: "POST", path: "/v1/machines/" + testMachineID + "/scopes", body: `{"to_machine_id":"` + testOtherMachineID + `"}`,
 			call: func(c *Client) error {
 				s, err := c.CreateMachineScope(ctx, testMachineID, testOtherMachineID)

@@ -851,6 +851,39 @@ func TestClerkDateHeaderFollowsClock(t *testing.T) {
 	}
 }
 
+// Options.ClockOffset sets the clock behind real time, which Advance cannot:
+// the Date header and a token's created_at and expiration follow it, and
+// Advance moves on from there.
+func TestClerkClockStartsAtOffset(t *testing.T) {
+	t.Parallel()
+	srv := startClerkEmulator(t, Options{ClockOffset: -48 * time.Hour})
+	info := srv.Info()
+	if d := time.Since(srv.Now()); d < 48*time.Hour || d > 48*time.Hour+time.Minute {
+		t.Errorf("Now %s is %s behind real time, want 48h", srv.Now(), d)
+	}
+	res := clerkCall(t, info.ClerkAPIURL, "GET", "/jwks", info.ClerkSecretKey, nil)
+	date, err := http.ParseTime(res.header.Get("Date"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := srv.Now().Sub(date); d < -time.Second || d > 2*time.Second {
+		t.Errorf("Date %s, emulator clock %s", date, srv.Now())
+	}
+	tok := clerkCreate(t, srv, info.Fixture.ClerkMachineSecretKey, map[string]any{"seconds_until_expiration": 3600})
+	created := time.UnixMilli(int64(tok["created_at"].(float64)))
+	expires := time.UnixMilli(int64(tok["expiration"].(float64)))
+	if d := srv.Now().Sub(created); d < 0 || d > time.Minute {
+		t.Errorf("created_at %s, emulator clock %s", created, srv.Now())
+	}
+	if expires.Sub(created) != time.Hour || !expires.Before(time.Now()) {
+		t.Errorf("expiration %s: want an hour after created_at %s, before real time", expires, created)
+	}
+	srv.Advance(24 * time.Hour)
+	if d := time.Since(srv.Now()); d < 24*time.Hour || d > 24*time.Hour+time.Minute {
+		t.Errorf("after Advance(24h), Now is %s behind real time, want 24h", d)
+	}
+}
+
 func TestClerkStatsCounts(t *testing.T) {
 	t.Parallel()
 	srv := startClerkEmulator(t, Options{})

@@ -13,8 +13,9 @@ import (
 	"time"
 )
 
-// clock is real time plus an offset that only grows, so tokens expire when a
-// test says so rather than when the wall clock gets there.
+// clock is real time plus an offset that starts at Options.ClockOffset and
+// only grows, so tokens expire when a test says so rather than when the
+// wall clock gets there.
 type clock struct{ offset atomic.Int64 }
 
 func (c *clock) now() time.Time { return time.Now().Add(time.Duration(c.offset.Load())) }

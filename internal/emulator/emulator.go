@@ -47,6 +47,10 @@ type Options struct {
 	NoFixture bool
 	// Latency is added to every API request (on top of any latency fault).
 	Latency time.Duration
+	// ClockOffset starts the emulator's clock this far from real time; a
+	// negative one puts Clerk and Stytch behind the caller, as a skewed
+	// runner would see them, which Advance alone cannot.
+	ClockOffset time.Duration
 }
 
 // Info is what a caller needs to point a client at the emulator. Its JSON form
@@ -122,8 +126,10 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("emulator: listen on %s: %w", addr, err)
 	}
+	clk := &clock{}
+	clk.offset.Store(int64(opts.ClockOffset))
 	s := &Server{
-		clock:         &clock{},
+		clock:         clk,
 		stats:         newStats(),
 		faults:        f,
 		limiter:       rl,
@@ -188,7 +194,8 @@ func (s *Server) Close() error {
 	return err
 }
 
-// Now is the emulator's clock: real time moved on by every Advance.
+// Now is the emulator's clock: real time shifted by Options.ClockOffset and
+// moved on by every Advance.
 func (s *Server) Now() time.Time { return s.clock.now() }
 
 // Advance moves the emulator's clock forward, so expiry can be tested without

@@ -1,11 +1,13 @@
 package provider
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 )
@@ -47,6 +49,73 @@ func TestAccM2MToken_expiryWarning(t *testing.T) {
 	if rec.has("M2M token " + rotating + " expires at") {
 		t.Errorf("%s, which rotates first, was warned about; warnings:\n%s", rotating, rec.all())
 	}
+}
+
+// eightDayToken expires a day past the default expiry_warning_seconds (a
+// week): two days of skew either way moves it inside the window by one
+// clock only.
+const eightDayToken = `
+resource "machineauth_m2m_token" "t" {
+  seconds_until_expiration = 691200
+}
+`
+
+// The expiry warning is judged by Clerk's clock. Clerk's runs two days
+// ahead of the local one: the eight-day token has six days left by
+// Clerk's clock, inside the week, but eight by the local one, so only
+// Clerk's clock makes the warning due.
+func TestAccM2MToken_expiryWarningClerkAhead(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	config := providerConfig(srv) + eightDayToken
+	rec := &warningRecorder{}
+	var id string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: recordingFactories(rec),
+		Steps: []resource.TestStep{
+			{Config: config, Check: captureID(tokenName, &id)},
+			{PreConfig: func() { srv.Advance(48 * time.Hour) }, Config: config, PlanOnly: true},
+		},
+	})
+	if !rec.has("M2M token "+id+" expires at", "expiry_warning_seconds (604800)") {
+		t.Errorf("no warning for %s, inside the window by Clerk's clock; warnings:\n%s", id, rec.all())
+	}
+}
+
+// Clerk's clock runs two days behind the local one: the eight-day token
+// has six days left by the local clock, inside the week, but eight by
+// Clerk's, so the plan that refreshed (and so read Clerk's clock) warns of
+// nothing.
+func TestAccM2MToken_expiryWarningClerkBehind(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{ClockOffset: -48 * time.Hour})
+	config := providerConfig(srv) + eightDayToken
+	rec := &warningRecorder{}
+	var id string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: recordingFactories(rec),
+		Steps: []resource.TestStep{
+			{Config: config, Check: captureID(tokenName, &id)},
+			{
+				Config:           config,
+				PlanOnly:         true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{forgetWarnings{rec}}},
+			},
+		},
+	})
+	if rec.has("M2M token " + id + " expires at") {
+		t.Errorf("%s, outside the window by Clerk's clock, was warned about; warnings:\n%s", id, rec.all())
+	}
+}
+
+// forgetWarnings is a plan check that drops the warnings kept so far. A
+// step's first plan runs with -refresh=false: no answer from Clerk, so the
+// provider falls back to the local clock, as documented. Dropped after it,
+// what is left is the refreshing plan's.
+type forgetWarnings struct{ rec *warningRecorder }
+
+func (f forgetWarnings) CheckPlan(context.Context, plancheck.CheckPlanRequest, *plancheck.CheckPlanResponse) {
+	f.rec.mu.Lock()
+	defer f.rec.mu.Unlock()
+	f.rec.warnings = nil
 }
 
 // Inside the rotation window, by Clerk's clock, the plan says the next

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -49,10 +50,13 @@ type loseAnswers struct {
 	lose  map[string]int // requests still to lose the answer of
 	empty map[string]int // listings still to answer as empty, unsent
 	seen  map[string]int
+	// bodies are the bodies sent, by "METHOD /path", in order: what
+	// Clerk received.
+	bodies map[string][]string
 }
 
 func newLoseAnswers(lose map[string]int) *loseAnswers {
-	return &loseAnswers{lose: lose, empty: map[string]int{}, seen: map[string]int{}}
+	return &loseAnswers{lose: lose, empty: map[string]int{}, seen: map[string]int{}, bodies: map[string][]string{}}
 }
 
 func (l *loseAnswers) match(counts map[string]int, req *http.Request) bool {
@@ -67,8 +71,22 @@ func (l *loseAnswers) match(counts map[string]int, req *http.Request) bool {
 }
 
 func (l *loseAnswers) RoundTrip(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil {
+		var err error
+		body, err = io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		req = req.Clone(req.Context())
+		req.Body = io.NopCloser(bytes.NewReader(body))
+	}
 	l.mu.Lock()
 	l.seen[req.Method+" "+req.URL.Path]++
+	if body != nil {
+		l.bodies[req.Method+" "+req.URL.Path] = append(l.bodies[req.Method+" "+req.URL.Path], string(body))
+	}
 	empty, lose := l.match(l.empty, req), l.match(l.lose, req)
 	l.mu.Unlock()
 	if empty {
@@ -222,6 +240,10 @@ func TestMachineRotateSettlesALostAnswer(t *testing.T) {
 	}
 	if n := rt.seen["POST /clerk/v1/machines/"+id+"/secret_key/rotate"]; n != 1 {
 		t.Errorf("%d rotations sent, want 1", n)
+	}
+	// The overlap asked for, as Clerk's field, in seconds.
+	if got := rt.bodies["POST /clerk/v1/machines/"+id+"/secret_key/rotate"]; !slices.Equal(got, []string{`{"previous_token_ttl":120}`}) {
+		t.Errorf("rotation bodies %q, want the overlap of 120 seconds", got)
 	}
 }
 
