@@ -92,7 +92,10 @@ type nodeDriver struct {
 	version string
 	types   *tsTypes
 	cmd     *exec.Cmd
-	stdin   io.WriteCloser
+	// wmu orders writes to stdin. It is not mu: a write that waits for
+	// node to read must never keep the reader from handing out answers.
+	wmu   sync.Mutex
+	stdin io.WriteCloser
 
 	mu      sync.Mutex
 	next    int64
@@ -152,7 +155,7 @@ func startNodeDriver() (*nodeDriver, error) {
 		pending: map[int64]chan nodeAnswer{},
 		exited:  make(chan struct{}),
 	}
-	d.cmd = exec.Command(node, script)
+	d.cmd = exec.Command(node, script) //nolint:gosec // G204: the node on PATH runs the repository's own driver script
 	d.cmd.Env = append(os.Environ(), "STYTCH_NODE_DIR="+dir)
 	d.cmd.Stderr = &lockedWriter{mu: &d.mu, w: &d.stderr}
 	if d.stdin, err = d.cmd.StdinPipe(); err != nil {
@@ -199,11 +202,13 @@ func (d *nodeDriver) call(ctx context.Context, req nodeRequest) (nodeAnswer, err
 	d.next++
 	req.ID = d.next
 	d.pending[req.ID] = ch
+	d.mu.Unlock()
 	line, err := json.Marshal(req)
 	if err == nil {
+		d.wmu.Lock()
 		_, err = d.stdin.Write(append(line, '\n'))
+		d.wmu.Unlock()
 	}
-	d.mu.Unlock()
 	if err != nil {
 		return nodeAnswer{}, fmt.Errorf("writing to node: %w", err)
 	}
@@ -229,7 +234,9 @@ func (d *nodeDriver) stderrText() string {
 // close ends the driver: with stdin closed it exits once its calls are
 // answered.
 func (d *nodeDriver) close() {
+	d.wmu.Lock()
 	_ = d.stdin.Close()
+	d.wmu.Unlock()
 	select {
 	case <-d.exited:
 	case <-time.After(10 * time.Second):

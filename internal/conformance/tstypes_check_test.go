@@ -19,7 +19,7 @@ func TestTSTypes(t *testing.T) {
 	write := func(name, src string) {
 		t.Helper()
 		path := filepath.Join(dir, "types", "lib", name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
