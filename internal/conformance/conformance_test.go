@@ -39,6 +39,7 @@ func TestConformance(t *testing.T) {
 		srv: srv, info: info, fx: *info.Fixture, descs: descs, allow: newAllowList(), base: base,
 		coverage: map[string]map[int]int{}, routes: map[string]string{},
 	}
+	t.Cleanup(e.closeNode)
 
 	var ran atomic.Int64
 	t.Run("op", func(t *testing.T) {
@@ -62,8 +63,8 @@ func TestConformance(t *testing.T) {
 			t.Errorf("allow-list entry no longer needed, remove it: %s", d)
 		}
 	}
-	t.Logf("%s\naccepted deviations (allow-list):\n  %s\nconformance run took %s",
-		e.coverageReport(), strings.Join(applied, "\n  "), time.Since(start).Round(time.Millisecond))
+	t.Logf("%s\naccepted deviations (allow-list):\n  %s\n%s\nconformance run took %s",
+		e.coverageReport(), strings.Join(applied, "\n  "), e.nodeReport(), time.Since(start).Round(time.Millisecond))
 }
 
 // opCase is one subtest: run must make op answer with status.

@@ -38,6 +38,12 @@ type env struct {
 	mu       sync.Mutex
 	coverage map[string]map[int]int // operation -> status -> answers
 	routes   map[string]string      // operation -> "METHOD /path"
+
+	// The official Stytch Node client's driver, started by the first case
+	// that calls it (stytch_node_test.go).
+	nodeOnce sync.Once
+	nodeDrv  *nodeDriver
+	nodeErr  error
 }
 
 func (e *env) record(x exchange) {
@@ -64,6 +70,11 @@ type harness struct {
 	client *client.Client
 	raw    *http.Client
 	fx     emulator.Fixture
+
+	// nodeURL is this subtest's proxy for the Node client, started on
+	// first use.
+	nodeProxyOnce sync.Once
+	nodeURL       string
 }
 
 // newHarness builds a subtest's clients. adjust, if given, changes the

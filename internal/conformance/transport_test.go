@@ -105,6 +105,12 @@ func (v *validator) RoundTrip(req *http.Request) (*http.Response, error) {
 	in := &openapi3filter.RequestValidationInput{Request: checked, PathParams: params, Route: route, Options: requestOptions}
 	reqFindings := flatten("", openapi3filter.ValidateRequest(req.Context(), in))
 	reqFindings = append(reqFindings, undeclaredQuery(req, route)...)
+	if route.Operation.RequestBody == nil && len(body) > 0 && req.ContentLength <= 0 {
+		// kin-openapi looks for a body only through ContentLength, which
+		// a client that sets the body after building the request (as
+		// clerk-sdk-go does) leaves at 0: the body is sent all the same.
+		reqFindings = append(reqFindings, finding{"body", "request body not allowed for this request"})
+	}
 
 	resp, err := v.next.RoundTrip(send)
 	if err != nil {
@@ -287,7 +293,7 @@ func flatten(where string, err error) []finding {
 		switch {
 		case e.Parameter != nil:
 			where = e.Parameter.In + " " + e.Parameter.Name
-		case e.RequestBody != nil:
+		case e.RequestBody != nil, e.Err != nil && e.Err.Error() == "request body not allowed for this request":
 			where = "body"
 		}
 		if e.Err == nil {

@@ -6,9 +6,10 @@ import (
 	"time"
 )
 
-// The Go API of the emulator's Clerk API keys, for tests: counts, what a
-// key looks like inside, and subjects to own keys. It sits beside
-// emulator.go, which holds the rest of the package's Go API.
+// The Go API of the emulator's Clerk API keys, for tests: counts and what a
+// key looks like inside (the subjects to own keys are in
+// emulator_directory.go). It sits beside emulator.go, which holds the rest
+// of the package's Go API.
 
 // APIKeyCounts counts stored API keys by state at the emulator's clock. A
 // revoked key counts as revoked even once expired.
@@ -53,30 +54,6 @@ func (s *Server) APIKeys(subject string) []APIKey {
 		out = append(out, k.inspect())
 	}
 	return out
-}
-
-// CreateClerkUser adds a Clerk user, a subject API keys can belong to.
-func (s *Server) CreateClerkUser() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.clerk.apiKeys.newUser()
-}
-
-// CreateClerkOrganization adds a Clerk organization, a subject API keys
-// can belong to.
-func (s *Server) CreateClerkOrganization() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.clerk.apiKeys.newOrganization()
-}
-
-// DeleteClerkSubject removes a user or organization, as deleting it in
-// Clerk's dashboard would; its keys then belong to a subject that is gone.
-func (s *Server) DeleteClerkSubject(id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.clerk.apiKeys.users, id)
-	delete(s.clerk.apiKeys.orgs, id)
 }
 
 func (k *apiKey) inspect() APIKey {

@@ -25,7 +25,8 @@ var (
 // JWT-format tokens. The list is *unconfirmed*.
 var clerkReservedClaims = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "azp"}
 
-// clerkState is the Clerk instance: its secret key, machines and M2M tokens.
+// clerkState is the Clerk instance: its secret key, machines, M2M tokens,
+// API keys, and the directory of users and organizations.
 type clerkState struct {
 	secretKey  string
 	instanceID string
@@ -37,9 +38,11 @@ type clerkState struct {
 	machineKeys map[string]machineKey // by secret
 	tokens      map[string]*m2mToken  // opaque tokens by id
 	tokenIDs    map[string]string     // opaque token secret to id
-	// apiKeys holds the API keys and the users and organizations they
-	// can belong to.
-	apiKeys *apiKeyState
+	apiKeys     *apiKeyState
+	// users and orgs are the directory (clerk_directory.go): the subjects
+	// of API keys beside machines.
+	users map[string]*clerkUser
+	orgs  map[string]*clerkOrg
 	// seq orders objects created within the same millisecond, so "newest
 	// first" is stable.
 	seq uint64
@@ -99,6 +102,8 @@ func newClerkState() (*clerkState, error) {
 		tokens:      map[string]*m2mToken{},
 		tokenIDs:    map[string]string{},
 		apiKeys:     newAPIKeyState(),
+		users:       map[string]*clerkUser{},
+		orgs:        map[string]*clerkOrg{},
 	}, nil
 }
 
@@ -121,7 +126,7 @@ func (s *Server) seedClerkFixture(fx *Fixture) {
 	fx.ClerkMachineID = m.id
 	fx.ClerkMachineSecretKey = m.secretKey
 	fx.ClerkScopedMachineID = scoped.id
-	s.seedClerkSubjects(fx)
+	s.seedClerkDirectory(fx)
 }
 
 func (s *Server) routeClerk(mux *http.ServeMux) {
@@ -140,6 +145,8 @@ func (s *Server) routeClerk(mux *http.ServeMux) {
 	s.clerkRoute(mux, "POST", "/machines/{machine_id}/scopes", s.createMachineScope)
 	s.clerkRoute(mux, "DELETE", "/machines/{machine_id}/scopes/{other_machine_id}", s.deleteMachineScope)
 	s.routeClerkAPIKeys(mux)
+	s.routeClerkUsers(mux)
+	s.routeClerkOrganizations(mux)
 }
 
 // m2mTokenCounts counts stored tokens; it runs with s.mu held.

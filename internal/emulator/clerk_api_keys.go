@@ -42,18 +42,15 @@ const (
 	apiKeyMaxLifetime = 100 * 365 * 24 * 3600
 )
 
-// apiKeyState holds the API keys and the users and organizations that may
-// own them. Users and organizations exist here only as subjects: ids the
-// fixture and tests create, with no routes of their own.
+// apiKeyState holds the API keys; the users and organizations that may own
+// them are the directory's (clerk_directory.go).
 type apiKeyState struct {
-	users    map[string]bool
-	orgs     map[string]bool
 	keys     map[string]*apiKey
 	bySecret map[string]string // secret to id
 }
 
 func newAPIKeyState() *apiKeyState {
-	return &apiKeyState{users: map[string]bool{}, orgs: map[string]bool{}, keys: map[string]*apiKey{}, bySecret: map[string]string{}}
+	return &apiKeyState{keys: map[string]*apiKey{}, bySecret: map[string]string{}}
 }
 
 type apiKey struct {
@@ -78,31 +75,15 @@ func (k *apiKey) expired(now time.Time) bool {
 	return k.expiration != nil && !now.Before(*k.expiration)
 }
 
-// seedClerkSubjects adds the fixture's user and organization.
-func (s *Server) seedClerkSubjects(fx *Fixture) {
-	fx.ClerkUserID = s.clerk.apiKeys.newUser()
-	fx.ClerkOrganizationID = s.clerk.apiKeys.newOrganization()
-}
-
-func (a *apiKeyState) newUser() string {
-	id := "user_" + randomBase62(27)
-	a.users[id] = true
-	return id
-}
-
-func (a *apiKeyState) newOrganization() string {
-	id := "org_" + randomBase62(27)
-	a.orgs[id] = true
-	return id
-}
-
 // subjectExists says whether an API key may belong to subject.
 func (s *Server) subjectExists(subject string) bool {
 	switch {
 	case strings.HasPrefix(subject, "user_"):
-		return s.clerk.apiKeys.users[subject]
+		_, ok := s.clerk.users[subject]
+		return ok
 	case strings.HasPrefix(subject, "org_"):
-		return s.clerk.apiKeys.orgs[subject]
+		_, ok := s.clerk.orgs[subject]
+		return ok
 	case strings.HasPrefix(subject, "mch_"):
 		_, ok := s.clerk.machines[subject]
 		return ok

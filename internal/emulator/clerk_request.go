@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // clerkKeyKind is which kind of key an endpoint accepts.
@@ -150,6 +151,17 @@ func clerkParamErr(w http.ResponseWriter, r *http.Request, err *clerkParamError)
 // spec's additionalProperties: false asks. A null field is dropped: Clerk
 // reads null as not sent. With required false an empty body reads as {}.
 func clerkBody(w http.ResponseWriter, r *http.Request, required bool, known ...string) (map[string]json.RawMessage, bool) {
+	return clerkReadBody(w, r, required, true, known)
+}
+
+// clerkOpenBody is clerkBody for a body the description leaves open (no
+// additionalProperties: false): fields not in known are dropped, not
+// refused, and an empty body reads as {}.
+func clerkOpenBody(w http.ResponseWriter, r *http.Request, known ...string) (map[string]json.RawMessage, bool) {
+	return clerkReadBody(w, r, false, false, known)
+}
+
+func clerkReadBody(w http.ResponseWriter, r *http.Request, required, strict bool, known []string) (map[string]json.RawMessage, bool) {
 	raw, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
 		clerkBodyInvalid(w, r)
@@ -174,6 +186,10 @@ func clerkBody(w http.ResponseWriter, r *http.Request, required bool, known ...s
 	sort.Strings(names)
 	for _, name := range names {
 		if !slices.Contains(known, name) {
+			if !strict {
+				delete(fields, name)
+				continue
+			}
 			clerkParamUnknown(w, r, name)
 			return nil, false
 		}
@@ -262,4 +278,75 @@ func clerkCanonicalJSON(raw json.RawMessage) (json.RawMessage, any, error) {
 	}
 	out, err := json.Marshal(v)
 	return out, v, err
+}
+
+// clerkStringsField reads an array of strings.
+func clerkStringsField(w http.ResponseWriter, r *http.Request, fields map[string]json.RawMessage, name string) ([]string, bool) {
+	raw, present := fields[name]
+	if !present {
+		return nil, true
+	}
+	var v []string
+	if err := json.Unmarshal(raw, &v); err != nil {
+		clerkParamInvalid(w, r, name, name+" must be an array of strings")
+		return nil, false
+	}
+	return v, true
+}
+
+// clerkOptionalString reads a string field as a pointer, nil when absent.
+func clerkOptionalString(w http.ResponseWriter, r *http.Request, fields map[string]json.RawMessage, name string) (*string, bool) {
+	v, present, ok := clerkStringField(w, r, fields, name)
+	if !ok || !present {
+		return nil, ok
+	}
+	return &v, true
+}
+
+// clerkBoolField reads a boolean field as a pointer, nil when absent.
+func clerkBoolField(w http.ResponseWriter, r *http.Request, fields map[string]json.RawMessage, name string) (*bool, bool) {
+	raw, present := fields[name]
+	if !present {
+		return nil, true
+	}
+	var v bool
+	if err := json.Unmarshal(raw, &v); err != nil {
+		clerkParamInvalid(w, r, name, name+" must be true or false")
+		return nil, false
+	}
+	return &v, true
+}
+
+// clerkObjectField reads a JSON object field (metadata), kept as sent.
+func clerkObjectField(w http.ResponseWriter, r *http.Request, fields map[string]json.RawMessage, name string) (json.RawMessage, bool) {
+	raw, present := fields[name]
+	if !present {
+		return nil, true
+	}
+	var v map[string]any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		clerkParamInvalid(w, r, name, name+" must be an object")
+		return nil, false
+	}
+	canonical, _, err := clerkCanonicalJSON(raw)
+	if err != nil {
+		clerkParamInvalid(w, r, name, name+" must be an object")
+		return nil, false
+	}
+	return canonical, true
+}
+
+// clerkTimeField reads an RFC 3339 date-time field, such as created_at.
+func clerkTimeField(w http.ResponseWriter, r *http.Request, fields map[string]json.RawMessage, name string) (*time.Time, bool) {
+	s, present, ok := clerkStringField(w, r, fields, name)
+	if !ok || !present {
+		return nil, ok
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		clerkErrorMeta(w, r, http.StatusUnprocessableEntity, "form_param_format_invalid", "is invalid",
+			name+" must be a date-time in RFC3339 format, e.g. 2012-10-20T07:15:20.902Z", map[string]any{"param_name": name})
+		return nil, false
+	}
+	return &t, true
 }

@@ -1,6 +1,7 @@
 // Package emulator is an in-memory server that answers like the Clerk Backend
-// API (M2M tokens, machines, JWKS) and the Stytch B2B Connected Apps API, so
-// that the provider, its acceptance tests, the demo and users' own modules can
+// API (M2M tokens, machines, API keys, JWKS, the user and organization
+// directory) and the Stytch B2B Connected Apps API, so that the provider, its
+// acceptance tests, the demo, users' own modules and the official SDKs can
 // run with no network. It shares no code with internal/client on purpose: the
 // two meet only on the wire, which is what keeps the emulator an independent
 // check of the client.

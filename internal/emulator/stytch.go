@@ -308,13 +308,14 @@ func (s *Server) routeStytch(mux *http.ServeMux) {
 	s.routeM2MClients(project)
 	project("POST", "/v1/b2b/idp/oauth/authorize/start", s.stytchAuthorizeStart)
 	project("POST", "/v1/b2b/idp/oauth/authorize", s.stytchAuthorizeMember)
-	project("GET", "/v1/b2b/sessions/jwks/{project_id}", s.stytchJWKS)
+	// The key sets are public: see stytchJWKS.
+	s.stytchRoute(mux, "GET", "/v1/b2b/sessions/jwks/{project_id}", s.stytchJWKS)
 
 	project("POST", "/v1/users", s.stytchCreateUser)
 	project("GET", "/v1/users/{user_id}/connected_apps", s.stytchUserConnectedApps)
 	project("POST", "/v1/users/{user_id}/connected_apps/{connected_app_id}/revoke", s.stytchRevokeUserApp)
 	project("POST", "/v1/idp/oauth/authorize", s.stytchAuthorizeUser)
-	project("GET", "/v1/sessions/jwks/{project_id}", s.stytchJWKS)
+	s.stytchRoute(mux, "GET", "/v1/sessions/jwks/{project_id}", s.stytchJWKS)
 
 	// The OAuth endpoints authenticate the client, not the project. Stytch
 	// serves them under /v1/public/{project_id} and, on a project's custom

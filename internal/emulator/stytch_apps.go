@@ -14,7 +14,12 @@ type appFields struct {
 	redirectURLs, postLogoutRedirectURLs                  []string
 	accessTokenExpiryMinutes                              int
 	accessTokenCustomAudience, accessTokenTemplateContent string
-	fullAccessAllowed, bypassConsentForOffline            bool
+	// idTokenTemplateContent is not in the reference's description; the
+	// official clients (stytch-node 14.2.0's ConnectedApp type) declare it
+	// a required string and send it with every update, and they are what
+	// runs in production: the official client wins.
+	idTokenTemplateContent                     string
+	fullAccessAllowed, bypassConsentForOffline bool
 }
 
 // clientFields is the body of a create or an update.
@@ -28,6 +33,7 @@ type clientFields struct {
 	AccessTokenExpiryMinutes   *int      `json:"access_token_expiry_minutes"`
 	AccessTokenCustomAudience  *string   `json:"access_token_custom_audience"`
 	AccessTokenTemplateContent *string   `json:"access_token_template_content"`
+	IDTokenTemplateContent     *string   `json:"id_token_template_content"`
 	LogoURL                    *string   `json:"logo_url"`
 	BypassConsentForOffline    *bool     `json:"bypass_consent_for_offline_access"`
 }
@@ -57,6 +63,7 @@ func (f *clientFields) fields(clientType string) (appFields, *apiErr) {
 		accessTokenExpiryMinutes:   60,
 		accessTokenCustomAudience:  str(f.AccessTokenCustomAudience),
 		accessTokenTemplateContent: str(f.AccessTokenTemplateContent),
+		idTokenTemplateContent:     str(f.IDTokenTemplateContent),
 		fullAccessAllowed:          f.FullAccessAllowed != nil && *f.FullAccessAllowed,
 		bypassConsentForOffline:    f.BypassConsentForOffline != nil && *f.BypassConsentForOffline,
 	}
@@ -228,6 +235,7 @@ func (a *stytchApp) json() map[string]any {
 		"post_logout_redirect_urls":         orEmpty(a.postLogoutRedirectURLs),
 		"access_token_expiry_minutes":       a.accessTokenExpiryMinutes,
 		"access_token_template_content":     a.accessTokenTemplateContent,
+		"id_token_template_content":         a.idTokenTemplateContent,
 		"access_token_custom_audience":      a.accessTokenCustomAudience,
 		"bypass_consent_for_offline_access": a.bypassConsentForOffline,
 		"creation_method":                   "api",

@@ -36,13 +36,19 @@ func TestStytchClientUpdateReplacesEveryField(t *testing.T) {
 	id, _ := h.newClient(map[string]any{
 		"client_description": "kept?", "logo_url": "https://app.example.test/logo.png", "access_token_expiry_minutes": 15,
 		"post_logout_redirect_urls": []string{"https://app.example.test/bye"}, "access_token_custom_audience": "reports",
+		"id_token_template_content": `{"team": "payments"}`,
 	})
+	got := h.call("GET", "/v1/connected_apps/clients/"+id, nil, h.project())
+	h.expectOK(got)
+	if v := got.body["connected_app"].(map[string]any)["id_token_template_content"]; v != `{"team": "payments"}` {
+		t.Errorf("id_token_template_content as created: %v", v)
+	}
 	upd := h.call("PUT", "/v1/connected_apps/clients/"+id, map[string]any{"client_name": "renamed"}, h.project())
 	h.expectOK(upd)
 	app := upd.body["connected_app"].(map[string]any)
 	for field, want := range map[string]any{
 		"client_name": "renamed", "client_description": "", "logo_url": "", "access_token_expiry_minutes": float64(60),
-		"access_token_custom_audience": "", "client_type": "third_party",
+		"access_token_custom_audience": "", "client_type": "third_party", "id_token_template_content": "",
 	} {
 		if app[field] != want {
 			t.Errorf("after a PUT of client_name alone, %s = %v, want %v", field, app[field], want)

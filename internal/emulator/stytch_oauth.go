@@ -400,6 +400,13 @@ func (st *stytchState) introspect(token string, app *stytchApp, now time.Time) m
 	return out
 }
 
+// stytchJWKS answers the project's key set to anyone. The reference's
+// sample sends project credentials, but the official clients (stytch-node
+// 14.2.0's jose remote key set, for m2m.authenticateToken, session and IdP
+// token checks) fetch it with none, and they are what runs in production:
+// the official client wins. Credentials, when sent, are not looked at, so
+// wrong ones are no reason to refuse a public key set either
+// (*unconfirmed*: that Stytch ignores them rather than checking them).
 func (s *Server) stytchJWKS(w http.ResponseWriter, r *http.Request) {
 	st := s.stytch
 	if r.PathValue("project_id") != st.projectID {

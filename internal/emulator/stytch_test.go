@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -733,6 +734,34 @@ func TestStytchJWKSVerifiesAccessToken(t *testing.T) {
 	}
 	if r := h.call("GET", "/v1/b2b/sessions/jwks/project-test-00000000-0000-4000-8000-000000000000", nil, h.project()); r.status != http.StatusNotFound {
 		t.Errorf("JWKS of another project: %d", r.status)
+	}
+}
+
+// TestStytchJWKSIsPublic: both key sets answer with no credentials, as the
+// official clients fetch them, with the same keys as with the project's
+// credentials; wrong credentials are not looked at, and another project's
+// key set is still not found.
+func TestStytchJWKSIsPublic(t *testing.T) {
+	t.Parallel()
+	h := newStytchHarness(t, Options{})
+	for _, path := range []string{"/v1/b2b/sessions/jwks/", "/v1/sessions/jwks/"} {
+		withCreds := h.call("GET", path+h.info.StytchProjectID, nil, h.project())
+		h.expectOK(withCreds)
+		for name, opts := range map[string][]reqOpt{
+			"none":  nil,
+			"wrong": {withBasic(h.info.StytchProjectID, "secret-test-wrong")},
+		} {
+			r := h.call("GET", path+h.info.StytchProjectID, nil, opts...)
+			h.expectOK(r)
+			if !reflect.DeepEqual(r.body["keys"], withCreds.body["keys"]) || len(r.body["keys"].([]any)) != 1 {
+				t.Errorf("%s with %s credentials: keys %v, with the project's %v", path, name, r.body["keys"], withCreds.body["keys"])
+			}
+		}
+		h.expectStytchError(h.call("GET", path+"project-test-00000000-0000-4000-8000-000000000000", nil), http.StatusNotFound, "not_found")
+	}
+	st := h.srv.Stats()
+	if n := st.Count("GET", "/v1/b2b/sessions/jwks/{project_id}", http.StatusOK); n != 3 {
+		t.Errorf("key set fetches counted: %d, want 3", n)
 	}
 }
 
