@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -565,7 +566,7 @@ func TestServiceUnavailableWithRetryAfterIsALater(t *testing.T) {
 		t.Fatalf("five 503s with a Retry-After, max_retries 1: %v", err)
 	}
 
-	failing := newServer(t, unavailable(""), unavailable(""), unavailable(""), reply(http.StatusOK, listOK))
+	failing := newServer(t, append(slices.Repeat([]http.HandlerFunc{unavailable("")}, 3), reply(http.StatusOK, listOK))...)
 	c = unjittered(newTestClient(t, failing.URL, func(cfg *Config) { cfg.MaxRetries = 1 }))
 	err := listTokens(t.Context(), c)
 	if !IsServerError(err) || !strings.Contains(err.Error(), "gave up after 2 attempts") {

@@ -53,8 +53,11 @@ func stytchNodeInstall() (dir, version string, err error) {
 	var pin struct {
 		Dependencies map[string]string `json:"dependencies"`
 	}
-	if err := json.Unmarshal(manifest, &pin); err != nil || pin.Dependencies["stytch"] == "" {
-		return "", "", fmt.Errorf("%s pins no stytch version (%v)", stytchNodeManifest, err)
+	if err := json.Unmarshal(manifest, &pin); err != nil {
+		return "", "", fmt.Errorf("reading %s: %w", stytchNodeManifest, err)
+	}
+	if pin.Dependencies["stytch"] == "" {
+		return "", "", fmt.Errorf("%s pins no stytch version", stytchNodeManifest)
 	}
 	version = pin.Dependencies["stytch"]
 	if dir = os.Getenv(stytchNodeDirEnv); dir == "" {
@@ -73,7 +76,7 @@ func stytchNodeInstall() (dir, version string, err error) {
 		}
 		dir = filepath.Join(cache, "stytch-node-"+version+"-"+hex.EncodeToString(sum[:])[:12])
 	}
-	raw, err := os.ReadFile(filepath.Join(dir, "node_modules", "stytch", "package.json"))
+	raw, err := os.ReadFile(filepath.Join(dir, "node_modules", "stytch", "package.json")) //nolint:gosec // G703: the install directory this test's own make target chose
 	if err != nil {
 		return "", "", fmt.Errorf("the official Stytch Node client (stytch %s) is not installed in %s: run `%s` (make test does)", version, dir, stytchNodeTarget)
 	}
@@ -203,7 +206,7 @@ func (d *nodeDriver) call(ctx context.Context, req nodeRequest) (nodeAnswer, err
 	req.ID = d.next
 	d.pending[req.ID] = ch
 	d.mu.Unlock()
-	line, err := json.Marshal(req)
+	line, err := json.Marshal(req) //nolint:gosec // G117: the emulator's test credentials, sent to the local node driver
 	if err == nil {
 		d.wmu.Lock()
 		_, err = d.stdin.Write(append(line, '\n'))
@@ -216,7 +219,7 @@ func (d *nodeDriver) call(ctx context.Context, req nodeRequest) (nodeAnswer, err
 	case a := <-ch:
 		return a, nil
 	case <-d.exited:
-		return nodeAnswer{}, fmt.Errorf("node exited (%v); its stderr:\n%s", d.waitErr, d.stderrText())
+		return nodeAnswer{}, fmt.Errorf("node exited (%v); its stderr:\n%s", d.waitErr, d.stderrText()) //nolint:errorlint // waitErr is nil when node exited 0, which %v prints as <nil> and %w as %!w(<nil>)
 	case <-ctx.Done():
 		d.mu.Lock()
 		delete(d.pending, req.ID)

@@ -385,11 +385,11 @@ func tsMembers(body string) map[string]tsMember {
 		}
 		mem := tsMember{optional: m[8] >= 0}
 		if part[m[10]] == '(' {
-			close := matching(part, m[10])
-			if close < 0 {
+			end := matching(part, m[10])
+			if end < 0 {
 				continue
 			}
-			rest := strings.TrimSpace(part[close+1:])
+			rest := strings.TrimSpace(part[end+1:])
 			mem.method, mem.typ = true, strings.TrimSpace(strings.TrimPrefix(rest, ":"))
 		} else {
 			mem.typ = strings.TrimSpace(part[m[11]:])
