@@ -242,6 +242,11 @@ removed {
 	r.write("resources.tf", resources)
 	r.write("switch.tf", switchTF)
 	plan := r.mustTF(ctx, "plan")
+	for _, line := range strings.Split(plan.Stdout, "\n") {
+		if strings.HasPrefix(line, "Plan:") {
+			t.Logf("the switching plan: %s", line)
+		}
+	}
 	for _, want := range []string{"5 to import, 0 to add", "0 to destroy", "will no longer be managed by Terraform"} {
 		if !strings.Contains(plan.Stdout, want) {
 			t.Errorf("the switching plan does not say %q:\n%s", want, plan.Stdout)
@@ -262,9 +267,14 @@ removed {
 		{"POST", "/v1/connected_apps/clients"},
 		{"DELETE", "/v1/connected_apps/clients/{client_id}"},
 		{"POST", "/v1/connected_apps/clients/{client_id}/secrets/rotate/start"},
+		// The arguments the services do not report are recorded without
+		// a request, as the guide says.
+		{"PATCH", "/clerk/v1/machines/{machine_id}"},
+		{"PATCH", "/clerk/v1/api_keys/{api_key_id}"},
+		{"PUT", "/v1/connected_apps/clients/{client_id}"},
 	} {
 		if n := after.Calls(call[0], call[1]) - startStats.Calls(call[0], call[1]); n != 0 {
-			t.Errorf("the switch made %d %s %s call(s): it must create, rotate, revoke and delete nothing", n, call[0], call[1])
+			t.Errorf("the switch made %d %s %s call(s): it must create, change, rotate, revoke and delete nothing", n, call[0], call[1])
 		}
 	}
 	// The import read what it recovers: the positive side of the counts
