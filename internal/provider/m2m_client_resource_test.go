@@ -158,9 +158,10 @@ resource "echo" "verification" {}
 				ExpectError: diagMatching("Unable to get an access token for M2M client", "inactive"),
 			},
 			{
-				// Back on. (Terraform opens ephemeral resources at plan
-				// time, so a token of a client still inactive is refused
-				// there: the client is turned on first.)
+				// Back on, without the token: the config above asks for
+				// one while the client stays inactive, which no plan can
+				// get. (Turning it on with the token in the same apply is
+				// TestAccM2MClient_reactivateWithToken.)
 				Config: providerConfig(srv) + m2mClientConfig(`status = "active"`, `trusted_metadata = jsonencode({ team = "payments" })`),
 				Check:  func(*terraform.State) error { return clientToken(t, srv, id, secret) },
 			},
