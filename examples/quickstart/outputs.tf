@@ -1,31 +1,35 @@
-# Ids, times and validity only: the token and the access token are secrets,
-# and stay in the (sensitive) state.
-output "m2m_token_id" {
-  value = machineauth_m2m_token.service.id
+# Ids, times and validity only: every secret stays in the (sensitive) state,
+# or, for the ephemeral ones, nowhere.
+output "machine_id" {
+  value = machineauth_machine.service.id
 }
 
-output "m2m_token_machine" {
-  value = machineauth_m2m_token.service.subject
+output "machine_key_rotated_at" {
+  value = machineauth_machine.service.secret_key_rotated_at
 }
 
-output "m2m_token_expires_at" {
-  value = machineauth_m2m_token.service.expires_at
+output "m2m_token_ids" {
+  value = { for k, t in machineauth_m2m_token.consumer : k => t.id }
 }
 
-output "m2m_token_ready_for_rotation" {
-  value = machineauth_m2m_token.service.ready_for_rotation
+output "m2m_tokens_valid" {
+  value = { for k, v in data.machineauth_token_verification.consumer : k => v.valid }
+}
+
+output "api_key_id" {
+  value = machineauth_api_key.service.id
+}
+
+output "m2m_client_id" {
+  value = machineauth_m2m_client.reports.client_id
+}
+
+output "m2m_client_status" {
+  value = machineauth_m2m_client.reports.status
 }
 
 output "authorization_id" {
   value = machineauth_connected_app_authorization.agent.id
-}
-
-output "authorization_granted_scopes" {
-  value = machineauth_connected_app_authorization.agent.granted_scopes
-}
-
-output "access_token_expires_at" {
-  value = machineauth_connected_app_authorization.agent.expires_at
 }
 
 output "access_token_valid" {

@@ -1,17 +1,41 @@
-variable "token_lifetime_seconds" {
-  description = "Lifetime of the M2M token."
+variable "machine_key_generation" {
+  description = "Change it to rotate the machine's secret key in place."
+  type        = string
+  default     = "1"
+}
+
+variable "machine_key_overlap_seconds" {
+  description = "How long the machine's previous key keeps working after a rotation (at most 28800)."
   type        = number
-  default     = 24 * 3600
+  default     = 1800
+}
+
+variable "token_consumers" {
+  description = "One M2M token per consumer of the machine."
+  type        = list(string)
+  default     = ["billing", "reports"]
+}
+
+variable "token_lifetime_seconds" {
+  description = "Lifetime of each M2M token."
+  type        = number
+  default     = 30 * 24 * 3600
 }
 
 variable "token_rotate_before_seconds" {
-  description = "Replace the M2M token this long before it expires."
+  description = "Replace each M2M token this long before it expires."
   type        = number
-  default     = 3600
+  default     = 7 * 24 * 3600
 }
 
-variable "token_generation" {
-  description = "Change it to rotate the M2M token now."
+variable "reports_client_active" {
+  description = "The Stytch M2M client's kill switch: false stops new tokens."
+  type        = bool
+  default     = true
+}
+
+variable "reports_client_secret_generation" {
+  description = "Change it to start a rotation of the M2M client's secret."
   type        = string
   default     = "1"
 }
@@ -41,10 +65,4 @@ variable "connected_app_client_secret" {
 variable "redirect_uri" {
   description = "One of the connected app's registered redirect URLs."
   type        = string
-}
-
-variable "scopes" {
-  description = "Scopes the member grants the app."
-  type        = set(string)
-  default     = ["openid", "offline_access", "read:reports"]
 }

@@ -2,11 +2,14 @@
 // provider and the in-memory emulator, for what only a real run shows: a
 // fault-ridden apply that must leave no credential behind, secrets in
 // TF_LOG output and terraform's own output, -parallelism under a rate limit,
-// and a SIGINT in the middle of an apply. It also keeps examples/ honest:
-// every example directory passes `terraform validate`, the quickstart that
-// `make demo` runs applies and destroys cleanly, and the module showing how
-// to test with the emulator passes its `terraform test` against the
-// emulator's binary. The tests run with TF_ACC=1, like the acceptance
+// and a SIGINT in the middle of an apply. It also keeps examples/ and the
+// guides honest: every example directory passes `terraform validate`, every
+// guide's HCL is an example that does, the quickstart applies and destroys
+// cleanly, `make demo` itself tells its story and prints no secret, the
+// rotation and switching guides' configurations do what the guides say, the
+// kill-switch pattern turns a client off and on in one apply each, and the
+// module showing how to test with the emulator passes its `terraform test`
+// against the emulator's binary. The tests run with TF_ACC=1, like the acceptance
 // tests; they build the provider once per test binary.
 package e2e
 

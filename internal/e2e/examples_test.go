@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -159,8 +160,10 @@ func cliVersion(t *testing.T) (major, minor int) {
 }
 
 // TestQuickstartAppliesAndDestroys runs examples/quickstart as `make demo`
-// does, against the emulator: it must apply, report its outputs without a
-// secret among them, and leave no credential live after destroy.
+// does, against the emulator: it must apply every type it declares (a
+// machine, two tokens from its key, an API key, an M2M client whose token
+// passes its check, an authorization), report its outputs without a secret
+// among them, and leave no credential live after destroy.
 func TestQuickstartAppliesAndDestroys(t *testing.T) {
 	root, providerDir := examplesSetup(t)
 	t.Parallel()
@@ -187,8 +190,13 @@ func TestQuickstartAppliesAndDestroys(t *testing.T) {
 		"TF_VAR_redirect_uri=" + fx.StytchRedirectURI,
 	}
 	ctx := context.Background()
-	if _, err := w.Run(ctx, "apply", "-auto-approve", "-no-color"); err != nil {
+	baseline := srv.Stats().Machines.Live
+	applied, err := w.Run(ctx, "apply", "-auto-approve", "-no-color")
+	if err != nil {
 		t.Fatal(err)
+	}
+	if out := applied.Stdout + applied.Stderr; strings.Contains(out, "Check block assertion failed") || strings.Contains(out, "Warning:") && !strings.Contains(out, "Provider development overrides") {
+		t.Errorf("the quickstart's apply warned:\n%s", out)
 	}
 	res, err := w.Run(ctx, "output", "-json")
 	if err != nil {
@@ -212,18 +220,46 @@ func TestQuickstartAppliesAndDestroys(t *testing.T) {
 			}
 		}
 	}
-	if got := string(outputs["access_token_valid"].Value); got != "true" {
-		t.Errorf("access_token_valid = %s, want true", got)
+	for name, want := range map[string]string{
+		"access_token_valid": "true",
+		"m2m_tokens_valid":   `{"billing":true,"reports":true}`,
+		"m2m_client_status":  `"active"`,
+	} {
+		var got bytes.Buffer
+		if err := json.Compact(&got, outputs[name].Value); err != nil || got.String() != want {
+			t.Errorf("%s = %s, want %s", name, outputs[name].Value, want)
+		}
 	}
-	if st := srv.Stats(); st.M2MTokens.Live != 1 || st.Authorizations.Active != 1 {
-		t.Errorf("after apply: %d live tokens and %d active authorizations, want 1 and 1", st.M2MTokens.Live, st.Authorizations.Active)
+	st := srv.Stats()
+	if st.Machines.Live != baseline+1 || st.M2MTokens.Live != 2 || st.APIKeys.Live != 1 || st.M2MClients.Active != 1 || st.Authorizations.Active != 1 {
+		t.Errorf("after apply: %d machines (besides %d), %d live tokens, %d API keys, %d M2M clients, %d active authorizations; want 1, 2, 1, 1, 1",
+			st.Machines.Live-baseline, baseline, st.M2MTokens.Live, st.APIKeys.Live, st.M2MClients.Active, st.Authorizations.Active)
+	}
+	// The tokens came from the machine Terraform made, with its key.
+	var ids map[string]string
+	if err := json.Unmarshal(outputs["m2m_token_ids"].Value, &ids); err != nil {
+		t.Fatal(err)
+	}
+	var machine string
+	if err := json.Unmarshal(outputs["machine_id"].Value, &machine); err != nil {
+		t.Fatal(err)
+	}
+	for consumer, id := range ids {
+		if tok, ok := srv.M2MToken(id); !ok || tok.Subject != machine {
+			t.Errorf("the %s token %s is not the quickstart machine's", consumer, id)
+		}
+	}
+	if st.Count("POST", "/v1/public/{project_id}/oauth2/token", 200) == 0 {
+		t.Error("no token was asked of the M2M client")
 	}
 
 	if _, err := w.Run(ctx, "destroy", "-auto-approve", "-no-color"); err != nil {
 		t.Fatal(err)
 	}
-	if st := srv.Stats(); st.M2MTokens.Live != 0 || st.Authorizations.Active != 0 {
-		t.Fatalf("after destroy: %d live tokens and %d active authorizations, want none", st.M2MTokens.Live, st.Authorizations.Active)
+	st = srv.Stats()
+	if st.Machines.Live != baseline || st.M2MTokens.Live != 0 || st.APIKeys.Live != 0 || st.M2MClients != (emulator.M2MClientCounts{}) || st.Authorizations.Active != 0 {
+		t.Fatalf("after destroy: %+v machines, %+v tokens, %+v API keys, %+v M2M clients, %+v authorizations; want only the fixture's machines",
+			st.Machines, st.M2MTokens, st.APIKeys, st.M2MClients, st.Authorizations)
 	}
 }
 
@@ -249,14 +285,14 @@ func issuedSecrets(t *testing.T, w *tfcli.Workspace) []string {
 	}
 	var secrets []string
 	for _, r := range state.Values.RootModule.Resources {
-		for _, attr := range []string{"token", "access_token", "refresh_token", "id_token"} {
+		for _, attr := range []string{"token", "access_token", "refresh_token", "id_token", "secret", "secret_key", "client_secret"} {
 			if s, ok := r.Values[attr].(string); ok && s != "" {
 				secrets = append(secrets, s)
 			}
 		}
 	}
-	if len(secrets) < 2 {
-		t.Fatalf("found %d issued secrets in the state, want the M2M token and the access token at least", len(secrets))
+	if len(secrets) < 6 {
+		t.Fatalf("found %d issued secrets in the state, want the machine's key, two M2M tokens, the API key's, the M2M client's and the access token at least", len(secrets))
 	}
 	return secrets
 }

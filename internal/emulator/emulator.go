@@ -215,6 +215,7 @@ type Stats struct {
 	APIKeys        APIKeyCounts       `json:"api_keys"`
 	Authorizations AuthorizationCount `json:"authorizations"`
 	Machines       MachineCounts      `json:"machines"`
+	M2MClients     M2MClientCounts    `json:"m2m_clients"`
 }
 
 // M2MTokenCounts counts stored (opaque) M2M tokens by state at the
@@ -230,6 +231,14 @@ type M2MTokenCounts struct {
 type MachineCounts struct {
 	Live   int `json:"live"`
 	Scopes int `json:"scopes"`
+}
+
+// M2MClientCounts counts the Stytch M2M clients that exist (a deleted one
+// is gone), active and inactive. The access tokens they were issued are
+// not counted: Stytch cannot revoke them, and each lives an hour.
+type M2MClientCounts struct {
+	Active   int `json:"active"`
+	Inactive int `json:"inactive"`
 }
 
 // AuthorizationCount counts connected-app authorizations (a member's or a
@@ -266,6 +275,7 @@ func (s *Server) Stats() Stats {
 	st.APIKeys = s.apiKeyCounts(now)
 	st.Authorizations = s.authorizationCounts()
 	st.Machines = s.machineCounts()
+	st.M2MClients = s.m2mClientCounts()
 	return st
 }
 

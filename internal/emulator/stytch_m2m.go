@@ -29,6 +29,19 @@ const m2mTokenTTL = time.Hour
 // errM2MClientNotFound's error type is *unconfirmed*.
 var errM2MClientNotFound = &apiErr{http.StatusNotFound, "m2m_client_not_found", "M2M client could not be found."}
 
+// m2mClientCounts runs with s.mu held.
+func (s *Server) m2mClientCounts() M2MClientCounts {
+	var n M2MClientCounts
+	for _, c := range s.stytch.m2mClients {
+		if c.status == "active" {
+			n.Active++
+		} else {
+			n.Inactive++
+		}
+	}
+	return n
+}
+
 func (s *Server) routeM2MClients(project func(method, path string, h http.HandlerFunc)) {
 	project("POST", "/v1/m2m/clients", s.stytchCreateM2MClient)
 	project("GET", "/v1/m2m/clients/{client_id}", s.stytchGetM2MClient)

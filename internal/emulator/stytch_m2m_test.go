@@ -99,3 +99,24 @@ func TestStytchM2MClients(t *testing.T) {
 	h.expectStytchError(h.call("GET", "/v1/m2m/clients/"+id, nil, h.project()), http.StatusNotFound, "m2m_client_not_found")
 	h.expectOAuthError(h.clientCredentials(id, next, ""), http.StatusUnauthorized, "invalid_client")
 }
+
+// The stats count M2M clients by status, and forget a deleted one, so a
+// demo or a test can check that a destroy left none.
+func TestStytchM2MClientCounts(t *testing.T) {
+	t.Parallel()
+	h := newStytchHarness(t, Options{})
+	if got := h.srv.Stats().M2MClients; got != (M2MClientCounts{}) {
+		t.Fatalf("before any client: %+v", got)
+	}
+	a, _ := h.newM2MClient(map[string]any{"scopes": []string{"read:users"}})
+	b, _ := h.newM2MClient(map[string]any{"scopes": []string{"read:users"}})
+	h.expectOK(h.call("PUT", "/v1/m2m/clients/"+b, map[string]any{"status": "inactive"}, h.project()))
+	if got := h.srv.Stats().M2MClients; got != (M2MClientCounts{Active: 1, Inactive: 1}) {
+		t.Errorf("one active, one inactive: %+v", got)
+	}
+	h.expectOK(h.call("DELETE", "/v1/m2m/clients/"+a, nil, h.project()))
+	h.expectOK(h.call("DELETE", "/v1/m2m/clients/"+b, nil, h.project()))
+	if got := h.srv.Stats().M2MClients; got != (M2MClientCounts{}) {
+		t.Errorf("after deleting both: %+v", got)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -111,6 +112,35 @@ func (r *m2mClientResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		return
 	}
 	planClientRotation[m2mClientModel](ctx, req, resp, nil)
+	if !resp.Diagnostics.HasError() {
+		planReactivation(ctx, req, resp)
+	}
+}
+
+// planReactivation plans client_secret as unknown when the plan turns an
+// inactive client back on, unless a rotation step already changes it.
+// Terraform opens ephemeral resources during the plan, and Stytch refuses
+// an inactive client a token: a machineauth_m2m_client_token fed from this
+// client's client_secret would be opened, and refused, before the apply
+// reactivates the client. With the secret unknown Terraform opens it only
+// during the apply, after this update, when the client is active again.
+// The apply records the same secret as before.
+func planReactivation(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var was, status, stateSecret, planSecret types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &was)...)
+	resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("status"), &status)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("client_secret"), &stateSecret)...)
+	resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("client_secret"), &planSecret)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if was.ValueString() != m2mStatusInactive || status.IsUnknown() || status.ValueString() != m2mStatusActive || !planSecret.Equal(stateSecret) {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("client_secret"), types.StringUnknown())...)
 }
 
 func (r *m2mClientResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -158,9 +158,10 @@ resource "echo" "verification" {}
 				ExpectError: diagMatching("Unable to get an access token for M2M client", "inactive"),
 			},
 			{
-				// Back on. (Terraform opens ephemeral resources at plan
-				// time, so a token of a client still inactive is refused
-				// there: the client is turned on first.)
+				// Back on, without the token: the config above asks for
+				// one while the client stays inactive, which no plan can
+				// get. (Turning it on with the token in the same apply is
+				// TestAccM2MClient_reactivateWithToken.)
 				Config: providerConfig(srv) + m2mClientConfig(`status = "active"`, `trusted_metadata = jsonencode({ team = "payments" })`),
 				Check:  func(*terraform.State) error { return clientToken(t, srv, id, secret) },
 			},
@@ -169,6 +170,111 @@ resource "echo" "verification" {}
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("echo.verification", tfjsonpath.New("data").AtMapKey("valid"), knownvalue.Bool(true)),
 				},
+			},
+		},
+	})
+}
+
+// The kill switch and the client's token in one configuration, the token
+// opened only while the client is active: turning the client off is one
+// apply, and so is turning it back on, because a reactivation plans
+// client_secret as unknown and Terraform then opens the token during the
+// apply, after the client is active, not during the plan, when Stytch
+// would refuse it. The secret itself does not change.
+func TestAccM2MClient_reactivateWithToken(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	var id, secret string
+	config := func(active bool) string {
+		return providerConfig(srv) + fmt.Sprintf(`
+locals {
+  active = %t
+}
+`, active) + m2mClientConfig(`status = local.active ? "active" : "inactive"`) + `
+ephemeral "machineauth_m2m_client_token" "t" {
+  count         = local.active ? 1 : 0
+  client_id     = machineauth_m2m_client.c.client_id
+  client_secret = machineauth_m2m_client.c.client_secret
+  scopes        = ["read:reports"]
+}
+
+ephemeral "machineauth_token_verification" "t" {
+  count           = local.active ? 1 : 0
+  token           = ephemeral.machineauth_m2m_client_token.t[count.index].access_token
+  required_scopes = ["read:reports"]
+}
+
+provider "echo" {
+  data = {
+    valid = [for v in ephemeral.machineauth_token_verification.t : v.valid]
+  }
+}
+
+resource "echo" "verification" {}
+`
+	}
+	sameSecret := resource.TestCheckResourceAttrWith(m2mClientAddr, "client_secret", func(v string) error {
+		if v != secret {
+			return fmt.Errorf("client_secret changed across the kill switch")
+		}
+		return nil
+	})
+	valid := func(want ...bool) statecheck.StateCheck {
+		checks := []knownvalue.Check{}
+		for _, w := range want {
+			checks = append(checks, knownvalue.Bool(w))
+		}
+		return statecheck.ExpectKnownValue("echo.verification", tfjsonpath.New("data").AtMapKey("valid"), knownvalue.TupleExact(checks))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: echoFactories,
+		CheckDestroy:             checkM2MClientsGone(srv),
+		Steps: []resource.TestStep{
+			{
+				Config:            config(true),
+				ConfigStateChecks: []statecheck.StateCheck{valid(true)},
+				Check: resource.ComposeTestCheckFunc(
+					captureAttr(m2mClientAddr, "client_id", &id),
+					captureAttr(m2mClientAddr, "client_secret", &secret),
+				),
+			},
+			{
+				// Off: no token is asked for, in plan or apply.
+				Config: config(false),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownValue(m2mClientAddr, tfjsonpath.New("client_secret"), knownvalue.NotNull())},
+				},
+				Check: resource.ComposeTestCheckFunc(sameSecret, func(*terraform.State) error {
+					if c, _ := srv.M2MClient(id); c.Status != "inactive" {
+						return fmt.Errorf("status %q, want inactive", c.Status)
+					}
+					if n := srv.Stats().Count("POST", tokenRoute, 401); n != 0 {
+						return fmt.Errorf("%d token requests were refused: the token was asked for while the client was off", n)
+					}
+					return nil
+				}),
+			},
+			{
+				// Back on, with the token, in one apply.
+				Config: config(true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(m2mClientAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(m2mClientAddr, tfjsonpath.New("client_secret")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{valid(true)},
+				Check:             sameSecret,
+			},
+			{
+				// A token asked of an inactive client says how to avoid it.
+				Config: providerConfig(srv) + m2mClientConfig(`status = "inactive"`) + `
+ephemeral "machineauth_m2m_client_token" "t" {
+  client_id     = machineauth_m2m_client.c.client_id
+  client_secret = machineauth_m2m_client.c.client_secret
+}
+`,
+				ExpectError: diagMatching("Stytch refused the client", "count = 0", "Kill switch and token in one configuration"),
 			},
 		},
 	})

@@ -115,7 +115,12 @@ func (e *m2mClientTokenEphemeralResource) Open(ctx context.Context, req ephemera
 	if err != nil {
 		summary := "Unable to get an access token for M2M client " + id
 		if client.ErrorCode(err) == "invalid_client" {
-			summary += ": Stytch refused the client (unknown, a wrong secret, or inactive)"
+			// Terraform opens this during plan and during apply: an
+			// inactive client fails both, so say how to keep a kill
+			// switch and this token in one configuration.
+			resp.Diagnostics.AddError(summary+": Stytch refused the client (unknown, a wrong secret, or inactive)",
+				client.Redact(err.Error())+"\n\n"+inactiveClientHint)
+			return
 		}
 		addClientError(&resp.Diagnostics, summary, err)
 		return
@@ -133,6 +138,15 @@ func (e *m2mClientTokenEphemeralResource) Open(ctx context.Context, req ephemera
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, openClientTokenKey, b)...)
 	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 }
+
+// inactiveClientHint follows Stytch's refusal of a client, which an
+// inactive client also gets.
+const inactiveClientHint = "An inactive client gets no token, and Terraform opens this ephemeral resource during plan as well as apply. " +
+	"A configuration that turns its client off must stop opening its token in the same change: give the token " +
+	"count = 0 whenever the client's status is \"inactive\" (see \"Kill switch and token in one configuration\" on the " +
+	"machineauth_m2m_client page). Turning it back on then works in one apply, if client_secret comes from the " +
+	"machineauth_m2m_client resource: its client_secret is unknown at plan while it is being reactivated, so the token is " +
+	"fetched during the apply, once the client is active."
 
 // tokenExpiry is the token's exp claim, or failing that expires_in from
 // Stytch's clock.

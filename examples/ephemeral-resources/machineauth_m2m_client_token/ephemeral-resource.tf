@@ -21,6 +21,6 @@ ephemeral "machineauth_token_verification" "smoke_test" {
 check "smoke_test_token" {
   assert {
     condition     = ephemeral.machineauth_token_verification.smoke_test.valid
-    error_message = "The smoke test's token does not verify: ${ephemeral.machineauth_token_verification.smoke_test.reason}."
+    error_message = "The smoke test's token does not verify with the read:invoices scope."
   }
 }
