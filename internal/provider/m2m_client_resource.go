@@ -171,8 +171,8 @@ func createM2MClient(ctx context.Context, c *client.Client, f client.UpdateM2MCl
 			lost = err
 		}
 		// A lost answer, or a refusal after one (the id now taken): look.
-		// The read outlives an interrupt, as the connected app's search does.
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orphanSearchTimeout)
+		// The read outlives an interrupt, as every lost-answer search does.
+		sctx, cancel := detachedSearch(ctx)
 		got, gerr := c.GetM2MClient(sctx, id)
 		cancel()
 		switch {
