@@ -83,7 +83,7 @@ func (s *apiKeyStore) revokeMarked(ctx context.Context, subject, marker, issuedI
 	// Live keys only, fresh rather than the shared listing, which may
 	// predate the lost request: an orphan is live, and carries the marker
 	// whatever its age, so no time window is needed.
-	live, err := s.list(ctx, subject, false)
+	live, err := fetchAllPages(ctx, s.page(subject, false))
 	if err != nil {
 		return nil, nil, err
 	}

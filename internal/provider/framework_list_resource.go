@@ -1,11 +1,7 @@
 package provider
 
 import (
-	"cmp"
 	"context"
-	"slices"
-	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -94,29 +90,4 @@ func listedClientSecret(lastFour string) clientSecretModel {
 		RotationTriggers:  types.MapNull(types.StringType),
 		RotationOverlap:   types.Int64Value(defaultRotationOverlap),
 	}
-}
-
-// sortNewestFirst orders Clerk's M2M tokens or API keys as Clerk lists
-// them, newest first; the id breaks ties so that the order is the same on
-// every run.
-func sortNewestFirst[T any](items []T, key func(T) (created time.Time, id string)) {
-	slices.SortFunc(items, func(a, b T) int {
-		createdA, idA := key(a)
-		createdB, idB := key(b)
-		return cmp.Or(-createdA.Compare(createdB), strings.Compare(idA, idB))
-	})
-}
-
-// lifeForDisplay ends a listed token's or key's display name with where it
-// stands: revoked, expired, or when it expires, if ever.
-func lifeForDisplay(revoked, expired bool, expiresAt *time.Time) string {
-	switch {
-	case revoked:
-		return ", revoked"
-	case expired:
-		return ", expired"
-	case expiresAt != nil:
-		return ", expires " + expiresAt.Format(time.RFC3339)
-	}
-	return ""
 }

@@ -3,8 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -114,11 +112,4 @@ func listedM2MToken(ctx context.Context, t client.M2MToken, diags *diag.Diagnost
 
 func m2mTokenDisplayName(t client.M2MToken) string {
 	return t.ID + ", issued " + t.Created().Format(time.RFC3339) + lifeForDisplay(t.Revoked, t.Expired, t.ExpiresAt())
-}
-
-// all returns the listing's tokens in no particular order.
-func (ix *tokenIndex) all() []client.M2MToken {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	return slices.Collect(maps.Values(ix.byID))
 }
