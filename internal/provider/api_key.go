@@ -150,14 +150,7 @@ func (a *apiKeyArgs) setFromClerk(ctx context.Context, k client.APIKey, diags *d
 func (i *apiKeyIssued) set(k client.APIKey) {
 	i.ID = types.StringValue(k.ID)
 	i.CreatedAt = types.StringValue(k.Created().Format(time.RFC3339))
-	i.ExpiresAt = timeOrNull(k.ExpiresAt())
-}
-
-func timeOrNull(t *time.Time) types.String {
-	if t == nil {
-		return types.StringNull()
-	}
-	return types.StringValue(t.Format(time.RFC3339))
+	i.ExpiresAt = rfc3339OrNull(k.ExpiresAt())
 }
 
 // apiKeyClaimsFromClerk is the claims value to keep after reading a key:
@@ -166,7 +159,7 @@ func timeOrNull(t *time.Time) types.String {
 // none when none are configured.
 func apiKeyClaimsFromClerk(prior types.String, got json.RawMessage) types.String {
 	v := claimsFromClerk(prior, got)
-	if (prior.IsNull() || prior.IsUnknown()) && !v.IsNull() && sameClaims(v.ValueString(), "{}") {
+	if (prior.IsNull() || prior.IsUnknown()) && !v.IsNull() && sameJSONObject(v.ValueString(), "{}") {
 		return types.StringNull()
 	}
 	return v

@@ -99,7 +99,7 @@ func listedAPIKey(ctx context.Context, k client.APIKey, diags *diag.Diagnostics)
 	m.setFromClerk(ctx, k, diags)
 	m.set(k)
 	m.Secret = types.StringNull()
-	m.LastUsedAt = timeOrNull(k.LastUsed())
+	m.LastUsedAt = rfc3339OrNull(k.LastUsed())
 	m.ReadyForRenewal = types.BoolValue(false)
 	return m
 }

@@ -105,7 +105,7 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				MarkdownDescription: descAPIKeyClaims + inPlace,
 				Optional:            true,
 				Validators:          apiKeyClaimsValidators,
-				PlanModifiers:       []planmodifier.String{sameClaimsKeepsState{}},
+				PlanModifiers:       []planmodifier.String{sameJSONKeepsState{}},
 			},
 			"seconds_until_expiration": schema.Int64Attribute{
 				MarkdownDescription: descAPIKeySecondsUntilExpiration + " Changed in place: the key then expires that many seconds " +
@@ -266,7 +266,7 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	}
 	m.set(k.APIKey)
 	m.Secret = types.StringValue(k.Secret)
-	m.LastUsedAt = timeOrNull(k.LastUsed())
+	m.LastUsedAt = rfc3339OrNull(k.LastUsed())
 	m.ReadyForRenewal = types.BoolValue(rotationDue(m.ExpiresAt, m.RenewBeforeSeconds, r.data.apiKeys.now()))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	setAPIKeyIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
@@ -292,7 +292,7 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	}
 	m.setFromClerk(ctx, k, &resp.Diagnostics)
 	m.set(k)
-	m.LastUsedAt = timeOrNull(k.LastUsed())
+	m.LastUsedAt = rfc3339OrNull(k.LastUsed())
 	m.ReadyForRenewal = types.BoolValue(!m.SecondsUntilExpiration.IsNull() && rotationDue(m.ExpiresAt, m.RenewBeforeSeconds, r.data.apiKeys.now()))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
@@ -371,7 +371,7 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 		}
 		r.data.apiKeys.record(*k)
 		plan.set(*k)
-		plan.LastUsedAt = timeOrNull(k.LastUsed())
+		plan.LastUsedAt = rfc3339OrNull(k.LastUsed())
 	}
 	plan.ReadyForRenewal = types.BoolValue(rotationDue(plan.ExpiresAt, plan.RenewBeforeSeconds, r.data.apiKeys.now()))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)

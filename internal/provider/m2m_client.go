@@ -11,8 +11,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
@@ -64,7 +62,7 @@ func (f *m2mClientFields) update(ctx context.Context, diags *diag.Diagnostics) c
 		req.Status = f.Status.ValueString()
 	}
 	if !f.TrustedMetadata.IsNull() && !f.TrustedMetadata.IsUnknown() {
-		obj, _ := claimsDocument(f.TrustedMetadata.ValueString()) // validated
+		obj, _ := parseJSONObject(f.TrustedMetadata.ValueString()) // validated
 		req.TrustedMetadata = json.RawMessage(marshalClaims(obj))
 	}
 	return req
@@ -86,47 +84,6 @@ func (f *m2mClientFields) set(ctx context.Context, c *client.M2MClient, diags *d
 	case !f.TrustedMetadata.IsNull() && !f.TrustedMetadata.IsUnknown() && sameJSONObject(f.TrustedMetadata.ValueString(), got):
 	default:
 		f.TrustedMetadata = types.StringValue(canonicalJSON(c.TrustedMetadata))
-	}
-}
-
-// sameJSONObject reports whether two documents are the same JSON object.
-func sameJSONObject(a, b string) bool {
-	oa, pa := claimsDocument(a)
-	ob, pb := claimsDocument(b)
-	return pa == "" && pb == "" && marshalClaims(oa) == marshalClaims(ob)
-}
-
-// jsonObjectValidator refuses at validate time anything but a JSON object.
-type jsonObjectValidator struct{}
-
-func (jsonObjectValidator) Description(context.Context) string { return "a JSON object" }
-func (v jsonObjectValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (jsonObjectValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, problem := claimsDocument(req.ConfigValue.ValueString()); problem != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), req.Path.String()+": "+problem)
-	}
-}
-
-// sameJSONKeepsState plans the prior value when the configured JSON is the
-// same object written differently, so reformatting it shows no diff.
-type sameJSONKeepsState struct{}
-
-func (sameJSONKeepsState) Description(context.Context) string {
-	return "the same JSON, differently formatted, keeps the prior value"
-}
-func (m sameJSONKeepsState) MarkdownDescription(ctx context.Context) string {
-	return m.Description(ctx)
-}
-
-func (sameJSONKeepsState) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
-	if !req.StateValue.IsNull() && !req.PlanValue.IsNull() && !req.PlanValue.IsUnknown() && sameJSONObject(req.StateValue.ValueString(), req.PlanValue.ValueString()) {
-		resp.PlanValue = req.StateValue
 	}
 }
 

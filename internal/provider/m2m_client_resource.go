@@ -74,7 +74,7 @@ func (r *m2mClientResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 		"trusted_metadata": schema.StringAttribute{
 			MarkdownDescription: m2mClientFieldDocs["trusted_metadata"] + " Unset: none." + inPlace,
 			Optional:            true,
-			Validators:          []validator.String{jsonObjectValidator{}},
+			Validators:          []validator.String{jsonObjectValidator},
 			PlanModifiers:       []planmodifier.String{sameJSONKeepsState{}},
 		},
 		"status": schema.StringAttribute{

@@ -2,8 +2,8 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -63,7 +63,7 @@ var (
 var (
 	machineSecretKeyValidators       = []validator.String{prefixValidator("ak_")}
 	secondsUntilExpirationValidators = []validator.Int64{int64validator.Between(1, maxTokenLifetime)}
-	claimsValidators                 = []validator.String{claimsValidator{}}
+	claimsValidators                 = []validator.String{stringCheck{description: "a JSON object without the reserved claims " + strings.Join(reservedClaims, ", "), check: checkM2MTokenClaims}}
 	tokenFormatValidators            = []validator.String{stringvalidator.OneOf(tokenFormatOpaque, tokenFormatJWT)}
 	revocationReasonValidators       = []validator.String{stringvalidator.LengthAtLeast(1)}
 )
@@ -139,31 +139,4 @@ func (i *m2mTokenIssued) set(ctx context.Context, t client.M2MToken, diags *diag
 	i.CreatedAt = types.StringValue(t.Created().Format(time.RFC3339))
 	i.ExpiresAt = rfc3339OrNull(t.ExpiresAt())
 	i.LastUsedAt = rfc3339OrNull(t.LastUsed())
-}
-
-// nonNilStrings makes "no scopes" an empty set rather than null, so a
-// token without scopes reads the same after create and after refresh.
-func nonNilStrings(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-// claimsFromClerk is the claims value to keep after reading a token: the
-// prior one when it is the same JSON (so the user's formatting stays), else
-// Clerk's, as after an import; the create marker is never shown.
-func claimsFromClerk(prior types.String, got json.RawMessage) types.String {
-	got, marked := withoutCreateMarker(got)
-	if len(got) == 0 {
-		return types.StringNull()
-	}
-	if !prior.IsNull() && !prior.IsUnknown() && sameClaims(prior.ValueString(), string(got)) {
-		return prior
-	}
-	if marked && string(got) == "{}" {
-		// The marker was the only claim: none were configured.
-		return types.StringNull()
-	}
-	return types.StringValue(string(got))
 }

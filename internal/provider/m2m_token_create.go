@@ -236,7 +236,7 @@ func claimsMatch(want string, got []byte) bool {
 	if want == "" || len(got) == 0 {
 		return want == "" && len(got) == 0
 	}
-	return sameClaims(want, string(bytes.TrimSpace(got)))
+	return sameJSONObject(want, string(bytes.TrimSpace(got)))
 }
 
 // awaitInflight waits for every create request under way right now.

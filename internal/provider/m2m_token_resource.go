@@ -124,7 +124,7 @@ func (r *m2mTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: descClaims + replaces,
 				Optional:            true,
 				Validators:          claimsValidators,
-				PlanModifiers:       []planmodifier.String{sameClaimsKeepsState{}, stringplanmodifier.RequiresReplace()},
+				PlanModifiers:       []planmodifier.String{sameJSONKeepsState{}, stringplanmodifier.RequiresReplace()},
 			},
 			"token_format": schema.StringAttribute{
 				MarkdownDescription: descTokenFormat + replaces,
