@@ -305,13 +305,7 @@ func apiKeyGone(k client.APIKey, found, subjectGone bool, subject string) string
 	case !found:
 		return fmt.Sprintf("Clerk does not list it among %s's API keys.", subject)
 	case k.Revoked:
-		reason := "none given"
-		if k.RevocationReason != nil {
-			// Free text typed by whoever revoked it: masked like any
-			// message, in case a secret was pasted into it.
-			reason = fmt.Sprintf("%q", client.Redact(*k.RevocationReason))
-		}
-		return fmt.Sprintf("It was revoked outside Terraform (revocation reason: %s).", reason)
+		return fmt.Sprintf("It was revoked outside Terraform (revocation reason: %s).", shownReason(k.RevocationReason))
 	case k.Expired:
 		at := "its expiry"
 		if e := k.ExpiresAt(); e != nil {

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -21,10 +20,6 @@ import (
 const (
 	tokenFormatOpaque = "opaque"
 	tokenFormatJWT    = "jwt"
-
-	// maxTokenLifetime is ten years, Clerk's ceiling on a machine's default
-	// token TTL; a longer lifetime is a mistake, not a need.
-	maxTokenLifetime = 315360000
 
 	defaultRevocationReason = "Revoked by Terraform: machineauth_m2m_token destroyed"
 )
@@ -61,11 +56,9 @@ var (
 // The validators of the shared arguments: each refuses at validate time,
 // before any request, what Clerk would refuse at apply.
 var (
-	machineSecretKeyValidators       = []validator.String{prefixValidator("ak_")}
-	secondsUntilExpirationValidators = []validator.Int64{int64validator.Between(1, maxTokenLifetime)}
-	claimsValidators                 = []validator.String{stringCheck{description: "a JSON object without the reserved claims " + strings.Join(reservedClaims, ", "), check: checkM2MTokenClaims}}
-	tokenFormatValidators            = []validator.String{stringvalidator.OneOf(tokenFormatOpaque, tokenFormatJWT)}
-	revocationReasonValidators       = []validator.String{stringvalidator.LengthAtLeast(1)}
+	machineSecretKeyValidators = []validator.String{prefixValidator("ak_")}
+	claimsValidators           = []validator.String{stringCheck{description: "a JSON object without the reserved claims " + strings.Join(reservedClaims, ", "), check: checkM2MTokenClaims}}
+	tokenFormatValidators      = []validator.String{stringvalidator.OneOf(tokenFormatOpaque, tokenFormatJWT)}
 )
 
 // m2mTokenArgs are the arguments of both kinds of machineauth_m2m_token.

@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -22,8 +21,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 )
 
 var (
@@ -33,12 +30,6 @@ var (
 	_ resource.ResourceWithValidateConfig   = (*m2mTokenResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*m2mTokenResource)(nil)
 )
-
-// importedKey marks, in private state, a token imported and not yet
-// updated: its first plan adopts the arguments Clerk cannot report
-// (machine_secret_key, seconds_until_expiration, keepers) instead of
-// replacing the token for them.
-const importedKey = "imported"
 
 // NewM2MTokenResource is the machineauth_m2m_token resource.
 func NewM2MTokenResource() resource.Resource { return &m2mTokenResource{} }
@@ -203,17 +194,6 @@ func (r *m2mTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	}
 }
 
-// privateState is the part of the framework's private state data that the
-// import marker needs; its concrete type is internal to the framework.
-type privateState interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-}
-
-func justImported(ctx context.Context, p privateState) bool {
-	v, _ := p.GetKey(ctx, importedKey)
-	return len(v) > 0
-}
-
 // replaceMachineSecretKey replaces the token for a changed key, except
 // after an import, and except when the key is taken out in favour of
 // machine_id naming the token's own machine: the token stays valid, and
@@ -340,28 +320,6 @@ func (r *m2mTokenResource) checkKeysForCreate(ctx context.Context, req resource.
 	}
 }
 
-// rotationDue reports whether now is within rotateBefore seconds of
-// expiry; never without rotate_before_seconds.
-func rotationDue(expiresAt types.String, rotateBefore types.Int64, now time.Time) bool {
-	if rotateBefore.IsNull() || rotateBefore.IsUnknown() {
-		return false
-	}
-	return expiresWithin(expiresAt, time.Duration(rotateBefore.ValueInt64())*time.Second, now)
-}
-
-// expiresWithin reports whether now is at or past expiresAt less lead;
-// never for a token that does not expire.
-func expiresWithin(expiresAt types.String, lead time.Duration, now time.Time) bool {
-	if expiresAt.IsNull() || expiresAt.IsUnknown() {
-		return false
-	}
-	exp, err := time.Parse(time.RFC3339, expiresAt.ValueString())
-	if err != nil {
-		return false
-	}
-	return !now.Before(exp.Add(-lead))
-}
-
 func (r *m2mTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var m m2mTokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
@@ -446,13 +404,7 @@ func (r *m2mTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 		gone(fmt.Sprintf("Clerk does not list it among machine %s's tokens.", subject))
 		return
 	case tok.Revoked:
-		reason := "none given"
-		if tok.RevocationReason != nil {
-			// Free text typed by whoever revoked it: masked like any
-			// message, in case a secret was pasted into it.
-			reason = fmt.Sprintf("%q", client.Redact(*tok.RevocationReason))
-		}
-		gone(fmt.Sprintf("It was revoked outside Terraform (revocation reason: %s).", reason))
+		gone(fmt.Sprintf("It was revoked outside Terraform (revocation reason: %s).", shownReason(tok.RevocationReason)))
 		return
 	case tok.Expired:
 		at := "its expiry"

@@ -152,11 +152,6 @@ func rotationBase(ctx context.Context, p privateState) (map[string]string, bool)
 	return base, true
 }
 
-// privateStateWriter is the setter half of the framework's private state.
-type privateStateWriter interface {
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
 func setRotationBase(ctx context.Context, p privateStateWriter, t map[string]string, diags *diag.Diagnostics) {
 	if t == nil {
 		t = map[string]string{}
