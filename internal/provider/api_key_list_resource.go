@@ -26,7 +26,7 @@ func NewAPIKeyListResource() list.ListResource {
 		typeName: "_api_key",
 		fetch:    listAPIKeys,
 		name:     apiKeyDisplayName,
-		identity: func(k client.APIKey) any { return apiKeyIdentityModel{APIKeyID: types.StringValue(k.ID)} },
+		identity: func(k client.APIKey) any { return apiKeyIdentity.of(types.StringValue(k.ID)) },
 		resource: listedAPIKey,
 	}}
 }

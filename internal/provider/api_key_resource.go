@@ -269,7 +269,7 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	m.LastUsedAt = rfc3339OrNull(k.LastUsed())
 	m.ReadyForRenewal = types.BoolValue(rotationDue(m.ExpiresAt, m.RenewBeforeSeconds, r.data.apiKeys.now()))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setAPIKeyIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	apiKeyIdentity.set(ctx, resp.Identity, m.ID, &resp.Diagnostics)
 }
 
 func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -278,7 +278,7 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	setAPIKeyIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	apiKeyIdentity.set(ctx, resp.Identity, m.ID, &resp.Diagnostics)
 	id, subject := m.ID.ValueString(), m.Subject.ValueString()
 	k, found, subjectGone, err := r.data.apiKeys.lookup(ctx, subject, id)
 	if err != nil {
@@ -369,7 +369,7 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 	}
 	plan.ReadyForRenewal = types.BoolValue(rotationDue(plan.ExpiresAt, plan.RenewBeforeSeconds, r.data.apiKeys.now()))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setAPIKeyIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
+	apiKeyIdentity.set(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, nil)...)
 }
 
@@ -389,7 +389,7 @@ func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 func (r *apiKeyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := req.ID
 	if id == "" { // an import block with identity = { ... }
-		if id = apiKeyImportID(ctx, req.Identity, &resp.Diagnostics); id == "" {
+		if id = apiKeyIdentity.importID(ctx, req.Identity, &resp.Diagnostics); id == "" {
 			return
 		}
 	} else if p := checkAPIKeyID(id); p != "" {
@@ -421,6 +421,6 @@ func (r *apiKeyResource) ImportState(ctx context.Context, req resource.ImportSta
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("subject"), k.Subject)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("secret"), secret)...)
-	setAPIKeyIdentity(ctx, resp.Identity, types.StringValue(id), &resp.Diagnostics)
+	apiKeyIdentity.set(ctx, resp.Identity, types.StringValue(id), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
 }

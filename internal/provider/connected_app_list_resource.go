@@ -26,7 +26,7 @@ func NewConnectedAppListResource() list.ListResource {
 		fetch:    listConnectedApps,
 		name:     connectedAppDisplayName,
 		identity: func(a client.ConnectedAppClient) any {
-			return clientIdentityModel{ClientID: types.StringValue(a.ClientID)}
+			return clientIDIdentity.of(types.StringValue(a.ClientID))
 		},
 		resource: listedConnectedApp,
 	}}

@@ -28,6 +28,7 @@ var (
 	_ resource.ResourceWithImportState    = (*connectedAppResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*connectedAppResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*connectedAppResource)(nil)
+	_ resource.ResourceWithIdentity       = (*connectedAppResource)(nil)
 )
 
 // NewConnectedAppResource is the machineauth_connected_app resource.
@@ -135,6 +136,10 @@ func (r *connectedAppResource) Schema(_ context.Context, _ resource.SchemaReques
 			"`secret_rotation_triggers` after the import to get a secret Terraform knows.",
 		Attributes: attrs,
 	}
+}
+
+func (r *connectedAppResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = connectedAppKind.identity().schema()
 }
 
 func (r *connectedAppResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {

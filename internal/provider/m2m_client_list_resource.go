@@ -23,7 +23,7 @@ func NewM2MClientListResource() list.ListResource {
 		typeName: "_m2m_client",
 		fetch:    listM2MClients,
 		name:     m2mClientDisplayName,
-		identity: func(c client.M2MClient) any { return clientIdentityModel{ClientID: types.StringValue(c.ClientID)} },
+		identity: func(c client.M2MClient) any { return clientIDIdentity.of(types.StringValue(c.ClientID)) },
 		resource: listedM2MClient,
 	}}
 }

@@ -23,6 +23,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*m2mClientResource)(nil)
 	_ resource.ResourceWithImportState = (*m2mClientResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*m2mClientResource)(nil)
+	_ resource.ResourceWithIdentity    = (*m2mClientResource)(nil)
 )
 
 // NewM2MClientResource is the machineauth_m2m_client resource.
@@ -100,6 +101,10 @@ func (r *m2mClientResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			"`secret_rotation_triggers` after the import to get a secret Terraform knows.",
 		Attributes: attrs,
 	}
+}
+
+func (r *m2mClientResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = m2mClientKind.identity().schema()
 }
 
 func (r *m2mClientResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {

@@ -24,7 +24,7 @@ func NewMachineListResource() list.ListResource {
 		typeName: "_machine",
 		fetch:    listMachines,
 		name:     machineDisplayName,
-		identity: func(m client.Machine) any { return machineIdentityModel{ID: types.StringValue(m.ID)} },
+		identity: func(m client.Machine) any { return machineIdentity.of(types.StringValue(m.ID)) },
 		resource: listedMachine,
 	}}
 }

@@ -173,7 +173,7 @@ func (r *machineResource) Create(ctx context.Context, req resource.CreateRequest
 	m.SecretKey = types.StringValue(made.SecretKey)
 	m.SecretKeyRotatedAt = types.StringNull()
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setMachineIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	machineIdentity.set(ctx, resp.Identity, m.ID, &resp.Diagnostics)
 }
 
 func (r *machineResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -183,7 +183,7 @@ func (r *machineResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	id := m.ID.ValueString()
-	setMachineIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	machineIdentity.set(ctx, resp.Identity, m.ID, &resp.Diagnostics)
 	got, err := r.data.machines.get(ctx, id)
 	if err != nil {
 		addClientError(&resp.Diagnostics, "Unable to read machine "+id, err)
@@ -265,7 +265,7 @@ func (r *machineResource) Update(ctx context.Context, req resource.UpdateRequest
 			"Its scoped machines are shown as before until the next refresh: "+client.Redact(err.Error()))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setMachineIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
+	machineIdentity.set(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, nil)...)
 }
 
@@ -286,7 +286,7 @@ func (r *machineResource) Delete(ctx context.Context, req resource.DeleteRequest
 func (r *machineResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := req.ID
 	if id == "" { // an import block with identity = { ... }
-		if id = machineImportID(ctx, req.Identity, &resp.Diagnostics); id == "" {
+		if id = machineIdentity.importID(ctx, req.Identity, &resp.Diagnostics); id == "" {
 			return
 		}
 	}
@@ -295,7 +295,7 @@ func (r *machineResource) ImportState(ctx context.Context, req resource.ImportSt
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-	setMachineIdentity(ctx, resp.Identity, types.StringValue(id), &resp.Diagnostics)
+	machineIdentity.set(ctx, resp.Identity, types.StringValue(id), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
 }
 
