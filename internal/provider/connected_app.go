@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
@@ -19,8 +18,6 @@ import (
 var connectedAppClientTypes = []string{"first_party", "first_party_public", "third_party", "third_party_public"}
 
 const defaultAccessTokenExpiryMinutes = 60
-
-var pathClientID = path.Root("client_id")
 
 // connectedAppFields are the client's type and writable fields.
 type connectedAppFields struct {
@@ -111,13 +108,6 @@ func checkLogoURL(raw string) string {
 		return fmt.Sprintf("%q is not an absolute https URL.", raw)
 	}
 	return ""
-}
-
-// stytchClientGone reports a 404 that names the client as missing; a 404
-// without such an error type (a proxy's page, a wrong base URL) proves
-// nothing.
-func stytchClientGone(err error) bool {
-	return client.IsNotFound(err) && strings.HasSuffix(client.ErrorCode(err), "_not_found")
 }
 
 // connectedAppRotator makes the rotation calls of connected-app clients.

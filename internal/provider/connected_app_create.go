@@ -86,9 +86,6 @@ func deleteMarkedApps(ctx context.Context, c *client.Client, marker, keep string
 	}.add(diags, deleted, left, err)
 }
 
-// searchPageSize is the most Stytch returns in one search page.
-const searchPageSize = 1000
-
 // deleteMarkedOnce is one round of deleteMarkedApps: it returns the
 // clients deleted and, on failure, those found and not deleted.
 func deleteMarkedOnce(ctx context.Context, c *client.Client, marker, keep string) (deleted, left []string, err error) {

@@ -6,7 +6,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // What the list resources (Terraform 1.14 and later, `terraform query`)
@@ -74,20 +73,5 @@ func (l *listResults[C, T, M]) List(ctx context.Context, req list.ListRequest, s
 				return
 			}
 		}
-	}
-}
-
-// listedClientSecret is the secret part of a listed Stytch client's state:
-// no secrets, since Stytch shows one only when it issues it, no rotation
-// under way, and the overlap a configuration without one has.
-func listedClientSecret(lastFour string) clientSecretModel {
-	return clientSecretModel{
-		ClientSecret:      types.StringNull(),
-		NextClientSecret:  types.StringNull(),
-		SecretLastFour:    stringOrNull(lastFour),
-		RotationStartedAt: types.StringNull(),
-		RotationDue:       types.BoolValue(false),
-		RotationTriggers:  types.MapNull(types.StringType),
-		RotationOverlap:   types.Int64Value(defaultRotationOverlap),
 	}
 }
