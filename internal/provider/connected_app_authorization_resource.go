@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -69,24 +68,6 @@ func (m *connectedAppAuthorizationModel) grantor() grantor {
 
 func (r *connectedAppAuthorizationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_connected_app_authorization"
-}
-
-// checkRedirectURI differs from checkBaseURL: a redirect URI may carry a
-// query but, per RFC 6749 section 3.1.2, never a fragment; and it names an
-// endpoint of the connected app, which receives authorization codes.
-func checkRedirectURI(raw string) string {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
-		return fmt.Sprintf("%q is not an absolute https URL.", raw)
-	case u.User != nil:
-		return "the URL must not carry credentials."
-	case u.Fragment != "" || strings.Contains(raw, "#"):
-		return "a redirect URI must not have a fragment (#...)."
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return fmt.Sprintf("%q uses http to a host that is not loopback, which would send authorization codes in clear text; use https, or http only for 127.0.0.0/8, ::1 or localhost.", raw)
-	}
-	return ""
 }
 
 // requiresReplaceIfSet replaces the authorization when the value changes,
@@ -177,7 +158,7 @@ func (r *connectedAppAuthorizationResource) Schema(_ context.Context, _ resource
 			"redirect_uri": schema.StringAttribute{
 				MarkdownDescription: "One of the app's registered redirect URLs, exactly as registered. Must be https, or http to a loopback host; no fragment. Changing it replaces the authorization.",
 				Required:            true,
-				Validators:          []validator.String{stringCheck{description: "an https URL, or http to a loopback host", check: checkRedirectURI}},
+				Validators:          []validator.String{redirectURIValidator},
 				PlanModifiers:       []planmodifier.String{replaceString},
 			},
 			"client_secret": schema.StringAttribute{

@@ -59,7 +59,7 @@ func (r *connectedAppResource) Schema(_ context.Context, _ resource.SchemaReques
 			Optional:            true,
 			Computed:            true,
 			Default:             listdefault.StaticValue(types.ListValueMust(types.StringType, []attr.Value{})),
-			Validators:          []validator.List{listvalidator.ValueStringsAre(stringCheck{description: "an https URL, or http to a loopback host", check: checkRedirectURI})},
+			Validators:          []validator.List{listvalidator.ValueStringsAre(redirectURIValidator)},
 		}
 	}
 	// The first-party switches, off by default.

@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
@@ -56,7 +55,7 @@ func (l *m2mTokenListResource) ListResourceConfigSchema(_ context.Context, _ lis
 			"machine_id": schema.StringAttribute{
 				MarkdownDescription: "The machine whose tokens to list (`mch_...`).",
 				Required:            true,
-				Validators:          []validator.String{stringCheck{description: "a machine id (mch_...)", check: checkMachineID}},
+				Validators:          machineIDValidators,
 			},
 			"include_revoked": schema.BoolAttribute{
 				MarkdownDescription: "Also list revoked tokens, for an audit. Default `false`. An imported revoked token leaves the state at its first refresh.",

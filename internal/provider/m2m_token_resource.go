@@ -93,7 +93,7 @@ func (r *m2mTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 					"`machine_secret_key_wo`, else the provider's `clerk.machine_secret_key`; a token the key issued for another machine is revoked at once and the apply fails. " +
 					"Unset: whatever machine the key belongs to. Changing it replaces the token, except when it is set, on a token that had none, to the token's own machine (`subject`).",
 				Optional:      true,
-				Validators:    []validator.String{stringCheck{description: "a machine id (mch_...)", check: checkMachineID}},
+				Validators:    machineIDValidators,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(replaceMachineID, replaceIfDesc, replaceIfDesc)},
 			},
 			"machine_secret_key_wo": schema.StringAttribute{

@@ -35,7 +35,6 @@ const (
 var (
 	machineNameValidators     = []validator.String{stringvalidator.UTF8LengthBetween(1, 255)}
 	defaultTokenTTLValidators = []validator.Int64{int64validator.Between(1, maxTokenLifetime)}
-	machineIDValidators       = []validator.String{stringCheck{description: "a machine id (mch_...)", check: checkMachineID}}
 
 	descMachineID     = "Clerk's id of the machine (`mch_` and 27 letters, digits or underscores). Not a secret."
 	descMachineName   = "The machine's name, 1 to 255 characters. Clerk does not require names to be unique."
