@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 )
 
@@ -64,16 +63,6 @@ func checkAPIKeysRevokedWith(srv *emulator.Server, reason string) resource.TestC
 		}
 		return nil
 	}
-}
-
-func adminClient(t *testing.T, srv *emulator.Server) *client.Client {
-	t.Helper()
-	info := srv.Info()
-	c, err := client.New(client.Config{ClerkAPIURL: info.ClerkAPIURL, ClerkSecretKey: info.ClerkSecretKey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
 }
 
 // revokeAPIKeyOutside revokes a key as someone in Clerk's dashboard would.

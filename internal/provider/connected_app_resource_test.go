@@ -346,21 +346,6 @@ func TestAccConnectedApp_publicClient(t *testing.T) {
 	})
 }
 
-// proxiedProvider points the provider's Stytch calls at the fault proxy.
-func proxiedProvider(srv *emulator.Server, p *faultProxy) string {
-	info := srv.Info()
-	return fmt.Sprintf(`
-provider "machineauth" {
-  max_retry_wait = "20ms"
-  stytch {
-    base_url   = %q
-    project_id = %q
-    secret     = %q
-  }
-}
-`, p.URL, info.StytchProjectID, info.StytchSecret)
-}
-
 // A create whose answer is lost made a client nobody holds the secret of:
 // the provider creates again and deletes exactly the client its lost
 // request made, found by its create marker. A client another run is
