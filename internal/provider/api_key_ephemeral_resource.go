@@ -9,21 +9,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-var (
-	_ ephemeral.EphemeralResourceWithConfigure = (*apiKeyEphemeralResource)(nil)
-	_ ephemeral.EphemeralResourceWithClose     = (*apiKeyEphemeralResource)(nil)
-)
-
 // openAPIKeyKey names what Open keeps for Close (see keepForClose).
 const openAPIKeyKey = "api_key"
 
 // NewAPIKeyEphemeralResource is the ephemeral machineauth_api_key.
 func NewAPIKeyEphemeralResource() ephemeral.EphemeralResource {
-	return &apiKeyEphemeralResource{}
-}
-
-type apiKeyEphemeralResource struct {
-	data *providerData
+	return &closingEphemeralResource[apiKeyEphemeralModel]{
+		ephemeralResource: ephemeralResource[apiKeyEphemeralModel]{name: "_api_key", schema: apiKeyEphemeralSchema, open: issueEphemeralAPIKey},
+		close:             closeEphemeralAPIKey,
+	}
 }
 
 type apiKeyEphemeralModel struct {
@@ -38,12 +32,8 @@ type openAPIKey struct {
 	Reason string `json:"reason"`
 }
 
-func (e *apiKeyEphemeralResource) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_api_key"
-}
-
-func (e *apiKeyEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
-	resp.Schema = schema.Schema{
+func apiKeyEphemeralSchema() schema.Schema {
+	return schema.Schema{
 		MarkdownDescription: "A Clerk API key that lives for one Terraform run and is never stored in state or plan files: " +
 			"made when Terraform opens it and revoked, with `revocation_reason`, when Terraform closes it at the end of the run. " +
 			"Needs Terraform 1.10 or later and the provider's `clerk.secret_key`.\n\n" +
@@ -70,39 +60,28 @@ func (e *apiKeyEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRe
 	}
 }
 
-func (e *apiKeyEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	e.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-func (e *apiKeyEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	var m apiKeyEphemeralModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
+func issueEphemeralAPIKey(ctx context.Context, data *providerData, m *apiKeyEphemeralModel, private privateStateWriter, diags *diag.Diagnostics) {
+	body := m.request(ctx, diags)
+	if diags.HasError() {
 		return
 	}
-	body := m.request(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	k := e.data.apiKeys.create(ctx, body, &resp.Diagnostics)
+	k := data.apiKeys.create(ctx, body, diags)
 	if k == nil {
 		return
 	}
 	m.set(k.APIKey)
 	m.Secret = types.StringValue(k.Secret)
-	if keepForClose(ctx, resp.Private, openAPIKeyKey, openAPIKey{ID: k.ID, Reason: m.revocationReason()}, "API key", &resp.Diagnostics) {
-		resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
-	}
+	keepForClose(ctx, private, openAPIKeyKey, openAPIKey{ID: k.ID, Reason: m.revocationReason()}, "API key", diags)
 }
 
-// Close revokes the key. Failing to is a warning, not an error: the run
+// closeEphemeralAPIKey revokes the key. Failing to is a warning, not an error: the run
 // has done its work, and a key with a lifetime expires by itself.
-func (e *apiKeyEphemeralResource) Close(ctx context.Context, req ephemeral.CloseRequest, resp *ephemeral.CloseResponse) {
-	open, ok := keptForClose[openAPIKey](ctx, req.Private, openAPIKeyKey, "API key", &resp.Diagnostics)
-	if !ok || e.data == nil {
+func closeEphemeralAPIKey(ctx context.Context, data *providerData, private privateState, diags *diag.Diagnostics) {
+	open, ok := keptForClose[openAPIKey](ctx, private, openAPIKeyKey, "API key", diags)
+	if !ok || data == nil {
 		return
 	}
 	var revokeDiags diag.Diagnostics
-	e.data.apiKeys.revoke(ctx, open.ID, open.Reason, &revokeDiags)
-	warnOfFailedRevoke(&resp.Diagnostics, revokeDiags, "The key stays valid until it expires, or for good if it has no expiry: revoke it by hand.")
+	data.apiKeys.revoke(ctx, open.ID, open.Reason, &revokeDiags)
+	warnOfFailedRevoke(diags, revokeDiags, "The key stays valid until it expires, or for good if it has no expiry: revoke it by hand.")
 }

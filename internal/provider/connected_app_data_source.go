@@ -5,17 +5,14 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-var _ datasource.DataSourceWithConfigure = (*connectedAppDataSource)(nil)
-
 // NewConnectedAppDataSource is the machineauth_connected_app data source.
-func NewConnectedAppDataSource() datasource.DataSource { return &connectedAppDataSource{} }
-
-type connectedAppDataSource struct {
-	data *providerData
+func NewConnectedAppDataSource() datasource.DataSource {
+	return &dataSource[connectedAppDataModel]{name: "_connected_app", schema: connectedAppDataSourceSchema, read: readConnectedApp}
 }
 
 type connectedAppDataModel struct {
@@ -24,11 +21,7 @@ type connectedAppDataModel struct {
 	clientSecretStatus
 }
 
-func (d *connectedAppDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_connected_app"
-}
-
-func (d *connectedAppDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func connectedAppDataSourceSchema() schema.Schema {
 	attrs := map[string]schema.Attribute{
 		"client_id": schema.StringAttribute{
 			MarkdownDescription: "The connected app's client_id (`connected-app-test-...` or `connected-app-live-...`).",
@@ -53,7 +46,7 @@ func (d *connectedAppDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			attrs[name] = schema.StringAttribute{MarkdownDescription: doc, Computed: true}
 		}
 	}
-	resp.Schema = schema.Schema{
+	return schema.Schema{
 		MarkdownDescription: "Looks up a Stytch connected-app client by its `client_id`: its type, redirect URLs, token settings and " +
 			"whether a secret rotation is under way, for example to check a `machineauth_connected_app_authorization`'s `redirect_uri` " +
 			"against an app managed elsewhere. One read per plan. The secret is never shown: Stytch shows it only when it issues it.",
@@ -61,21 +54,11 @@ func (d *connectedAppDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 	}
 }
 
-func (d *connectedAppDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-func (d *connectedAppDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m connectedAppDataModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	app := lookUpStytchClient(ctx, d.data.client.GetConnectedAppClient, "connected app", m.ClientID.ValueString(), &resp.Diagnostics)
+func readConnectedApp(ctx context.Context, data *providerData, m *connectedAppDataModel, diags *diag.Diagnostics) {
+	app := lookUpStytchClient(ctx, data.client.GetConnectedAppClient, "connected app", m.ClientID.ValueString(), diags)
 	if app == nil {
 		return
 	}
-	m.set(ctx, app, &resp.Diagnostics)
+	m.set(ctx, app, diags)
 	m.setSecret(app.ClientSecretLastFour, app.NextClientSecretLastFour)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -11,16 +12,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-var _ ephemeral.EphemeralResourceWithConfigure = (*connectedAppSecretEphemeralResource)(nil)
-
 // NewConnectedAppSecretEphemeralResource is the ephemeral
 // machineauth_connected_app_secret.
 func NewConnectedAppSecretEphemeralResource() ephemeral.EphemeralResource {
-	return &connectedAppSecretEphemeralResource{}
-}
-
-type connectedAppSecretEphemeralResource struct {
-	data *providerData
+	return &ephemeralResource[connectedAppSecretModel]{name: "_connected_app_secret", schema: connectedAppSecretSchema, open: openConnectedAppSecret}
 }
 
 type connectedAppSecretModel struct {
@@ -32,12 +27,8 @@ type connectedAppSecretModel struct {
 	SecretLastFour   types.String `tfsdk:"secret_last_four"`
 }
 
-func (e *connectedAppSecretEphemeralResource) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_connected_app_secret"
-}
-
-func (e *connectedAppSecretEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
-	resp.Schema = schema.Schema{
+func connectedAppSecretSchema() schema.Schema {
+	return schema.Schema{
 		MarkdownDescription: "The client secret a consumer of a Stytch connected app should use right now, for one run and never in plan or " +
 			"state (Terraform 1.10 or later): the pending rotation's next secret while one is under way, else the current one. " +
 			"Feed it to write-only arguments such as a `machineauth_connected_app_authorization`'s `client_secret_wo`, or to a " +
@@ -80,31 +71,21 @@ func (e *connectedAppSecretEphemeralResource) Schema(_ context.Context, _ epheme
 	}
 }
 
-func (e *connectedAppSecretEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	e.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-func (e *connectedAppSecretEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	var m connectedAppSecretModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+func openConnectedAppSecret(ctx context.Context, data *providerData, m *connectedAppSecretModel, private privateStateWriter, diags *diag.Diagnostics) {
 	id := m.ClientID.ValueString()
-	app, err := e.data.client.GetConnectedAppClient(ctx, id)
+	app, err := data.client.GetConnectedAppClient(ctx, id)
 	if err != nil {
-		addClientError(&resp.Diagnostics, "Unable to read connected app "+id, err)
+		addClientError(diags, "Unable to read connected app "+id, err)
 		return
 	}
 	secret, problem := pickSecret(appSecretStatus(app), m.ClientSecret.ValueString(), m.NextClientSecret.ValueString())
 	if problem != "" {
-		resp.Diagnostics.AddAttributeError(path.Root("client_secret"), "No usable secret for connected app "+id, problem)
+		diags.AddAttributeError(path.Root("client_secret"), "No usable secret for connected app "+id, problem)
 		return
 	}
 	m.Secret = types.StringValue(secret)
 	m.SecretLastFour = types.StringValue(lastFourOf(secret))
 	m.RotationPending = types.BoolValue(app.NextClientSecretLastFour != nil)
-	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 }
 
 // pickSecret chooses among the candidates by the last four characters

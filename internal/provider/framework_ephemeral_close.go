@@ -25,16 +25,15 @@ type privateStateWriter interface {
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
 }
 
-// keepForClose records open under key for Close, and reports whether it
-// could; what names the credential ("API key").
-func keepForClose(ctx context.Context, private privateStateWriter, key string, open any, what string, diags *diag.Diagnostics) bool {
+// keepForClose records open under key for Close, or adds an error; what
+// names the credential ("API key").
+func keepForClose(ctx context.Context, private privateStateWriter, key string, open any, what string, diags *diag.Diagnostics) {
 	b, err := json.Marshal(open)
 	if err != nil {
 		diags.AddError("Unable to record the "+what+" for closing", err.Error())
-		return false
+		return
 	}
 	diags.Append(private.SetKey(ctx, key, b)...)
-	return true
 }
 
 // keptForClose is what Open kept under key: false when it kept nothing, and

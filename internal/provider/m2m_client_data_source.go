@@ -5,17 +5,14 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-var _ datasource.DataSourceWithConfigure = (*m2mClientDataSource)(nil)
-
 // NewM2MClientDataSource is the machineauth_m2m_client data source.
-func NewM2MClientDataSource() datasource.DataSource { return &m2mClientDataSource{} }
-
-type m2mClientDataSource struct {
-	data *providerData
+func NewM2MClientDataSource() datasource.DataSource {
+	return &dataSource[m2mClientDataModel]{name: "_m2m_client", schema: m2mClientDataSourceSchema, read: readM2MClient}
 }
 
 type m2mClientDataModel struct {
@@ -24,13 +21,9 @@ type m2mClientDataModel struct {
 	clientSecretStatus
 }
 
-func (d *m2mClientDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_m2m_client"
-}
-
-func (d *m2mClientDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func m2mClientDataSourceSchema() schema.Schema {
 	docs := m2mClientFieldDocs
-	resp.Schema = schema.Schema{
+	return schema.Schema{
 		MarkdownDescription: "Looks up a Stytch M2M client by its `client_id`: its scopes, status and metadata, and whether a secret rotation " +
 			"is under way, for example to check in a `check` block that a client other teams manage is still active. One read per plan. " +
 			"The secret is never shown: Stytch shows it only when it issues it.",
@@ -50,21 +43,11 @@ func (d *m2mClientDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 	}
 }
 
-func (d *m2mClientDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-func (d *m2mClientDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m m2mClientDataModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	c := lookUpStytchClient(ctx, d.data.client.GetM2MClient, "M2M client", m.ClientID.ValueString(), &resp.Diagnostics)
+func readM2MClient(ctx context.Context, data *providerData, m *m2mClientDataModel, diags *diag.Diagnostics) {
+	c := lookUpStytchClient(ctx, data.client.GetM2MClient, "M2M client", m.ClientID.ValueString(), diags)
 	if c == nil {
 		return
 	}
-	m.set(ctx, c, &resp.Diagnostics)
+	m.set(ctx, c, diags)
 	m.setSecret(c.ClientSecretLastFour, c.NextClientSecretLastFour)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

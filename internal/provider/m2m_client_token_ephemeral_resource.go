@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -18,22 +19,16 @@ import (
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/jwtverify"
 )
 
-var (
-	_ ephemeral.EphemeralResourceWithConfigure = (*m2mClientTokenEphemeralResource)(nil)
-	_ ephemeral.EphemeralResourceWithClose     = (*m2mClientTokenEphemeralResource)(nil)
-)
-
 // openClientTokenKey holds, in private data, what Close logs.
 const openClientTokenKey = "m2m_client_token" //nolint:gosec // G101: the name of a private-state key, not a credential
 
 // NewM2MClientTokenEphemeralResource is the ephemeral
 // machineauth_m2m_client_token.
 func NewM2MClientTokenEphemeralResource() ephemeral.EphemeralResource {
-	return &m2mClientTokenEphemeralResource{}
-}
-
-type m2mClientTokenEphemeralResource struct {
-	data *providerData
+	return &closingEphemeralResource[m2mClientTokenModel]{
+		ephemeralResource: ephemeralResource[m2mClientTokenModel]{name: "_m2m_client_token", schema: m2mClientTokenSchema, open: openM2MClientToken},
+		close:             closeM2MClientToken,
+	}
 }
 
 type m2mClientTokenModel struct {
@@ -50,12 +45,8 @@ type openClientToken struct {
 	ExpiresAt string `json:"expires_at"`
 }
 
-func (e *m2mClientTokenEphemeralResource) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_m2m_client_token"
-}
-
-func (e *m2mClientTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
-	resp.Schema = schema.Schema{
+func m2mClientTokenSchema() schema.Schema {
+	return schema.Schema{
 		MarkdownDescription: "An access token for a Stytch M2M client, from the client_credentials grant, for one Terraform run and never " +
 			"in plan or state (Terraform 1.10 or later). Terraform opens ephemeral resources during `terraform plan` too, so a plan gets " +
 			"a token of its own.\n\n" +
@@ -95,43 +86,33 @@ func (e *m2mClientTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.
 	}
 }
 
-func (e *m2mClientTokenEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	e.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-func (e *m2mClientTokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	var m m2mClientTokenModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+func openM2MClientToken(ctx context.Context, data *providerData, m *m2mClientTokenModel, private privateStateWriter, diags *diag.Diagnostics) {
 	var scopes []string
 	if !m.Scopes.IsNull() {
-		resp.Diagnostics.Append(m.Scopes.ElementsAs(ctx, &scopes, false)...)
+		diags.Append(m.Scopes.ElementsAs(ctx, &scopes, false)...)
 		slices.Sort(scopes)
 	}
 	id := m.ClientID.ValueString()
-	tok, err := e.data.client.ClientCredentialsToken(ctx, client.CredentialsRequest{ClientID: id, ClientSecret: m.ClientSecret.ValueString(), Scopes: scopes})
+	tok, err := data.client.ClientCredentialsToken(ctx, client.CredentialsRequest{ClientID: id, ClientSecret: m.ClientSecret.ValueString(), Scopes: scopes})
 	if err != nil {
 		summary := "Unable to get an access token for M2M client " + id
 		if client.ErrorCode(err) == "invalid_client" {
 			summary += ": Stytch refused the client (unknown, a wrong secret, or inactive)"
 		}
-		addClientError(&resp.Diagnostics, summary, err)
+		addClientError(diags, summary, err)
 		return
 	}
 	m.AccessToken = types.StringValue(tok.AccessToken)
 	m.TokenType = stringOrNull(tok.TokenType)
 	if granted := strings.Fields(tok.Scope); len(granted) > 0 {
 		v, d := types.SetValueFrom(ctx, types.StringType, granted)
-		resp.Diagnostics.Append(d...)
+		diags.Append(d...)
 		m.Scopes = v
 	}
-	exp := tokenExpiry(tok, e.data.client.StytchNow)
+	exp := tokenExpiry(tok, data.client.StytchNow)
 	m.ExpiresAt = types.StringValue(exp.Format(time.RFC3339))
 	b, _ := json.Marshal(openClientToken{ClientID: id, ExpiresAt: m.ExpiresAt.ValueString()}) // two strings always encode
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, openClientTokenKey, b)...)
-	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+	diags.Append(private.SetKey(ctx, openClientTokenKey, b)...)
 }
 
 // tokenExpiry is the token's exp claim, or failing that expires_in from
@@ -146,10 +127,10 @@ func tokenExpiry(tok *client.TokenResponse, stytchNow func() (time.Time, bool)) 
 	return now.Add(time.Duration(tok.ExpiresIn) * time.Second).UTC().Truncate(time.Second)
 }
 
-// Close only logs: Stytch offers no way to revoke an M2M access token.
-func (e *m2mClientTokenEphemeralResource) Close(ctx context.Context, req ephemeral.CloseRequest, resp *ephemeral.CloseResponse) {
-	raw, diags := req.Private.GetKey(ctx, openClientTokenKey)
-	resp.Diagnostics.Append(diags...)
+// closeM2MClientToken only logs: Stytch offers no way to revoke an M2M access token.
+func closeM2MClientToken(ctx context.Context, data *providerData, private privateState, diags *diag.Diagnostics) {
+	raw, d := private.GetKey(ctx, openClientTokenKey)
+	diags.Append(d...)
 	var open openClientToken
 	if len(raw) == 0 || json.Unmarshal(raw, &open) != nil {
 		return

@@ -9,21 +9,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-var (
-	_ ephemeral.EphemeralResourceWithConfigure = (*m2mTokenEphemeralResource)(nil)
-	_ ephemeral.EphemeralResourceWithClose     = (*m2mTokenEphemeralResource)(nil)
-)
-
 // openTokenKey names what Open keeps for Close (see keepForClose).
 const openTokenKey = "token"
 
 // NewM2MTokenEphemeralResource is the ephemeral machineauth_m2m_token.
 func NewM2MTokenEphemeralResource() ephemeral.EphemeralResource {
-	return &m2mTokenEphemeralResource{}
-}
-
-type m2mTokenEphemeralResource struct {
-	data *providerData
+	return &closingEphemeralResource[m2mTokenEphemeralModel]{
+		ephemeralResource: ephemeralResource[m2mTokenEphemeralModel]{name: "_m2m_token", schema: m2mTokenEphemeralSchema, open: issueEphemeralM2MToken},
+		close:             closeEphemeralM2MToken,
+	}
 }
 
 type m2mTokenEphemeralModel struct {
@@ -43,12 +37,8 @@ type openToken struct {
 	Key string `json:"key,omitempty"`
 }
 
-func (e *m2mTokenEphemeralResource) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_m2m_token"
-}
-
-func (e *m2mTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
-	resp.Schema = schema.Schema{
+func m2mTokenEphemeralSchema() schema.Schema {
+	return schema.Schema{
 		MarkdownDescription: "A Clerk M2M token that lives for one Terraform run and is never stored in state or plan files: " +
 			"issued when Terraform opens it and revoked when Terraform closes it, at the end of the run. Needs Terraform 1.10 or later.\n\n" +
 			"Terraform opens ephemeral resources during `terraform plan` too, so a plan issues (and then revokes) a token of its own, " +
@@ -99,47 +89,36 @@ func (e *m2mTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Schema
 	}
 }
 
-func (e *m2mTokenEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	e.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-func (e *m2mTokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	var m m2mTokenEphemeralModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+func issueEphemeralM2MToken(ctx context.Context, data *providerData, m *m2mTokenEphemeralModel, private privateStateWriter, diags *diag.Diagnostics) {
 	resourceKey := m.MachineSecretKey.ValueString()
-	tok := e.data.m2m.create(ctx, resourceKey, m.request(), m.marked(), &resp.Diagnostics)
+	tok := data.m2m.create(ctx, resourceKey, m.request(), m.marked(), diags)
 	if tok == nil {
 		return
 	}
-	m.set(ctx, tok.M2MToken, &resp.Diagnostics)
+	m.set(ctx, tok.M2MToken, diags)
 	m.Token = types.StringValue(tok.Token)
 	m.TokenFormat = types.StringValue(m.format())
 
 	open := openToken{ID: tok.ID, Format: m.format(), Reason: m.revocationReason()}
-	if e.data.m2m.keys.revokeNeedsResourceKey() {
+	if data.m2m.keys.revokeNeedsResourceKey() {
 		open.Key = resourceKey
 	}
-	if keepForClose(ctx, resp.Private, openTokenKey, open, "M2M token", &resp.Diagnostics) {
-		resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
-	}
+	keepForClose(ctx, private, openTokenKey, open, "M2M token", diags)
 }
 
-// Close revokes the token. Failing to is a warning, not an error: the run
+// closeEphemeralM2MToken revokes the token. Failing to is a warning, not an error: the run
 // has done its work, and the token expires by itself.
-func (e *m2mTokenEphemeralResource) Close(ctx context.Context, req ephemeral.CloseRequest, resp *ephemeral.CloseResponse) {
-	open, ok := keptForClose[openToken](ctx, req.Private, openTokenKey, "M2M token", &resp.Diagnostics)
-	if !ok || e.data == nil {
+func closeEphemeralM2MToken(ctx context.Context, data *providerData, private privateState, diags *diag.Diagnostics) {
+	open, ok := keptForClose[openToken](ctx, private, openTokenKey, "M2M token", diags)
+	if !ok || data == nil {
 		return
 	}
 	if open.Format == tokenFormatJWT {
-		resp.Diagnostics.AddWarning("Ephemeral JWT-format M2M token "+open.ID+" stays valid until it expires",
+		diags.AddWarning("Ephemeral JWT-format M2M token "+open.ID+" stays valid until it expires",
 			"Clerk cannot revoke JWT-format tokens.")
 		return
 	}
 	var revokeDiags diag.Diagnostics
-	e.data.m2m.revoke(ctx, open.Key, open.ID, open.Reason, &revokeDiags)
-	warnOfFailedRevoke(&resp.Diagnostics, revokeDiags, "The token stays valid until it expires.")
+	data.m2m.revoke(ctx, open.Key, open.ID, open.Reason, &revokeDiags)
+	warnOfFailedRevoke(diags, revokeDiags, "The token stays valid until it expires.")
 }

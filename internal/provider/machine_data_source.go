@@ -8,30 +8,23 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 )
 
-var (
-	_ datasource.DataSourceWithConfigure        = (*machineDataSource)(nil)
-	_ datasource.DataSourceWithConfigValidators = (*machineDataSource)(nil)
-)
-
 // NewMachineDataSource is the machineauth_machine data source.
-func NewMachineDataSource() datasource.DataSource { return &machineDataSource{} }
-
-type machineDataSource struct {
-	data *providerData
+func NewMachineDataSource() datasource.DataSource {
+	return &dataSource[machineState]{
+		name: "_machine", schema: machineDataSourceSchema, read: readMachine,
+		validators: []datasource.ConfigValidator{datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name"))},
+	}
 }
 
-func (d *machineDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_machine"
-}
-
-func (d *machineDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	resp.Schema = schema.Schema{
+func machineDataSourceSchema() schema.Schema {
+	return schema.Schema{
 		MarkdownDescription: "Looks up a Clerk machine by `id` or by exact `name` (give exactly one), for a machine made in the dashboard or by another configuration: " +
 			"its id for a `machineauth_m2m_token`'s `machine_id` or a `machineauth_machine_scope`. It holds no secret: read the machine's key with the " +
 			"`machineauth_machine_secret_key` ephemeral resource. Needs the provider's `clerk.secret_key`. " +
@@ -56,41 +49,28 @@ func (d *machineDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 	}
 }
 
-func (d *machineDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
-	return []datasource.ConfigValidator{datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name"))}
-}
-
-func (d *machineDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-func (d *machineDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m machineState
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if _, err := d.data.machines.keys.managing(); err != nil {
-		addClientError(&resp.Diagnostics, "Looking up a Clerk machine", err)
+func readMachine(ctx context.Context, data *providerData, m *machineState, diags *diag.Diagnostics) {
+	if _, err := data.machines.keys.managing(); err != nil {
+		addClientError(diags, "Looking up a Clerk machine", err)
 		return
 	}
 	var found client.Machine
 	if id := m.ID.ValueString(); id != "" {
-		got, err := d.data.machines.get(ctx, id)
+		got, err := data.machines.get(ctx, id)
 		switch {
 		case err != nil:
-			addClientError(&resp.Diagnostics, "Unable to read machine "+id, err)
+			addClientError(diags, "Unable to read machine "+id, err)
 			return
 		case got.gone:
-			resp.Diagnostics.AddAttributeError(path.Root("id"), "Machine not found", "Clerk has no machine "+id+".")
+			diags.AddAttributeError(path.Root("id"), "Machine not found", "Clerk has no machine "+id+".")
 			return
 		}
 		found = got.machine
 	} else {
 		name := m.Name.ValueString()
-		all, err := d.data.machines.listAll(ctx, name)
+		all, err := data.machines.listAll(ctx, name)
 		if err != nil {
-			addClientError(&resp.Diagnostics, fmt.Sprintf("Unable to list the machines named %q", name), err)
+			addClientError(diags, fmt.Sprintf("Unable to list the machines named %q", name), err)
 			return
 		}
 		var named []client.Machine
@@ -103,18 +83,17 @@ func (d *machineDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		case 1:
 			found = named[0]
 		case 0:
-			resp.Diagnostics.AddAttributeError(path.Root("name"), "Machine not found", fmt.Sprintf("No Clerk machine is named %q (names are compared exactly).", name))
+			diags.AddAttributeError(path.Root("name"), "Machine not found", fmt.Sprintf("No Clerk machine is named %q (names are compared exactly).", name))
 			return
 		default:
 			ids := make([]string, len(named))
 			for i, c := range named {
 				ids[i] = c.ID
 			}
-			resp.Diagnostics.AddAttributeError(path.Root("name"), "More than one machine has this name",
+			diags.AddAttributeError(path.Root("name"), "More than one machine has this name",
 				fmt.Sprintf("%d Clerk machines are named %q: %s. Look the machine up by id instead.", len(named), name, strings.Join(ids, ", ")))
 			return
 		}
 	}
-	m.set(ctx, found, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	m.set(ctx, found, diags)
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -234,18 +233,6 @@ type verification struct {
 type verificationFailure struct {
 	summary string
 	err     error
-}
-
-// verifyConfig checks the token a configuration gives: the model with the
-// results, and false after an error.
-func (tv *tokenVerifier) verifyConfig(ctx context.Context, cfg tfsdk.Config, diags *diag.Diagnostics) (tokenVerificationModel, bool) {
-	var m tokenVerificationModel
-	diags.Append(cfg.Get(ctx, &m)...)
-	if diags.HasError() {
-		return m, false
-	}
-	tv.verifyInto(ctx, &m, diags)
-	return m, !diags.HasError()
 }
 
 // verifyInto checks m's token and writes the results into m.
