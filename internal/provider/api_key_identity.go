@@ -11,16 +11,13 @@ import (
 
 var _ resource.ResourceWithIdentity = (*apiKeyResource)(nil)
 
-var apiKeyIdentity = singleIDIdentity{
-	attribute:   "api_key_id",
-	description: "Clerk's id of the API key (`ak_` and 32 hex digits), the key's `id`. Not its secret.",
-	missing:     "Import an API key by its id (ak_...), or by its identity (api_key_id).",
-	check: func(id string) string {
-		if p := checkAPIKeyID(id); p != "" {
-			return "is " + p
-		}
-		return ""
-	},
+var apiKeyIdentity = idIdentity{
+	attributes: []idAttribute{{
+		name:        "api_key_id",
+		description: "Clerk's id of the API key (`ak_` and 32 hex digits), the key's `id`. Not its secret.",
+		check:       checkIs(checkAPIKeyID),
+	}},
+	missing: "Import an API key by its id (ak_...), or by its identity (api_key_id).",
 }
 
 func (r *apiKeyResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {

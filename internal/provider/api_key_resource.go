@@ -269,7 +269,7 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	m.LastUsedAt = rfc3339OrNull(k.LastUsed())
 	m.ReadyForRenewal = types.BoolValue(rotationDue(m.ExpiresAt, m.RenewBeforeSeconds, r.data.apiKeys.now()))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	apiKeyIdentity.set(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	apiKeyIdentity.set(ctx, resp.Identity, &resp.Diagnostics, m.ID)
 }
 
 func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -278,7 +278,7 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	apiKeyIdentity.set(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	apiKeyIdentity.set(ctx, resp.Identity, &resp.Diagnostics, m.ID)
 	id, subject := m.ID.ValueString(), m.Subject.ValueString()
 	k, found, subjectGone, err := r.data.apiKeys.lookup(ctx, subject, id)
 	if err != nil {
@@ -369,7 +369,7 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 	}
 	plan.ReadyForRenewal = types.BoolValue(rotationDue(plan.ExpiresAt, plan.RenewBeforeSeconds, r.data.apiKeys.now()))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	apiKeyIdentity.set(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
+	apiKeyIdentity.set(ctx, resp.Identity, &resp.Diagnostics, plan.ID)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, nil)...)
 }
 
@@ -421,6 +421,6 @@ func (r *apiKeyResource) ImportState(ctx context.Context, req resource.ImportSta
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("subject"), k.Subject)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("secret"), secret)...)
-	apiKeyIdentity.set(ctx, resp.Identity, types.StringValue(id), &resp.Diagnostics)
+	apiKeyIdentity.set(ctx, resp.Identity, &resp.Diagnostics, types.StringValue(id))
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
 }

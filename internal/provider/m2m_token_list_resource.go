@@ -27,7 +27,7 @@ func NewM2MTokenListResource() list.ListResource {
 		fetch:    listM2MTokens,
 		name:     m2mTokenDisplayName,
 		identity: func(t client.M2MToken) any {
-			return m2mTokenIdentityModel{MachineID: types.StringValue(t.Subject), TokenID: types.StringValue(t.ID)}
+			return m2mTokenIdentity.of(types.StringValue(t.Subject), types.StringValue(t.ID))
 		},
 		resource: listedM2MToken,
 	}}

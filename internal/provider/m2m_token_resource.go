@@ -352,7 +352,7 @@ func (r *m2mTokenResource) Create(ctx context.Context, req resource.CreateReques
 				"Lower rotate_before_seconds or raise the token's lifetime.", tok.ID, m.ExpiresAt.ValueString()))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setM2MTokenIdentity(ctx, resp.Identity, m.Subject, m.ID, &resp.Diagnostics)
+	m2mTokenIdentity.set(ctx, resp.Identity, &resp.Diagnostics, m.Subject, m.ID)
 }
 
 func (r *m2mTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -361,7 +361,7 @@ func (r *m2mTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	setM2MTokenIdentity(ctx, resp.Identity, m.Subject, m.ID, &resp.Diagnostics)
+	m2mTokenIdentity.set(ctx, resp.Identity, &resp.Diagnostics, m.Subject, m.ID)
 	id, subject, key := m.ID.ValueString(), m.Subject.ValueString(), m.MachineSecretKey.ValueString()
 	gone := func(why string) {
 		resp.Diagnostics.AddWarning("M2M token "+id+" is gone: removing it from state",
@@ -431,7 +431,7 @@ func (r *m2mTokenResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setM2MTokenIdentity(ctx, resp.Identity, m.Subject, m.ID, &resp.Diagnostics)
+	m2mTokenIdentity.set(ctx, resp.Identity, &resp.Diagnostics, m.Subject, m.ID)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, nil)...)
 }
 
@@ -452,7 +452,7 @@ func (r *m2mTokenResource) Delete(ctx context.Context, req resource.DeleteReques
 func (r *m2mTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	importID := req.ID
 	if importID == "" { // an import block with identity = { ... }
-		if importID = m2mTokenImportID(ctx, req.Identity, &resp.Diagnostics); importID == "" {
+		if importID = m2mTokenIdentity.importID(ctx, req.Identity, &resp.Diagnostics); importID == "" {
 			return
 		}
 	}
@@ -465,6 +465,6 @@ func (r *m2mTokenResource) ImportState(ctx context.Context, req resource.ImportS
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), tokenID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("subject"), machineID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("token_format"), tokenFormatOpaque)...)
-	setM2MTokenIdentity(ctx, resp.Identity, types.StringValue(machineID), types.StringValue(tokenID), &resp.Diagnostics)
+	m2mTokenIdentity.set(ctx, resp.Identity, &resp.Diagnostics, types.StringValue(machineID), types.StringValue(tokenID))
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
 }

@@ -10,10 +10,9 @@ import (
 // id, so an import block can name it with `identity = { ... }`, and the
 // machine list resource can return machines.
 
-var machineIdentity = singleIDIdentity{
-	attribute:   "id",
-	description: "Clerk's id of the machine (`mch_...`).",
-	missing:     "Import a machine by its id (mch_...), or by its identity (id).",
+var machineIdentity = idIdentity{
+	attributes: []idAttribute{{name: "id", description: "Clerk's id of the machine (`mch_...`)."}},
+	missing:    "Import a machine by its id (mch_...), or by its identity (id).",
 }
 
 func (r *machineResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {

@@ -173,7 +173,7 @@ func (r *machineResource) Create(ctx context.Context, req resource.CreateRequest
 	m.SecretKey = types.StringValue(made.SecretKey)
 	m.SecretKeyRotatedAt = types.StringNull()
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	machineIdentity.set(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	machineIdentity.set(ctx, resp.Identity, &resp.Diagnostics, m.ID)
 }
 
 func (r *machineResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -183,7 +183,7 @@ func (r *machineResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	id := m.ID.ValueString()
-	machineIdentity.set(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	machineIdentity.set(ctx, resp.Identity, &resp.Diagnostics, m.ID)
 	got, err := r.data.machines.get(ctx, id)
 	if err != nil {
 		addClientError(&resp.Diagnostics, "Unable to read machine "+id, err)
@@ -265,7 +265,7 @@ func (r *machineResource) Update(ctx context.Context, req resource.UpdateRequest
 			"Its scoped machines are shown as before until the next refresh: "+client.Redact(err.Error()))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	machineIdentity.set(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
+	machineIdentity.set(ctx, resp.Identity, &resp.Diagnostics, plan.ID)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, nil)...)
 }
 
@@ -295,7 +295,7 @@ func (r *machineResource) ImportState(ctx context.Context, req resource.ImportSt
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-	machineIdentity.set(ctx, resp.Identity, types.StringValue(id), &resp.Diagnostics)
+	machineIdentity.set(ctx, resp.Identity, &resp.Diagnostics, types.StringValue(id))
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
 }
 

@@ -90,7 +90,7 @@ func (m *clientSecretModel) madeWith(secret, lastFour string) {
 // made under.
 func saveClient(ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity, private privateStateWriter, m stytchClientModel, rebase bool, diags *diag.Diagnostics) {
 	diags.Append(state.Set(ctx, m)...)
-	clientIDIdentity.set(ctx, identity, m.ids().ClientID, diags)
+	clientIDIdentity.set(ctx, identity, diags, m.ids().ClientID)
 	if rebase {
 		setRotationBase(ctx, private, triggers(ctx, m.secrets().RotationTriggers), diags)
 	}
@@ -113,7 +113,7 @@ func readClient[M any, P interface {
 	}
 	ids, secrets := P(&m).ids(), P(&m).secrets()
 	id := ids.ClientID.ValueString()
-	clientIDIdentity.set(ctx, resp.Identity, ids.ClientID, &resp.Diagnostics)
+	clientIDIdentity.set(ctx, resp.Identity, &resp.Diagnostics, ids.ClientID)
 	c, err := get(ctx, id)
 	if err != nil {
 		if stytchClientGone(err) {
@@ -202,5 +202,5 @@ func importClient(ctx context.Context, req resource.ImportStateRequest, resp *re
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("client_id"), id)...)
-	clientIDIdentity.set(ctx, resp.Identity, types.StringValue(id), &resp.Diagnostics)
+	clientIDIdentity.set(ctx, resp.Identity, &resp.Diagnostics, types.StringValue(id))
 }
