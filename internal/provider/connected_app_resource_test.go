@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -186,83 +185,6 @@ func TestAccConnectedApp_inPlaceUpdate(t *testing.T) {
 	})
 }
 
-// Rotation: a trigger change starts it and both secrets work; once the
-// overlap has passed by Stytch's clock the plan completes it, and the old
-// secret is refused. A rotation reverted while pending is cancelled.
-func TestAccConnectedApp_rotation(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	var appID, first, second, third string
-	step := func(rotation string) string {
-		return providerConfig(srv) + thirdPartyApp(`secret_rotation_triggers = { rotation = "`+rotation+`" }`, `secret_rotation_overlap_seconds = 600`)
-	}
-	update := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate)}}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkAppsGone(srv),
-		Steps: []resource.TestStep{
-			{
-				Config: step("1"),
-				Check: resource.ComposeTestCheckFunc(
-					captureAttr(appAddr, "client_id", &appID),
-					captureAttr(appAddr, "client_secret", &first),
-					resource.TestCheckNoResourceAttr(appAddr, "secret_rotation_started_at"),
-				),
-			},
-			{
-				Config:           step("2"),
-				ConfigPlanChecks: update,
-				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttrWith(appAddr, "client_secret", func(v string) error { return equal(v, first) }),
-					captureAttr(appAddr, "next_client_secret", &second),
-					resource.TestCheckResourceAttrSet(appAddr, "secret_rotation_started_at"),
-					secretsWork(t, srv, &appID, []*string{&first, &second}, nil),
-				),
-			},
-			{
-				// Halfway through the overlap, nothing is due.
-				PreConfig: func() { srv.Advance(300 * time.Second) },
-				Config:    step("2"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-			},
-			{
-				PreConfig:        func() { srv.Advance(310 * time.Second) },
-				Config:           step("2"),
-				ConfigPlanChecks: update,
-				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttrWith(appAddr, "client_secret", func(v string) error { return equal(v, second) }),
-					resource.TestCheckNoResourceAttr(appAddr, "next_client_secret"),
-					resource.TestCheckNoResourceAttr(appAddr, "secret_rotation_started_at"),
-					resource.TestCheckResourceAttrWith(appAddr, "client_secret_last_four", func(v string) error { return equal(v, second[len(second)-4:]) }),
-					secretsWork(t, srv, &appID, []*string{&second}, []*string{&first}),
-				),
-			},
-			{
-				Config:           step("3"),
-				ConfigPlanChecks: update,
-				Check:            captureAttr(appAddr, "next_client_secret", &third),
-			},
-			{
-				// Back to the triggers the current secret was made under.
-				Config:           step("2"),
-				ConfigPlanChecks: update,
-				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttrWith(appAddr, "client_secret", func(v string) error { return equal(v, second) }),
-					resource.TestCheckNoResourceAttr(appAddr, "next_client_secret"),
-					secretsWork(t, srv, &appID, []*string{&second}, []*string{&third}),
-					func(*terraform.State) error {
-						if a, _ := srv.ConnectedApp(appID); a.RotationPending {
-							return fmt.Errorf("the rotation is still pending in the emulator")
-						}
-						return nil
-					},
-				),
-			},
-		},
-	})
-}
-
 // A client deleted outside Terraform leaves the state with a warning that
 // names it, and the next apply makes a new one.
 func TestAccConnectedApp_deletedOutsideTerraform(t *testing.T) {
@@ -396,45 +318,4 @@ func TestAccConnectedApp_lostCreateAnswer(t *testing.T) {
 			),
 		}},
 	})
-}
-
-// A rotation start whose answer is lost issued a next secret nobody holds:
-// the provider cancels that rotation and starts again, so the next secret
-// in state is the one Stytch accepts.
-func TestAccConnectedApp_lostRotationStartAnswer(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	p := newFaultProxy(t, srv)
-	var appID, current, next string
-	config := func(v string) string {
-		return proxiedProvider(srv, p) + thirdPartyApp(`secret_rotation_triggers = { v = "`+v+`" }`)
-	}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkAppsGone(srv),
-		Steps: []resource.TestStep{
-			{
-				Config: config("1"),
-				Check: resource.ComposeTestCheckFunc(
-					captureAttr(appAddr, "client_id", &appID),
-					captureAttr(appAddr, "client_secret", &current),
-				),
-			},
-			{
-				PreConfig: func() { p.set(&faultRule{method: "POST", pathSuffix: "/secrets/rotate/start", times: 1}) },
-				Config:    config("2"),
-				Check: resource.ComposeTestCheckFunc(
-					captureAttr(appAddr, "next_client_secret", &next),
-					func(s *terraform.State) error {
-						if len(p.lostAnswers()) != 1 {
-							return fmt.Errorf("%d answers lost, want 1", len(p.lostAnswers()))
-						}
-						return secretsWork(t, srv, &appID, []*string{&current, &next}, nil)(s)
-					},
-				),
-			},
-		},
-	})
-	if n := srv.Stats().Calls("POST", "/v1/connected_apps/clients/{client_id}/secrets/rotate/cancel"); n != 1 {
-		t.Errorf("%d rotation cancels, want the one that dropped the lost rotation", n)
-	}
 }

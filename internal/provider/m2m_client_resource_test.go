@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -226,59 +225,6 @@ resource "echo" "verification" {}
 				})),
 			},
 		}},
-	})
-}
-
-// Rotation as for connected apps: both secrets get tokens, the plan past
-// the overlap completes it and the old secret is refused; a rotation
-// reverted while pending is cancelled.
-func TestAccM2MClient_rotation(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	var id, first, second, third string
-	step := func(v string) string {
-		return providerConfig(srv) + m2mClientConfig(`secret_rotation_triggers = { v = "`+v+`" }`, `secret_rotation_overlap_seconds = 600`)
-	}
-	update := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(m2mClientAddr, plancheck.ResourceActionUpdate)}}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkM2MClientsGone(srv),
-		Steps: []resource.TestStep{
-			{
-				Config: step("1"),
-				Check:  resource.ComposeTestCheckFunc(captureAttr(m2mClientAddr, "client_id", &id), captureAttr(m2mClientAddr, "client_secret", &first)),
-			},
-			{
-				Config:           step("2"),
-				ConfigPlanChecks: update,
-				Check: resource.ComposeTestCheckFunc(
-					captureAttr(m2mClientAddr, "next_client_secret", &second),
-					clientSecretsWork(t, srv, &id, []*string{&first, &second}, nil),
-				),
-			},
-			{
-				PreConfig:        func() { srv.Advance(610 * time.Second) },
-				Config:           step("2"),
-				ConfigPlanChecks: update,
-				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttrWith(m2mClientAddr, "client_secret", func(v string) error { return equal(v, second) }),
-					resource.TestCheckNoResourceAttr(m2mClientAddr, "next_client_secret"),
-					clientSecretsWork(t, srv, &id, []*string{&second}, []*string{&first}),
-				),
-			},
-			{
-				Config:           step("3"),
-				ConfigPlanChecks: update,
-				Check:            captureAttr(m2mClientAddr, "next_client_secret", &third),
-			},
-			{
-				Config:           step("2"),
-				ConfigPlanChecks: update,
-				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckNoResourceAttr(m2mClientAddr, "next_client_secret"),
-					clientSecretsWork(t, srv, &id, []*string{&second}, []*string{&third}),
-				),
-			},
-		},
 	})
 }
 
