@@ -94,17 +94,16 @@ func (s *apiKeyStore) revokeMarked(ctx context.Context, subject, marker, issuedI
 		}
 	}
 	reason := orphanRevocationReason
-	for i, id := range orphans {
+	return settleEach(orphans, func(id string) error {
 		k, err := s.client.RevokeAPIKey(ctx, id, &reason)
-		if err != nil && !client.IsNotFound(err) {
-			return revoked, orphans[i:], err
-		}
 		if k != nil {
 			s.record(*k)
 		}
-		revoked = append(revoked, id)
-	}
-	return revoked, nil, nil
+		if client.IsNotFound(err) {
+			return nil
+		}
+		return err
+	})
 }
 
 // now is Clerk's clock as last seen by this process, else the local clock:

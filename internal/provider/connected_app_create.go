@@ -98,13 +98,12 @@ func deleteMarkedOnce(ctx context.Context, c *client.Client, marker, keep string
 	if err != nil {
 		return nil, nil, err
 	}
-	for i, id := range found {
+	return settleEach(found, func(id string) error {
 		if err := c.DeleteConnectedAppClient(ctx, id); err != nil && !stytchClientGone(err) {
-			return deleted, found[i:], err
+			return err
 		}
-		deleted = append(deleted, id)
-	}
-	return deleted, nil, nil
+		return nil
+	})
 }
 
 // eachConnectedApp pages through every client of the project.

@@ -106,6 +106,19 @@ func settleLostAnswers(ctx context.Context, round func(ctx context.Context) (set
 	return settled, left, err
 }
 
+// settleEach settles (revokes, deletes) each of found in turn, stopping at
+// the first failure: it returns what it settled and, on failure, what it
+// left. settle counts a credential already gone as settled.
+func settleEach(found []string, settle func(id string) error) (settled, left []string, err error) {
+	for i, id := range found {
+		if err := settle(id); err != nil {
+			return settled, found[i:], err
+		}
+		settled = append(settled, id)
+	}
+	return settled, nil, nil
+}
+
 // detachedSearch is the context of a search for what lost answers made:
 // not cancelled with ctx, for the reason settleLostAnswers gives, and bounded
 // by orphanSearchTimeout instead.

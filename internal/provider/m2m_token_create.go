@@ -183,18 +183,17 @@ func (s *m2mTokenStore) revokeOrphans(ctx context.Context, resourceKey, subject 
 			}
 		}
 	}
-	for i, id := range orphans {
-		reason := orphanRevocationReason
+	reason := orphanRevocationReason
+	return settleEach(orphans, func(id string) error {
 		rt, err := s.client.RevokeM2MToken(ctx, key, id, &reason)
-		if err != nil && !client.IsNotFound(err) {
-			return revoked, orphans[i:], err
-		}
 		if rt != nil {
 			s.recordRevoked(resourceKey, *rt)
 		}
-		revoked = append(revoked, id)
-	}
-	return revoked, nil, nil
+		if client.IsNotFound(err) {
+			return nil
+		}
+		return err
+	})
 }
 
 // createdSince lists subject's live tokens created since sent, by Clerk's

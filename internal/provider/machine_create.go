@@ -188,12 +188,11 @@ func (s *machineStore) deleteExtras(ctx context.Context, found []client.Machine,
 			extras = append(extras, m.ID)
 		}
 	}
-	for i, id := range extras {
+	return settleEach(extras, func(id string) error {
 		if err := s.client.DeleteMachine(ctx, id); err != nil && !client.IsNotFound(err) {
-			return deleted, extras[i:], err
+			return err
 		}
 		s.recordGone(id)
-		deleted = append(deleted, id)
-	}
-	return deleted, nil, nil
+		return nil
+	})
 }
