@@ -53,16 +53,6 @@ const (
 	inPlace     = " Changed in place: the key keeps its id and secret."
 )
 
-// apiKeyRefreshDoc says what a refresh costs, in the resource's
-// documentation.
-const apiKeyRefreshDoc = "**Refresh.** The provider lists each subject's live keys once per run " +
-	"(`GET /api_keys?subject=...`, one call per 100 keys), and reads every key of that subject from the one listing: " +
-	"a plan over N keys of one subject costs ceil(N/100) calls, not N. A key the listing lacks is read by id " +
-	"(`GET /api_keys/{id}`) to say whether it was revoked, expired or deleted. Create makes one call (more only after a lost answer), " +
-	"an in-place update or renewal one `PATCH`, destroy one revoke per key, import two reads (the key and its secret) before the refresh. " +
-	"Renewal is judged by Clerk's clock: an apply (or a plan with `-refresh=false`) that has not heard from Clerk yet lists the subject's keys " +
-	"once to read it, and only for keys with `renew_before_seconds`."
-
 func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Clerk API key for a user, an organization or a machine: made on create, changed in place, " +
@@ -75,7 +65,7 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"with a warning that names it and the revocation reason, and the next apply makes a new one. A refused key (401, 403) or a failing " +
 			"Clerk (5xx) is an error, never taken for a key that is gone.\n\n" +
 			"**Import** recovers the secret: Clerk can show an API key's secret again (`GET /api_keys/{id}/secret`), so an imported key " +
-			"is complete, `secret` included, unlike an imported M2M token.\n\n" + apiKeyRefreshDoc + "\n\n" + apiKeyLostAnswerDoc + "\n\n" +
+			"is complete, `secret` included, unlike an imported M2M token.\n\n" + apiKeyLostAnswerDoc + "\n\n" +
 			"**Unconfirmed Clerk behaviour.** Clerk's API description does not say whether a new `seconds_until_expiration` counts from the " +
 			"update or from the key's creation: the provider takes it to count from the update, as renewal needs, and `expires_at` always " +
 			"shows what Clerk answered. Removing `description` or `claims` sends them as null, taken to clear them. A subject that no longer " +

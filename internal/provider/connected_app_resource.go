@@ -130,8 +130,6 @@ func (r *connectedAppResource) Schema(_ context.Context, _ resource.SchemaReques
 			"authorize with `machineauth_connected_app_authorization`, with its redirect URLs, token lifetime and client secret.\n\n" +
 			"**Updates** are in place but for `client_type`. Stytch replaces the whole client on every update, resetting any field " +
 			"left out, so every update sends every field.\n\n" + clientSecretDoc("machineauth_connected_app.example") + "\n\n" +
-			"**Calls per phase.** Refresh: one read per client. Create: a create and an update (see **Lost answers**). " +
-			"Update: one update when an argument changes, and the rotation call a rotation step needs. Destroy: one delete.\n\n" +
 			"**Destroy** deletes the client. What Stytch does with the authorizations members granted it is not documented: " +
 			"the emulator revokes them, with every token issued under them, so treat destroying a client as revoking them all. " +
 			"Deleting a client that is already gone counts as done.\n\n" + connectedAppCreateDoc + "\n\n" +

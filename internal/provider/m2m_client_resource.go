@@ -95,9 +95,7 @@ func (r *m2mClientResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			"with the client_credentials grant (see the `machineauth_m2m_client_token` ephemeral resource).\n\n" +
 			"**Updates** are in place, `status` included: `status = \"inactive\"` is the kill switch, and every update sends every field.\n\n" +
 			clientSecretDoc("machineauth_m2m_client.example") + "\n\n" +
-			"**Calls per phase.** Refresh: one read per client. Create: one create, and one update when `status` is `inactive` " +
-			"(Stytch creates clients active). Update: one update when an argument changes, and the rotation call a rotation step needs. " +
-			"Destroy: one delete. Deleting a client does not end the access tokens it was issued: they stay valid until they expire, " +
+			"**Destroy** deletes the client. Deleting a client does not end the access tokens it was issued: they stay valid until they expire, " +
 			"within the hour. Deleting a client that is already gone counts as done.\n\n" + m2mClientCreateDoc + "\n\n" +
 			"**Import** by `client_id`. Stytch never shows a secret again, so `client_secret` stays null until a rotation: change " +
 			"`secret_rotation_triggers` after the import to get a secret Terraform knows.",

@@ -71,10 +71,6 @@ func (r *m2mTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Clerk machine-to-machine (M2M) token: issued on create, revoked on destroy. " +
 			"Rotation, drift and import work as the provider documentation describes.\n\n" +
-			"**Refresh.** Clerk cannot read one token, so the provider lists each machine's live tokens once per run and reads every token of " +
-			"that machine from the one listing, with the provider's `clerk.secret_key` when set, else with the token's machine key. " +
-			"A token missing from it is looked up in the machine's history (revoked and expired tokens, newest first), only as far back as that token, " +
-			"to say why it is gone. See **API calls** below for what each phase costs.\n\n" +
 			"**Machine keys.** Give the machine as `machine_id` and the key that issues the token as `machine_secret_key_wo` " +
 			"(Terraform 1.11 or later), typically `machineauth_machine.x.id` and `machineauth_machine.x.secret_key`: the key is used once, " +
 			"to issue the token, and never stored, so a rotation of the machine's key neither replaces the token nor stops its refresh and revoke, " +

@@ -64,10 +64,9 @@ func (r *machineResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"so consumers can move to the new key with no downtime. Tokens already issued stay valid: give a `machineauth_m2m_token` the key as " +
 			"`machine_secret_key_wo`, and a rotation neither replaces it nor stops its refresh and revoke. " +
 			"A rotation whose answer is lost is settled by reading the machine's current key: it is never sent twice for one change.\n\n" +
-			"**Refresh.** Two calls per machine per run: the machine (`GET /machines/{id}`), whose read its `machineauth_machine_scope` resources share, " +
-			"and its current secret key, so that a rotation made outside Terraform shows. A machine deleted outside Terraform is removed from state with a warning " +
-			"and created anew by the next apply; 401, 403 and 5xx answers are errors, never \"gone\".\n\n" +
-			"**Calls.** Create: a create and a rename. Update: a `PATCH` for `name` or `default_token_ttl`, a rotation for `rotation_triggers`, and a read. Delete: one call.\n\n" +
+			"**Drift.** A rotation made outside Terraform shows at the next refresh, which reads the machine's current secret key. " +
+			"A machine deleted outside Terraform is removed from state with a warning and created anew by the next apply; " +
+			"401, 403 and 5xx answers are errors, never \"gone\".\n\n" +
 			machineDeleteDoc + "\n\n" + machineCreateDoc,
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{
