@@ -33,7 +33,7 @@ func (s *apiKeyStore) create(ctx context.Context, req client.CreateAPIKeyRequest
 		diags.AddError("Unable to create the API key", err.Error())
 		return nil
 	}
-	key, refused, lost := sendCreate(ctx, func(ctx context.Context) (*client.APIKeyWithSecret, error) {
+	key, lost, refused := sendCreate(ctx, func(ctx context.Context) (*client.APIKeyWithSecret, error) {
 		k, err := s.client.CreateAPIKey(ctx, req)
 		if err == nil {
 			s.record(k.APIKey)

@@ -41,7 +41,7 @@ func createConnectedApp(ctx context.Context, c *client.Client, clientType string
 	}
 	req := client.CreateConnectedAppClientRequest{ClientType: clientType, ConnectedAppClientFields: fields}
 	req.ClientDescription = connectedAppMarkerPrefix + marker
-	app, refused, lost := sendCreate(ctx, func(ctx context.Context) (*client.ConnectedAppClientWithSecrets, error) {
+	app, lost, refused := sendCreate(ctx, func(ctx context.Context) (*client.ConnectedAppClientWithSecrets, error) {
 		return c.CreateConnectedAppClient(ctx, req)
 	}, nil)
 	if refused != nil {

@@ -58,15 +58,15 @@ func (l lostCreates) failure(outcome string) string {
 // sendCreate sends create until it is answered, refused, or createAttempts
 // requests went unanswered. again, when set, is asked after each lost answer
 // whether to send once more (a look for what the lost request made may say
-// no). It returns the answer, the refusal, and the losses.
-func sendCreate[T any](ctx context.Context, create func(context.Context) (T, error), again func() bool) (made T, refused error, lost lostCreates) {
+// no). It returns the answer, the losses, and the refusal.
+func sendCreate[T any](ctx context.Context, create func(context.Context) (T, error), again func() bool) (made T, lost lostCreates, refused error) {
 	for range createAttempts {
 		out, err := create(ctx)
 		if err == nil {
-			return out, nil, lost
+			return out, lost, nil
 		}
 		if !client.IsAmbiguous(err) {
-			return made, err, lost
+			return made, lost, err
 		}
 		lost.count, lost.last = lost.count+1, err
 		if ctx.Err() != nil {
@@ -77,7 +77,7 @@ func sendCreate[T any](ctx context.Context, create func(context.Context) (T, err
 			break
 		}
 	}
-	return made, nil, lost
+	return made, lost, nil
 }
 
 // settleLostAnswers runs round, one search for what lost create answers

@@ -41,11 +41,12 @@ func (i idIdentity) schema() identityschema.Schema {
 // of is the identity of the resource that ids name, in the attributes'
 // order.
 func (i idIdentity) of(ids ...types.String) types.Object {
-	types_, values := map[string]attr.Type{}, map[string]attr.Value{}
-	for n, a := range i.attributes {
-		types_[a.name], values[a.name] = types.StringType, ids[n]
+	attrTypes, values := map[string]attr.Type{}, map[string]attr.Value{}
+	for n, id := range ids {
+		name := i.attributes[n].name
+		attrTypes[name], values[name] = types.StringType, id
 	}
-	return types.ObjectValueMust(types_, values)
+	return types.ObjectValueMust(attrTypes, values)
 }
 
 // set records the identity once every id is known, and leaves a missing

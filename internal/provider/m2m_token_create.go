@@ -52,7 +52,7 @@ func (s *m2mTokenStore) create(ctx context.Context, resourceKey string, req clie
 	// a third attempt makes losing every answer (and so that knowledge)
 	// rare even on a faulty link.
 	var firstLostSent time.Time
-	tok, refused, lost := sendCreate(ctx, func(ctx context.Context) (*client.M2MTokenWithSecret, error) {
+	tok, lost, refused := sendCreate(ctx, func(ctx context.Context) (*client.M2MTokenWithSecret, error) {
 		sent := s.localNow()
 		t, err := s.send(ctx, resourceKey, key, req)
 		if client.IsAmbiguous(err) && firstLostSent.IsZero() {

@@ -48,7 +48,7 @@ func (s *machineStore) createMachine(ctx context.Context, name string, ttl int64
 		return nil, false
 	}
 	marked := markedMachineName(name, marker)
-	made, failed, lost := sendCreate(ctx, func(ctx context.Context) (*client.MachineWithSecret, error) {
+	made, lost, failed := sendCreate(ctx, func(ctx context.Context) (*client.MachineWithSecret, error) {
 		return s.client.CreateMachine(ctx, client.CreateMachineRequest{Name: marked, DefaultTokenTTL: &ttl})
 	}, func() bool {
 		// Look before sending another: the lost request may have made it.

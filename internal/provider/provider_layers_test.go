@@ -131,7 +131,6 @@ func typeCrossings(dir string) ([]crossing, error) {
 				ast.Inspect(n.X, visit)
 				return false
 			case *ast.Ident:
-				//nolint:staticcheck // SA1019: the parser's own resolution is all this needs, without type-checking the imports.
 				if n.Obj != nil || seen[n.Name] {
 					return true
 				}
