@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -34,37 +33,20 @@ func (s *apiKeyStore) create(ctx context.Context, req client.CreateAPIKeyRequest
 		diags.AddError("Unable to create the API key", err.Error())
 		return nil
 	}
-	var (
-		key        *client.APIKeyWithSecret
-		lost       error
-		unanswered int
-	)
-	for range createAttempts {
+	key, lost, refused := sendCreate(ctx, func(ctx context.Context) (*client.APIKeyWithSecret, error) {
 		k, err := s.client.CreateAPIKey(ctx, req)
 		if err == nil {
-			key = k
 			s.record(k.APIKey)
-			break
 		}
-		if !client.IsAmbiguous(err) {
-			addClientError(diags, "Unable to create the API key "+req.Name+" for "+req.Subject, err)
-			break
-		}
-		lost = err
-		unanswered++
-		if ctx.Err() != nil {
-			break
-		}
+		return k, err
+	}, nil)
+	if refused != nil {
+		addClientError(diags, "Unable to create the API key "+req.Name+" for "+req.Subject, refused)
 	}
-	if lost != nil {
-		// As for M2M tokens: the search outlives an interrupt, since a
-		// create cut off after its request went out may have made a key.
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orphanSearchTimeout)
-		s.reconcile(sctx, req.Subject, marker, key, diags)
-		cancel()
+	if lost.any() {
+		s.reconcile(ctx, req.Subject, marker, key, diags)
 		if key == nil && !diags.HasError() {
-			diags.AddError("Unable to create the API key "+req.Name+" for "+req.Subject,
-				fmt.Sprintf("%d create request(s) got no answer; any key they made was revoked. Last failure: ", unanswered)+client.Redact(lost.Error()))
+			diags.AddError("Unable to create the API key "+req.Name+" for "+req.Subject, lost.failure("; any key they made was revoked"))
 		}
 	}
 	if diags.HasError() {
@@ -80,33 +62,19 @@ func (s *apiKeyStore) reconcile(ctx context.Context, subject, marker string, iss
 	if issued != nil {
 		issuedID = issued.ID
 	}
-	var revoked, left []string
-	var err error
-	for round := 1; round <= orphanSearchRounds; round++ {
-		var done []string
-		done, left, err = s.revokeMarked(ctx, subject, marker, issuedID)
-		revoked = append(revoked, done...)
-		if err == nil || !transientFailure(err) || ctx.Err() != nil {
-			break
-		}
-	}
-	if err != nil {
-		detail := client.Redact(err.Error())
-		if len(left) > 0 {
-			// Key ids are no secret, but Redact masks them with the ak_
-			// secrets they look like: named here, unmasked, to be revoked
-			// by hand.
-			detail += fmt.Sprintf("\n\nThe lost requests left these API keys of %s live: %s. Revoke them in the Clerk dashboard or with the Backend API.",
-				subject, strings.Join(left, ", "))
-		}
-		diags.AddError("An API key may have been left behind: searching "+subject+"'s API keys failed", detail)
-		return
-	}
-	if len(revoked) > 0 {
-		diags.AddWarning("Revoked an API key left behind by a lost answer",
-			fmt.Sprintf("A create request got no answer, yet Clerk made the key: %s of %s, now revoked (reason %q).",
-				strings.Join(revoked, ", "), subject, orphanRevocationReason))
-	}
+	revoked, left, err := settleLostAnswers(ctx, func(ctx context.Context) ([]string, []string, error) {
+		return s.revokeMarked(ctx, subject, marker, issuedID)
+	})
+	leftBehindReport{
+		failed: "An API key may have been left behind: searching " + subject + "'s API keys failed",
+		left: func(ids string) string {
+			return fmt.Sprintf("The lost requests left these API keys of %s live: %s. Revoke them in the Clerk dashboard or with the Backend API.", subject, ids)
+		},
+		settled: "Revoked an API key left behind by a lost answer",
+		settledDetail: func(ids string) string {
+			return fmt.Sprintf("A create request got no answer, yet Clerk made the key: %s of %s, now revoked (reason %q).", ids, subject, orphanRevocationReason)
+		},
+	}.add(diags, revoked, left, err)
 }
 
 // revokeMarked revokes what one search finds. On failure it also returns
@@ -115,7 +83,7 @@ func (s *apiKeyStore) revokeMarked(ctx context.Context, subject, marker, issuedI
 	// Live keys only, fresh rather than the shared listing, which may
 	// predate the lost request: an orphan is live, and carries the marker
 	// whatever its age, so no time window is needed.
-	live, err := s.list(ctx, subject, false)
+	live, err := fetchAllPages(ctx, s.page(subject, false))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -126,17 +94,16 @@ func (s *apiKeyStore) revokeMarked(ctx context.Context, subject, marker, issuedI
 		}
 	}
 	reason := orphanRevocationReason
-	for i, id := range orphans {
+	return settleEach(orphans, func(id string) error {
 		k, err := s.client.RevokeAPIKey(ctx, id, &reason)
-		if err != nil && !client.IsNotFound(err) {
-			return revoked, orphans[i:], err
-		}
 		if k != nil {
 			s.record(*k)
 		}
-		revoked = append(revoked, id)
-	}
-	return revoked, nil, nil
+		if client.IsNotFound(err) {
+			return nil
+		}
+		return err
+	})
 }
 
 // now is Clerk's clock as last seen by this process, else the local clock:

@@ -6,6 +6,9 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -50,16 +53,6 @@ const (
 	inPlace     = " Changed in place: the key keeps its id and secret."
 )
 
-// apiKeyRefreshDoc says what a refresh costs, in the resource's
-// documentation.
-const apiKeyRefreshDoc = "**Refresh.** The provider lists each subject's live keys once per run " +
-	"(`GET /api_keys?subject=...`, one call per 100 keys), and reads every key of that subject from the one listing: " +
-	"a plan over N keys of one subject costs ceil(N/100) calls, not N. A key the listing lacks is read by id " +
-	"(`GET /api_keys/{id}`) to say whether it was revoked, expired or deleted. Create makes one call (more only after a lost answer), " +
-	"an in-place update or renewal one `PATCH`, destroy one revoke per key, import two reads (the key and its secret) before the refresh. " +
-	"Renewal is judged by Clerk's clock: an apply (or a plan with `-refresh=false`) that has not heard from Clerk yet lists the subject's keys " +
-	"once to read it, and only for keys with `renew_before_seconds`."
-
 func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Clerk API key for a user, an organization or a machine: made on create, changed in place, " +
@@ -72,7 +65,7 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"with a warning that names it and the revocation reason, and the next apply makes a new one. A refused key (401, 403) or a failing " +
 			"Clerk (5xx) is an error, never taken for a key that is gone.\n\n" +
 			"**Import** recovers the secret: Clerk can show an API key's secret again (`GET /api_keys/{id}/secret`), so an imported key " +
-			"is complete, `secret` included, unlike an imported M2M token.\n\n" + apiKeyRefreshDoc + "\n\n" + apiKeyLostAnswerDoc + "\n\n" +
+			"is complete, `secret` included, unlike an imported M2M token.\n\n" + apiKeyLostAnswerDoc + "\n\n" +
 			"**Unconfirmed Clerk behaviour.** Clerk's API description does not say whether a new `seconds_until_expiration` counts from the " +
 			"update or from the key's creation: the provider takes it to count from the update, as renewal needs, and `expires_at` always " +
 			"shows what Clerk answered. Removing `description` or `claims` sends them as null, taken to clear them. A subject that no longer " +
@@ -105,7 +98,7 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				MarkdownDescription: descAPIKeyClaims + inPlace,
 				Optional:            true,
 				Validators:          apiKeyClaimsValidators,
-				PlanModifiers:       []planmodifier.String{sameClaimsKeepsState{}},
+				PlanModifiers:       []planmodifier.String{sameJSONKeepsState{}},
 			},
 			"seconds_until_expiration": schema.Int64Attribute{
 				MarkdownDescription: descAPIKeySecondsUntilExpiration + " Changed in place: the key then expires that many seconds " +
@@ -266,10 +259,10 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	}
 	m.set(k.APIKey)
 	m.Secret = types.StringValue(k.Secret)
-	m.LastUsedAt = timeOrNull(k.LastUsed())
+	m.LastUsedAt = rfc3339OrNull(k.LastUsed())
 	m.ReadyForRenewal = types.BoolValue(rotationDue(m.ExpiresAt, m.RenewBeforeSeconds, r.data.apiKeys.now()))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setAPIKeyIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	apiKeyIdentity.set(ctx, resp.Identity, &resp.Diagnostics, m.ID)
 }
 
 func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -278,7 +271,7 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	setAPIKeyIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	apiKeyIdentity.set(ctx, resp.Identity, &resp.Diagnostics, m.ID)
 	id, subject := m.ID.ValueString(), m.Subject.ValueString()
 	k, found, subjectGone, err := r.data.apiKeys.lookup(ctx, subject, id)
 	if err != nil {
@@ -292,7 +285,7 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	}
 	m.setFromClerk(ctx, k, &resp.Diagnostics)
 	m.set(k)
-	m.LastUsedAt = timeOrNull(k.LastUsed())
+	m.LastUsedAt = rfc3339OrNull(k.LastUsed())
 	m.ReadyForRenewal = types.BoolValue(!m.SecondsUntilExpiration.IsNull() && rotationDue(m.ExpiresAt, m.RenewBeforeSeconds, r.data.apiKeys.now()))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
@@ -305,13 +298,7 @@ func apiKeyGone(k client.APIKey, found, subjectGone bool, subject string) string
 	case !found:
 		return fmt.Sprintf("Clerk does not list it among %s's API keys.", subject)
 	case k.Revoked:
-		reason := "none given"
-		if k.RevocationReason != nil {
-			// Free text typed by whoever revoked it: masked like any
-			// message, in case a secret was pasted into it.
-			reason = fmt.Sprintf("%q", client.Redact(*k.RevocationReason))
-		}
-		return fmt.Sprintf("It was revoked outside Terraform (revocation reason: %s).", reason)
+		return fmt.Sprintf("It was revoked outside Terraform (revocation reason: %s).", shownReason(k.RevocationReason))
 	case k.Expired:
 		at := "its expiry"
 		if e := k.ExpiresAt(); e != nil {
@@ -371,11 +358,11 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 		}
 		r.data.apiKeys.record(*k)
 		plan.set(*k)
-		plan.LastUsedAt = timeOrNull(k.LastUsed())
+		plan.LastUsedAt = rfc3339OrNull(k.LastUsed())
 	}
 	plan.ReadyForRenewal = types.BoolValue(rotationDue(plan.ExpiresAt, plan.RenewBeforeSeconds, r.data.apiKeys.now()))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setAPIKeyIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
+	apiKeyIdentity.set(ctx, resp.Identity, &resp.Diagnostics, plan.ID)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, nil)...)
 }
 
@@ -395,7 +382,7 @@ func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 func (r *apiKeyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := req.ID
 	if id == "" { // an import block with identity = { ... }
-		if id = apiKeyImportID(ctx, req.Identity, &resp.Diagnostics); id == "" {
+		if id = apiKeyIdentity.importID(ctx, req.Identity, &resp.Diagnostics); id == "" {
 			return
 		}
 	} else if p := checkAPIKeyID(id); p != "" {
@@ -427,6 +414,101 @@ func (r *apiKeyResource) ImportState(ctx context.Context, req resource.ImportSta
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("subject"), k.Subject)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("secret"), secret)...)
-	setAPIKeyIdentity(ctx, resp.Identity, types.StringValue(id), &resp.Diagnostics)
+	apiKeyIdentity.set(ctx, resp.Identity, &resp.Diagnostics, types.StringValue(id))
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
+}
+
+// The machineauth_api_key list resource (Terraform 1.14 and later,
+// `terraform query`): a subject's API keys as identities and, on request,
+// resource objects, so keys made outside Terraform can be found and
+// imported, with -generate-config-out writing their configuration.
+
+var _ list.ListResourceWithConfigure = (*apiKeyListResource)(nil)
+
+// NewAPIKeyListResource is the machineauth_api_key list resource.
+func NewAPIKeyListResource() list.ListResource {
+	return &apiKeyListResource{listResults[apiKeyListModel, client.APIKey, apiKeyModel]{
+		typeName: "_api_key",
+		fetch:    listAPIKeys,
+		name:     apiKeyDisplayName,
+		identity: func(k client.APIKey) any { return apiKeyIdentity.of(types.StringValue(k.ID)) },
+		resource: listedAPIKey,
+	}}
+}
+
+type apiKeyListResource struct {
+	listResults[apiKeyListModel, client.APIKey, apiKeyModel]
+}
+
+type apiKeyListModel struct {
+	Subject        types.String `tfsdk:"subject"`
+	IncludeRevoked types.Bool   `tfsdk:"include_revoked"`
+	IncludeExpired types.Bool   `tfsdk:"include_expired"`
+}
+
+func (l *apiKeyListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = listschema.Schema{
+		MarkdownDescription: "Lists a user's, an organization's or a machine's Clerk API keys, newest first, for `terraform query` " +
+			"(Terraform 1.14 and later): each as its identity (`api_key_id`) and, with `include_resource = true`, as a `machineauth_api_key` " +
+			"whose `secret` is null: the listing does not fetch secrets, one call each. An import fetches it. " +
+			"`terraform query -generate-config-out=keys.tf` writes a resource and an import block for each, so keys made outside Terraform " +
+			"can be brought under it. One listing call per 100 keys, with the provider's `clerk.secret_key`.",
+		Attributes: map[string]listschema.Attribute{
+			"subject": listschema.StringAttribute{
+				MarkdownDescription: "Whose keys to list: a user (`user_...`), an organization (`org_...`) or a machine (`mch_...`).",
+				Required:            true,
+				Validators:          apiKeySubjectValidators,
+			},
+			"include_revoked": listschema.BoolAttribute{
+				MarkdownDescription: "Also list revoked keys, for an audit. Default `false`. An imported revoked key cannot be managed: its import fails.",
+				Optional:            true,
+			},
+			"include_expired": listschema.BoolAttribute{
+				MarkdownDescription: "Also list expired keys. Default `false`. An imported expired key cannot be managed: its import fails.",
+				Optional:            true,
+			},
+		},
+	}
+}
+
+// listAPIKeys fetches the subject's keys, newest first.
+func listAPIKeys(ctx context.Context, data *providerData, cfg apiKeyListModel) ([]client.APIKey, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	subject := cfg.Subject.ValueString()
+	ix, err := data.apiKeys.listing(ctx, subject, cfg.IncludeRevoked.ValueBool() || cfg.IncludeExpired.ValueBool())
+	if err != nil {
+		addClientError(&diags, "Unable to list the API keys of "+subject, err)
+		return nil, diags
+	}
+	if ix.gone {
+		diags.AddError("Subject not found", fmt.Sprintf("Clerk has no user, organization or machine %s.", subject))
+		return nil, diags
+	}
+	var keys []client.APIKey
+	for _, k := range ix.all() {
+		if (k.Revoked && !cfg.IncludeRevoked.ValueBool()) || (k.Expired && !k.Revoked && !cfg.IncludeExpired.ValueBool()) {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	sortNewestFirst(keys, func(k client.APIKey) (time.Time, string) { return k.Created(), k.ID })
+	return keys, nil
+}
+
+// listedAPIKey is the state an import of k would reach, but for the secret,
+// which the import fetches: what Clerk reports, null for what only a
+// configuration says.
+func listedAPIKey(ctx context.Context, k client.APIKey, diags *diag.Diagnostics) apiKeyModel {
+	m := apiKeyModel{}
+	m.Scopes = types.ListNull(types.StringType)
+	m.setFromClerk(ctx, k, diags)
+	m.set(k)
+	m.Secret = types.StringNull()
+	m.LastUsedAt = rfc3339OrNull(k.LastUsed())
+	m.ReadyForRenewal = types.BoolValue(false)
+	return m
+}
+
+func apiKeyDisplayName(k client.APIKey) string {
+	return fmt.Sprintf("%s (%s), made %s", k.Name, k.ID, k.Created().Format(time.RFC3339)) + lifeForDisplay(k.Revoked, k.Expired, k.ExpiresAt())
 }

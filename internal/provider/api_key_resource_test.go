@@ -3,16 +3,26 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
@@ -64,16 +74,6 @@ func checkAPIKeysRevokedWith(srv *emulator.Server, reason string) resource.TestC
 		}
 		return nil
 	}
-}
-
-func adminClient(t *testing.T, srv *emulator.Server) *client.Client {
-	t.Helper()
-	info := srv.Info()
-	c, err := client.New(client.Config{ClerkAPIURL: info.ClerkAPIURL, ClerkSecretKey: info.ClerkSecretKey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
 }
 
 // revokeAPIKeyOutside revokes a key as someone in Clerk's dashboard would.
@@ -405,4 +405,258 @@ func TestAccAPIKey_refusedRefreshIsAnError(t *testing.T) {
 			},
 		},
 	})
+}
+
+const ephemeralAPIKeyConfig = `
+ephemeral "machineauth_api_key" "k" {
+  name                     = "ci run"
+  subject                  = %q
+  scopes                   = ["deploy"]
+  seconds_until_expiration = 600
+  revocation_reason        = "run over"
+}
+
+provider "echo" {
+  data = ephemeral.machineauth_api_key.k.secret
+}
+
+resource "echo" "k" {}
+`
+
+func withEcho() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"machineauth": testAccProtoV6ProviderFactories["machineauth"],
+		"echo":        echoprovider.NewProviderServer(),
+	}
+}
+
+// The ephemeral key reaches another provider (echo stores what it is
+// given, so the test can see it), and every key opened in the run, the
+// plan's included, is revoked with the configured reason by the end.
+func TestAccAPIKeyEphemeral_passedOnAndRevoked(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	org := srv.Info().Fixture.ClerkOrganizationID
+	var echoed string
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: withEcho(),
+		Steps: []resource.TestStep{{
+			Config: providerConfig(srv) + fmt.Sprintf(ephemeralAPIKeyConfig, org),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("echo.k", tfjsonpath.New("data"), knownvalue.StringRegexp(apiKeySecretPattern)),
+			},
+			Check: captureAttr("echo.k", "data", &echoed),
+		}},
+	})
+	keys := srv.APIKeys(org)
+	if len(keys) == 0 {
+		t.Fatal("no key was made")
+	}
+	passed := false
+	for _, k := range keys {
+		passed = passed || k.Secret == echoed
+		if !k.Revoked || deref(k.RevocationReason) != `"run over"` {
+			t.Errorf("key %s: revoked %v with %s, want revoked with \"run over\"", k.ID, k.Revoked, deref(k.RevocationReason))
+		}
+	}
+	if !passed {
+		t.Error("the secret the other provider got is none of the keys made")
+	}
+	if live := srv.Stats().APIKeys.Live; live != 0 {
+		t.Fatalf("%d keys still live after the run", live)
+	}
+}
+
+// A revoke that fails when the key is closed is a warning that says the
+// key stays valid, not an error: the run has done its work.
+func TestAccAPIKeyEphemeral_failedRevokeIsAWarning(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	target, err := url.Parse(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	forward := httputil.NewSingleHostReverseProxy(target)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/revoke") {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(`{"errors":[{"message":"unavailable","long_message":"try later","code":"service_unavailable"}]}`))
+			return
+		}
+		forward.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	rec := &warningRecorder{}
+	factories := recordingFactories(rec)
+	factories["echo"] = echoprovider.NewProviderServer()
+	org := srv.Info().Fixture.ClerkOrganizationID
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{{
+			Config: editProviderConfig(srv, func(attr string) (string, bool) {
+				switch attr {
+				case "api_url":
+					return `api_url = "` + proxy.URL + `/clerk/v1"`, true
+				case "max_retry_wait":
+					return `max_retry_wait = "1ms"` + "\n  max_retries = 0", true
+				}
+				return "", true
+			}) + fmt.Sprintf(ephemeralAPIKeyConfig, org),
+		}},
+	})
+	if !rec.has("Unable to revoke API key", "503", "stays valid until it expires") {
+		t.Errorf("no warning about the failed revoke; warnings:\n%s", rec.all())
+	}
+	if live := srv.Stats().APIKeys.Live; live == 0 {
+		t.Error("no key is live: the failing revoke was not exercised")
+	}
+}
+
+// makeAPIKeyOutside makes a key as a script with the instance key would.
+func makeAPIKeyOutside(t *testing.T, srv *emulator.Server, subject, name string) string {
+	t.Helper()
+	k, err := adminClient(t, srv).CreateAPIKey(context.Background(), client.CreateAPIKeyRequest{Name: name, Subject: subject})
+	if err != nil {
+		t.Fatalf("making an API key outside Terraform: %v", err)
+	}
+	return k.ID
+}
+
+func apiKeyResourceFor(subject string) string {
+	return fmt.Sprintf(`
+resource "machineauth_api_key" "k" {
+  name    = "identity"
+  subject = %q
+}
+`, subject)
+}
+
+// A key carries its identity, and an import block with only that identity
+// adopts it without a change.
+func TestAccAPIKey_identity(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   identityVersions,
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkAPIKeysRevokedWith(srv, defaultAPIKeyRevocationReason),
+		Steps: []resource.TestStep{
+			{
+				Config: providerConfig(srv) + apiKeyResourceFor(srv.Info().Fixture.ClerkUserID),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentity(apiKeyAddr, map[string]knownvalue.Check{"api_key_id": knownvalue.StringRegexp(apiKeyIDPattern)}),
+					statecheck.ExpectIdentityValueMatchesStateAtPath(apiKeyAddr, tfjsonpath.New("api_key_id"), tfjsonpath.New("id")),
+				},
+			},
+			{
+				ResourceName:    apiKeyAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+			},
+		},
+	})
+}
+
+// A subject's keys are listed whoever made them: the one Terraform
+// manages and one made outside it, and, only when asked, a revoked one.
+func TestAccAPIKeyList_query(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	org := srv.Info().Fixture.ClerkOrganizationID
+	var outside, revoked string
+	byIdentity := func(id *string) queryfilter.QueryFilter {
+		return queryfilter.ByResourceIdentity(map[string]knownvalue.Check{
+			"api_key_id": knownvalue.StringFunc(func(v string) error { return equal(v, *id) }),
+		})
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   listVersions,
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkAPIKeysRevokedWith(srv, defaultAPIKeyRevocationReason),
+		Steps: []resource.TestStep{
+			{Config: providerConfig(srv) + apiKeyResourceFor(org)},
+			{
+				PreConfig: func() {
+					outside = makeAPIKeyOutside(t, srv, org, "made by a script")
+					revoked = makeAPIKeyOutside(t, srv, org, "rotated by hand")
+					revokeAPIKeyOutside(t, srv, &revoked, "rotated by hand")
+				},
+				Query: true,
+				Config: fmt.Sprintf(`
+list "machineauth_api_key" "live" {
+  provider         = machineauth
+  include_resource = true
+  config {
+    subject = %[1]q
+  }
+}
+list "machineauth_api_key" "all" {
+  provider = machineauth
+  config {
+    subject         = %[1]q
+    include_revoked = true
+  }
+}
+`, org),
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectLength("machineauth_api_key.live", 2),
+					querycheck.ExpectLength("machineauth_api_key.all", 3),
+					querycheck.ExpectResourceKnownValues("machineauth_api_key.live", byIdentity(&outside), []querycheck.KnownValueCheck{
+						{Path: tfjsonpath.New("id"), KnownValue: knownvalue.StringFunc(func(v string) error { return equal(v, outside) })},
+						{Path: tfjsonpath.New("name"), KnownValue: knownvalue.StringExact("made by a script")},
+						{Path: tfjsonpath.New("subject"), KnownValue: knownvalue.StringExact(org)},
+						{Path: tfjsonpath.New("secret"), KnownValue: knownvalue.Null()},
+						{Path: tfjsonpath.New("expires_at"), KnownValue: knownvalue.Null()},
+					}),
+					querycheck.ExpectResourceDisplayName("machineauth_api_key.all", byIdentity(&revoked),
+						knownvalue.StringRegexp(regexp.MustCompile(`^rotated by hand \(ak_[0-9a-f]{32}\), made \S+, revoked$`))),
+				},
+			},
+		},
+	})
+}
+
+// Break-glass revocation with `terraform apply -invoke`: a key no state
+// holds is revoked with the reason given; a second run finds it revoked
+// and leaves its reason; an unknown id is refused.
+func TestAccRevokeAPIKeyAction_invoke(t *testing.T) {
+	bin := terraformAtLeast(t, tfversion.Version1_14_0)
+	t.Parallel()
+	srv := startEmulator(t, emulator.Options{})
+	leaked := makeAPIKeyOutside(t, srv, srv.Info().Fixture.ClerkMachineID, "leaked key")
+	w := cliWorkspace(t, bin, srv, fmt.Sprintf(`
+action "machineauth_revoke_api_key" "leak" {
+  config {
+    api_key_id = %q
+    reason     = "leaked in a CI log"
+  }
+}
+action "machineauth_revoke_api_key" "unknown" {
+  config {
+    api_key_id = "ak_00000000000000000000000000000000"
+  }
+}
+`, leaked))
+	ctx := context.Background()
+	invoke := func(name string) (string, error) {
+		res, err := w.Run(ctx, "apply", "-auto-approve", "-no-color", "-invoke=action.machineauth_revoke_api_key."+name)
+		return res.Stdout + res.Stderr, err
+	}
+	out, err := invoke("leak")
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectOutput(t, out, "Revoking API key "+leaked, "Revoked API key "+leaked)
+	if k, _ := srv.APIKey(leaked); !k.Revoked || deref(k.RevocationReason) != `"leaked in a CI log"` {
+		t.Fatalf("after the action: revoked %v with reason %s", k.Revoked, deref(k.RevocationReason))
+	}
+	out, err = invoke("leak")
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectOutput(t, out, "already revoked", `"leaked in a CI log"`, "Warning: API key already revoked")
+	out, err = invoke("unknown")
+	if err == nil {
+		t.Fatalf("revoking an unknown key succeeded:\n%s", out)
+	}
+	expectOutput(t, err.Error(), "API key not found", "Nothing was revoked")
 }

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -34,56 +33,14 @@ func newAPIKeyStore(c *client.Client, keys clerkKeys) *apiKeyStore {
 	return &apiKeyStore{client: c, keys: keys}
 }
 
-// apiKeyIndex is one subject's keys, shared by every reader of the listing
-// and changed in place, hence its own lock (see tokenIndex).
-type apiKeyIndex struct {
-	mu sync.RWMutex
-	// gone means Clerk answered 404 for the subject: it no longer exists.
-	gone bool
-	byID map[string]client.APIKey
-}
-
-func (ix *apiKeyIndex) get(id string) (client.APIKey, bool) {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	k, ok := ix.byID[id]
-	return k, ok
-}
-
-func (ix *apiKeyIndex) put(k client.APIKey) *apiKeyIndex {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	ix.byID[k.ID] = k
-	return ix
-}
-
-// all returns the listing's keys in no particular order.
-func (ix *apiKeyIndex) all() []client.APIKey {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	out := make([]client.APIKey, 0, len(ix.byID))
-	for _, k := range ix.byID {
-		out = append(out, k)
-	}
-	return out
-}
+// apiKeyIndex is one subject's keys.
+type apiKeyIndex = credentialIndex[client.APIKey]
 
 // listing returns the subject's shared listing of live keys, or with
 // invalidToo of every key, fetching it on first use.
 func (s *apiKeyStore) listing(ctx context.Context, subject string, invalidToo bool) (*apiKeyIndex, error) {
 	return s.listings.Get(ctx, apiKeyListingKey{subject, invalidToo}, func(ctx context.Context) (*apiKeyIndex, error) {
-		ix := &apiKeyIndex{byID: map[string]client.APIKey{}}
-		keys, err := s.list(ctx, subject, invalidToo)
-		switch {
-		case client.IsNotFound(err):
-			ix.gone = true
-		case err != nil:
-			return nil, err
-		}
-		for _, k := range keys {
-			ix.byID[k.ID] = k
-		}
-		return ix, nil
+		return fetchIndex(ctx, s.page(subject, invalidToo), func(k client.APIKey) string { return k.ID })
 	})
 }
 
@@ -108,55 +65,22 @@ func (s *apiKeyStore) lookup(ctx context.Context, subject, id string) (key clien
 	return *k, true, false, nil
 }
 
-// list fetches every key of subject, fresh: the first page says how many
-// there are, the rest are fetched concurrently. A key created meanwhile
-// shifts later pages, which only repeats a key, except at the very end,
-// which the loop covers by fetching again while any page reports a larger
-// total than has been fetched.
-func (s *apiKeyStore) list(ctx context.Context, subject string, invalidToo bool) ([]client.APIKey, error) {
-	page := func(offset int) (*client.APIKeyList, error) {
-		return s.client.ListAPIKeys(ctx, client.ListAPIKeysRequest{Subject: subject, IncludeInvalid: invalidToo, Limit: listPageSize, Offset: offset})
-	}
-	first, err := page(0)
-	if err != nil {
-		return nil, err
-	}
-	keys := first.Keys
-	total, next := first.TotalCount, listPageSize
-	for next < total {
-		var offsets []int
-		for off := next; off < total; off += listPageSize {
-			offsets = append(offsets, off)
+// page fetches a page of subject's keys.
+func (s *apiKeyStore) page(subject string, invalidToo bool) listPage[client.APIKey] {
+	return func(ctx context.Context, offset int) ([]client.APIKey, int, error) {
+		p, err := s.client.ListAPIKeys(ctx, client.ListAPIKeysRequest{Subject: subject, IncludeInvalid: invalidToo, Limit: listPageSize, Offset: offset})
+		if err != nil {
+			return nil, 0, err
 		}
-		pages := make([]*client.APIKeyList, len(offsets))
-		errs := make([]error, len(offsets))
-		sem := make(chan struct{}, listConcurrency)
-		var wg sync.WaitGroup
-		for i, off := range offsets {
-			sem <- struct{}{}
-			wg.Go(func() {
-				defer func() { <-sem }()
-				pages[i], errs[i] = page(off)
-			})
-		}
-		wg.Wait()
-		for i := range pages {
-			if errs[i] != nil {
-				return nil, errs[i]
-			}
-			keys = append(keys, pages[i].Keys...)
-			total = max(total, pages[i].TotalCount)
-		}
-		next = offsets[len(offsets)-1] + listPageSize
+		return p.Keys, p.TotalCount, nil
 	}
-	return keys, nil
 }
 
 // record puts k into its subject's listing, if one is held, so later
 // readers see what this process changed.
 func (s *apiKeyStore) record(k client.APIKey) {
 	for _, invalidToo := range []bool{false, true} {
-		s.listings.Update(apiKeyListingKey{k.Subject, invalidToo}, func(ix *apiKeyIndex) *apiKeyIndex { return ix.put(k) })
+		s.listings.Update(apiKeyListingKey{k.Subject, invalidToo}, func(ix *apiKeyIndex) *apiKeyIndex { return ix.put(k.ID, k) })
 	}
 }
 

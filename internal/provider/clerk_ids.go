@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 )
 
@@ -19,6 +20,9 @@ var (
 	// organization or a machine.
 	apiKeySubjectPattern = regexp.MustCompile(`^(user|org|mch)_\w{27}$`)
 )
+
+// machineIDValidators refuse at validate time what is not a machine id.
+var machineIDValidators = []validator.String{stringCheck{description: "a machine id (mch_...)", check: checkMachineID}}
 
 // checkMachineID says what is wrong with a machine id, or "".
 func checkMachineID(v string) string {

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/url"
@@ -77,24 +76,6 @@ func checkDuration(raw string, lo, hi time.Duration) string {
 		return fmt.Sprintf("%s is out of range; allowed from %s to %s.", d, lo, hi)
 	}
 	return ""
-}
-
-// stringCheck adapts one of the checks above into a schema validator.
-type stringCheck struct {
-	description string
-	check       func(string) string
-}
-
-func (v stringCheck) Description(context.Context) string         { return v.description }
-func (v stringCheck) MarkdownDescription(context.Context) string { return v.description }
-
-func (v stringCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if problem := v.check(req.ConfigValue.ValueString()); problem != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), req.Path.String()+": "+problem)
-	}
 }
 
 func clerkAPIURLValidator() validator.String {

@@ -5,13 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,10 +24,8 @@ import (
 )
 
 const (
-	authAddr          = "machineauth_connected_app_authorization.test"
 	memberAppsRoute   = "/v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps"
 	b2bAuthorizeRoute = "/v1/b2b/idp/oauth/authorize"
-	tokenRoute        = "/v1/public/{project_id}/oauth2/token"
 	memberRevokeRoute = "/v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke"
 )
 
@@ -119,18 +113,6 @@ func authorizationConfig(srv *emulator.Server, auths ...authorization) string {
 	return cfg
 }
 
-// stytchClient talks to the emulator as the project and its fixture app do,
-// to check from outside what the provider did.
-func stytchClient(t *testing.T, srv *emulator.Server) *client.Client {
-	t.Helper()
-	info := srv.Info()
-	c, err := client.New(client.Config{StytchBaseURL: info.StytchBaseURL, StytchProjectID: info.StytchProjectID, StytchSecret: info.StytchSecret})
-	if err != nil {
-		t.Fatalf("client: %v", err)
-	}
-	return c
-}
-
 // introspect says whether the fixture app's token is active.
 func introspect(t *testing.T, srv *emulator.Server, token string) bool {
 	t.Helper()
@@ -142,25 +124,6 @@ func introspect(t *testing.T, srv *emulator.Server, token string) bool {
 		t.Fatalf("introspect: %v", err)
 	}
 	return got.Active
-}
-
-// checkNothingActive is every test's CheckDestroy: whatever a test did,
-// no authorization may outlive it.
-func checkNothingActive(srv *emulator.Server) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		if n := srv.Stats().Authorizations.Active; n != 0 {
-			return fmt.Errorf("%d authorizations are still active in the emulator", n)
-		}
-		return nil
-	}
-}
-
-// captureAttr stores an attribute's value for a later step or CheckDestroy.
-func captureAttr(addr, attr string, into *string) resource.TestCheckFunc {
-	return resource.TestCheckResourceAttrWith(addr, attr, func(v string) error {
-		*into = v
-		return nil
-	})
 }
 
 func TestAccConnectedAppAuthorization_lifecycle(t *testing.T) {
@@ -645,78 +608,6 @@ func TestAccConnectedAppAuthorization_consumerUser(t *testing.T) {
 			},
 		},
 	})
-}
-
-// faultProxy stands between the provider and the emulator and loses the
-// answers to chosen requests after the emulator has acted on them, or fails
-// them outright, so each recovery path runs deterministically.
-type faultProxy struct {
-	*httptest.Server
-	mu    sync.Mutex
-	rules []*faultRule
-	lost  []string // bodies of the answers dropped
-}
-
-type faultRule struct {
-	method, pathSuffix string
-	times              int  // how many more matching requests to hit; -1 for all
-	fail               bool // answer 500 without forwarding, instead of dropping the answer
-}
-
-func newFaultProxy(t *testing.T, srv *emulator.Server) *faultProxy {
-	t.Helper()
-	target, _ := url.Parse(srv.URL())
-	rp := httputil.NewSingleHostReverseProxy(target)
-	p := &faultProxy{}
-	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rule := p.match(r)
-		switch {
-		case rule == nil:
-			rp.ServeHTTP(w, r)
-		case rule.fail:
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusInternalServerError)
-			_, _ = w.Write([]byte(`{"status_code":500,"request_id":"request-id-test-proxy","error_type":"internal_server_error","error_message":"injected"}`))
-		default:
-			rec := httptest.NewRecorder()
-			rp.ServeHTTP(rec, r)
-			p.mu.Lock()
-			p.lost = append(p.lost, rec.Body.String())
-			p.mu.Unlock()
-			conn, _, err := w.(http.Hijacker).Hijack()
-			if err == nil {
-				_ = conn.Close()
-			}
-		}
-	}))
-	t.Cleanup(p.Close)
-	return p
-}
-
-func (p *faultProxy) set(rules ...*faultRule) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.rules = rules
-}
-
-func (p *faultProxy) match(r *http.Request) *faultRule {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, rule := range p.rules {
-		if rule.times != 0 && r.Method == rule.method && strings.HasSuffix(r.URL.Path, rule.pathSuffix) {
-			if rule.times > 0 {
-				rule.times--
-			}
-			return rule
-		}
-	}
-	return nil
-}
-
-func (p *faultProxy) lostAnswers() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return slices.Clone(p.lost)
 }
 
 // proxiedConfig points the provider's Stytch calls at the proxy.

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -42,36 +41,20 @@ func createConnectedApp(ctx context.Context, c *client.Client, clientType string
 	}
 	req := client.CreateConnectedAppClientRequest{ClientType: clientType, ConnectedAppClientFields: fields}
 	req.ClientDescription = connectedAppMarkerPrefix + marker
-	var lost error
-	unanswered := 0
-	for range createAttempts {
-		a, err := c.CreateConnectedAppClient(ctx, req)
-		if err == nil {
-			app = a
-			break
-		}
-		if !client.IsAmbiguous(err) {
-			addClientError(diags, "Unable to create the connected app", err)
-			break
-		}
-		lost, unanswered = err, unanswered+1
-		if ctx.Err() != nil {
-			break
-		}
+	app, lost, refused := sendCreate(ctx, func(ctx context.Context) (*client.ConnectedAppClientWithSecrets, error) {
+		return c.CreateConnectedAppClient(ctx, req)
+	}, nil)
+	if refused != nil {
+		addClientError(diags, "Unable to create the connected app", refused)
 	}
-	if lost != nil {
-		// As for M2M tokens: the search outlives an interrupt, so a client
-		// made by a request cut off does not outlive the run unknown.
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orphanSearchTimeout)
+	if lost.any() {
 		keep := ""
 		if app != nil {
 			keep = app.ClientID
 		}
-		deleteMarkedApps(sctx, c, req.ClientDescription, keep, diags)
-		cancel()
+		deleteMarkedApps(ctx, c, req.ClientDescription, keep, diags)
 		if app == nil && !diags.HasError() {
-			diags.AddError("Unable to create the connected app",
-				fmt.Sprintf("%d create request(s) got no answer; any client they made was deleted. Last failure: ", unanswered)+client.Redact(lost.Error()))
+			diags.AddError("Unable to create the connected app", lost.failure("; any client they made was deleted"))
 		}
 	}
 	if app == nil {
@@ -88,32 +71,20 @@ func createConnectedApp(ctx context.Context, c *client.Client, clientType string
 // deleteMarkedApps deletes the clients whose description is marker, but
 // keep, and warns naming them.
 func deleteMarkedApps(ctx context.Context, c *client.Client, marker, keep string, diags *diag.Diagnostics) {
-	var deleted, left []string
-	var err error
-	for round := 1; round <= orphanSearchRounds; round++ {
-		var done []string
-		done, left, err = deleteMarkedOnce(ctx, c, marker, keep)
-		deleted = append(deleted, done...)
-		if err == nil || !transientFailure(err) || ctx.Err() != nil {
-			break
-		}
-	}
-	if err != nil {
-		detail := client.Redact(err.Error())
-		if len(left) > 0 {
-			detail += "\n\nThe lost requests left these connected apps: " + strings.Join(left, ", ") + ". Delete them in the Stytch dashboard or with the API."
-		}
-		diags.AddError("A connected app may have been left behind: searching the project's connected apps failed", detail)
-		return
-	}
-	if len(deleted) > 0 {
-		diags.AddWarning("Deleted a connected app left behind by a lost answer",
-			fmt.Sprintf("A create request got no answer, yet Stytch made the client: %s, now deleted. Nobody ever received its client_id or secret.", strings.Join(deleted, ", ")))
-	}
+	deleted, left, err := settleLostAnswers(ctx, func(ctx context.Context) ([]string, []string, error) {
+		return deleteMarkedOnce(ctx, c, marker, keep)
+	})
+	leftBehindReport{
+		failed: "A connected app may have been left behind: searching the project's connected apps failed",
+		left: func(ids string) string {
+			return "The lost requests left these connected apps: " + ids + ". Delete them in the Stytch dashboard or with the API."
+		},
+		settled: "Deleted a connected app left behind by a lost answer",
+		settledDetail: func(ids string) string {
+			return fmt.Sprintf("A create request got no answer, yet Stytch made the client: %s, now deleted. Nobody ever received its client_id or secret.", ids)
+		},
+	}.add(diags, deleted, left, err)
 }
-
-// searchPageSize is the most Stytch returns in one search page.
-const searchPageSize = 1000
 
 // deleteMarkedOnce is one round of deleteMarkedApps: it returns the
 // clients deleted and, on failure, those found and not deleted.
@@ -127,13 +98,12 @@ func deleteMarkedOnce(ctx context.Context, c *client.Client, marker, keep string
 	if err != nil {
 		return nil, nil, err
 	}
-	for i, id := range found {
+	return settleEach(found, func(id string) error {
 		if err := c.DeleteConnectedAppClient(ctx, id); err != nil && !stytchClientGone(err) {
-			return deleted, found[i:], err
+			return err
 		}
-		deleted = append(deleted, id)
-	}
-	return deleted, nil, nil
+		return nil
+	})
 }
 
 // eachConnectedApp pages through every client of the project.

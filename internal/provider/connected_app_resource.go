@@ -9,6 +9,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -28,6 +31,7 @@ var (
 	_ resource.ResourceWithImportState    = (*connectedAppResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*connectedAppResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*connectedAppResource)(nil)
+	_ resource.ResourceWithIdentity       = (*connectedAppResource)(nil)
 )
 
 // NewConnectedAppResource is the machineauth_connected_app resource.
@@ -58,7 +62,7 @@ func (r *connectedAppResource) Schema(_ context.Context, _ resource.SchemaReques
 			Optional:            true,
 			Computed:            true,
 			Default:             listdefault.StaticValue(types.ListValueMust(types.StringType, []attr.Value{})),
-			Validators:          []validator.List{listvalidator.ValueStringsAre(stringCheck{description: "an https URL, or http to a loopback host", check: checkRedirectURI})},
+			Validators:          []validator.List{listvalidator.ValueStringsAre(redirectURIValidator)},
 		}
 	}
 	// The first-party switches, off by default.
@@ -126,8 +130,6 @@ func (r *connectedAppResource) Schema(_ context.Context, _ resource.SchemaReques
 			"authorize with `machineauth_connected_app_authorization`, with its redirect URLs, token lifetime and client secret.\n\n" +
 			"**Updates** are in place but for `client_type`. Stytch replaces the whole client on every update, resetting any field " +
 			"left out, so every update sends every field.\n\n" + clientSecretDoc("machineauth_connected_app.example") + "\n\n" +
-			"**Calls per phase.** Refresh: one read per client. Create: a create and an update (see **Lost answers**). " +
-			"Update: one update when an argument changes, and the rotation call a rotation step needs. Destroy: one delete.\n\n" +
 			"**Destroy** deletes the client. What Stytch does with the authorizations members granted it is not documented: " +
 			"the emulator revokes them, with every token issued under them, so treat destroying a client as revoking them all. " +
 			"Deleting a client that is already gone counts as done.\n\n" + connectedAppCreateDoc + "\n\n" +
@@ -135,6 +137,10 @@ func (r *connectedAppResource) Schema(_ context.Context, _ resource.SchemaReques
 			"`secret_rotation_triggers` after the import to get a secret Terraform knows.",
 		Attributes: attrs,
 	}
+}
+
+func (r *connectedAppResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = connectedAppKind.identity().schema()
 }
 
 func (r *connectedAppResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -218,4 +224,78 @@ func (r *connectedAppResource) Delete(ctx context.Context, req resource.DeleteRe
 
 func (r *connectedAppResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	importClient(ctx, req, resp, connectedAppKind, connectedAppIDPattern.check)
+}
+
+// The machineauth_connected_app list resource (Terraform 1.14 and later,
+// `terraform query`): the project's connected-app clients, so those made in
+// the dashboard can be found and imported.
+
+var _ list.ListResourceWithConfigure = (*connectedAppListResource)(nil)
+
+// NewConnectedAppListResource is the machineauth_connected_app list resource.
+func NewConnectedAppListResource() list.ListResource {
+	return &connectedAppListResource{listResults[connectedAppListModel, client.ConnectedAppClient, connectedAppModel]{
+		typeName: "_connected_app",
+		fetch:    listConnectedApps,
+		name:     connectedAppDisplayName,
+		identity: func(a client.ConnectedAppClient) any {
+			return clientIDIdentity.of(types.StringValue(a.ClientID))
+		},
+		resource: listedConnectedApp,
+	}}
+}
+
+type connectedAppListResource struct {
+	listResults[connectedAppListModel, client.ConnectedAppClient, connectedAppModel]
+}
+
+type connectedAppListModel struct {
+	ClientType types.String `tfsdk:"client_type"`
+}
+
+func (l *connectedAppListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = listschema.Schema{
+		MarkdownDescription: "Lists the project's Stytch connected-app clients, oldest first, for `terraform query` (Terraform 1.14 and later): " +
+			"each as its identity (`client_id`) and, with `include_resource = true`, as a `machineauth_connected_app` whose secrets are null, " +
+			"since Stytch shows a secret only when it issues it. `terraform query -generate-config-out=apps.tf` writes a resource and an " +
+			"import block for each. The search pages through every client, a thousand a request.",
+		Attributes: map[string]listschema.Attribute{
+			"client_type": listschema.StringAttribute{
+				MarkdownDescription: "List only clients of this type. Unset: all.",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.OneOf(connectedAppClientTypes...)},
+			},
+		},
+	}
+}
+
+// listConnectedApps fetches the project's clients of the type asked for,
+// in the search's order.
+func listConnectedApps(ctx context.Context, data *providerData, cfg connectedAppListModel) ([]client.ConnectedAppClient, diag.Diagnostics) {
+	var apps []client.ConnectedAppClient
+	err := eachConnectedApp(ctx, data.client, func(a client.ConnectedAppClient) {
+		if cfg.ClientType.IsNull() || a.ClientType == cfg.ClientType.ValueString() {
+			apps = append(apps, a)
+		}
+	})
+	if err != nil {
+		var diags diag.Diagnostics
+		addClientError(&diags, "Unable to list the project's connected apps", err)
+		return nil, diags
+	}
+	return apps, nil
+}
+
+func connectedAppDisplayName(a client.ConnectedAppClient) string {
+	return a.ClientName + " (" + a.ClientType + ", " + a.ClientID + ")"
+}
+
+// listedConnectedApp is the state an import of a would reach after its
+// first refresh.
+func listedConnectedApp(ctx context.Context, a client.ConnectedAppClient, diags *diag.Diagnostics) connectedAppModel {
+	var m connectedAppModel
+	m.set(ctx, &a, diags)
+	m.ID, m.ClientID = types.StringValue(a.ClientID), types.StringValue(a.ClientID)
+	m.clientSecretModel = listedClientSecret(a.ClientSecretLastFour)
+	return m
 }

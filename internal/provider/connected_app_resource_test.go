@@ -7,12 +7,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
@@ -186,83 +192,6 @@ func TestAccConnectedApp_inPlaceUpdate(t *testing.T) {
 	})
 }
 
-// Rotation: a trigger change starts it and both secrets work; once the
-// overlap has passed by Stytch's clock the plan completes it, and the old
-// secret is refused. A rotation reverted while pending is cancelled.
-func TestAccConnectedApp_rotation(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	var appID, first, second, third string
-	step := func(rotation string) string {
-		return providerConfig(srv) + thirdPartyApp(`secret_rotation_triggers = { rotation = "`+rotation+`" }`, `secret_rotation_overlap_seconds = 600`)
-	}
-	update := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate)}}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkAppsGone(srv),
-		Steps: []resource.TestStep{
-			{
-				Config: step("1"),
-				Check: resource.ComposeTestCheckFunc(
-					captureAttr(appAddr, "client_id", &appID),
-					captureAttr(appAddr, "client_secret", &first),
-					resource.TestCheckNoResourceAttr(appAddr, "secret_rotation_started_at"),
-				),
-			},
-			{
-				Config:           step("2"),
-				ConfigPlanChecks: update,
-				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttrWith(appAddr, "client_secret", func(v string) error { return equal(v, first) }),
-					captureAttr(appAddr, "next_client_secret", &second),
-					resource.TestCheckResourceAttrSet(appAddr, "secret_rotation_started_at"),
-					secretsWork(t, srv, &appID, []*string{&first, &second}, nil),
-				),
-			},
-			{
-				// Halfway through the overlap, nothing is due.
-				PreConfig: func() { srv.Advance(300 * time.Second) },
-				Config:    step("2"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-			},
-			{
-				PreConfig:        func() { srv.Advance(310 * time.Second) },
-				Config:           step("2"),
-				ConfigPlanChecks: update,
-				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttrWith(appAddr, "client_secret", func(v string) error { return equal(v, second) }),
-					resource.TestCheckNoResourceAttr(appAddr, "next_client_secret"),
-					resource.TestCheckNoResourceAttr(appAddr, "secret_rotation_started_at"),
-					resource.TestCheckResourceAttrWith(appAddr, "client_secret_last_four", func(v string) error { return equal(v, second[len(second)-4:]) }),
-					secretsWork(t, srv, &appID, []*string{&second}, []*string{&first}),
-				),
-			},
-			{
-				Config:           step("3"),
-				ConfigPlanChecks: update,
-				Check:            captureAttr(appAddr, "next_client_secret", &third),
-			},
-			{
-				// Back to the triggers the current secret was made under.
-				Config:           step("2"),
-				ConfigPlanChecks: update,
-				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttrWith(appAddr, "client_secret", func(v string) error { return equal(v, second) }),
-					resource.TestCheckNoResourceAttr(appAddr, "next_client_secret"),
-					secretsWork(t, srv, &appID, []*string{&second}, []*string{&third}),
-					func(*terraform.State) error {
-						if a, _ := srv.ConnectedApp(appID); a.RotationPending {
-							return fmt.Errorf("the rotation is still pending in the emulator")
-						}
-						return nil
-					},
-				),
-			},
-		},
-	})
-}
-
 // A client deleted outside Terraform leaves the state with a warning that
 // names it, and the next apply makes a new one.
 func TestAccConnectedApp_deletedOutsideTerraform(t *testing.T) {
@@ -346,21 +275,6 @@ func TestAccConnectedApp_publicClient(t *testing.T) {
 	})
 }
 
-// proxiedProvider points the provider's Stytch calls at the fault proxy.
-func proxiedProvider(srv *emulator.Server, p *faultProxy) string {
-	info := srv.Info()
-	return fmt.Sprintf(`
-provider "machineauth" {
-  max_retry_wait = "20ms"
-  stytch {
-    base_url   = %q
-    project_id = %q
-    secret     = %q
-  }
-}
-`, p.URL, info.StytchProjectID, info.StytchSecret)
-}
-
 // A create whose answer is lost made a client nobody holds the secret of:
 // the provider creates again and deletes exactly the client its lost
 // request made, found by its create marker. A client another run is
@@ -413,43 +327,198 @@ func TestAccConnectedApp_lostCreateAnswer(t *testing.T) {
 	})
 }
 
-// A rotation start whose answer is lost issued a next secret nobody holds:
-// the provider cancels that rotation and starts again, so the next secret
-// in state is the one Stytch accepts.
-func TestAccConnectedApp_lostRotationStartAnswer(t *testing.T) {
+// The data source reads a client by id, and says when a rotation is pending.
+func TestAccConnectedAppDataSource(t *testing.T) {
 	srv := startEmulator(t, emulator.Options{})
-	p := newFaultProxy(t, srv)
-	var appID, current, next string
 	config := func(v string) string {
-		return proxiedProvider(srv, p) + thirdPartyApp(`secret_rotation_triggers = { v = "`+v+`" }`)
+		return providerConfig(srv) + thirdPartyApp(`logo_url = "https://app.example.test/logo.png"`, `secret_rotation_triggers = { v = "`+v+`" }`) + `
+data "machineauth_connected_app" "app" {
+  client_id  = machineauth_connected_app.app.client_id
+  depends_on = [machineauth_connected_app.app]
+}
+`
 	}
+	const ds = "data.machineauth_connected_app.app"
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkAppsGone(srv),
 		Steps: []resource.TestStep{
 			{
 				Config: config("1"),
-				Check: resource.ComposeTestCheckFunc(
-					captureAttr(appAddr, "client_id", &appID),
-					captureAttr(appAddr, "client_secret", &current),
-				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("client_type"), knownvalue.StringExact("third_party")),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("redirect_urls"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(appRedirect)})),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("logo_url"), knownvalue.StringExact("https://app.example.test/logo.png")),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("client_description"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("secret_rotation_pending"), knownvalue.Bool(false)),
+					statecheck.CompareValuePairs(ds, tfjsonpath.New("client_secret_last_four"), appAddr, tfjsonpath.New("client_secret_last_four"), compare.ValuesSame()),
+				},
 			},
 			{
-				PreConfig: func() { p.set(&faultRule{method: "POST", pathSuffix: "/secrets/rotate/start", times: 1}) },
+				Config: config("2"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("secret_rotation_pending"), knownvalue.Bool(true)),
+				},
+			},
+		},
+	})
+}
+
+// The ephemeral reader hands a consumer the current secret, then the next
+// one from the start of a rotation, and refuses a secret Stytch does not
+// hold.
+func TestAccConnectedAppSecretEphemeral(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	var current, next string
+	config := func(v string) string {
+		return providerConfig(srv) + thirdPartyApp(`secret_rotation_triggers = { v = "`+v+`" }`) + `
+ephemeral "machineauth_connected_app_secret" "app" {
+  client_id          = machineauth_connected_app.app.client_id
+  client_secret      = machineauth_connected_app.app.client_secret
+  next_client_secret = machineauth_connected_app.app.next_client_secret
+}
+
+provider "echo" {
+  data = ephemeral.machineauth_connected_app_secret.app.secret
+}
+
+# A consumer that takes its secret when it is made, as echo does, is
+# remade when the secret to use changes.
+resource "echo" "consumer" {
+  lifecycle {
+    replace_triggered_by = [machineauth_connected_app.app.next_client_secret]
+  }
+}
+`
+	}
+	factories := map[string]func() (tfprotov6.ProviderServer, error){
+		"machineauth": testAccProtoV6ProviderFactories["machineauth"],
+		"echo":        echoprovider.NewProviderServer(),
+	}
+	echoed := func(want *string) resource.TestCheckFunc {
+		return resource.TestCheckResourceAttrWith("echo.consumer", "data", func(v string) error { return equal(v, *want) })
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: factories,
+		CheckDestroy:             checkAppsGone(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: config("1"),
+				Check:  resource.ComposeTestCheckFunc(captureAttr(appAddr, "client_secret", &current), echoed(&current)),
+			},
+			{
+				Config: config("2"),
+				// The consumer follows the rotation in the same apply.
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("echo.consumer", plancheck.ResourceActionReplace),
+				}},
+				Check: resource.ComposeTestCheckFunc(captureAttr(appAddr, "next_client_secret", &next), echoed(&next)),
+			},
+			{
+				// The plan that completes the rotation hands the reader the
+				// next secret as client_secret while Stytch still holds it
+				// pending: still the one to use.
+				PreConfig: func() { srv.Advance(time.Hour + time.Minute) },
 				Config:    config("2"),
 				Check: resource.ComposeTestCheckFunc(
-					captureAttr(appAddr, "next_client_secret", &next),
-					func(s *terraform.State) error {
-						if len(p.lostAnswers()) != 1 {
-							return fmt.Errorf("%d answers lost, want 1", len(p.lostAnswers()))
-						}
-						return secretsWork(t, srv, &appID, []*string{&current, &next}, nil)(s)
-					},
+					resource.TestCheckResourceAttrWith(appAddr, "client_secret", func(v string) error { return equal(v, next) }),
+					echoed(&next),
 				),
 			},
 		},
 	})
-	if n := srv.Stats().Calls("POST", "/v1/connected_apps/clients/{client_id}/secrets/rotate/cancel"); n != 1 {
-		t.Errorf("%d rotation cancels, want the one that dropped the lost rotation", n)
-	}
+
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{{
+			Config: providerConfig(srv) + fmt.Sprintf(`
+ephemeral "machineauth_connected_app_secret" "fixture" {
+  client_id     = %q
+  client_secret = "not-the-fixture-apps-secret"
+}
+provider "echo" {
+  data = ephemeral.machineauth_connected_app_secret.fixture.secret
+}
+resource "echo" "consumer" {}
+`, srv.Info().Fixture.StytchConnectedAppID),
+			ExpectError: diagMatching("No usable secret for connected app", "neither secret given does"),
+		}},
+	})
+}
+
+// A client carries its identity, and an import block naming only that
+// identity adopts it without a change.
+func TestAccConnectedApp_identity(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   identityVersions,
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkAppsGone(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: providerConfig(srv) + thirdPartyApp(),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentity(appAddr, map[string]knownvalue.Check{"client_id": knownvalue.StringRegexp(connectedAppIDRe)}),
+					statecheck.ExpectIdentityValueMatchesStateAtPath(appAddr, tfjsonpath.New("client_id"), tfjsonpath.New("client_id")),
+				},
+			},
+			{
+				ResourceName:    appAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+			},
+		},
+	})
+}
+
+// The project's clients are listed whoever made them, with a filter by
+// type; a listed client comes as the state an import would reach.
+func TestAccConnectedAppList_query(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	var outside string
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   listVersions,
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkAppsGone(srv, &outside),
+		Steps: []resource.TestStep{
+			{Config: providerConfig(srv) + thirdPartyApp()},
+			{
+				PreConfig: func() {
+					app, err := stytchClient(t, srv).CreateConnectedAppClient(t.Context(), client.CreateConnectedAppClientRequest{
+						ClientType: "first_party_public", ConnectedAppClientFields: client.ConnectedAppClientFields{ClientName: "made in the dashboard"},
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+					outside = app.ClientID
+				},
+				Query: true,
+				Config: `
+list "machineauth_connected_app" "all" {
+  provider         = machineauth
+  include_resource = true
+}
+list "machineauth_connected_app" "public" {
+  provider = machineauth
+  config {
+    client_type = "first_party_public"
+  }
+}
+`,
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					// The fixture's app, Terraform's and the one made outside.
+					querycheck.ExpectLength("machineauth_connected_app.all", 3),
+					querycheck.ExpectLength("machineauth_connected_app.public", 1),
+					querycheck.ExpectResourceKnownValues("machineauth_connected_app.all",
+						queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"client_id": knownvalue.StringFunc(func(v string) error { return equal(v, outside) })}),
+						[]querycheck.KnownValueCheck{
+							{Path: tfjsonpath.New("client_name"), KnownValue: knownvalue.StringExact("made in the dashboard")},
+							{Path: tfjsonpath.New("client_secret"), KnownValue: knownvalue.Null()},
+						}),
+				},
+			},
+		},
+	})
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -24,6 +26,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*m2mClientResource)(nil)
 	_ resource.ResourceWithImportState = (*m2mClientResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*m2mClientResource)(nil)
+	_ resource.ResourceWithIdentity    = (*m2mClientResource)(nil)
 )
 
 // NewM2MClientResource is the machineauth_m2m_client resource.
@@ -75,7 +78,7 @@ func (r *m2mClientResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 		"trusted_metadata": schema.StringAttribute{
 			MarkdownDescription: m2mClientFieldDocs["trusted_metadata"] + " Unset: none." + inPlace,
 			Optional:            true,
-			Validators:          []validator.String{jsonObjectValidator{}},
+			Validators:          []validator.String{jsonObjectValidator},
 			PlanModifiers:       []planmodifier.String{sameJSONKeepsState{}},
 		},
 		"status": schema.StringAttribute{
@@ -93,14 +96,16 @@ func (r *m2mClientResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			"with the client_credentials grant (see the `machineauth_m2m_client_token` ephemeral resource).\n\n" +
 			"**Updates** are in place, `status` included: `status = \"inactive\"` is the kill switch, and every update sends every field.\n\n" +
 			clientSecretDoc("machineauth_m2m_client.example") + "\n\n" +
-			"**Calls per phase.** Refresh: one read per client. Create: one create, and one update when `status` is `inactive` " +
-			"(Stytch creates clients active). Update: one update when an argument changes, and the rotation call a rotation step needs. " +
-			"Destroy: one delete. Deleting a client does not end the access tokens it was issued: they stay valid until they expire, " +
+			"**Destroy** deletes the client. Deleting a client does not end the access tokens it was issued: they stay valid until they expire, " +
 			"within the hour. Deleting a client that is already gone counts as done.\n\n" + m2mClientCreateDoc + "\n\n" +
 			"**Import** by `client_id`. Stytch never shows a secret again, so `client_secret` stays null until a rotation: change " +
 			"`secret_rotation_triggers` after the import to get a secret Terraform knows.",
 		Attributes: attrs,
 	}
+}
+
+func (r *m2mClientResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = m2mClientKind.identity().schema()
 }
 
 func (r *m2mClientResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -201,8 +206,8 @@ func createM2MClient(ctx context.Context, c *client.Client, f client.UpdateM2MCl
 			lost = err
 		}
 		// A lost answer, or a refusal after one (the id now taken): look.
-		// The read outlives an interrupt, as the connected app's search does.
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orphanSearchTimeout)
+		// The read outlives an interrupt, as every lost-answer search does.
+		sctx, cancel := detachedSearch(ctx)
 		got, gerr := c.GetM2MClient(sctx, id)
 		cancel()
 		switch {
@@ -241,4 +246,94 @@ func (r *m2mClientResource) Delete(ctx context.Context, req resource.DeleteReque
 
 func (r *m2mClientResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	importClient(ctx, req, resp, m2mClientKind, checkClientID)
+}
+
+// The machineauth_m2m_client list resource (Terraform 1.14 and later,
+// `terraform query`): the project's M2M clients, so those made outside
+// Terraform can be found and imported.
+
+var _ list.ListResourceWithConfigure = (*m2mClientListResource)(nil)
+
+// NewM2MClientListResource is the machineauth_m2m_client list resource.
+func NewM2MClientListResource() list.ListResource {
+	return &m2mClientListResource{listResults[m2mClientListModel, client.M2MClient, m2mClientModel]{
+		typeName: "_m2m_client",
+		fetch:    listM2MClients,
+		name:     m2mClientDisplayName,
+		identity: func(c client.M2MClient) any { return clientIDIdentity.of(types.StringValue(c.ClientID)) },
+		resource: listedM2MClient,
+	}}
+}
+
+type m2mClientListResource struct {
+	listResults[m2mClientListModel, client.M2MClient, m2mClientModel]
+}
+
+type m2mClientListModel struct {
+	ClientName types.String `tfsdk:"client_name"`
+	Scope      types.String `tfsdk:"scope"`
+}
+
+func (l *m2mClientListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = listschema.Schema{
+		MarkdownDescription: "Lists the project's Stytch M2M clients, oldest first, for `terraform query` (Terraform 1.14 and later): each as " +
+			"its identity (`client_id`) and, with `include_resource = true`, as a `machineauth_m2m_client` whose secrets are null, since " +
+			"Stytch shows a secret only when it issues it. `terraform query -generate-config-out=clients.tf` writes a resource and an " +
+			"import block for each. Stytch's search filters, so only matching clients are fetched, a thousand a request.",
+		Attributes: map[string]listschema.Attribute{
+			"client_name": listschema.StringAttribute{MarkdownDescription: "List only clients of exactly this name. Unset: any.", Optional: true},
+			"scope": listschema.StringAttribute{
+				MarkdownDescription: "List only clients that may ask for this scope. Unset: any.",
+				Optional:            true,
+			},
+		},
+	}
+}
+
+// listM2MClients fetches the clients the filters match, page by page, in
+// the search's order.
+func listM2MClients(ctx context.Context, data *providerData, cfg m2mClientListModel) ([]client.M2MClient, diag.Diagnostics) {
+	search := client.M2MSearchRequest{Limit: searchPageSize}
+	var operands []client.M2MSearchOperand
+	if !cfg.ClientName.IsNull() {
+		operands = append(operands, client.M2MSearchOperand{FilterName: "client_name", FilterValue: cfg.ClientName.ValueString()})
+	}
+	if !cfg.Scope.IsNull() {
+		operands = append(operands, client.M2MSearchOperand{FilterName: "scopes", FilterValue: []string{cfg.Scope.ValueString()}})
+	}
+	if len(operands) > 0 {
+		search.Query = &client.M2MSearchQuery{Operator: "AND", Operands: operands}
+	}
+	var clients []client.M2MClient
+	for {
+		page, err := data.client.SearchM2MClients(ctx, search)
+		if err != nil {
+			var diags diag.Diagnostics
+			addClientError(&diags, "Unable to list the project's M2M clients", err)
+			return nil, diags
+		}
+		clients = append(clients, page.M2MClients...)
+		if next := page.ResultsMetadata.NextCursor; next == nil || *next == "" || len(page.M2MClients) == 0 {
+			break
+		}
+		search.Cursor = *page.ResultsMetadata.NextCursor
+	}
+	return clients, nil
+}
+
+func m2mClientDisplayName(c client.M2MClient) string {
+	if c.ClientName == "" {
+		return c.ClientID
+	}
+	return c.ClientName + " (" + c.ClientID + ", " + c.Status + ")"
+}
+
+// listedM2MClient is the state an import of c would reach after its first
+// refresh.
+func listedM2MClient(ctx context.Context, c client.M2MClient, diags *diag.Diagnostics) m2mClientModel {
+	var m m2mClientModel
+	m.set(ctx, &c, diags)
+	m.ID, m.ClientID = types.StringValue(c.ClientID), types.StringValue(c.ClientID)
+	m.clientSecretModel = listedClientSecret(c.ClientSecretLastFour)
+	return m
 }

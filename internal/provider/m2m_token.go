@@ -2,13 +2,14 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -16,15 +17,12 @@ import (
 )
 
 // What the resource and the ephemeral resource machineauth_m2m_token share:
-// their arguments, what they issue, and the words that describe both.
+// their arguments, what they issue, and the words that describe both; and
+// the ephemeral resource itself, below.
 
 const (
 	tokenFormatOpaque = "opaque"
 	tokenFormatJWT    = "jwt"
-
-	// maxTokenLifetime is ten years, Clerk's ceiling on a machine's default
-	// token TTL; a longer lifetime is a mistake, not a need.
-	maxTokenLifetime = 315360000
 
 	defaultRevocationReason = "Revoked by Terraform: machineauth_m2m_token destroyed"
 )
@@ -61,11 +59,9 @@ var (
 // The validators of the shared arguments: each refuses at validate time,
 // before any request, what Clerk would refuse at apply.
 var (
-	machineSecretKeyValidators       = []validator.String{prefixValidator("ak_")}
-	secondsUntilExpirationValidators = []validator.Int64{int64validator.Between(1, maxTokenLifetime)}
-	claimsValidators                 = []validator.String{claimsValidator{}}
-	tokenFormatValidators            = []validator.String{stringvalidator.OneOf(tokenFormatOpaque, tokenFormatJWT)}
-	revocationReasonValidators       = []validator.String{stringvalidator.LengthAtLeast(1)}
+	machineSecretKeyValidators = []validator.String{prefixValidator("ak_")}
+	claimsValidators           = []validator.String{stringCheck{description: "a JSON object without the reserved claims " + strings.Join(reservedClaims, ", "), check: checkM2MTokenClaims}}
+	tokenFormatValidators      = []validator.String{stringvalidator.OneOf(tokenFormatOpaque, tokenFormatJWT)}
 )
 
 // m2mTokenArgs are the arguments of both kinds of machineauth_m2m_token.
@@ -141,29 +137,116 @@ func (i *m2mTokenIssued) set(ctx context.Context, t client.M2MToken, diags *diag
 	i.LastUsedAt = rfc3339OrNull(t.LastUsed())
 }
 
-// nonNilStrings makes "no scopes" an empty set rather than null, so a
-// token without scopes reads the same after create and after refresh.
-func nonNilStrings(s []string) []string {
-	if s == nil {
-		return []string{}
+// openTokenKey names what Open keeps for Close (see keepForClose).
+const openTokenKey = "token"
+
+// NewM2MTokenEphemeralResource is the ephemeral machineauth_m2m_token.
+func NewM2MTokenEphemeralResource() ephemeral.EphemeralResource {
+	return &closingEphemeralResource[m2mTokenEphemeralModel]{
+		ephemeralResource: ephemeralResource[m2mTokenEphemeralModel]{name: "_m2m_token", schema: m2mTokenEphemeralSchema, open: issueEphemeralM2MToken},
+		close:             closeEphemeralM2MToken,
 	}
-	return s
 }
 
-// claimsFromClerk is the claims value to keep after reading a token: the
-// prior one when it is the same JSON (so the user's formatting stays), else
-// Clerk's, as after an import; the create marker is never shown.
-func claimsFromClerk(prior types.String, got json.RawMessage) types.String {
-	got, marked := withoutCreateMarker(got)
-	if len(got) == 0 {
-		return types.StringNull()
+type m2mTokenEphemeralModel struct {
+	m2mTokenArgs
+	m2mTokenIssued
+}
+
+// openToken is the private data Close revokes from.
+type openToken struct {
+	ID     string `json:"id"`
+	Format string `json:"format"`
+	Reason string `json:"reason"`
+	// Key is the resource's own machine key, kept only when the provider
+	// has no instance secret key to revoke with: Terraform holds private
+	// data in memory for the run and never writes an ephemeral
+	// resource's to state or plan files.
+	Key string `json:"key,omitempty"`
+}
+
+func m2mTokenEphemeralSchema() schema.Schema {
+	return schema.Schema{
+		MarkdownDescription: "A Clerk M2M token that lives for one Terraform run and is never stored in state or plan files: " +
+			"issued when Terraform opens it and revoked when Terraform closes it, at the end of the run. Needs Terraform 1.10 or later.\n\n" +
+			"Terraform opens ephemeral resources during `terraform plan` too, so a plan issues (and then revokes) a token of its own, " +
+			"and `terraform apply` issues another. A revoke that fails on close is a warning: the token then lives until it expires, " +
+			"so keep `seconds_until_expiration` short. JWT-format tokens cannot be revoked at all and stay valid until they expire.\n\n" +
+			"It revokes with the provider's `clerk.secret_key` when set, else with the machine key that issued the token. " +
+			"Unlike the resource it has no `keepers` or rotation: each run gets a new token anyway.\n\n" + ambiguousCreateDoc,
+		Attributes: map[string]schema.Attribute{
+			"machine_secret_key": schema.StringAttribute{
+				MarkdownDescription: descMachineSecretKey,
+				Optional:            true,
+				Sensitive:           true,
+				Validators:          machineSecretKeyValidators,
+			},
+			"seconds_until_expiration": schema.Int64Attribute{
+				MarkdownDescription: descSecondsUntilExpiration,
+				Optional:            true,
+				Validators:          secondsUntilExpirationValidators,
+			},
+			"claims": schema.StringAttribute{
+				MarkdownDescription: descClaims,
+				Optional:            true,
+				Validators:          claimsValidators,
+			},
+			"token_format": schema.StringAttribute{
+				MarkdownDescription: descTokenFormat,
+				Optional:            true,
+				Computed:            true,
+				Validators:          tokenFormatValidators,
+			},
+			"revocation_reason": schema.StringAttribute{
+				MarkdownDescription: descRevocationReason + " Sent with the revoke when Terraform closes the token.",
+				Optional:            true,
+				Validators:          revocationReasonValidators,
+			},
+			"create_marker": schema.BoolAttribute{
+				MarkdownDescription: descCreateMarker,
+				Optional:            true,
+			},
+			"id":           schema.StringAttribute{MarkdownDescription: descID, Computed: true},
+			"token":        schema.StringAttribute{MarkdownDescription: descToken, Computed: true, Sensitive: true},
+			"subject":      schema.StringAttribute{MarkdownDescription: descSubject, Computed: true},
+			"scopes":       schema.SetAttribute{MarkdownDescription: descScopes, ElementType: types.StringType, Computed: true},
+			"created_at":   schema.StringAttribute{MarkdownDescription: descCreatedAt, Computed: true},
+			"expires_at":   schema.StringAttribute{MarkdownDescription: descExpiresAt, Computed: true},
+			"last_used_at": schema.StringAttribute{MarkdownDescription: descLastUsedAt, Computed: true},
+		},
 	}
-	if !prior.IsNull() && !prior.IsUnknown() && sameClaims(prior.ValueString(), string(got)) {
-		return prior
+}
+
+func issueEphemeralM2MToken(ctx context.Context, data *providerData, m *m2mTokenEphemeralModel, private privateStateWriter, diags *diag.Diagnostics) {
+	resourceKey := m.MachineSecretKey.ValueString()
+	tok := data.m2m.create(ctx, resourceKey, m.request(), m.marked(), diags)
+	if tok == nil {
+		return
 	}
-	if marked && string(got) == "{}" {
-		// The marker was the only claim: none were configured.
-		return types.StringNull()
+	m.set(ctx, tok.M2MToken, diags)
+	m.Token = types.StringValue(tok.Token)
+	m.TokenFormat = types.StringValue(m.format())
+
+	open := openToken{ID: tok.ID, Format: m.format(), Reason: m.revocationReason()}
+	if data.m2m.keys.revokeNeedsResourceKey() {
+		open.Key = resourceKey
 	}
-	return types.StringValue(string(got))
+	keepForClose(ctx, private, openTokenKey, open, "M2M token", diags)
+}
+
+// closeEphemeralM2MToken revokes the token. Failing to is a warning, not an error: the run
+// has done its work, and the token expires by itself.
+func closeEphemeralM2MToken(ctx context.Context, data *providerData, private privateState, diags *diag.Diagnostics) {
+	open, ok := keptForClose[openToken](ctx, private, openTokenKey, "M2M token", diags)
+	if !ok || data == nil {
+		return
+	}
+	if open.Format == tokenFormatJWT {
+		diags.AddWarning("Ephemeral JWT-format M2M token "+open.ID+" stays valid until it expires",
+			"Clerk cannot revoke JWT-format tokens.")
+		return
+	}
+	var revokeDiags diag.Diagnostics
+	data.m2m.revoke(ctx, open.Key, open.ID, open.Reason, &revokeDiags)
+	warnOfFailedRevoke(diags, revokeDiags, "The token stays valid until it expires.")
 }

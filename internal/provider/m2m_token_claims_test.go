@@ -20,8 +20,8 @@ func TestSameClaimsIgnoresFormattingOnly(t *testing.T) {
 		{`{"a":1}`, `{"a":1,"b":null}`, false},
 		{`{"a":1}`, `not json`, false},
 	} {
-		if got := sameClaims(tc.a, tc.b); got != tc.same {
-			t.Errorf("sameClaims(%s, %s) = %v, want %v", tc.a, tc.b, got, tc.same)
+		if got := sameJSONObject(tc.a, tc.b); got != tc.same {
+			t.Errorf("sameJSONObject(%s, %s) = %v, want %v", tc.a, tc.b, got, tc.same)
 		}
 	}
 }

@@ -3,33 +3,13 @@ package provider
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 )
-
-// orphanRevocationReason is what a token left behind by a lost create
-// answer is revoked with, so whoever audits the machine's tokens can tell
-// it apart from a destroyed one.
-const orphanRevocationReason = "Revoked by Terraform: issued by a create whose answer was lost"
-
-// createAttempts bounds the create requests for one token.
-const createAttempts = 3
-
-// orphanSearchRounds bounds how many times the search for what lost
-// answers left behind is run after a transient failure; each round's
-// requests already have the client's retries.
-const orphanSearchRounds = 3
-
-// orphanSearchTimeout bounds that search, which does not stop when the
-// operation is cancelled (see create).
-const orphanSearchTimeout = 2 * time.Minute
 
 // ambiguousCreateDoc explains the recovery in the resource's documentation.
 const ambiguousCreateDoc = "**Lost answers.** If the answer to a create is lost (a dropped connection, a timeout, a 5xx), " +
@@ -67,49 +47,26 @@ func (s *m2mTokenStore) create(ctx context.Context, resourceKey string, req clie
 			return nil
 		}
 	}
-	var (
-		tok           *client.M2MTokenWithSecret
-		lost          error
-		firstLostSent time.Time
-	)
 	// The retries after a lost answer are what tell the orphan search
 	// which machine to search, since Clerk cannot say whose an ak_ key is;
 	// a third attempt makes losing every answer (and so that knowledge)
 	// rare even on a faulty link.
-	unanswered := 0
-	for range createAttempts {
+	var firstLostSent time.Time
+	tok, lost, refused := sendCreate(ctx, func(ctx context.Context) (*client.M2MTokenWithSecret, error) {
 		sent := s.localNow()
 		t, err := s.send(ctx, resourceKey, key, req)
-		if err == nil {
-			tok = t
-			break
-		}
-		if !client.IsAmbiguous(err) {
-			addClientError(diags, "Unable to create the M2M token", err)
-			break
-		}
-		lost = err
-		unanswered++
-		if firstLostSent.IsZero() {
+		if client.IsAmbiguous(err) && firstLostSent.IsZero() {
 			firstLostSent = sent
 		}
-		if ctx.Err() != nil {
-			// Stopped: a further request would not even be sent.
-			break
-		}
+		return t, err
+	}, nil)
+	if refused != nil {
+		addClientError(diags, "Unable to create the M2M token", refused)
 	}
-	if lost != nil {
-		// The search outlives the operation's context: on an interrupt
-		// Terraform cancels the operations under way and waits for them
-		// to return, and a create cut off after its request went out is
-		// a lost answer like any other, whose token must not outlive the
-		// run unknown.
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orphanSearchTimeout)
-		s.reconcile(sctx, resourceKey, key, req, marker, tok, firstLostSent, diags)
-		cancel()
+	if lost.any() {
+		s.reconcile(ctx, resourceKey, key, req, marker, tok, firstLostSent, diags)
 		if tok == nil && !diags.HasError() {
-			diags.AddError("Unable to create the M2M token",
-				fmt.Sprintf("%d create request(s) got no answer; any token they made was revoked. Last failure: ", unanswered)+client.Redact(lost.Error()))
+			diags.AddError("Unable to create the M2M token", lost.failure("; any token they made was revoked"))
 		}
 	}
 	if diags.HasError() {
@@ -172,52 +129,23 @@ func (s *m2mTokenStore) reconcile(ctx context.Context, resourceKey, key string, 
 				"Look for a live token of this machine created just now with these claims, and revoke it.")
 		return
 	}
-	// The search is safe to run again: what it revoked is no longer live,
-	// and what it had yet to revoke it finds again. A search that gives up
-	// leaves a live token nobody tracks, so it gets more than the one
-	// call's retries before it does.
 	issuedID := ""
 	if issued != nil {
 		issuedID = issued.ID
 	}
-	var revoked, left []string
-	var err error
-	for round := 1; round <= orphanSearchRounds; round++ {
-		var done []string
-		done, left, err = s.revokeOrphans(ctx, resourceKey, subject, req, marker, issuedID, firstLostSent)
-		revoked = append(revoked, done...)
-		if err == nil || !transientFailure(err) || ctx.Err() != nil {
-			break
-		}
-	}
-	if err != nil {
-		detail := client.Redact(err.Error())
-		if len(left) > 0 {
-			// Token ids are no secret, but Redact masks them along with
-			// the mt_ secrets they look like: named here, unmasked, so
-			// they can be revoked by hand.
-			detail += fmt.Sprintf("\n\nThe lost requests left these tokens of machine %s live: %s. Revoke them in the Clerk dashboard or with the Backend API.",
-				subject, strings.Join(left, ", "))
-		}
-		diags.AddError("An M2M token may have been left behind: searching machine "+subject+"'s tokens failed", detail)
-		return
-	}
-	if len(revoked) > 0 {
-		diags.AddWarning("Revoked an M2M token left behind by a lost answer",
-			fmt.Sprintf("A create request got no answer, yet Clerk issued the token: %s of machine %s, now revoked (reason %q).",
-				strings.Join(revoked, ", "), subject, orphanRevocationReason))
-	}
-}
-
-// transientFailure reports an error a later attempt may not run into: a
-// 429, a 5xx or a network failure, not a refusal of the request itself.
-func transientFailure(err error) bool {
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.StatusCode == http.StatusTooManyRequests || apiErr.StatusCode >= 500
-	}
-	var missing *client.MissingCredentialError
-	return !errors.As(err, &missing)
+	revoked, left, err := settleLostAnswers(ctx, func(ctx context.Context) ([]string, []string, error) {
+		return s.revokeOrphans(ctx, resourceKey, subject, req, marker, issuedID, firstLostSent)
+	})
+	leftBehindReport{
+		failed: "An M2M token may have been left behind: searching machine " + subject + "'s tokens failed",
+		left: func(ids string) string {
+			return fmt.Sprintf("The lost requests left these tokens of machine %s live: %s. Revoke them in the Clerk dashboard or with the Backend API.", subject, ids)
+		},
+		settled: "Revoked an M2M token left behind by a lost answer",
+		settledDetail: func(ids string) string {
+			return fmt.Sprintf("A create request got no answer, yet Clerk issued the token: %s of machine %s, now revoked (reason %q).", ids, subject, orphanRevocationReason)
+		},
+	}.add(diags, revoked, left, err)
 }
 
 // revokeOrphans revokes subject's live tokens created since firstLostSent
@@ -255,18 +183,17 @@ func (s *m2mTokenStore) revokeOrphans(ctx context.Context, resourceKey, subject 
 			}
 		}
 	}
-	for i, id := range orphans {
-		reason := orphanRevocationReason
+	reason := orphanRevocationReason
+	return settleEach(orphans, func(id string) error {
 		rt, err := s.client.RevokeM2MToken(ctx, key, id, &reason)
-		if err != nil && !client.IsNotFound(err) {
-			return revoked, orphans[i:], err
-		}
 		if rt != nil {
 			s.recordRevoked(resourceKey, *rt)
 		}
-		revoked = append(revoked, id)
-	}
-	return revoked, nil, nil
+		if client.IsNotFound(err) {
+			return nil
+		}
+		return err
+	})
 }
 
 // createdSince lists subject's live tokens created since sent, by Clerk's
@@ -308,7 +235,7 @@ func claimsMatch(want string, got []byte) bool {
 	if want == "" || len(got) == 0 {
 		return want == "" && len(got) == 0
 	}
-	return sameClaims(want, string(bytes.TrimSpace(got)))
+	return sameJSONObject(want, string(bytes.TrimSpace(got)))
 }
 
 // awaitInflight waits for every create request under way right now.

@@ -169,14 +169,6 @@ func (l lateCreateAnswers) RoundTrip(req *http.Request) (*http.Response, error) 
 	return resp, err
 }
 
-// deref shows an optional revocation reason in a failure message.
-func deref(s *string) string {
-	if s == nil {
-		return "<none>"
-	}
-	return fmt.Sprintf("%q", *s)
-}
-
 // The orphan search itself meets a storm: its listing fails past the
 // client's retries. The search is run again rather than giving up, so the
 // token the lost answer left behind is still revoked.

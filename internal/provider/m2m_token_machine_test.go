@@ -2,7 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
@@ -23,21 +22,6 @@ variable "machine_key" {
   sensitive = true
 }
 `
-
-// expectNotInState fails if any attribute of any resource in state holds
-// secret: a token that keeps no key must keep no copy of it anywhere.
-func expectNotInState(what string, secret *string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for name, rs := range s.RootModule().Resources {
-			for attr, v := range rs.Primary.Attributes {
-				if *secret != "" && strings.Contains(v, *secret) {
-					return fmt.Errorf("the %s is in the state, at %s.%s", what, name, attr)
-				}
-			}
-		}
-		return nil
-	}
-}
 
 // A token issued with a write-only key of its machine keeps no copy of the
 // key: it is refreshed and revoked with the provider's instance key, and a

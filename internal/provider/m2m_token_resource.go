@@ -9,6 +9,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -33,12 +35,6 @@ var (
 	_ resource.ResourceWithValidateConfig   = (*m2mTokenResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*m2mTokenResource)(nil)
 )
-
-// importedKey marks, in private state, a token imported and not yet
-// updated: its first plan adopts the arguments Clerk cannot report
-// (machine_secret_key, seconds_until_expiration, keepers) instead of
-// replacing the token for them.
-const importedKey = "imported"
 
 // NewM2MTokenResource is the machineauth_m2m_token resource.
 func NewM2MTokenResource() resource.Resource { return &m2mTokenResource{} }
@@ -75,10 +71,6 @@ func (r *m2mTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Clerk machine-to-machine (M2M) token: issued on create, revoked on destroy. " +
 			"Rotation, drift and import work as the provider documentation describes.\n\n" +
-			"**Refresh.** Clerk cannot read one token, so the provider lists each machine's live tokens once per run and reads every token of " +
-			"that machine from the one listing, with the provider's `clerk.secret_key` when set, else with the token's machine key. " +
-			"A token missing from it is looked up in the machine's history (revoked and expired tokens, newest first), only as far back as that token, " +
-			"to say why it is gone. See **API calls** below for what each phase costs.\n\n" +
 			"**Machine keys.** Give the machine as `machine_id` and the key that issues the token as `machine_secret_key_wo` " +
 			"(Terraform 1.11 or later), typically `machineauth_machine.x.id` and `machineauth_machine.x.secret_key`: the key is used once, " +
 			"to issue the token, and never stored, so a rotation of the machine's key neither replaces the token nor stops its refresh and revoke, " +
@@ -102,7 +94,7 @@ func (r *m2mTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 					"`machine_secret_key_wo`, else the provider's `clerk.machine_secret_key`; a token the key issued for another machine is revoked at once and the apply fails. " +
 					"Unset: whatever machine the key belongs to. Changing it replaces the token, except when it is set, on a token that had none, to the token's own machine (`subject`).",
 				Optional:      true,
-				Validators:    []validator.String{stringCheck{description: "a machine id (mch_...)", check: checkMachineID}},
+				Validators:    machineIDValidators,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(replaceMachineID, replaceIfDesc, replaceIfDesc)},
 			},
 			"machine_secret_key_wo": schema.StringAttribute{
@@ -124,7 +116,7 @@ func (r *m2mTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: descClaims + replaces,
 				Optional:            true,
 				Validators:          claimsValidators,
-				PlanModifiers:       []planmodifier.String{sameClaimsKeepsState{}, stringplanmodifier.RequiresReplace()},
+				PlanModifiers:       []planmodifier.String{sameJSONKeepsState{}, stringplanmodifier.RequiresReplace()},
 			},
 			"token_format": schema.StringAttribute{
 				MarkdownDescription: descTokenFormat + replaces,
@@ -201,17 +193,6 @@ func (r *m2mTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			},
 		},
 	}
-}
-
-// privateState is the part of the framework's private state data that the
-// import marker needs; its concrete type is internal to the framework.
-type privateState interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-}
-
-func justImported(ctx context.Context, p privateState) bool {
-	v, _ := p.GetKey(ctx, importedKey)
-	return len(v) > 0
 }
 
 // replaceMachineSecretKey replaces the token for a changed key, except
@@ -340,28 +321,6 @@ func (r *m2mTokenResource) checkKeysForCreate(ctx context.Context, req resource.
 	}
 }
 
-// rotationDue reports whether now is within rotateBefore seconds of
-// expiry; never without rotate_before_seconds.
-func rotationDue(expiresAt types.String, rotateBefore types.Int64, now time.Time) bool {
-	if rotateBefore.IsNull() || rotateBefore.IsUnknown() {
-		return false
-	}
-	return expiresWithin(expiresAt, time.Duration(rotateBefore.ValueInt64())*time.Second, now)
-}
-
-// expiresWithin reports whether now is at or past expiresAt less lead;
-// never for a token that does not expire.
-func expiresWithin(expiresAt types.String, lead time.Duration, now time.Time) bool {
-	if expiresAt.IsNull() || expiresAt.IsUnknown() {
-		return false
-	}
-	exp, err := time.Parse(time.RFC3339, expiresAt.ValueString())
-	if err != nil {
-		return false
-	}
-	return !now.Before(exp.Add(-lead))
-}
-
 func (r *m2mTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var m m2mTokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
@@ -394,7 +353,7 @@ func (r *m2mTokenResource) Create(ctx context.Context, req resource.CreateReques
 				"Lower rotate_before_seconds or raise the token's lifetime.", tok.ID, m.ExpiresAt.ValueString()))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setM2MTokenIdentity(ctx, resp.Identity, m.Subject, m.ID, &resp.Diagnostics)
+	m2mTokenIdentity.set(ctx, resp.Identity, &resp.Diagnostics, m.Subject, m.ID)
 }
 
 func (r *m2mTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -403,7 +362,7 @@ func (r *m2mTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	setM2MTokenIdentity(ctx, resp.Identity, m.Subject, m.ID, &resp.Diagnostics)
+	m2mTokenIdentity.set(ctx, resp.Identity, &resp.Diagnostics, m.Subject, m.ID)
 	id, subject, key := m.ID.ValueString(), m.Subject.ValueString(), m.MachineSecretKey.ValueString()
 	gone := func(why string) {
 		resp.Diagnostics.AddWarning("M2M token "+id+" is gone: removing it from state",
@@ -446,13 +405,7 @@ func (r *m2mTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 		gone(fmt.Sprintf("Clerk does not list it among machine %s's tokens.", subject))
 		return
 	case tok.Revoked:
-		reason := "none given"
-		if tok.RevocationReason != nil {
-			// Free text typed by whoever revoked it: masked like any
-			// message, in case a secret was pasted into it.
-			reason = fmt.Sprintf("%q", client.Redact(*tok.RevocationReason))
-		}
-		gone(fmt.Sprintf("It was revoked outside Terraform (revocation reason: %s).", reason))
+		gone(fmt.Sprintf("It was revoked outside Terraform (revocation reason: %s).", shownReason(tok.RevocationReason)))
 		return
 	case tok.Expired:
 		at := "its expiry"
@@ -479,7 +432,7 @@ func (r *m2mTokenResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setM2MTokenIdentity(ctx, resp.Identity, m.Subject, m.ID, &resp.Diagnostics)
+	m2mTokenIdentity.set(ctx, resp.Identity, &resp.Diagnostics, m.Subject, m.ID)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, nil)...)
 }
 
@@ -500,7 +453,7 @@ func (r *m2mTokenResource) Delete(ctx context.Context, req resource.DeleteReques
 func (r *m2mTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	importID := req.ID
 	if importID == "" { // an import block with identity = { ... }
-		if importID = m2mTokenImportID(ctx, req.Identity, &resp.Diagnostics); importID == "" {
+		if importID = m2mTokenIdentity.importID(ctx, req.Identity, &resp.Diagnostics); importID == "" {
 			return
 		}
 	}
@@ -513,6 +466,106 @@ func (r *m2mTokenResource) ImportState(ctx context.Context, req resource.ImportS
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), tokenID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("subject"), machineID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("token_format"), tokenFormatOpaque)...)
-	setM2MTokenIdentity(ctx, resp.Identity, types.StringValue(machineID), types.StringValue(tokenID), &resp.Diagnostics)
+	m2mTokenIdentity.set(ctx, resp.Identity, &resp.Diagnostics, types.StringValue(machineID), types.StringValue(tokenID))
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
+}
+
+// The machineauth_m2m_token list resource (Terraform 1.14 and later,
+// `terraform query`): a machine's tokens as identities and, on request,
+// resource objects, so tokens issued outside Terraform can be found and
+// imported, with -generate-config-out writing their configuration.
+
+var _ list.ListResourceWithConfigure = (*m2mTokenListResource)(nil)
+
+// NewM2MTokenListResource is the machineauth_m2m_token list resource.
+func NewM2MTokenListResource() list.ListResource {
+	return &m2mTokenListResource{listResults[m2mTokenListModel, client.M2MToken, m2mTokenModel]{
+		typeName: "_m2m_token",
+		fetch:    listM2MTokens,
+		name:     m2mTokenDisplayName,
+		identity: func(t client.M2MToken) any {
+			return m2mTokenIdentity.of(types.StringValue(t.Subject), types.StringValue(t.ID))
+		},
+		resource: listedM2MToken,
+	}}
+}
+
+type m2mTokenListResource struct {
+	listResults[m2mTokenListModel, client.M2MToken, m2mTokenModel]
+}
+
+type m2mTokenListModel struct {
+	MachineID      types.String `tfsdk:"machine_id"`
+	IncludeRevoked types.Bool   `tfsdk:"include_revoked"`
+	IncludeExpired types.Bool   `tfsdk:"include_expired"`
+}
+
+func (l *m2mTokenListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = listschema.Schema{
+		MarkdownDescription: "Lists a machine's Clerk M2M tokens, newest first, for `terraform query` (Terraform 1.14 and later): " +
+			"each as its identity (`machine_id` and `token_id`) and, with `include_resource = true`, as a `machineauth_m2m_token` " +
+			"whose secret (`token`) is null, since Clerk shows it only when it issues a token. " +
+			"`terraform query -generate-config-out=tokens.tf` writes a resource and an import block for each, so tokens issued " +
+			"outside Terraform can be brought under it. Only opaque tokens are listed: Clerk keeps no record of JWT-format ones. " +
+			"Lists with the provider's `clerk.secret_key` when set, else with its `clerk.machine_secret_key`, which sees only its own machine.",
+		Attributes: map[string]listschema.Attribute{
+			"machine_id": listschema.StringAttribute{
+				MarkdownDescription: "The machine whose tokens to list (`mch_...`).",
+				Required:            true,
+				Validators:          machineIDValidators,
+			},
+			"include_revoked": listschema.BoolAttribute{
+				MarkdownDescription: "Also list revoked tokens, for an audit. Default `false`. An imported revoked token leaves the state at its first refresh.",
+				Optional:            true,
+			},
+			"include_expired": listschema.BoolAttribute{
+				MarkdownDescription: "Also list expired tokens. Default `false`. An imported expired token leaves the state at its first refresh.",
+				Optional:            true,
+			},
+		},
+	}
+}
+
+// listM2MTokens fetches the machine's tokens, newest first.
+func listM2MTokens(ctx context.Context, data *providerData, cfg m2mTokenListModel) ([]client.M2MToken, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	machineID := cfg.MachineID.ValueString()
+	listing := data.m2m.listing
+	if cfg.IncludeRevoked.ValueBool() || cfg.IncludeExpired.ValueBool() {
+		listing = data.m2m.fullListing
+	}
+	ix, err := listing(ctx, "", machineID)
+	if err != nil {
+		addClientError(&diags, "Unable to list the tokens of machine "+machineID, err)
+		return nil, diags
+	}
+	if ix.gone {
+		diags.AddError("Machine not found", fmt.Sprintf("Clerk has no machine %s.", machineID))
+		return nil, diags
+	}
+	var tokens []client.M2MToken
+	for _, t := range ix.all() {
+		if (t.Revoked && !cfg.IncludeRevoked.ValueBool()) || (t.Expired && !cfg.IncludeExpired.ValueBool()) {
+			continue
+		}
+		tokens = append(tokens, t)
+	}
+	sortNewestFirst(tokens, func(t client.M2MToken) (time.Time, string) { return t.Created(), t.ID })
+	return tokens, nil
+}
+
+// listedM2MToken is the state an import of t would reach after its first
+// refresh: what Clerk reports, and null for what only a configuration says.
+func listedM2MToken(ctx context.Context, t client.M2MToken, diags *diag.Diagnostics) m2mTokenModel {
+	var m m2mTokenModel
+	m.set(ctx, t, diags)
+	m.Claims = claimsFromClerk(types.StringNull(), t.Claims)
+	m.TokenFormat = types.StringValue(tokenFormatOpaque)
+	m.Keepers = types.MapNull(types.StringType)
+	m.ReadyForRotation = types.BoolValue(false)
+	return m
+}
+
+func m2mTokenDisplayName(t client.M2MToken) string {
+	return t.ID + ", issued " + t.Created().Format(time.RFC3339) + lifeForDisplay(t.Revoked, t.Expired, t.ExpiresAt())
 }

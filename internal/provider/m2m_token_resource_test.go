@@ -18,69 +18,7 @@ import (
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 )
 
-const tokenName = "machineauth_m2m_token.t"
-
-var (
-	tokenSecretPattern = regexp.MustCompile(`^mt_[A-Za-z0-9]+$`)
-	rfc3339Pattern     = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
-)
-
-// captureID copies the id of resource name into *dst after a step.
-func captureID(name string, dst *string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[name]
-		if !ok {
-			return fmt.Errorf("%s not in state", name)
-		}
-		*dst = rs.Primary.ID
-		return nil
-	}
-}
-
-// expectToken checks the emulator's record of a token: live, or revoked
-// with exactly reason.
-func expectToken(srv *emulator.Server, id *string, revokedWith *string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		tok, ok := srv.M2MToken(*id)
-		switch {
-		case !ok:
-			return fmt.Errorf("emulator has no token %s", *id)
-		case revokedWith == nil && tok.Revoked:
-			return fmt.Errorf("token %s is revoked, want live", *id)
-		case revokedWith == nil:
-			return nil
-		case !tok.Revoked:
-			return fmt.Errorf("token %s is live, want revoked with %q", *id, *revokedWith)
-		case tok.RevocationReason == nil || *tok.RevocationReason != *revokedWith:
-			return fmt.Errorf("token %s revoked with %v, want %q", *id, deref(tok.RevocationReason), *revokedWith)
-		}
-		return nil
-	}
-}
-
-func str(s string) *string { return &s }
-
-// checkRevokedWithReason is a CheckDestroy: every opaque token that was in
-// state is revoked in the emulator with exactly reason.
-func checkRevokedWithReason(srv *emulator.Server, reason string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		n := 0
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "machineauth_m2m_token" || rs.Primary.Attributes["token_format"] == tokenFormatJWT {
-				continue
-			}
-			n++
-			id := rs.Primary.ID
-			if err := expectToken(srv, &id, &reason)(s); err != nil {
-				return err
-			}
-		}
-		if n == 0 {
-			return fmt.Errorf("no opaque token in state to check")
-		}
-		return nil
-	}
-}
+var tokenSecretPattern = regexp.MustCompile(`^mt_[A-Za-z0-9]+$`)
 
 // revokeOutside revokes a token as someone in Clerk's dashboard would.
 func revokeOutside(t *testing.T, srv *emulator.Server, id *string, reason string) {
@@ -521,19 +459,6 @@ resource "machineauth_m2m_token" "t" {
 			},
 		},
 	})
-}
-
-// callCount is a plan check that calls() is exactly want.
-type callCount struct {
-	what  string
-	calls func() int
-	want  int
-}
-
-func (c callCount) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
-	if got := c.calls(); got != c.want {
-		resp.Error = fmt.Errorf("%s: %d calls, want exactly %d", c.what, got, c.want)
-	}
 }
 
 // m2mListBudgetCheck is a plan check that the list calls of what stay

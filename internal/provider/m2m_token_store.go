@@ -13,16 +13,6 @@ import (
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/memo"
 )
 
-const (
-	// listPageSize is Clerk's largest page: the fewest calls per machine.
-	listPageSize = 100
-	// listConcurrency bounds the pages fetched at once after the first, so
-	// one large machine does not take every connection; the client's pacing
-	// still applies to each. Ten fetch a thousand tokens in two round trips
-	// (the first page, then the rest), which is what a plan waits for.
-	listConcurrency = 10
-)
-
 // m2mTokenStore is this provider process's view of Clerk M2M tokens. Clerk
 // has no GET for one token, so each Read would otherwise list its machine's
 // tokens: instead one listing per (listing key, machine) is fetched once and
@@ -89,32 +79,8 @@ func (s *m2mTokenStore) listingKey(readKey, subject string, all bool) listingKey
 }
 
 // tokenIndex is one machine's tokens: its live ones, or with all, every
-// one Clerk lists. It is shared by every reader of the listing and changed
-// in place by Create and Delete (through memo.Update, which also covers a
-// fetch still in flight), hence its own lock: copying a thousand-token map
-// on each of a thousand revokes in one destroy would cost far more than the
-// lock.
-type tokenIndex struct {
-	mu sync.RWMutex
-	// gone means Clerk answered 404 for the machine: it and its tokens
-	// no longer exist.
-	gone bool
-	byID map[string]client.M2MToken
-}
-
-func (ix *tokenIndex) get(id string) (client.M2MToken, bool) {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	t, ok := ix.byID[id]
-	return t, ok
-}
-
-func (ix *tokenIndex) put(t client.M2MToken) *tokenIndex {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	ix.byID[t.ID] = t
-	return ix
-}
+// one Clerk lists.
+type tokenIndex = credentialIndex[client.M2MToken]
 
 // listing returns the machine's shared listing of live tokens, fetching it
 // on first use: what a refresh costs grows with what is live, not with the
@@ -156,57 +122,15 @@ func (s *m2mTokenStore) lookup(ctx context.Context, resourceKey, subject, id str
 	return tok, found, false, err
 }
 
-// fetch lists every token of subject: the first page says how many there
-// are, the rest are fetched concurrently. Clerk lists newest first, so a
-// token created meanwhile shifts later pages by one: that only repeats a
-// token, except at the very end, which the loop covers by fetching again
-// while any page reports a larger total than has been fetched.
+// fetch lists every token of subject.
 func (s *m2mTokenStore) fetch(ctx context.Context, key, subject string, all bool) (*tokenIndex, error) {
-	ix := &tokenIndex{byID: map[string]client.M2MToken{}}
-	first, err := s.page(ctx, key, subject, 0, all)
-	if client.IsNotFound(err) {
-		ix.gone = true
-		return ix, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	ix.add(first)
-	total, next := first.TotalCount, listPageSize
-	for next < total {
-		var offsets []int
-		for off := next; off < total; off += listPageSize {
-			offsets = append(offsets, off)
+	return fetchIndex(ctx, func(ctx context.Context, offset int) ([]client.M2MToken, int, error) {
+		p, err := s.page(ctx, key, subject, offset, all)
+		if err != nil {
+			return nil, 0, err
 		}
-		pages := make([]*client.M2MTokenList, len(offsets))
-		errs := make([]error, len(offsets))
-		sem := make(chan struct{}, listConcurrency)
-		var wg sync.WaitGroup
-		for i, off := range offsets {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer func() { <-sem; wg.Done() }()
-				pages[i], errs[i] = s.page(ctx, key, subject, off, all)
-			}()
-		}
-		wg.Wait()
-		for i := range pages {
-			if errs[i] != nil {
-				return nil, errs[i]
-			}
-			ix.add(pages[i])
-			total = max(total, pages[i].TotalCount)
-		}
-		next = offsets[len(offsets)-1] + listPageSize
-	}
-	return ix, nil
-}
-
-func (ix *tokenIndex) add(p *client.M2MTokenList) {
-	for _, t := range p.Tokens {
-		ix.byID[t.ID] = t
-	}
+		return p.Tokens, p.TotalCount, nil
+	}, func(t client.M2MToken) string { return t.ID })
 }
 
 func (s *m2mTokenStore) page(ctx context.Context, key, subject string, offset int, all bool) (*client.M2MTokenList, error) {
@@ -234,7 +158,7 @@ func (s *m2mTokenStore) recordToken(resourceKey string, t client.M2MToken) {
 		return
 	}
 	for _, all := range []bool{false, true} {
-		s.listings.Update(s.listingKey(key, t.Subject, all), func(ix *tokenIndex) *tokenIndex { return ix.put(t) })
+		s.listings.Update(s.listingKey(key, t.Subject, all), func(ix *tokenIndex) *tokenIndex { return ix.put(t.ID, t) })
 	}
 }
 

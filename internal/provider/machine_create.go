@@ -48,37 +48,15 @@ func (s *machineStore) createMachine(ctx context.Context, name string, ttl int64
 		return nil, false
 	}
 	marked := markedMachineName(name, marker)
-	var (
-		lost, failed error
-		unanswered   int
-	)
-	for range createAttempts {
-		m, err := s.client.CreateMachine(ctx, client.CreateMachineRequest{Name: marked, DefaultTokenTTL: &ttl})
-		if err == nil {
-			made = m
-			break
-		}
-		if !client.IsAmbiguous(err) {
-			failed = err
-			break
-		}
-		lost = err
-		unanswered++
-		if ctx.Err() != nil {
-			break
-		}
+	made, lost, failed := sendCreate(ctx, func(ctx context.Context) (*client.MachineWithSecret, error) {
+		return s.client.CreateMachine(ctx, client.CreateMachineRequest{Name: marked, DefaultTokenTTL: &ttl})
+	}, func() bool {
 		// Look before sending another: the lost request may have made it.
-		if found, err := s.findMarked(ctx, marker); err != nil || len(found) > 0 {
-			break
-		}
-	}
-	if lost != nil {
-		// As for tokens, the search outlives an interrupt: a machine made
-		// by a request cut off after it went out must not outlive the run
-		// unknown.
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orphanSearchTimeout)
-		made = s.reconcileCreate(sctx, marker, made, diags)
-		cancel()
+		found, err := s.findMarked(ctx, marker)
+		return err == nil && len(found) == 0
+	})
+	if lost.any() {
+		made = s.reconcileCreate(ctx, marker, made, diags)
 	}
 	switch {
 	case failed != nil:
@@ -89,8 +67,7 @@ func (s *machineStore) createMachine(ctx context.Context, name string, ttl int64
 		addClientError(diags, "Unable to create the machine", failed)
 		return nil, false
 	case made == nil && !diags.HasError():
-		diags.AddError("Unable to create the machine",
-			fmt.Sprintf("%d create request(s) got no answer, and no machine was made by them. Last failure: %s", unanswered, client.Redact(lost.Error())))
+		diags.AddError("Unable to create the machine", lost.failure(", and no machine was made by them"))
 		return nil, false
 	case made == nil:
 		return nil, false
@@ -152,47 +129,43 @@ func (s *machineStore) listAll(ctx context.Context, query string) ([]client.Mach
 // It returns the machine kept, or nil, adding a warning naming what it
 // adopted or deleted and an error naming what it could not settle.
 func (s *machineStore) reconcileCreate(ctx context.Context, marker string, made *client.MachineWithSecret, diags *diag.Diagnostics) *client.MachineWithSecret {
-	var (
-		deleted, left []string
-		adopted       string
-		err           error
-	)
-	for round := 1; round <= orphanSearchRounds; round++ {
-		var found []client.Machine
-		if found, err = s.findMarked(ctx, marker); err == nil {
-			if made == nil && len(found) > 0 {
-				made, err = s.adopt(ctx, found[0])
-				if err == nil {
-					adopted = made.ID
-				}
-			}
-			if err == nil {
-				var done []string
-				done, left, err = s.deleteExtras(ctx, found, made)
-				deleted = append(deleted, done...)
+	// left is what the last round's deletes left: a later round whose
+	// search fails still names it.
+	var adopted string
+	var left []string
+	deleted, _, err := settleLostAnswers(ctx, func(ctx context.Context) (deleted, _ []string, err error) {
+		found, err := s.findMarked(ctx, marker)
+		if err == nil && made == nil && len(found) > 0 {
+			if made, err = s.adopt(ctx, found[0]); err == nil {
+				adopted = made.ID
 			}
 		}
-		if err == nil || !transientFailure(err) || ctx.Err() != nil {
-			break
+		if err != nil {
+			return nil, left, err
 		}
-	}
+		deleted, left, err = s.deleteExtras(ctx, found, made)
+		return deleted, left, err
+	})
 	if adopted != "" {
 		diags.AddWarning("Adopted a machine made by a create whose answer was lost",
 			fmt.Sprintf("A create request got no answer, yet Clerk made machine %s: the provider read its secret key and uses it.", adopted))
 	}
-	if len(deleted) > 0 {
-		diags.AddWarning("Deleted a machine left behind by a lost answer",
-			fmt.Sprintf("A create request got no answer, yet Clerk made a machine: %s, now deleted.", strings.Join(deleted, ", ")))
+	report := leftBehindReport{
+		failed: "A machine may have been left behind: searching for machines named with " + machineCreateMarkerPrefix + marker + " failed",
+		left: func(ids string) string {
+			return fmt.Sprintf("The lost requests left these machines, named with %q: %s. Delete them in the Clerk dashboard or with the Backend API.", machineCreateMarkerPrefix+marker, ids)
+		},
+		settled: "Deleted a machine left behind by a lost answer",
+		settledDetail: func(ids string) string {
+			return fmt.Sprintf("A create request got no answer, yet Clerk made a machine: %s, now deleted.", ids)
+		},
 	}
+	// Unlike other credentials, a machine deleted before the search failed
+	// is named too; a machine kept despite the error goes into state with
+	// it, so Terraform still tracks it (and replaces it next time).
+	report.warn(diags, deleted)
 	if err != nil {
-		detail := client.Redact(err.Error())
-		if len(left) > 0 {
-			detail += fmt.Sprintf("\n\nThe lost requests left these machines, named with %q: %s. Delete them in the Clerk dashboard or with the Backend API.",
-				machineCreateMarkerPrefix+marker, strings.Join(left, ", "))
-		}
-		// A machine kept despite the error goes into state with it, so
-		// Terraform still tracks it (and replaces it next time).
-		diags.AddError("A machine may have been left behind: searching for machines named with "+machineCreateMarkerPrefix+marker+" failed", detail)
+		report.fail(diags, left, err)
 	}
 	return made
 }
@@ -215,12 +188,11 @@ func (s *machineStore) deleteExtras(ctx context.Context, found []client.Machine,
 			extras = append(extras, m.ID)
 		}
 	}
-	for i, id := range extras {
+	return settleEach(extras, func(id string) error {
 		if err := s.client.DeleteMachine(ctx, id); err != nil && !client.IsNotFound(err) {
-			return deleted, extras[i:], err
+			return err
 		}
 		s.recordGone(id)
-		deleted = append(deleted, id)
-	}
-	return deleted, nil, nil
+		return nil
+	})
 }

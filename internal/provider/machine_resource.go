@@ -3,9 +3,13 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -60,10 +64,9 @@ func (r *machineResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"so consumers can move to the new key with no downtime. Tokens already issued stay valid: give a `machineauth_m2m_token` the key as " +
 			"`machine_secret_key_wo`, and a rotation neither replaces it nor stops its refresh and revoke. " +
 			"A rotation whose answer is lost is settled by reading the machine's current key: it is never sent twice for one change.\n\n" +
-			"**Refresh.** Two calls per machine per run: the machine (`GET /machines/{id}`), whose read its `machineauth_machine_scope` resources share, " +
-			"and its current secret key, so that a rotation made outside Terraform shows. A machine deleted outside Terraform is removed from state with a warning " +
-			"and created anew by the next apply; 401, 403 and 5xx answers are errors, never \"gone\".\n\n" +
-			"**Calls.** Create: a create and a rename. Update: a `PATCH` for `name` or `default_token_ttl`, a rotation for `rotation_triggers`, and a read. Delete: one call.\n\n" +
+			"**Drift.** A rotation made outside Terraform shows at the next refresh, which reads the machine's current secret key. " +
+			"A machine deleted outside Terraform is removed from state with a warning and created anew by the next apply; " +
+			"401, 403 and 5xx answers are errors, never \"gone\".\n\n" +
 			machineDeleteDoc + "\n\n" + machineCreateDoc,
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{
@@ -173,7 +176,7 @@ func (r *machineResource) Create(ctx context.Context, req resource.CreateRequest
 	m.SecretKey = types.StringValue(made.SecretKey)
 	m.SecretKeyRotatedAt = types.StringNull()
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setMachineIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	machineIdentity.set(ctx, resp.Identity, &resp.Diagnostics, m.ID)
 }
 
 func (r *machineResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -183,7 +186,7 @@ func (r *machineResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	id := m.ID.ValueString()
-	setMachineIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	machineIdentity.set(ctx, resp.Identity, &resp.Diagnostics, m.ID)
 	got, err := r.data.machines.get(ctx, id)
 	if err != nil {
 		addClientError(&resp.Diagnostics, "Unable to read machine "+id, err)
@@ -265,7 +268,7 @@ func (r *machineResource) Update(ctx context.Context, req resource.UpdateRequest
 			"Its scoped machines are shown as before until the next refresh: "+client.Redact(err.Error()))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setMachineIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
+	machineIdentity.set(ctx, resp.Identity, &resp.Diagnostics, plan.ID)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, nil)...)
 }
 
@@ -286,7 +289,7 @@ func (r *machineResource) Delete(ctx context.Context, req resource.DeleteRequest
 func (r *machineResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := req.ID
 	if id == "" { // an import block with identity = { ... }
-		if id = machineImportID(ctx, req.Identity, &resp.Diagnostics); id == "" {
+		if id = machineIdentity.importID(ctx, req.Identity, &resp.Diagnostics); id == "" {
 			return
 		}
 	}
@@ -295,7 +298,7 @@ func (r *machineResource) ImportState(ctx context.Context, req resource.ImportSt
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-	setMachineIdentity(ctx, resp.Identity, types.StringValue(id), &resp.Diagnostics)
+	machineIdentity.set(ctx, resp.Identity, &resp.Diagnostics, types.StringValue(id))
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
 }
 
@@ -327,4 +330,79 @@ func (s *machineStore) rotate(ctx context.Context, id, prior string, overlap int
 		}
 	}
 	return "", lost
+}
+
+// The machineauth_machine list resource (Terraform 1.14 and later,
+// `terraform query`): the instance's machines, so machines made in the
+// dashboard can be found and imported.
+
+var _ list.ListResourceWithConfigure = (*machineListResource)(nil)
+
+// NewMachineListResource is the machineauth_machine list resource.
+func NewMachineListResource() list.ListResource {
+	return &machineListResource{listResults[machineListModel, client.Machine, machineModel]{
+		typeName: "_machine",
+		fetch:    listMachines,
+		name:     machineDisplayName,
+		identity: func(m client.Machine) any { return machineIdentity.of(types.StringValue(m.ID)) },
+		resource: listedMachine,
+	}}
+}
+
+type machineListResource struct {
+	listResults[machineListModel, client.Machine, machineModel]
+}
+
+type machineListModel struct {
+	Query types.String `tfsdk:"query"`
+}
+
+func (l *machineListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = listschema.Schema{
+		MarkdownDescription: "Lists the Clerk instance's machines, newest first, for `terraform query` (Terraform 1.14 and later): " +
+			"each as its identity (`id`) and, with `include_resource = true`, as a `machineauth_machine` whose `secret_key` is null " +
+			"(it is read when the machine is imported). `terraform query -generate-config-out=machines.tf` writes a resource and an import block for each. " +
+			"Needs the provider's `clerk.secret_key`; one call per 500 machines.",
+		Attributes: map[string]listschema.Attribute{
+			"query": listschema.StringAttribute{
+				MarkdownDescription: "Clerk's machine search: a machine id, matched exactly, or a part of a name. Unset: every machine.",
+				Optional:            true,
+			},
+		},
+	}
+}
+
+// listMachines fetches the machines the query finds, in Clerk's order; it
+// needs the instance key.
+func listMachines(ctx context.Context, data *providerData, cfg machineListModel) ([]client.Machine, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if _, err := data.machines.keys.managing(); err != nil {
+		addClientError(&diags, "Listing Clerk machines", err)
+		return nil, diags
+	}
+	machines, err := data.machines.listAll(ctx, cfg.Query.ValueString())
+	if err != nil {
+		addClientError(&diags, "Unable to list the machines", err)
+		return nil, diags
+	}
+	return machines, nil
+}
+
+// listedMachine is the state an import of m reaches, less its secret key.
+func listedMachine(ctx context.Context, m client.Machine, diags *diag.Diagnostics) machineModel {
+	var s machineModel
+	s.set(ctx, m, diags)
+	s.RotationTriggers = types.MapNull(types.StringType)
+	s.PreviousKeyTTLSeconds = types.Int64Value(defaultPreviousKeyTTL)
+	s.SecretKey = types.StringNull()
+	s.SecretKeyRotatedAt = types.StringNull()
+	return s
+}
+
+func machineDisplayName(m client.Machine) string {
+	name := m.Name
+	if strings.Contains(name, machineCreateMarkerPrefix) {
+		name += " (a create still under way, or left by a lost answer)"
+	}
+	return name + " (" + m.ID + ")"
 }

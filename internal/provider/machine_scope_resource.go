@@ -124,7 +124,7 @@ func (r *machineScopeResource) Create(ctx context.Context, req resource.CreateRe
 	}
 	m.ID = types.StringValue(from + "/" + to)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	setMachineScopeIdentity(ctx, resp.Identity, m.MachineID, m.ScopedMachineID, &resp.Diagnostics)
+	machineScopeIdentity.set(ctx, resp.Identity, &resp.Diagnostics, m.MachineID, m.ScopedMachineID)
 }
 
 // grant creates a scope known not to exist. A 409 after a lost answer
@@ -162,7 +162,7 @@ func (r *machineScopeResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 	from, to := m.MachineID.ValueString(), m.ScopedMachineID.ValueString()
-	setMachineScopeIdentity(ctx, resp.Identity, m.MachineID, m.ScopedMachineID, &resp.Diagnostics)
+	machineScopeIdentity.set(ctx, resp.Identity, &resp.Diagnostics, m.MachineID, m.ScopedMachineID)
 	got, err := r.data.machines.get(ctx, from)
 	if err != nil {
 		addClientError(&resp.Diagnostics, "Unable to read the scopes of machine "+from, err)
@@ -209,7 +209,7 @@ func (r *machineScopeResource) Delete(ctx context.Context, req resource.DeleteRe
 func (r *machineScopeResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := req.ID
 	if id == "" {
-		if id = machineScopeImportID(ctx, req.Identity, &resp.Diagnostics); resp.Diagnostics.HasError() {
+		if id = machineScopeIdentity.importID(ctx, req.Identity, &resp.Diagnostics); resp.Diagnostics.HasError() {
 			return
 		}
 	}
@@ -221,5 +221,5 @@ func (r *machineScopeResource) ImportState(ctx context.Context, req resource.Imp
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("machine_id"), from)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("scoped_machine_id"), to)...)
-	setMachineScopeIdentity(ctx, resp.Identity, types.StringValue(from), types.StringValue(to), &resp.Diagnostics)
+	machineScopeIdentity.set(ctx, resp.Identity, &resp.Diagnostics, types.StringValue(from), types.StringValue(to))
 }

@@ -1,6 +1,14 @@
-// Package provider implements the machineauth Terraform provider: Clerk M2M
-// tokens and machines, and Stytch connected-app authorizations, as
-// Terraform resources.
+// Package provider implements the machineauth Terraform provider: Clerk
+// machines (with their secret keys and scopes), M2M tokens and API keys, and
+// Stytch connected apps, M2M clients (with their secrets and tokens) and
+// connected-app authorizations, as Terraform resources, with the data
+// sources, ephemeral resources, list resources and actions around them, and
+// token verification for all of them.
+//
+// The package is flat and kept in layers by file name: each credential
+// type's files are named for it, credential_*.go hold the rules every type
+// follows, framework_*.go the glue that names no type, and provider.go and
+// provider_data.go register them (see provider_layers_test.go).
 package provider
 
 import (
@@ -74,7 +82,7 @@ func (p *machineauthProvider) Metadata(_ context.Context, _ provider.MetadataReq
 
 func (p *machineauthProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Manages non-human credentials from root to leaf: Clerk machines (with their secret keys), M2M tokens and API keys; Stytch B2B connected apps and M2M clients (with their secrets), connected-app authorizations and M2M client tokens. " +
+		MarkdownDescription: "Manages non-human credentials from root to leaf: Clerk machines (with their secret keys and scopes), M2M tokens and API keys; Stytch B2B connected apps and M2M clients (with their secrets), connected-app authorizations and M2M client tokens. " +
 			"Every argument can also be set through the environment variable named in its description; " +
 			"an empty provider block with the environment set is enough.",
 		Blocks: map[string]schema.Block{

@@ -27,11 +27,14 @@ import (
 type stytchClientKind struct {
 	name    string // "connected app"
 	article string // "a"
+	// identityDoc describes the client_id in the resource's identity.
+	identityDoc string
 }
 
 var (
-	connectedAppKind = stytchClientKind{name: "connected app", article: "a"}
-	m2mClientKind    = stytchClientKind{name: "M2M client", article: "an"}
+	connectedAppKind = stytchClientKind{name: "connected app", article: "a",
+		identityDoc: "The connected app's client_id (`connected-app-test-...` or `connected-app-live-...`)."}
+	m2mClientKind = stytchClientKind{name: "M2M client", article: "an", identityDoc: "The M2M client's client_id."}
 )
 
 // title is the name at the start of a sentence: "Connected app".
@@ -87,7 +90,7 @@ func (m *clientSecretModel) madeWith(secret, lastFour string) {
 // made under.
 func saveClient(ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity, private privateStateWriter, m stytchClientModel, rebase bool, diags *diag.Diagnostics) {
 	diags.Append(state.Set(ctx, m)...)
-	setClientIdentity(ctx, identity, m.ids().ClientID, diags)
+	clientIDIdentity.set(ctx, identity, diags, m.ids().ClientID)
 	if rebase {
 		setRotationBase(ctx, private, triggers(ctx, m.secrets().RotationTriggers), diags)
 	}
@@ -110,7 +113,7 @@ func readClient[M any, P interface {
 	}
 	ids, secrets := P(&m).ids(), P(&m).secrets()
 	id := ids.ClientID.ValueString()
-	setClientIdentity(ctx, resp.Identity, ids.ClientID, &resp.Diagnostics)
+	clientIDIdentity.set(ctx, resp.Identity, &resp.Diagnostics, ids.ClientID)
 	c, err := get(ctx, id)
 	if err != nil {
 		if stytchClientGone(err) {
@@ -189,7 +192,7 @@ func deleteClient(ctx context.Context, req resource.DeleteRequest, resp *resourc
 func importClient(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse, kind stytchClientKind, check func(string) string) {
 	id := req.ID
 	if id == "" { // an import block with identity = { ... }
-		if id = clientImportID(ctx, req.Identity, kind.article+" "+kind.name, &resp.Diagnostics); id == "" {
+		if id = kind.identity().importID(ctx, req.Identity, &resp.Diagnostics); id == "" {
 			return
 		}
 	}
@@ -199,5 +202,5 @@ func importClient(ctx context.Context, req resource.ImportStateRequest, resp *re
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("client_id"), id)...)
-	setClientIdentity(ctx, resp.Identity, types.StringValue(id), &resp.Diagnostics)
+	clientIDIdentity.set(ctx, resp.Identity, &resp.Diagnostics, types.StringValue(id))
 }

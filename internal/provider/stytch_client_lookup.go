@@ -7,14 +7,26 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 )
 
-// What the data sources machineauth_connected_app and machineauth_m2m_client
-// share: the look-up of one Stytch client by its client_id, and what they
+// What machineauth_connected_app and machineauth_m2m_client share to find
+// their clients: what says a client is gone, Stytch's search pages, and the
+// data sources' look-up of one client by its client_id, with what they
 // show of its secret.
+
+// stytchClientGone reports a 404 that names the client as missing; a 404
+// without such an error type (a proxy's page, a wrong base URL) proves
+// nothing.
+func stytchClientGone(err error) bool {
+	return client.IsNotFound(err) && strings.HasSuffix(client.ErrorCode(err), "_not_found")
+}
+
+// searchPageSize is the most Stytch returns in one search page.
+const searchPageSize = 1000
 
 // lookUpStytchClient gets the client with this id, or says why not at
 // client_id when Stytch has none. kind names the client in messages
@@ -23,7 +35,7 @@ func lookUpStytchClient[C any](ctx context.Context, get func(context.Context, st
 	c, err := get(ctx, id)
 	if err != nil {
 		if stytchClientGone(err) {
-			diags.AddAttributeError(pathClientID, strings.ToUpper(kind[:1])+kind[1:]+" not found",
+			diags.AddAttributeError(path.Root("client_id"), strings.ToUpper(kind[:1])+kind[1:]+" not found",
 				fmt.Sprintf("Stytch has no %s %s: %s", kind, id, client.Redact(err.Error())))
 			return nil
 		}

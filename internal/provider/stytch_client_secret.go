@@ -128,6 +128,21 @@ func clientSecretAttributes(secretDoc string) map[string]schema.Attribute {
 	}
 }
 
+// listedClientSecret is the secret part of a listed Stytch client's state:
+// no secrets, since Stytch shows one only when it issues it, no rotation
+// under way, and the overlap a configuration without one has.
+func listedClientSecret(lastFour string) clientSecretModel {
+	return clientSecretModel{
+		ClientSecret:      types.StringNull(),
+		NextClientSecret:  types.StringNull(),
+		SecretLastFour:    stringOrNull(lastFour),
+		RotationStartedAt: types.StringNull(),
+		RotationDue:       types.BoolValue(false),
+		RotationTriggers:  types.MapNull(types.StringType),
+		RotationOverlap:   types.Int64Value(defaultRotationOverlap),
+	}
+}
+
 // triggers is a triggers map as Go, nil and empty alike.
 func triggers(ctx context.Context, m types.Map) map[string]string {
 	out := map[string]string{}
@@ -150,11 +165,6 @@ func rotationBase(ctx context.Context, p privateState) (map[string]string, bool)
 		return nil, false
 	}
 	return base, true
-}
-
-// privateStateWriter is the setter half of the framework's private state.
-type privateStateWriter interface {
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
 }
 
 func setRotationBase(ctx context.Context, p privateStateWriter, t map[string]string, diags *diag.Diagnostics) {

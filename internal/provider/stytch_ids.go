@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -55,3 +56,25 @@ func checkScope(s string) string {
 	}
 	return fmt.Sprintf("%q is not a scope: a scope is one or more printable ASCII characters without spaces, '\"' or '\\'.", s)
 }
+
+// checkRedirectURI differs from checkBaseURL: a redirect URI may carry a
+// query but, per RFC 6749 section 3.1.2, never a fragment; and it names an
+// endpoint of the connected app, which receives authorization codes.
+func checkRedirectURI(raw string) string {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		return fmt.Sprintf("%q is not an absolute https URL.", raw)
+	case u.User != nil:
+		return "the URL must not carry credentials."
+	case u.Fragment != "" || strings.Contains(raw, "#"):
+		return "a redirect URI must not have a fragment (#...)."
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return fmt.Sprintf("%q uses http to a host that is not loopback, which would send authorization codes in clear text; use https, or http only for 127.0.0.0/8, ::1 or localhost.", raw)
+	}
+	return ""
+}
+
+// redirectURIValidator refuses at validate time a redirect URI Stytch would
+// refuse, or one that would send authorization codes in clear text.
+var redirectURIValidator = stringCheck{description: "an https URL, or http to a loopback host", check: checkRedirectURI}

@@ -11,10 +11,12 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	ephemeralschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -24,8 +26,8 @@ import (
 )
 
 // This file is the verification shared by the machineauth_token_verification
-// data source and ephemeral resource: they differ only in where the result
-// goes (state, or nowhere).
+// data source and ephemeral resource, which differ only in where the result
+// goes (state, or nowhere), and both of them, at the end.
 
 // tokenVerifier checks tokens for this configured provider. It holds each
 // service's signing keys once fetched, so it lives as long as the provider
@@ -234,18 +236,6 @@ type verification struct {
 type verificationFailure struct {
 	summary string
 	err     error
-}
-
-// verifyConfig checks the token a configuration gives: the model with the
-// results, and false after an error.
-func (tv *tokenVerifier) verifyConfig(ctx context.Context, cfg tfsdk.Config, diags *diag.Diagnostics) (tokenVerificationModel, bool) {
-	var m tokenVerificationModel
-	diags.Append(cfg.Get(ctx, &m)...)
-	if diags.HasError() {
-		return m, false
-	}
-	tv.verifyInto(ctx, &m, diags)
-	return m, !diags.HasError()
 }
 
 // verifyInto checks m's token and writes the results into m.
@@ -519,4 +509,68 @@ func (tv *tokenVerifier) signingKeys(ctx context.Context, service string, fetch 
 		}
 		return keys, nil
 	})
+}
+
+// NewTokenVerificationDataSource is the machineauth_token_verification data source.
+func NewTokenVerificationDataSource() datasource.DataSource {
+	return &dataSource[tokenVerificationModel]{name: "_token_verification", schema: tokenVerificationDataSourceSchema, read: verifyToken}
+}
+
+func tokenVerificationDataSourceSchema() schema.Schema {
+	return schema.Schema{
+		MarkdownDescription: "Checks whether a Clerk M2M token, a Clerk API key, a Stytch connected-app access token or a Stytch M2M client's access token is valid. " +
+			"Terraform reads it again on every plan and apply, so the answer is always current; use it in a `check` block " +
+			"to be warned when a token stops being valid, or in a postcondition to stop a run.\n\n" +
+			"The token is kept in state, marked sensitive. To check a token without it landing in state, " +
+			"use the `machineauth_token_verification` ephemeral resource, which has the same arguments and results.\n\n" +
+			tokenVerificationHow,
+		Attributes: tokenVerificationAttributes(),
+	}
+}
+
+// verifyToken checks m's token and writes the results into m.
+func verifyToken(ctx context.Context, data *providerData, m *tokenVerificationModel, diags *diag.Diagnostics) {
+	data.verifier.verifyInto(ctx, m, diags)
+}
+
+// NewTokenVerificationEphemeralResource is the machineauth_token_verification
+// ephemeral resource: the data source's check for tokens that must not be
+// stored, such as one from the ephemeral machineauth_m2m_token.
+func NewTokenVerificationEphemeralResource() ephemeral.EphemeralResource {
+	return &ephemeralResource[tokenVerificationModel]{
+		name: "_token_verification", schema: tokenVerificationEphemeralSchema,
+		open: func(ctx context.Context, data *providerData, m *tokenVerificationModel, _ privateStateWriter, diags *diag.Diagnostics) {
+			verifyToken(ctx, data, m, diags)
+		},
+	}
+}
+
+func tokenVerificationEphemeralSchema() ephemeralschema.Schema {
+	return ephemeralschema.Schema{
+		MarkdownDescription: "Checks whether a Clerk M2M token, a Clerk API key, a Stytch connected-app access token or a Stytch M2M client's access token is valid, " +
+			"without the token or the results landing in plan or state: for tokens that are themselves ephemeral, " +
+			"such as one from the `machineauth_m2m_token` ephemeral resource. Requires Terraform 1.10 or later. " +
+			"The `machineauth_token_verification` data source has the same arguments and results.\n\n" +
+			tokenVerificationHow,
+		Attributes: ephemeralAttributes(tokenVerificationAttributes()),
+	}
+}
+
+// ephemeralAttributes converts data source attributes to their ephemeral
+// twins: the framework declares the two kinds alike, field for field.
+func ephemeralAttributes(attrs map[string]schema.Attribute) map[string]ephemeralschema.Attribute {
+	out := make(map[string]ephemeralschema.Attribute, len(attrs))
+	for name, a := range attrs {
+		switch a := a.(type) {
+		case schema.StringAttribute:
+			out[name] = ephemeralschema.StringAttribute(a)
+		case schema.SetAttribute:
+			out[name] = ephemeralschema.SetAttribute(a)
+		case schema.BoolAttribute:
+			out[name] = ephemeralschema.BoolAttribute(a)
+		default:
+			panic(fmt.Sprintf("ephemeralAttributes: no conversion for %s (%T)", name, a))
+		}
+	}
+	return out
 }

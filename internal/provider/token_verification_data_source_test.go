@@ -1,18 +1,22 @@
 package provider
 
 import (
+	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
@@ -446,5 +450,150 @@ data "machineauth_token_verification" "t" {
 			step("jwt", regexp.MustCompile(`(?s)Unable\s+to\s+fetch\s+Clerk's\s+JWKS.*401\s+clerk_key_invalid`)),
 			public,
 		},
+	})
+}
+
+// Ephemeral results land nowhere, so the test hands them to the echo
+// provider, whose one resource stores what its provider block was given.
+func TestAccTokenVerificationEphemeralResource(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	fx := srv.Info().Fixture
+	tok := mintM2MToken(t, srv, client.CreateM2MTokenRequest{})
+	factories := maps.Clone(testAccProtoV6ProviderFactories)
+	factories["echo"] = echoprovider.NewProviderServer()
+	vars := config.Variables{"token": config.StringVariable(tok.Token)}
+	cfg := providerConfig(srv) + tokenVariables("token") + `
+ephemeral "machineauth_token_verification" "t" {
+  token = var.token
+}
+
+ephemeral "machineauth_token_verification" "garbage" {
+  token = "not a token"
+}
+
+provider "echo" {
+  data = {
+    valid          = ephemeral.machineauth_token_verification.t.valid
+    reason         = ephemeral.machineauth_token_verification.t.reason
+    token_type     = ephemeral.machineauth_token_verification.t.token_type
+    id             = ephemeral.machineauth_token_verification.t.id
+    subject        = ephemeral.machineauth_token_verification.t.subject
+    scopes         = ephemeral.machineauth_token_verification.t.scopes
+    garbage_reason = ephemeral.machineauth_token_verification.garbage.reason
+  }
+}
+
+resource "echo" "t" {}
+`
+	echoed := func(want map[string]knownvalue.Check) []statecheck.StateCheck {
+		return []statecheck.StateCheck{statecheck.ExpectKnownValue("echo.t", tfjsonpath.New("data"), knownvalue.ObjectPartial(want))}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{
+			{
+				Config:          cfg,
+				ConfigVariables: vars,
+				ConfigStateChecks: echoed(map[string]knownvalue.Check{
+					"valid":          knownvalue.Bool(true),
+					"reason":         knownvalue.StringExact(""),
+					"token_type":     knownvalue.StringExact("m2m_token"),
+					"id":             knownvalue.StringExact(tok.ID),
+					"subject":        knownvalue.StringExact(fx.ClerkMachineID),
+					"scopes":         knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(fx.ClerkScopedMachineID)}),
+					"garbage_reason": knownvalue.StringExact("malformed"),
+				}),
+			},
+		},
+	})
+}
+
+// API keys are verified by Clerk: a live key is valid with what Clerk
+// says of it, a revoked and an expired one are invalid, never an error;
+// a machine secret key, which shares the ak_ prefix, is asked about and
+// found to be no API key; a value of the wrong shape for the type given
+// is malformed without a request.
+func TestAccTokenVerificationDataSource_apiKeys(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	fx := srv.Info().Fixture
+	admin := adminClient(t, srv)
+	ctx := context.Background()
+	mk := func(req client.CreateAPIKeyRequest) *client.APIKeyWithSecret {
+		t.Helper()
+		k, err := admin.CreateAPIKey(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	ttl := int64(60)
+	live := mk(client.CreateAPIKeyRequest{Name: "live key", Subject: fx.ClerkOrganizationID, Scopes: []string{"read", "write"}, Claims: []byte(`{"team":"billing"}`)})
+	revoked := mk(client.CreateAPIKeyRequest{Name: "revoked key", Subject: fx.ClerkUserID})
+	expired := mk(client.CreateAPIKeyRequest{Name: "expired key", Subject: fx.ClerkMachineID, SecondsUntilExpiration: &ttl})
+	if _, err := admin.RevokeAPIKey(ctx, revoked.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(61 * time.Second)
+	vars := config.Variables{
+		"live":        config.StringVariable(live.Secret),
+		"revoked":     config.StringVariable(revoked.Secret),
+		"expired":     config.StringVariable(expired.Secret),
+		"machine_key": config.StringVariable(fx.ClerkMachineSecretKey),
+	}
+	cfg := providerConfig(srv) + tokenVariables("live", "revoked", "expired", "machine_key") + `
+data "machineauth_token_verification" "live" {
+  token = var.live
+}
+data "machineauth_token_verification" "revoked" {
+  token = var.revoked
+  type  = "api_key"
+}
+data "machineauth_token_verification" "expired" {
+  token = var.expired
+}
+data "machineauth_token_verification" "machine_key" {
+  token = var.machine_key
+}
+data "machineauth_token_verification" "m2m_token_as_api_key" {
+  token = "mt_0123456789abcdef0123456789abcdef"
+  type  = "api_key"
+}
+`
+	var before int
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			PreConfig:       func() { before = srv.Stats().Calls("POST", "/clerk/v1/api_keys/verify") },
+			Config:          cfg,
+			ConfigVariables: vars,
+			ConfigStateChecks: slices.Concat(
+				expectVerification("live", map[string]knownvalue.Check{
+					"valid":      knownvalue.Bool(true),
+					"reason":     knownvalue.StringExact(""),
+					"token_type": knownvalue.StringExact("api_key"),
+					"id":         knownvalue.StringExact(live.ID),
+					"subject":    knownvalue.StringExact(fx.ClerkOrganizationID),
+					"scopes":     knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("read"), knownvalue.StringExact("write")}),
+					"claims":     knownvalue.StringExact(`{"team":"billing"}`),
+					"expires_at": knownvalue.Null(),
+				}),
+				expectVerification("revoked", notValid("invalid", "api_key")),
+				expectVerification("expired", notValid("invalid", "api_key")),
+				expectVerification("machine_key", notValid("invalid", "api_key")),
+				expectVerification("m2m_token_as_api_key", notValid("malformed", "api_key")),
+			),
+			Check: func(*terraform.State) error {
+				// Four asked Clerk, on each of the plan's and apply's
+				// reads; the malformed one never did.
+				if n := srv.Stats().Calls("POST", "/clerk/v1/api_keys/verify") - before; n == 0 || n%4 != 0 {
+					return fmt.Errorf("%d API key verifications, want a multiple of 4", n)
+				}
+				if k, _ := srv.APIKey(live.ID); k.LastUsedAt == nil {
+					return fmt.Errorf("verifying %s did not count as a use", live.ID)
+				}
+				return nil
+			},
+		}},
 	})
 }

@@ -32,29 +32,6 @@ const (
 	introspectRoute = "/v1/public/{project_id}/oauth2/introspect"
 )
 
-// verificationClient is an API client with every emulator credential, for
-// tests to mint and revoke tokens directly.
-func verificationClient(t *testing.T, srv *emulator.Server, edit ...func(*client.Config)) *client.Client {
-	t.Helper()
-	info := srv.Info()
-	cfg := client.Config{
-		ClerkAPIURL:     info.ClerkAPIURL,
-		ClerkSecretKey:  info.ClerkSecretKey,
-		StytchBaseURL:   info.StytchBaseURL,
-		StytchProjectID: info.StytchProjectID,
-		StytchSecret:    info.StytchSecret,
-		MaxRetryWait:    50 * time.Millisecond,
-	}
-	for _, e := range edit {
-		e(&cfg)
-	}
-	c, err := client.New(cfg)
-	if err != nil {
-		t.Fatalf("client: %v", err)
-	}
-	return c
-}
-
 // fixtureVerifier verifies with every emulator credential.
 func fixtureVerifier(t *testing.T, srv *emulator.Server) *tokenVerifier {
 	info := srv.Info()

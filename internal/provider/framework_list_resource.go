@@ -1,16 +1,11 @@
 package provider
 
 import (
-	"cmp"
 	"context"
-	"slices"
-	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // What the list resources (Terraform 1.14 and later, `terraform query`)
@@ -79,44 +74,4 @@ func (l *listResults[C, T, M]) List(ctx context.Context, req list.ListRequest, s
 			}
 		}
 	}
-}
-
-// listedClientSecret is the secret part of a listed Stytch client's state:
-// no secrets, since Stytch shows one only when it issues it, no rotation
-// under way, and the overlap a configuration without one has.
-func listedClientSecret(lastFour string) clientSecretModel {
-	return clientSecretModel{
-		ClientSecret:      types.StringNull(),
-		NextClientSecret:  types.StringNull(),
-		SecretLastFour:    stringOrNull(lastFour),
-		RotationStartedAt: types.StringNull(),
-		RotationDue:       types.BoolValue(false),
-		RotationTriggers:  types.MapNull(types.StringType),
-		RotationOverlap:   types.Int64Value(defaultRotationOverlap),
-	}
-}
-
-// sortNewestFirst orders Clerk's M2M tokens or API keys as Clerk lists
-// them, newest first; the id breaks ties so that the order is the same on
-// every run.
-func sortNewestFirst[T any](items []T, key func(T) (created time.Time, id string)) {
-	slices.SortFunc(items, func(a, b T) int {
-		createdA, idA := key(a)
-		createdB, idB := key(b)
-		return cmp.Or(-createdA.Compare(createdB), strings.Compare(idA, idB))
-	})
-}
-
-// lifeForDisplay ends a listed token's or key's display name with where it
-// stands: revoked, expired, or when it expires, if ever.
-func lifeForDisplay(revoked, expired bool, expiresAt *time.Time) string {
-	switch {
-	case revoked:
-		return ", revoked"
-	case expired:
-		return ", expired"
-	case expiresAt != nil:
-		return ", expires " + expiresAt.Format(time.RFC3339)
-	}
-	return ""
 }

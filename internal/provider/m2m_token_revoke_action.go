@@ -42,7 +42,7 @@ func revokeM2MTokenSchema() schema.Schema {
 			"machine_id": schema.StringAttribute{
 				MarkdownDescription: "The machine the token belongs to (`mch_...`): a `machineauth_m2m_token`'s `subject`.",
 				Required:            true,
-				Validators:          []validator.String{stringCheck{description: "a machine id (mch_...)", check: checkMachineID}},
+				Validators:          machineIDValidators,
 			},
 			"token_id": schema.StringAttribute{
 				MarkdownDescription: "The token's id (`mt_` and 32 hex digits): a `machineauth_m2m_token`'s `id`. Not the token itself.",

@@ -7,9 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 )
 
 // The provider's actions (Terraform 1.14 and later) are break-glass calls:
@@ -81,31 +78,4 @@ func (in invocation) progress(format string, args ...any) {
 func (in invocation) leftAlone(progress, summary, detail string) {
 	in.progress("%s", progress)
 	in.resp.Diagnostics.AddWarning(summary, detail)
-}
-
-// clerkRevocationReasonAttribute is the optional reason of a Clerk revoke,
-// which Clerk records with it; def is sent when none is configured.
-func clerkRevocationReasonAttribute(def string) schema.StringAttribute {
-	return schema.StringAttribute{
-		MarkdownDescription: "Reason recorded by Clerk with the revocation. Default: `" + def + "`.",
-		Optional:            true,
-		Validators:          revocationReasonValidators,
-	}
-}
-
-// configuredReason is the configured reason, or def when none is.
-func configuredReason(configured types.String, def string) string {
-	if configured.IsNull() {
-		return def
-	}
-	return configured.ValueString()
-}
-
-// shownReason shows a recorded revocation reason: free text typed by
-// whoever revoked, so masked like any message.
-func shownReason(reason *string) string {
-	if reason == nil {
-		return "none given"
-	}
-	return fmt.Sprintf("%q", client.Redact(*reason))
 }

@@ -13,16 +13,27 @@ import (
 // writes to state or plan files. A revoke that fails on close is a warning,
 // not an error: the run has done its work.
 
-// keepForClose records open under key for Close, and reports whether it
-// could; what names the credential ("API key").
-func keepForClose(ctx context.Context, private privateStateWriter, key string, open any, what string, diags *diag.Diagnostics) bool {
+// privateState is the getter half of the framework's private state data,
+// which Close, the import marker and the rotation base read; its concrete
+// type is internal to the framework.
+type privateState interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+// privateStateWriter is the setter half of the framework's private state.
+type privateStateWriter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// keepForClose records open under key for Close, or adds an error; what
+// names the credential ("API key").
+func keepForClose(ctx context.Context, private privateStateWriter, key string, open any, what string, diags *diag.Diagnostics) {
 	b, err := json.Marshal(open)
 	if err != nil {
 		diags.AddError("Unable to record the "+what+" for closing", err.Error())
-		return false
+		return
 	}
 	diags.Append(private.SetKey(ctx, key, b)...)
-	return true
 }
 
 // keptForClose is what Open kept under key: false when it kept nothing, and
