@@ -1,0 +1,118 @@
+package emulator
+
+import (
+	"encoding/json"
+	"maps"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+var (
+	snakeName = regexp.MustCompile(`^[a-z0-9]+(_[a-z0-9]+)*$`)
+)
+
+func TestAssumptionTableIsWellFormed(t *testing.T) {
+	t.Parallel()
+	seen := map[string]bool{}
+	for _, a := range Assumptions() {
+		if !snakeName.MatchString(a.Name) || seen[a.Name] {
+			t.Errorf("name %q: want a snake_case name of its own", a.Name)
+		}
+		seen[a.Name] = true
+		if a.Service != "Clerk" && a.Service != "Stytch" {
+			t.Errorf("%s: service %q", a.Name, a.Service)
+		}
+		if a.Question == "" || a.Evidence == "" || a.Provider == "" {
+			t.Errorf("%s: question, evidence and provider behaviour must all be said", a.Name)
+		}
+		if len(a.Alternatives) == 0 {
+			t.Errorf("%s: no alternative", a.Name)
+		}
+		var choices []string
+		for _, c := range a.Choices() {
+			if !regexp.MustCompile(`^[a-z0-9_]+$`).MatchString(c.Name) || slices.Contains(choices, c.Name) || c.Answer == "" {
+				t.Errorf("%s: choice %q: want a lowercase name of its own and an answer", a.Name, c.Name)
+			}
+			choices = append(choices, c.Name)
+		}
+		if a.Switch == strings.HasPrefix(a.Provider, "None") {
+			t.Errorf("%s: a switch must name the provider behaviour that depends on it, and only a switch may", a.Name)
+		}
+	}
+}
+
+func TestAssumeIsCheckedAtStart(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		set  map[string]string
+		want []string // in the error, "" for none
+	}{
+		{map[string]string{"no_such_switch": "x"}, []string{`unknown assumption "no_such_switch"`, "revoked_m2m_token_revoke", "code_replay"}},
+		{map[string]string{"clerk_reserved_claims": "more"}, []string{"not a switch", "revoked_m2m_token_revoke"}},
+		{map[string]string{"revoked_m2m_token_revoke": "201"}, []string{`"201"`, "200, 400, 404, 409", "default 200"}},
+		{map[string]string{"revoked_m2m_token_revoke": "409", "code_replay": "refused_only"}, nil},
+	} {
+		srv, err := Start(Options{Assume: tc.set, NoFixture: true})
+		if tc.want == nil {
+			if err != nil {
+				t.Errorf("%v: %v", tc.set, err)
+				continue
+			}
+			if got := srv.assume; got["revoked_m2m_token_revoke"] != "409" || got["code_replay"] != "refused_only" || got["machine_delete_tokens"] != "revoked" {
+				t.Errorf("%v: in force %v", tc.set, got)
+			}
+			_ = srv.Close()
+			continue
+		}
+		if err == nil {
+			_ = srv.Close()
+			t.Errorf("%v: started", tc.set)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%v: error %q lacks %q", tc.set, err, w)
+			}
+		}
+	}
+}
+
+func TestAssumedIsServed(t *testing.T) {
+	t.Parallel()
+	srv := startClerkEmulator(t, Options{NoFixture: true, Assume: map[string]string{"code_replay": "refused_only"}})
+	resp, err := http.Get(srv.URL() + "/__emulator/assumptions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got map[string]string
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(Switches()) || got["code_replay"] != "refused_only" || got["revoked_m2m_token_revoke"] != "200" {
+		t.Errorf("served %v", got)
+	}
+	if !maps.Equal(got, srv.Assumed()) {
+		t.Errorf("served %v, Assumed %v", got, srv.Assumed())
+	}
+}
+
+func TestSwitchesAreTheRowsWithAlternatives(t *testing.T) {
+	t.Parallel()
+	for _, a := range Switches() {
+		if !a.Switch {
+			t.Errorf("%s is listed as a switch", a.Name)
+		}
+	}
+	if len(Switches()) == 0 || len(Switches()) == len(Assumptions()) {
+		t.Errorf("%d switches among %d rows", len(Switches()), len(Assumptions()))
+	}
+	// A caller's copy is its own.
+	Assumptions()[0].Alternatives[0].Name = "changed"
+	if Assumptions()[0].Alternatives[0].Name == "changed" {
+		t.Error("Assumptions shares the table")
+	}
+}
