@@ -116,3 +116,7 @@ func TestSwitchesAreTheRowsWithAlternatives(t *testing.T) {
 		t.Error("Assumptions shares the table")
 	}
 }
+
+// switchCheck checks, against an emulator started with one choice of a
+// switch, that the wire answers as that choice says.
+type switchCheck func(t *testing.T, srv *Server)
