@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"maps"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,6 +14,8 @@ import (
 
 var (
 	snakeName = regexp.MustCompile(`^[a-z0-9]+(_[a-z0-9]+)*$`)
+	// marker is how a comment names its row.
+	marker = regexp.MustCompile(`\(\*unconfirmed\*, assumption ([a-z0-9_]+)\)`)
 )
 
 func TestAssumptionTableIsWellFormed(t *testing.T) {
@@ -40,6 +44,49 @@ func TestAssumptionTableIsWellFormed(t *testing.T) {
 		}
 		if a.Switch == strings.HasPrefix(a.Provider, "None") {
 			t.Errorf("%s: a switch must name the provider behaviour that depends on it, and only a switch may", a.Name)
+		}
+	}
+}
+
+// TestEveryGuessNamesItsRow reads the emulator's sources: each comment
+// that calls an answer unconfirmed must name its row in the fixed form,
+// and each row must be named by a comment, so the table and the code
+// cannot drift apart.
+func TestEveryGuessNamesItsRow(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := map[string]int{}
+	for _, f := range files {
+		// The table names every row itself.
+		if strings.HasSuffix(f, "_test.go") || f == "assumptions.go" {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(src), "\n") {
+			if !strings.Contains(strings.ToLower(line), "unconfirmed") {
+				continue
+			}
+			found := marker.FindAllStringSubmatch(line, -1)
+			if len(found) == 0 || strings.Count(strings.ToLower(line), "unconfirmed") != len(found) {
+				t.Errorf("%s:%d: an unconfirmed answer must name its row as (*unconfirmed*, assumption NAME): %s", f, i+1, strings.TrimSpace(line))
+			}
+			for _, m := range found {
+				if _, ok := findAssumption(m[1]); !ok {
+					t.Errorf("%s:%d: no row %q in assumptions.go", f, i+1, m[1])
+				}
+				named[m[1]]++
+			}
+		}
+	}
+	for _, a := range Assumptions() {
+		if named[a.Name] == 0 {
+			t.Errorf("row %s: no comment in the emulator names it", a.Name)
 		}
 	}
 }
@@ -120,3 +167,29 @@ func TestSwitchesAreTheRowsWithAlternatives(t *testing.T) {
 // switchCheck checks, against an emulator started with one choice of a
 // switch, that the wire answers as that choice says.
 type switchCheck func(t *testing.T, srv *Server)
+
+// TestSwitchChoices runs, for every switch and each of its choices, the
+// default's included, its check against an emulator of its own, in
+// parallel; a choice without a check fails.
+func TestSwitchChoices(t *testing.T) {
+	t.Parallel()
+	checks := map[string]map[string]switchCheck{}
+	maps.Copy(checks, clerkSwitchChecks)
+	maps.Copy(checks, stytchSwitchChecks)
+	for _, a := range Switches() {
+		for _, c := range a.Choices() {
+			check := checks[a.Name][c.Name]
+			t.Run(a.Name+"="+c.Name, func(t *testing.T) {
+				if check == nil {
+					t.Fatalf("no check shows what %s=%s answers", a.Name, c.Name)
+				}
+				t.Parallel()
+				check(t, startClerkEmulator(t, Options{Assume: map[string]string{a.Name: c.Name}}))
+			})
+		}
+		delete(checks, a.Name)
+	}
+	for name := range checks {
+		t.Errorf("checks for %s, which is no switch", name)
+	}
+}
