@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"flag"
 	"maps"
 	"net/http"
 	"os"
@@ -10,6 +11,16 @@ import (
 	"slices"
 	"strings"
 	"testing"
+)
+
+var updateGuide = flag.Bool("update-guide", false, "rewrite the table in templates/guides/emulator-assumptions.md.tmpl from the assumption table")
+
+const (
+	guidePath = "../../templates/guides/emulator-assumptions.md.tmpl"
+	// The table sits between these lines of the guide; the rest of it is
+	// written by hand.
+	guideTableStart = "<!-- assumption table: generated from internal/emulator/assumptions.go; refresh with go test ./internal/emulator -run TestAssumptionGuide -update-guide -->"
+	guideTableEnd   = "<!-- end of the assumption table -->"
 )
 
 var (
@@ -162,6 +173,58 @@ func TestSwitchesAreTheRowsWithAlternatives(t *testing.T) {
 	if Assumptions()[0].Alternatives[0].Name == "changed" {
 		t.Error("Assumptions shares the table")
 	}
+}
+
+// renderAssumptionTable is the guide's table.
+func renderAssumptionTable() string {
+	cell := func(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+	choice := func(c Choice) string { return "`" + c.Name + "`: " + cell(c.Answer) }
+	var b strings.Builder
+	b.WriteString("| Assumption | Switch | The emulator's default | Alternatives | Evidence | Provider behaviour that depends on it |\n")
+	b.WriteString("|---|---|---|---|---|---|\n")
+	for _, a := range Assumptions() {
+		sw := "no"
+		if a.Switch {
+			sw = "yes"
+		}
+		var alts []string
+		for _, c := range a.Alternatives {
+			alts = append(alts, choice(c))
+		}
+		b.WriteString("| `" + a.Name + "`<br>" + a.Service + ": " + cell(a.Question) + " | " + sw + " | " + choice(a.Default) +
+			" | " + strings.Join(alts, "<br>") + " | " + cell(a.Evidence) + " | " + cell(a.Provider) + " |\n")
+	}
+	return b.String()
+}
+
+// TestAssumptionGuide keeps the guide's table what the assumption table
+// renders to; -update-guide rewrites it, and make docs then carries it to
+// docs/guides.
+func TestAssumptionGuide(t *testing.T) {
+	raw, err := os.ReadFile(guidePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	guide := string(raw)
+	start := strings.Index(guide, guideTableStart+"\n")
+	end := strings.Index(guide, guideTableEnd)
+	if start < 0 || end < start {
+		t.Fatalf("%s: the table's marker lines are missing:\n%s\n%s", guidePath, guideTableStart, guideTableEnd)
+	}
+	start += len(guideTableStart) + 1
+	want := renderAssumptionTable()
+	if guide[start:end] == want {
+		return
+	}
+	if *updateGuide {
+		//nolint:gosec // G306: a template in the repository, readable as every other file there
+		if err := os.WriteFile(guidePath, []byte(guide[:start]+want+guide[end:]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("rewrote the table in %s: run make docs", guidePath)
+		return
+	}
+	t.Errorf("%s: the table differs from internal/emulator/assumptions.go: run go test ./internal/emulator -run TestAssumptionGuide -update-guide, then make docs", guidePath)
 }
 
 // switchCheck checks, against an emulator started with one choice of a
