@@ -332,7 +332,7 @@ var assumptionTable = []Assumption{
 			{"unbounded", "Any positive number."},
 		},
 		Evidence: "The description sets no maximum.",
-		Provider: "None: the provider bounds it to ten years itself (`api_key.go`).",
+		Provider: "None: the provider bounds it to ten years itself (`api_key_resource.go` `Schema`).",
 	},
 	{
 		Name:     "api_key_unknown_subject",
