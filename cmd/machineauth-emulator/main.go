@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
@@ -25,7 +26,16 @@ func main() {
 	fixture := flag.Bool("fixture", true, "seed a machine pair, an organization with a member and a connected app")
 	latency := flag.Duration("latency", 0, "latency added to every API request, e.g. 50ms")
 	envFile := flag.String("env-file", "", "also write the URLs, credentials and fixture ids as KEY=value lines to this file, for shell scripts to source")
+	assume := &assumeFlag{set: map[string]string{}}
+	flag.Var(assume, "assume", "answer as `NAME=ALTERNATIVE` where Clerk's or Stytch's reference leaves room (repeatable); \"-assume list\" prints every switch with its default and alternatives")
 	flag.Parse()
+	if assume.list {
+		if err := listSwitches(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		return
+	}
 
 	srv, err := emulator.Start(emulator.Options{
 		Listen:          *listen,
@@ -35,6 +45,7 @@ func main() {
 		Seed:            *seed,
 		NoFixture:       !*fixture,
 		Latency:         *latency,
+		Assume:          assume.set,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -93,4 +104,44 @@ func envLines(info emulator.Info) string {
 		fmt.Fprintf(&b, "%s='%s'\n", kv[0], kv[1])
 	}
 	return b.String()
+}
+
+// assumeFlag collects -assume NAME=ALTERNATIVE pairs; "list" asks for the
+// switches instead. Start checks the names and alternatives.
+type assumeFlag struct {
+	set  map[string]string
+	list bool
+}
+
+func (f *assumeFlag) String() string { return "" }
+
+func (f *assumeFlag) Set(v string) error {
+	if v == "list" {
+		f.list = true
+		return nil
+	}
+	name, alt, ok := strings.Cut(v, "=")
+	if !ok || name == "" {
+		return fmt.Errorf("want NAME=ALTERNATIVE, or list")
+	}
+	if prev, dup := f.set[name]; dup && prev != alt {
+		return fmt.Errorf("%s given twice, as %s and %s", name, prev, alt)
+	}
+	f.set[name] = alt
+	return nil
+}
+
+// listSwitches prints one line per switch: its name, its default and its
+// alternatives. The tabwriter holds every line until Flush, which reports
+// a failed write.
+func listSwitches() error {
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	for _, a := range emulator.Switches() {
+		var alts []string
+		for _, c := range a.Alternatives {
+			alts = append(alts, c.Name)
+		}
+		_, _ = fmt.Fprintf(w, "%s\t%s\t%s\n", a.Name, a.Default.Name, strings.Join(alts, " "))
+	}
+	return w.Flush()
 }

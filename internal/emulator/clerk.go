@@ -22,7 +22,8 @@ var (
 )
 
 // clerkReservedClaims may not be set as custom claims: Clerk sets them itself on
-// JWT-format tokens. The list is *unconfirmed*.
+// JWT-format tokens. The list is a guess
+// (*unconfirmed*, assumption clerk_reserved_claims).
 var clerkReservedClaims = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "azp"}
 
 // clerkState is the Clerk instance: its secret key, machines, M2M tokens,
@@ -80,11 +81,12 @@ type m2mToken struct {
 	scopes           []string
 	revoked          bool
 	revocationReason *string
-	expiration       time.Time
-	lastUsedAt       *time.Time
-	createdAt        time.Time
-	updatedAt        time.Time
-	seq              uint64
+	// expiration is zero for a token that never expires.
+	expiration time.Time
+	lastUsedAt *time.Time
+	createdAt  time.Time
+	updatedAt  time.Time
+	seq        uint64
 }
 
 func newClerkState() (*clerkState, error) {

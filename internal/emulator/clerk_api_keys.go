@@ -16,8 +16,9 @@ import (
 // or a machine, managed with the instance secret key. Their routes are
 // described with 400 and 404 errors only, so every malformed request here
 // answers 400 bad_request in the shape of the description's example
-// ("Invalid 'request_body.name': ..."), never the 422s of the older routes
-// (*unconfirmed*: the description shows no other code).
+// ("Invalid 'request_body.name': ..."), never the 422s of the older routes:
+// the description shows no other code
+// (*unconfirmed*, assumption api_key_error_status).
 
 var (
 	// apiKeyPathIDPattern is what the path parameter accepts; the api_key_
@@ -37,8 +38,9 @@ const (
 	apiKeyDefaultPageSize = 10
 	apiKeyMaxPageSize     = 100
 	// apiKeyMaxLifetime bounds seconds_until_expiration, which the
-	// description leaves unbounded, so the expiry cannot overflow
-	// (*unconfirmed*: a hundred years is far beyond any real need).
+	// description leaves unbounded, so the expiry cannot overflow: a
+	// hundred years is far beyond any real need
+	// (*unconfirmed*, assumption api_key_max_lifetime).
 	apiKeyMaxLifetime = 100 * 365 * 24 * 3600
 )
 
@@ -158,9 +160,10 @@ func (k *apiKey) view(now time.Time, withSecret bool) apiKeyJSON {
 }
 
 // apiKeySubject checks a subject's shape and that it exists. An unknown
-// subject answers 404 resource_not_found (*unconfirmed*: the description
-// lists 404 for the listing only, and this is what Clerk answers for an
-// unknown object elsewhere).
+// subject answers 404 resource_not_found: the description lists 404 for
+// the listing only, and this is what Clerk answers for an unknown object
+// elsewhere (*unconfirmed*, assumption api_key_unknown_subject). The
+// listing's alternative is in listAPIKeys.
 func (s *Server) apiKeySubject(w http.ResponseWriter, r *http.Request, where, subject string) bool {
 	if !apiKeySubjectPattern.MatchString(subject) {
 		apiKeyBadRequest(w, r, where, "Failed regex check")
@@ -310,11 +313,16 @@ func (s *Server) listAPIKeys(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if apiKeySubjectPattern.MatchString(subject) && !s.subjectExists(subject) &&
+		assumedOf(r).is("api_key_unknown_subject", "empty") {
+		writeJSON(w, http.StatusOK, map[string]any{"data": []apiKeyJSON{}, "total_count": 0})
+		return
+	}
 	if !s.apiKeySubject(w, r, "query_parameter.subject", subject) {
 		return
 	}
-	// query searches names, case-insensitively (*unconfirmed*: the
-	// description does not say what it matches).
+	// query searches names, case-insensitively: the description does not
+	// say what it matches (*unconfirmed*, assumption api_key_query_match).
 	search := strings.ToLower(q.Get("query"))
 	now := s.clock.now()
 	var matched []*apiKey
@@ -332,8 +340,9 @@ func (s *Server) listAPIKeys(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"data": page, "total_count": len(matched)})
 }
 
-// apiKeysOf lists a subject's keys, newest first (*unconfirmed*: the
-// description gives no order; this is the M2M token listing's).
+// apiKeysOf lists a subject's keys, newest first: the description gives
+// no order, this is the M2M token listing's
+// (*unconfirmed*, assumption api_key_list_order).
 func (c *clerkState) apiKeysOf(subject string) []*apiKey {
 	var out []*apiKey
 	for _, k := range c.apiKeys.keys {
@@ -381,8 +390,10 @@ func (s *Server) getAPIKeySecret(w http.ResponseWriter, r *http.Request) {
 
 // updateAPIKey changes a key in place. A field sent as null is cleared, as
 // in a JSON merge patch: description and claims go, and
-// seconds_until_expiration null makes the key never expire. A new
-// seconds_until_expiration counts from now. Both are *unconfirmed*.
+// seconds_until_expiration null makes the key never expire
+// (*unconfirmed*, assumption api_key_update_null). A new
+// seconds_until_expiration counts from now
+// (*unconfirmed*, assumption api_key_expiry_update).
 func (s *Server) updateAPIKey(w http.ResponseWriter, r *http.Request) {
 	k, ok := s.pathAPIKey(w, r)
 	if !ok {
@@ -394,16 +405,23 @@ func (s *Server) updateAPIKey(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.clock.now()
 	if k.revoked || k.expired(now) {
-		// *unconfirmed*: an invalid key is not brought back by an update.
+		// An invalid key is not brought back by an update
+		// (*unconfirmed*, assumption invalid_api_key_update).
 		apiKeyBadRequest(w, r, "url_parameter.apiKeyID", "the API key is revoked or expired and cannot be updated")
 		return
 	}
 	u := *k
+	// With "ignored", null reads as not sent, as on Clerk's older routes.
+	clears := assumedOf(r).is("api_key_update_null", "clears")
 	if raw, present := fields["description"]; present {
-		if isNull(raw) {
+		switch {
+		case isNull(raw) && clears:
 			u.description = nil
-		} else if u.description, ok = apiKeyDescription(w, r, fields); !ok {
-			return
+		case isNull(raw):
+		default:
+			if u.description, ok = apiKeyDescription(w, r, fields); !ok {
+				return
+			}
 		}
 	}
 	if raw, present := fields["scopes"]; present {
@@ -411,7 +429,7 @@ func (s *Server) updateAPIKey(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if raw, present := fields["claims"]; present {
+	if raw, present := fields["claims"]; present && (clears || !isNull(raw)) {
 		u.claims = nil
 		if !isNull(raw) {
 			var err error
@@ -421,14 +439,18 @@ func (s *Server) updateAPIKey(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	if raw, present := fields["seconds_until_expiration"]; present {
+	if raw, present := fields["seconds_until_expiration"]; present && (clears || !isNull(raw)) {
 		u.expiration = nil
 		if !isNull(raw) {
 			ttl, ok := apiKeyLifetime(w, r, raw)
 			if !ok {
 				return
 			}
-			at := now.Add(ttl)
+			from := now
+			if assumedOf(r).is("api_key_expiry_update", "from_creation") {
+				from = k.createdAt
+			}
+			at := from.Add(ttl)
 			u.expiration = &at
 		}
 	}
@@ -473,7 +495,11 @@ func (s *Server) revokeAPIKey(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.clock.now()
 	// Revoking a revoked key answers 200 and keeps the first reason, as
-	// for M2M tokens (*unconfirmed*), so a retried revoke succeeds.
+	// for M2M tokens, so a retried revoke succeeds
+	// (*unconfirmed*, assumption revoked_api_key_revoke).
+	if k.revoked && clerkRevokedAgain(w, r, "revoked_api_key_revoke", "API key") {
+		return
+	}
 	if !k.revoked {
 		k.revoked = true
 		if present {
@@ -501,15 +527,21 @@ func (s *Server) verifyAPIKey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.clock.now()
-	// Unknown, revoked and expired answer the same 404 (*unconfirmed*, as
-	// for M2M tokens), so the holder of a secret learns nothing more.
+	// Unknown answers 404, and so do revoked and expired, as for M2M
+	// tokens, so the holder of a secret learns nothing more
+	// (*unconfirmed*, assumption clerk_verify_refusal).
 	id, stored := s.clerk.apiKeys.bySecret[secret]
 	k := s.clerk.apiKeys.keys[id]
-	if !stored || k == nil || k.revoked || k.expired(now) {
+	if !stored || k == nil {
 		clerkNotFound(w, r)
 		return
 	}
-	k.lastUsedAt = &now
+	if (k.revoked || k.expired(now)) && clerkVerifyRefused(w, r, "API key", k.revoked) {
+		return
+	}
+	if !k.revoked && !k.expired(now) {
+		k.lastUsedAt = &now
+	}
 	writeJSON(w, http.StatusOK, k.view(now, false))
 }
 

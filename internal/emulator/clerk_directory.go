@@ -21,8 +21,8 @@ import (
 
 const (
 	// clerkDefaultMaxMemberships is max_allowed_memberships when a create
-	// leaves it out: the instance's default (*unconfirmed*: 5 is the
-	// default of a new instance's organization settings).
+	// leaves it out: the instance's default, 5 for a new instance's
+	// organization settings (*unconfirmed*, assumption clerk_directory_defaults).
 	clerkDefaultMaxMemberships = 5
 	clerkMaxOrgName            = 256
 	clerkMaxFilterValues       = 100
@@ -34,8 +34,9 @@ const (
 
 var (
 	// What a create accepts as each identifier. Clerk's own rules are
-	// richer (and configurable per instance); these are *unconfirmed*
-	// approximations that refuse what is plainly not an identifier.
+	// richer (and configurable per instance); these are approximations
+	// that refuse what is plainly not an identifier
+	// (*unconfirmed*, assumption clerk_identifier_rules).
 	clerkEmailPattern    = regexp.MustCompile(`^[^\s@]+@[^\s@]+\.[^\s@]+$`)
 	clerkPhonePattern    = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 	clerkWalletPattern   = regexp.MustCompile(`^0x[0-9A-Fa-f]{40}$`)
@@ -237,8 +238,8 @@ func (c *clerkState) identifications(param, what string, values, statuses []stri
 }
 
 // holds says whether the user has v as an identifier; identifiers compare
-// without regard to case (*unconfirmed* for phone numbers, which have
-// none).
+// without regard to case, phone numbers, which have none, included
+// (*unconfirmed*, assumption clerk_identifier_rules).
 func (u *clerkUser) holds(v string) bool {
 	for _, list := range [][]clerkIdentification{u.emails, u.phones, u.wallets} {
 		if slices.ContainsFunc(list, func(i clerkIdentification) bool { return strings.EqualFold(i.value, v) }) {
@@ -312,8 +313,8 @@ func (s *Server) newOrganization(in clerkOrgInput) (*clerkOrg, *clerkFormError) 
 		privateMetadata:       objectOrEmpty(in.privateMetadata),
 	}
 	if in.createdBy != nil {
-		// An unknown creator is a refused parameter (*unconfirmed*: Clerk
-		// may answer it as 404 instead).
+		// An unknown creator is a refused parameter; Clerk may answer it as
+		// 404 instead (*unconfirmed*, assumption clerk_unknown_creator).
 		if _, ok := c.users[*in.createdBy]; !ok {
 			return nil, formInvalid("created_by", "created_by must be the ID of an existing user")
 		}
@@ -331,9 +332,9 @@ func (s *Server) newOrganization(in clerkOrgInput) (*clerkOrg, *clerkFormError) 
 }
 
 // slugFor makes a slug from a name when a create sends none: lowercase,
-// each run of other characters a dash, with a random suffix if taken
-// (*unconfirmed*: Clerk derives one from the name, its exact rule is not
-// documented).
+// each run of other characters a dash, with a random suffix if taken.
+// Clerk derives one from the name; its exact rule is not documented
+// (*unconfirmed*, assumption clerk_identifier_rules).
 func (c *clerkState) slugFor(name string) string {
 	slug := strings.Trim(clerkSlugRun.ReplaceAllString(strings.ToLower(name), "-"), "-")
 	if slug == "" {

@@ -25,7 +25,8 @@ func (s *Server) createM2MJWT(w http.ResponseWriter, r *http.Request, m *machine
 		}
 	default:
 		// A JWT's custom claims must be named; what Clerk does with an
-		// array or scalar here is *unconfirmed*.
+		// array or scalar here is a guess
+		// (*unconfirmed*, assumption m2m_jwt_claims_shape).
 		clerkParamInvalid(w, r, "claims", "claims must be an object for a jwt token_format")
 		return
 	}
@@ -40,9 +41,14 @@ func (s *Server) createM2MJWT(w http.ResponseWriter, r *http.Request, m *machine
 	payload["iat"] = iat
 	payload["nbf"] = iat
 	payload["exp"] = exp
-	// The scopes claim (space separated) is *unconfirmed*: it is what
-	// @clerk/backend's M2MToken.fromJwtPayload reads the scopes from.
-	if len(scopes) > 0 {
+	// The scopes claim, space separated, is what @clerk/backend's
+	// M2MToken.fromJwtPayload reads the scopes from, falling back to aud
+	// (*unconfirmed*, assumption m2m_jwt_scopes_claim).
+	switch {
+	case len(scopes) == 0:
+	case assumedOf(r).is("m2m_jwt_scopes_claim", "aud"):
+		payload["aud"] = slices.Clone(scopes)
+	default:
 		payload["scopes"] = strings.Join(scopes, " ")
 	}
 	token := s.clerk.signer.sign(map[string]string{"cat": m2mJWTCategory}, payload)
@@ -55,7 +61,8 @@ func (s *Server) createM2MJWT(w http.ResponseWriter, r *http.Request, m *machine
 // instance's signature, the M2M category and expiry at the emulator's clock.
 // Clerk's SDKs verify such tokens locally and never send them to
 // POST /m2m_tokens/verify; answering them there like an opaque token rather
-// than 404 is the emulator's *unconfirmed* choice.
+// than 404 is the emulator's choice
+// (*unconfirmed*, assumption m2m_jwt_verify_route).
 func (c *clerkState) verifyM2MJWT(token string, now time.Time) (m2mTokenJSON, bool) {
 	var head struct {
 		Cat string `json:"cat"`
@@ -65,7 +72,7 @@ func (c *clerkState) verifyM2MJWT(token string, now time.Time) (m2mTokenJSON, bo
 		return m2mTokenJSON{}, false
 	}
 	v, ok := m2mJWTView(payload)
-	if !ok || !now.Before(time.UnixMilli(v.Expiration)) {
+	if !ok || !now.Before(time.UnixMilli(*v.Expiration)) {
 		return m2mTokenJSON{}, false
 	}
 	return v, true
@@ -82,9 +89,12 @@ func m2mJWTView(payload map[string]any) (m2mTokenJSON, bool) {
 	if id == "" || sub == "" || !iatOK || !expOK {
 		return m2mTokenJSON{}, false
 	}
+	// Read as @clerk/backend reads them: scopes, else aud.
 	scopes := []string{}
 	if s, _ := payload["scopes"].(string); s != "" {
 		scopes = strings.Fields(s)
+	} else {
+		scopes = append(scopes, claimStrings(payload["aud"])...)
 	}
 	custom := map[string]any{}
 	for k, v := range payload {
@@ -96,16 +106,35 @@ func m2mJWTView(payload map[string]any) (m2mTokenJSON, bool) {
 	if len(custom) > 0 {
 		claims, _ = json.Marshal(custom) // values came from JSON
 	}
+	expMs := exp * 1000
 	return m2mTokenJSON{
 		Object:     "machine_to_machine_token",
 		ID:         id,
 		Subject:    sub,
 		Claims:     claims,
 		Scopes:     scopes,
-		Expiration: exp * 1000,
+		Expiration: &expMs,
 		CreatedAt:  iat * 1000,
 		UpdatedAt:  iat * 1000,
 	}, true
+}
+
+// claimStrings reads an array of strings, minted as []string or parsed as
+// []any; anything else is none.
+func claimStrings(v any) []string {
+	switch l := v.(type) {
+	case []string:
+		return l
+	case []any:
+		var out []string
+		for _, item := range l {
+			if s, ok := item.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
 }
 
 // clerkJWTSeconds reads a NumericDate, minted as int64 or parsed as json.Number.

@@ -266,16 +266,45 @@ func (s *Server) deleteMachine(w http.ResponseWriter, r *http.Request) {
 	for _, other := range c.machines {
 		other.scopes = slices.DeleteFunc(other.scopes, func(sc machineScope) bool { return sc.to == m.id })
 	}
-	// What Clerk does to a deleted machine's tokens is *unconfirmed*: here
-	// they are revoked, without a reason (one revoked before keeps its
-	// own), so none verifies any more, and they stay stored for tests to
-	// inspect; with the machine gone they can no longer be listed. Other
-	// tokens keep the deleted id in their scopes, copied at creation.
+	// What Clerk does to a deleted machine's tokens is a guess
+	// (*unconfirmed*, assumption machine_delete_tokens): here they are
+	// revoked, without a reason (one revoked before keeps its own), so none
+	// verifies any more, and they stay stored for tests to inspect; with
+	// the machine gone they can no longer be listed. Other tokens keep the
+	// deleted id in their scopes, copied at creation.
 	now := s.clock.now()
-	for _, t := range c.tokens {
-		if t.subject == m.id && !t.revoked {
-			t.revoked = true
-			t.updatedAt = now
+	for id, t := range c.tokens {
+		if t.subject != m.id {
+			continue
+		}
+		switch assumedOf(r).get("machine_delete_tokens") {
+		case "revoked":
+			if !t.revoked {
+				t.revoked = true
+				t.updatedAt = now
+			}
+		case "deleted":
+			delete(c.tokens, id)
+			delete(c.tokenIDs, t.secret)
+		}
+	}
+	// The API keys whose subject the machine was stay as they were, so
+	// they still verify; only listing them fails, the subject being gone
+	// (*unconfirmed*, assumption machine_delete_api_keys).
+	keys := c.apiKeys
+	for id, k := range keys.keys {
+		if k.subject != m.id {
+			continue
+		}
+		switch assumedOf(r).get("machine_delete_api_keys") {
+		case "revoked":
+			if !k.revoked {
+				k.revoked = true
+				k.updatedAt = now
+			}
+		case "deleted":
+			delete(keys.keys, id)
+			delete(keys.bySecret, k.secret)
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"object": "machine", "id": m.id, "deleted": true})
@@ -305,6 +334,17 @@ func (s *Server) rotateMachineSecretKey(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	c := s.clerk
+	// Every rotated-out key keeps working until its own grace runs out,
+	// though the description speaks of one previous key
+	// (*unconfirmed*, assumption previous_machine_keys): with "latest",
+	// this rotation ends the ones earlier rotations left working.
+	if assumedOf(r).is("previous_machine_keys", "latest") {
+		for key, k := range c.machineKeys {
+			if k.machineID == m.id && !k.expiresAt.IsZero() {
+				delete(c.machineKeys, key)
+			}
+		}
+	}
 	if grace == 0 {
 		delete(c.machineKeys, m.secretKey)
 	} else {
@@ -337,7 +377,8 @@ func (s *Server) createMachineScope(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if m.scopedTo(to) {
-		// The spec answers 409; the code is *unconfirmed*.
+		// The spec answers 409; the code is a guess
+		// (*unconfirmed*, assumption duplicate_scope_code).
 		clerkError(w, r, http.StatusConflict, "duplicate_record", "duplicate record", "The machine already has access to "+to+".")
 		return
 	}

@@ -50,9 +50,10 @@ func (s *Server) clerkAuth(w http.ResponseWriter, r *http.Request, accept clerkK
 	if key == c.secretKey {
 		if accept&clerkInstanceKey == 0 {
 			// Only POST /m2m_tokens refuses the instance key ("Must be
-			// authenticated via a Machine Secret Key"). That it is a 401
-			// machine_secret_key_invalid is *unconfirmed*: the endpoint reads
-			// the bearer as a machine key and an sk_ key is not one.
+			// authenticated via a Machine Secret Key"), as a 401
+			// machine_secret_key_invalid: the endpoint reads the bearer as
+			// a machine key and an sk_ key is not one
+			// (*unconfirmed*, assumption clerk_wrong_key_refusal).
 			machineKeyInvalid(w, r)
 			return clerkCaller{}, false
 		}
@@ -62,7 +63,8 @@ func (s *Server) clerkAuth(w http.ResponseWriter, r *http.Request, accept clerkK
 		if accept&clerkMachineKey == 0 {
 			// Instance-only endpoints read the bearer as a Clerk secret key,
 			// and a key the instance does not hold as one is
-			// clerk_key_invalid whatever its shape (*unconfirmed* for ak_).
+			// clerk_key_invalid whatever its shape, ak_ included
+			// (*unconfirmed*, assumption clerk_wrong_key_refusal).
 			clerkKeyInvalid(w, r)
 			return clerkCaller{}, false
 		}
@@ -105,6 +107,43 @@ func machineKeyInvalid(w http.ResponseWriter, r *http.Request) {
 
 func clerkNotFound(w http.ResponseWriter, r *http.Request) {
 	clerkError(w, r, http.StatusNotFound, "resource_not_found", "not found", "The requested resource was not found.")
+}
+
+// clerkRevokedAgain answers the revoke of a credential already revoked as
+// switch name says, and reports whether it did: with "200" it leaves the
+// answer to the caller. what names the credential ("M2M token").
+func clerkRevokedAgain(w http.ResponseWriter, r *http.Request, name, what string) bool {
+	msg := "The " + what + " is already revoked."
+	switch assumedOf(r).get(name) {
+	case "400":
+		clerkError(w, r, http.StatusBadRequest, "bad_request", "Bad Request", msg)
+	case "404":
+		clerkNotFound(w, r)
+	case "409":
+		clerkError(w, r, http.StatusConflict, "conflict", "conflict", msg)
+	default:
+		return false
+	}
+	return true
+}
+
+// clerkVerifyRefused answers the verify of a revoked or expired credential
+// as clerk_verify_refusal says, and reports whether it did: with
+// "flagged_200" the caller answers the object, its flags set.
+func clerkVerifyRefused(w http.ResponseWriter, r *http.Request, what string, revoked bool) bool {
+	state := "expired"
+	if revoked {
+		state = "revoked"
+	}
+	switch assumedOf(r).get("clerk_verify_refusal") {
+	case "404":
+		clerkNotFound(w, r)
+	case "400":
+		clerkError(w, r, http.StatusBadRequest, "bad_request", "Bad Request", "The "+what+" is "+state+".")
+	default:
+		return false
+	}
+	return true
 }
 
 func clerkForbidden(w http.ResponseWriter, r *http.Request) {

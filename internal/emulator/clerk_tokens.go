@@ -10,7 +10,11 @@ import (
 	"time"
 )
 
-func (t *m2mToken) expired(now time.Time) bool { return !now.Before(t.expiration) }
+// expired says whether the token has expired at now; a zero expiration
+// never does.
+func (t *m2mToken) expired(now time.Time) bool {
+	return !t.expiration.IsZero() && !now.Before(t.expiration)
+}
 
 // m2mTokenJSON is Clerk's token object; the field set is exactly the spec's
 // (additionalProperties: false).
@@ -24,7 +28,7 @@ type m2mTokenJSON struct {
 	Revoked          bool            `json:"revoked"`
 	RevocationReason *string         `json:"revocation_reason"`
 	Expired          bool            `json:"expired"`
-	Expiration       int64           `json:"expiration"`
+	Expiration       *int64          `json:"expiration"`
 	LastUsedAt       *int64          `json:"last_used_at"`
 	CreatedAt        int64           `json:"created_at"`
 	UpdatedAt        int64           `json:"updated_at"`
@@ -42,9 +46,12 @@ func (t *m2mToken) view(now time.Time, withSecret bool) m2mTokenJSON {
 		Revoked:          t.revoked,
 		RevocationReason: t.revocationReason,
 		Expired:          t.expired(now),
-		Expiration:       t.expiration.UnixMilli(),
 		CreatedAt:        t.createdAt.UnixMilli(),
 		UpdatedAt:        t.updatedAt.UnixMilli(),
+	}
+	if !t.expiration.IsZero() {
+		ms := t.expiration.UnixMilli()
+		v.Expiration = &ms
 	}
 	if t.lastUsedAt != nil {
 		ms := t.lastUsedAt.UnixMilli()
@@ -82,15 +89,18 @@ func (s *Server) createM2MToken(w http.ResponseWriter, r *http.Request) {
 
 	// Without seconds_until_expiration the token gets the machine's
 	// default_token_ttl; other Clerk docs say such tokens never expire
-	// (*unconfirmed* which).
+	// (*unconfirmed*, assumption m2m_token_default_ttl). A JWT-format token
+	// always carries an exp, which @clerk/backend reads unconditionally.
 	ttl := time.Duration(m.defaultTTL) * time.Second
 	secs, present, ok := clerkNumberField(w, r, fields, "seconds_until_expiration")
 	if !ok {
 		return
 	}
+	neverExpires := !present && format == "opaque" && assumedOf(r).is("m2m_token_default_ttl", "never")
 	if present {
-		// The spec sets no maximum; capping at default_token_ttl's maximum keeps the
-		// duration from overflowing (*unconfirmed*).
+		// The spec sets no maximum; capping at default_token_ttl's maximum
+		// keeps the duration from overflowing
+		// (*unconfirmed*, assumption m2m_token_max_lifetime).
 		if secs <= 0 || secs > clerkMaxTokenTTL {
 			clerkParamInvalid(w, r, "seconds_until_expiration", fmt.Sprintf("seconds_until_expiration must be greater than 0 and at most %d", clerkMaxTokenTTL))
 			return
@@ -132,15 +142,17 @@ func (s *Server) createM2MToken(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if minPresent {
-		if float64(minRemaining) >= ttl.Seconds() {
+		if !neverExpires && float64(minRemaining) >= ttl.Seconds() {
 			// The spec: "A value greater than or equal to the lifetime is
-			// rejected with a 400"; the code is *unconfirmed*.
+			// rejected with a 400"; the code is a guess
+			// (*unconfirmed*, assumption min_remaining_ttl_refusal).
 			clerkErrorMeta(w, r, http.StatusBadRequest, "bad_request", "Bad Request",
 				"min_remaining_ttl_seconds must be less than the token's lifetime", map[string]any{"param_name": "min_remaining_ttl_seconds"})
 			return
 		}
 		for _, t := range s.clerk.tokensOf(m.id) {
-			if !t.revoked && !t.expired(now) && t.expiration.Sub(now) >= time.Duration(minRemaining)*time.Second &&
+			lasts := t.expiration.IsZero() || t.expiration.Sub(now) >= time.Duration(minRemaining)*time.Second
+			if !t.revoked && !t.expired(now) && lasts &&
 				bytes.Equal(t.claims, claims) && slices.Equal(t.scopes, scopes) {
 				writeJSON(w, http.StatusCreated, t.view(now, true))
 				return
@@ -158,6 +170,9 @@ func (s *Server) createM2MToken(w http.ResponseWriter, r *http.Request) {
 		createdAt:  now,
 		updatedAt:  now,
 		seq:        s.clerk.nextSeq(),
+	}
+	if neverExpires {
+		t.expiration = time.Time{}
 	}
 	s.clerk.tokens[t.id] = t
 	s.clerk.tokenIDs[t.secret] = t.id
@@ -179,8 +194,13 @@ func (s *Server) listM2MTokens(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !caller.owns(subject) {
-		// The spec allows 403 and 404 here; 403 is *unconfirmed*. It keeps
-		// a client from reading "someone else's machine" as "gone".
+		// The spec allows 403 and 404 here; 403 keeps a client from
+		// reading "someone else's machine" as "gone"
+		// (*unconfirmed*, assumption foreign_machine_token_listing).
+		if assumedOf(r).is("foreign_machine_token_listing", "404") {
+			clerkNotFound(w, r)
+			return
+		}
 		clerkForbidden(w, r)
 		return
 	}
@@ -246,8 +266,12 @@ func (s *Server) revokeM2MToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.clock.now()
-	// Revoking a revoked token answers 200 and keeps the first reason
-	// (*unconfirmed*): revoke is idempotent, so a retried revoke succeeds.
+	// Revoking a revoked token answers 200 and keeps the first reason:
+	// revoke is idempotent, so a retried revoke succeeds
+	// (*unconfirmed*, assumption revoked_m2m_token_revoke).
+	if t.revoked && clerkRevokedAgain(w, r, "revoked_m2m_token_revoke", "M2M token") {
+		return
+	}
 	if !t.revoked {
 		t.revoked = true
 		if present {
@@ -276,16 +300,21 @@ func (s *Server) verifyM2MToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.clock.now()
-	// Unknown, revoked, expired and not-visible-to-this-machine all answer
-	// the same 404 (*unconfirmed* status), so the holder of a secret learns
-	// nothing beyond "not valid".
+	// Unknown and not-visible-to-this-machine answer 404, and so do
+	// revoked and expired, so the holder of a secret learns nothing beyond
+	// "not valid" (*unconfirmed*, assumption clerk_verify_refusal).
 	if id, stored := s.clerk.tokenIDs[secret]; stored {
 		t := s.clerk.tokens[id]
-		if t.revoked || t.expired(now) || !caller.mayVerify(t.scopes) {
+		if !caller.mayVerify(t.scopes) {
 			clerkNotFound(w, r)
 			return
 		}
-		t.lastUsedAt = &now
+		if (t.revoked || t.expired(now)) && clerkVerifyRefused(w, r, "M2M token", t.revoked) {
+			return
+		}
+		if !t.revoked && !t.expired(now) {
+			t.lastUsedAt = &now
+		}
 		writeJSON(w, http.StatusOK, t.view(now, false))
 		return
 	}

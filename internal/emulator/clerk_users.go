@@ -114,9 +114,9 @@ type clerkWalletJSON struct {
 
 // clerkVerificationJSON is the description's verification_admin: an
 // identification the Backend API created is verified by the admin. A
-// reserved one is not verified and has none (*unconfirmed*: the
-// description's verification objects all carry a status other than
-// "reserved").
+// reserved one is not verified and has none, since the description's
+// verification objects all carry a status other than "reserved"
+// (*unconfirmed*, assumption clerk_directory_defaults).
 type clerkVerificationJSON struct {
 	Object   string `json:"object"`
 	Status   string `json:"status"`
@@ -126,7 +126,8 @@ type clerkVerificationJSON struct {
 }
 
 // clerkVerificationAttempts is verification_attempts_remaining: an
-// instance's lockout allows 100 attempts by default (*unconfirmed*).
+// instance's lockout allows 100 attempts by default
+// (*unconfirmed*, assumption clerk_directory_defaults).
 const clerkVerificationAttempts = 100
 
 func adminVerified(reserved bool) *clerkVerificationJSON {

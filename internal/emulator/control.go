@@ -78,6 +78,9 @@ func (s *Server) routeControl(mux *http.ServeMux) {
 	mux.HandleFunc("GET /__emulator/stats", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, s.Stats())
 	})
+	mux.HandleFunc("GET /__emulator/assumptions", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, s.Assumed())
+	})
 	mux.HandleFunc("POST /__emulator/clock", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			AdvanceSeconds *float64 `json:"advance_seconds"`

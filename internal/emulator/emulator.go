@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"slices"
@@ -52,6 +53,12 @@ type Options struct {
 	// negative one puts Clerk and Stytch behind the caller, as a skewed
 	// runner would see them, which Advance alone cannot.
 	ClockOffset time.Duration
+	// Assume picks, by switch name, another of the answers the emulator
+	// can give where the reference leaves room, such as
+	// {"revoked_m2m_token_revoke": "404"}; Switches lists them with their
+	// choices, and a name or choice not there fails Start. A switch left
+	// out keeps its default.
+	Assume map[string]string
 }
 
 // Info is what a caller needs to point a client at the emulator. Its JSON form
@@ -94,6 +101,8 @@ type Server struct {
 	// stytchLimiter limits each Stytch endpoint.
 	stytchLimiter *fixedLimiter
 	latency       time.Duration
+	// assume is the choice in force for every switch.
+	assume assumed
 
 	clerk  *clerkState
 	stytch *stytchState
@@ -119,6 +128,10 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	assume, err := resolveAssumptions(opts.Assume)
+	if err != nil {
+		return nil, err
+	}
 	addr := opts.Listen
 	if addr == "" {
 		addr = "127.0.0.1:0"
@@ -136,6 +149,7 @@ func Start(opts Options) (*Server, error) {
 		limiter:       rl,
 		stytchLimiter: srl,
 		latency:       opts.Latency,
+		assume:        assume,
 		listener:      ln,
 		done:          make(chan struct{}),
 	}
@@ -194,6 +208,10 @@ func (s *Server) Close() error {
 	<-s.done
 	return err
 }
+
+// Assumed is the choice in force for every switch (see Switches), as GET
+// /__emulator/assumptions answers it.
+func (s *Server) Assumed() map[string]string { return maps.Clone(s.assume) }
 
 // Now is the emulator's clock: real time shifted by Options.ClockOffset and
 // moved on by every Advance.
@@ -286,8 +304,9 @@ type M2MToken struct {
 	Claims           any
 	Revoked          bool
 	RevocationReason *string
-	Expiration       *time.Time
-	CreatedAt        time.Time
+	// Expiration is nil for a token that never expires.
+	Expiration *time.Time
+	CreatedAt  time.Time
 }
 
 // M2MToken returns the stored token with this id. JWT-format tokens are never
@@ -319,7 +338,11 @@ func (t *m2mToken) inspect() M2MToken {
 	if t.claims != nil {
 		_ = json.Unmarshal(t.claims, &claims) // canonical JSON always parses
 	}
-	exp := t.expiration
+	var exp *time.Time
+	if !t.expiration.IsZero() {
+		at := t.expiration
+		exp = &at
+	}
 	var reason *string
 	if t.revocationReason != nil {
 		r := *t.revocationReason
@@ -332,7 +355,7 @@ func (t *m2mToken) inspect() M2MToken {
 		Claims:           claims,
 		Revoked:          t.revoked,
 		RevocationReason: reason,
-		Expiration:       &exp,
+		Expiration:       exp,
 		CreatedAt:        t.createdAt,
 	}
 }

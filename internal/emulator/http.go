@@ -20,7 +20,10 @@ const (
 
 type ctxKey int
 
-const requestIDKey ctxKey = 0
+const (
+	requestIDKey ctxKey = iota
+	assumedKey
+)
 
 // requestID is the id of the request being served: a Clerk trace id or a
 // Stytch request_id, also sent in a header so every answer can be traced.
@@ -45,8 +48,9 @@ func (s *Server) stytchRoute(mux *http.ServeMux, method, path string, h http.Han
 }
 
 // api wraps a handler with what every real API request goes through here:
-// the emulator's Date header, a request id, latency, the rate limit, injected
-// faults, the state lock and the request counts. Handlers run with s.mu held,
+// the emulator's Date header, a request id, the assumptions in force (see
+// assumedOf), latency, the rate limit, injected faults, the state lock and
+// the request counts. Handlers run with s.mu held,
 // so none of them takes it.
 func (s *Server) api(svc service, route string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -58,7 +62,7 @@ func (s *Server) api(svc service, route string, h http.HandlerFunc) http.Handler
 			id = "request-id-test-" + randomUUID()
 			w.Header().Set("X-Request-Id", id)
 		}
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+		r = withAssumed(r.WithContext(context.WithValue(r.Context(), requestIDKey, id)), s.assume)
 		w.Header().Set("Date", s.clock.now().UTC().Format(http.TimeFormat))
 
 		draw := s.faults.draw()

@@ -99,8 +99,10 @@ type stytchCode struct {
 }
 
 // spentCode is what one used authorization code issued: the access
-// token's jti and the refresh token, empty when the exchange was refused.
+// token's jti and the refresh token, empty when the exchange was refused,
+// under its authorization.
 type spentCode struct {
+	grant             grantKey
 	jti, refreshToken string
 	expiresAt         time.Time
 }

@@ -75,12 +75,14 @@ func (f *clientFields) fields(clientType string) (appFields, *apiErr) {
 	}
 	for _, u := range slices.Concat(a.redirectURLs, a.postLogoutRedirectURLs) {
 		if p, err := url.Parse(u); err != nil || !p.IsAbs() || p.Host == "" {
-			// How Stytch words this is *unconfirmed*.
+			// How Stytch words this is a guess
+			// (*unconfirmed*, assumption connected_app_refusal_types).
 			return a, badRequest("Redirect URLs must be absolute URLs: " + u)
 		}
 	}
 	// Stytch documents both as valid for first-party clients only; that it
-	// refuses them on a third-party client is *unconfirmed*.
+	// refuses them on a third-party client is a guess
+	// (*unconfirmed*, assumption first_party_only_fields).
 	if (a.fullAccessAllowed || a.bypassConsentForOffline) && !strings.HasPrefix(clientType, "first_party") {
 		return a, badRequest("full_access_allowed and bypass_consent_for_offline_access are valid for first-party clients only.")
 	}
@@ -104,7 +106,8 @@ func (s *Server) findRotatableApp(id string) (rotatable, *apiErr) {
 }
 
 // secret is nil for a public client, which has none: how Stytch refuses
-// to rotate one is *unconfirmed*.
+// to rotate one is a guess
+// (*unconfirmed*, assumption connected_app_refusal_types).
 func (a *stytchApp) secret() (*clientSecret, *apiErr) {
 	if a.public() {
 		return nil, badRequest("Public clients have no client secret to rotate.")
@@ -171,9 +174,10 @@ func (s *Server) stytchUpdateClient(w http.ResponseWriter, r *http.Request) {
 }
 
 // stytchDeleteClient removes the app. What becomes of the authorizations
-// members and users granted it is *unconfirmed*: the emulator revokes each,
-// with every code and token issued under it, as a revoke would, so none of
-// them works any more.
+// members and users granted it is a guess
+// (*unconfirmed*, assumption connected_app_delete_authorizations): the
+// emulator revokes each, with every code and token issued under it, as a
+// revoke would, so none of them works any more.
 func (s *Server) stytchDeleteClient(w http.ResponseWriter, r *http.Request) {
 	st := s.stytch
 	id := r.PathValue("client_id")
@@ -182,9 +186,11 @@ func (s *Server) stytchDeleteClient(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	delete(st.apps, id)
-	for k := range st.authorizations {
-		if k.clientID == id {
-			st.revoke(k)
+	if assumedOf(r).is("connected_app_delete_authorizations", "revoked") {
+		for k := range st.authorizations {
+			if k.clientID == id {
+				st.revoke(k)
+			}
 		}
 	}
 	stytchOK(w, r, map[string]any{"client_id": id})

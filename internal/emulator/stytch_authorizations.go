@@ -165,22 +165,35 @@ func (s *Server) stytchRevokeUserApp(w http.ResponseWriter, r *http.Request) {
 }
 
 // revokeApp revokes the subject's authorization of the connected app in the
-// path and answers; an unknown app is a 404.
+// path and answers; an unknown app is a 404. Revoking an app the subject
+// has not authorized (never, or not since the last revoke) changes nothing
+// and answers 200, which keeps a retried revoke idempotent
+// (*unconfirmed*, assumption ungranted_authorization_revoke).
 func (s *Server) revokeApp(w http.ResponseWriter, r *http.Request, subjectID string) {
 	id := r.PathValue("connected_app_id")
 	if s.stytch.apps[id] == nil {
 		errAppNotFound.write(w, r)
 		return
 	}
-	s.stytch.revoke(grantKey{subjectID, id})
+	key := grantKey{subjectID, id}
+	if g := s.stytch.authorizations[key]; g == nil || !g.active {
+		const msg = "The Connected App is not authorized by this subject."
+		switch assumedOf(r).get("ungranted_authorization_revoke") {
+		case "404":
+			stytchError(w, r, http.StatusNotFound, "connected_app_authorization_not_found", msg)
+			return
+		case "400":
+			stytchError(w, r, http.StatusBadRequest, "connected_app_authorization_not_found", msg)
+			return
+		}
+	}
+	s.stytch.revoke(key)
 	stytchOK(w, r, map[string]any{})
 }
 
 // revoke ends an authorization and everything issued under it: pending
-// codes, access tokens and refresh tokens. Revoking an app the subject has
-// not authorized (never, or not since the last revoke) succeeds and changes
-// nothing. Whether Stytch answers that with 200 or 404 is *unconfirmed*; 200
-// keeps a retried revoke idempotent, while an unknown app is still a 404.
+// codes, access tokens and refresh tokens. An authorization that is not
+// active has none of them, so revoking it changes nothing.
 func (st *stytchState) revoke(key grantKey) {
 	if g := st.authorizations[key]; g != nil {
 		g.active = false

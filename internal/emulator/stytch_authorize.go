@@ -109,11 +109,12 @@ func (st *stytchState) checkClient(p *authorizeParams) (*stytchApp, *apiErr) {
 		return nil, badRequest("redirect_uri is required.")
 	}
 	if !slices.Contains(app.redirectURLs, p.RedirectURI) {
-		// *unconfirmed* error type; Stytch requires an exact match.
+		// Stytch requires an exact match; the error type is a guess
+		// (*unconfirmed*, assumption authorize_refusal_types).
 		return nil, &apiErr{http.StatusBadRequest, "invalid_redirect_uri", "The redirect_uri is not one of the Connected App's redirect_urls."}
 	}
 	if p.ResponseType != "code" {
-		// *unconfirmed* error type.
+		// A guessed error type (*unconfirmed*, assumption authorize_refusal_types).
 		return nil, &apiErr{http.StatusBadRequest, "unsupported_response_type", `response_type must be "code".`}
 	}
 	if p.Scopes == nil {
@@ -232,7 +233,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, resolve func(
 	var scopes []string
 	for _, sc := range p.Scopes {
 		if !app.grantable(sc) {
-			// *unconfirmed* error type.
+			// A guessed error type (*unconfirmed*, assumption authorize_refusal_types).
 			stytchError(w, r, http.StatusBadRequest, "invalid_scope", fmt.Sprintf("The scope %q cannot be granted to this Connected App.", sc))
 			return
 		}
@@ -242,7 +243,8 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, resolve func(
 	}
 	if app.public() && p.CodeChallenge == "" {
 		// OAuth 2.1 makes PKCE mandatory for public clients; how Stytch
-		// words the refusal is *unconfirmed*.
+		// words the refusal is a guess
+		// (*unconfirmed*, assumption authorize_refusal_types).
 		badRequest("code_challenge is required for public clients.").write(w, r)
 		return
 	}

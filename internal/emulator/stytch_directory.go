@@ -30,7 +30,8 @@ func (s *Server) stytchCreateOrganization(w http.ResponseWriter, r *http.Request
 	}
 	st := s.stytch
 	for _, o := range st.orgs {
-		// The error types for these conflicts are *unconfirmed*.
+		// The error types for these conflicts are guesses
+		// (*unconfirmed*, assumption stytch_directory_conflicts).
 		if o.slug == body.Slug {
 			stytchError(w, r, http.StatusBadRequest, "organization_slug_already_used", "An Organization with that organization_slug already exists.")
 			return
@@ -53,7 +54,8 @@ func (st *stytchState) checkNewMember(org *stytchOrg, email, externalID string) 
 		if m.organizationID != org.id {
 			continue
 		}
-		// The error types for these conflicts are *unconfirmed*.
+		// The error types for these conflicts are guesses
+		// (*unconfirmed*, assumption stytch_directory_conflicts).
 		if strings.EqualFold(m.email, email) {
 			return &apiErr{http.StatusBadRequest, "duplicate_member_email", "A Member with that email address already exists in the Organization."}
 		}
@@ -112,7 +114,8 @@ func (s *Server) stytchCreateUser(w http.ResponseWriter, r *http.Request) {
 	}
 	st := s.stytch
 	for _, u := range st.users {
-		// *unconfirmed* error types, as for members.
+		// Guessed error types, as for members
+		// (*unconfirmed*, assumption stytch_directory_conflicts).
 		if strings.EqualFold(u.email, body.Email) {
 			stytchError(w, r, http.StatusBadRequest, "duplicate_email", "A User with that email address already exists.")
 			return

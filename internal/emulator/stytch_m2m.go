@@ -26,7 +26,8 @@ type m2mClient struct {
 // hour.
 const m2mTokenTTL = time.Hour
 
-// errM2MClientNotFound's error type is *unconfirmed*.
+// errM2MClientNotFound's status and type are guesses
+// (*unconfirmed*, assumption stytch_not_found_shape).
 var errM2MClientNotFound = &apiErr{http.StatusNotFound, "m2m_client_not_found", "M2M client could not be found."}
 
 // m2mClientCounts runs with s.mu held.
@@ -76,8 +77,9 @@ type m2mFields struct {
 }
 
 // apply sets what the body sends. Whether Stytch's update resets fields
-// it leaves out, as the connected-app update does, is *unconfirmed*: the
-// emulator keeps them.
+// it leaves out, as the connected-app update does, is a guess: the
+// emulator keeps them (*unconfirmed*, assumption m2m_client_update_omitted).
+// The alternative is in stytchUpdateM2MClient.
 func (f *m2mFields) apply(c *m2mClient) *apiErr {
 	if f.Scopes != nil {
 		for _, sc := range *f.Scopes {
@@ -128,7 +130,8 @@ func (s *Server) stytchCreateM2MClient(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if st.m2mClients[id] != nil || st.apps[id] != nil {
-			// The error type is *unconfirmed*; the id must be unique in the project.
+			// The id must be unique in the project; the error type is a
+			// guess (*unconfirmed*, assumption duplicate_client_id).
 			stytchError(w, r, http.StatusBadRequest, "duplicate_client_id", "A client with this client_id already exists.")
 			return
 		}
@@ -182,6 +185,10 @@ func (s *Server) stytchUpdateM2MClient(w http.ResponseWriter, r *http.Request) {
 	}
 	// Validate on a copy so a refused update changes nothing.
 	updated := *c
+	if assumedOf(r).is("m2m_client_update_omitted", "reset") {
+		updated.name, updated.description, updated.status = "", "", "active"
+		updated.scopes, updated.trustedMetadata = nil, nil
+	}
 	if e := body.apply(&updated); e != nil {
 		e.write(w, r)
 		return
@@ -334,8 +341,13 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request, param
 		return
 	}
 	if c.status != "active" {
-		// How Stytch refuses an inactive client is *unconfirmed*; its
-		// documentation says only that it gets no token.
+		// How Stytch refuses an inactive client is a guess; its
+		// documentation says only that it gets no token
+		// (*unconfirmed*, assumption inactive_m2m_client_token).
+		if assumedOf(r).is("inactive_m2m_client_token", "400") {
+			oauthError(w, r, http.StatusBadRequest, "unauthorized_client", "The M2M client is inactive.")
+			return
+		}
 		oauthError(w, r, http.StatusUnauthorized, "invalid_client", "The M2M client is inactive.")
 		return
 	}

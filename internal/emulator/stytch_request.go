@@ -38,23 +38,40 @@ type apiErr struct {
 }
 
 func (e *apiErr) write(w http.ResponseWriter, r *http.Request) {
-	stytchError(w, r, e.status, e.errorType, e.errorMessage)
+	status, errorType := e.status, e.errorType
+	if slices.Contains(assumedNotFound, e) {
+		switch assumedOf(r).get("stytch_not_found_shape") {
+		case "400":
+			status = http.StatusBadRequest
+		case "generic_404":
+			errorType = "not_found"
+		}
+	}
+	stytchError(w, r, status, errorType, e.errorMessage)
 }
 
 // badRequest is the emulator's answer to a malformed or incomplete body. The
-// error_type Stytch uses for each such case is *unconfirmed*.
+// error_type Stytch uses for each such case is a guess
+// (*unconfirmed*, assumption stytch_bad_request_types).
 func badRequest(message string) *apiErr {
 	return &apiErr{http.StatusBadRequest, "bad_request", message}
 }
 
 var (
-	// organization_not_found and member_not_found are *unconfirmed* names.
 	errOrgNotFound     = &apiErr{http.StatusNotFound, "organization_not_found", "Organization could not be found."}
 	errMemberNotFound  = &apiErr{http.StatusNotFound, "member_not_found", "Member could not be found."}
 	errUserNotFound    = &apiErr{http.StatusNotFound, "user_not_found", "User could not be found."}
 	errAppNotFound     = &apiErr{http.StatusNotFound, "connected_app_not_found", "Connected App could not be found."}
 	errSessionNotFound = &apiErr{http.StatusNotFound, "session_not_found", "Session could not be found."}
 	errSessionDenied   = &apiErr{http.StatusForbidden, "session_authorization_error", "The Member is not authorized to perform the requested action on that resource."}
+	errSessionRefused  = &apiErr{http.StatusUnauthorized, "unauthorized_credentials", "Unauthorized credentials."}
+
+	// assumedNotFound are the not-found errors whose status and type are
+	// guesses: organization_not_found, member_not_found and
+	// m2m_client_not_found may be answered otherwise
+	// (*unconfirmed*, assumption stytch_not_found_shape). Stytch's error
+	// reference lists connected_app_not_found under 404.
+	assumedNotFound = []*apiErr{errOrgNotFound, errMemberNotFound, errM2MClientNotFound}
 )
 
 // withProjectAuth admits only HTTP Basic project_id:secret, as every Stytch
@@ -94,15 +111,20 @@ func decodeBody(r *http.Request, v any) *apiErr {
 // sessionFromHeaders resolves X-Stytch-Member-Session or
 // X-Stytch-Member-SessionJWT; nil, nil when neither is sent. Whatever does
 // not lead to a live session is 404 session_not_found, the answer Stytch
-// documents for session authentication (*unconfirmed* for these headers).
+// documents for session authentication, taken for these headers too
+// (*unconfirmed*, assumption session_header_refusal).
 func (s *Server) sessionFromHeaders(r *http.Request, now time.Time) (*stytchSession, *apiErr) {
+	var sess *stytchSession
+	var e *apiErr
 	if token := r.Header.Get("X-Stytch-Member-Session"); token != "" {
-		return s.stytch.liveSession(token, now)
+		sess, e = s.stytch.liveSession(token, now)
+	} else if jwt := r.Header.Get("X-Stytch-Member-SessionJWT"); jwt != "" {
+		sess, e = s.stytch.liveSessionFromJWT(jwt, now)
 	}
-	if jwt := r.Header.Get("X-Stytch-Member-SessionJWT"); jwt != "" {
-		return s.stytch.liveSessionFromJWT(jwt, now)
+	if e != nil && assumedOf(r).is("session_header_refusal", "401") {
+		e = errSessionRefused
 	}
-	return nil, nil
+	return sess, e
 }
 
 func (st *stytchState) liveSession(token string, now time.Time) (*stytchSession, *apiErr) {

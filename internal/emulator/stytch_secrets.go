@@ -42,13 +42,32 @@ func (c *clientSecret) matches(secret string) bool {
 	return ok
 }
 
-// The answers to a rotation step out of turn are *unconfirmed*: Stytch
+// The answers to a rotation step out of turn are guesses: Stytch
 // documents only the steps in order. The emulator refuses them, so a
-// caller must look before it repeats a step whose answer it lost.
+// caller must look before it repeats a step whose answer it lost
+// (*unconfirmed*, assumption rotation_out_of_turn). The alternatives are
+// in outOfTurn.
 var (
 	errRotationPending = badRequest("A secret rotation is already in progress for this client: complete or cancel it first.")
 	errNoRotation      = badRequest("No secret rotation is in progress for this client.")
 )
+
+// outOfTurn answers a step refused as out of turn as rotation_out_of_turn
+// says: e itself, the same refusal as a 409, or, with "lenient", nothing
+// (ok), after a start has replaced the pending rotation.
+func outOfTurn(r *http.Request, sec *clientSecret, step func(*clientSecret) (string, *apiErr), e *apiErr) (next string, refusal *apiErr) {
+	switch assumedOf(r).get("rotation_out_of_turn") {
+	case "409":
+		return "", &apiErr{http.StatusConflict, "conflict", e.errorMessage}
+	case "lenient":
+		if e == errRotationPending {
+			_, _ = sec.cancelRotation() // a rotation is pending: cannot fail
+			return step(sec)
+		}
+		return "", nil
+	}
+	return "", e
+}
 
 // startRotation issues the next secret.
 func (c *clientSecret) startRotation() (string, *apiErr) {
@@ -117,6 +136,9 @@ func (s *Server) rotationStep(envelope string, find func(id string) (rotatable, 
 			return
 		}
 		next, e := step(sec)
+		if e == errRotationPending || e == errNoRotation {
+			next, e = outOfTurn(r, sec, step, e)
+		}
 		if e != nil {
 			e.write(w, r)
 			return
