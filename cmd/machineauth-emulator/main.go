@@ -25,6 +25,7 @@ func main() {
 	seed := flag.Int64("seed", 1, "seed for the fault draws")
 	fixture := flag.Bool("fixture", true, "seed a machine pair, an organization with a member and a connected app")
 	latency := flag.Duration("latency", 0, "latency added to every API request, e.g. 50ms")
+	control := flag.Bool("control", true, "serve the emulator's own routes (/__emulator/stats, /assumptions, /clock); with -control=false they answer 404, so the emulator offers nothing the real services do not")
 	envFile := flag.String("env-file", "", "also write the URLs, credentials and fixture ids as KEY=value lines to this file, for shell scripts to source")
 	assume := &assumeFlag{set: map[string]string{}}
 	flag.Var(assume, "assume", "answer as `NAME=ALTERNATIVE` where Clerk's or Stytch's reference leaves room (repeatable); \"-assume list\" prints every switch with its default and alternatives")
@@ -46,6 +47,7 @@ func main() {
 		NoFixture:       !*fixture,
 		Latency:         *latency,
 		Assume:          assume.set,
+		NoControl:       !*control,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -92,6 +94,8 @@ func envLines(info emulator.Info) string {
 			[2]string{"CLERK_MACHINE_SECRET_KEY", fx.ClerkMachineSecretKey},
 			[2]string{"MACHINEAUTH_FIXTURE_CLERK_MACHINE_ID", fx.ClerkMachineID},
 			[2]string{"MACHINEAUTH_FIXTURE_CLERK_SCOPED_MACHINE_ID", fx.ClerkScopedMachineID},
+			[2]string{"MACHINEAUTH_FIXTURE_CLERK_USER_ID", fx.ClerkUserID},
+			[2]string{"MACHINEAUTH_FIXTURE_CLERK_ORGANIZATION_ID", fx.ClerkOrganizationID},
 			[2]string{"MACHINEAUTH_FIXTURE_STYTCH_ORGANIZATION_ID", fx.StytchOrganizationID},
 			[2]string{"MACHINEAUTH_FIXTURE_STYTCH_MEMBER_ID", fx.StytchMemberID},
 			[2]string{"MACHINEAUTH_FIXTURE_STYTCH_CONNECTED_APP_ID", fx.StytchConnectedAppID},

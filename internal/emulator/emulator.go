@@ -59,6 +59,12 @@ type Options struct {
 	// choices, and a name or choice not there fails Start. A switch left
 	// out keeps its default.
 	Assume map[string]string
+	// NoControl turns the emulator's own routes (/__emulator/stats,
+	// /assumptions, /clock) off: they answer 404 like any unknown path,
+	// so the emulator offers nothing Clerk and Stytch do not. The live
+	// acceptance tests run against one started so, which proves they
+	// observe and arrange everything through the services' public APIs.
+	NoControl bool
 }
 
 // Info is what a caller needs to point a client at the emulator. Its JSON form
@@ -182,7 +188,9 @@ func Start(opts Options) (*Server, error) {
 	}
 
 	mux := http.NewServeMux()
-	s.routeControl(mux)
+	if !opts.NoControl {
+		s.routeControl(mux)
+	}
 	s.routeClerk(mux)
 	s.routeStytch(mux)
 	mux.HandleFunc("/", s.notFound)
