@@ -27,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/acctest"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/tfcli"
 )
@@ -94,12 +95,7 @@ type run struct {
 func newRun(t *testing.T, opts emulator.Options) *run {
 	t.Helper()
 	requireAcc(t)
-	srv, err := emulator.Start(opts)
-	if err != nil {
-		t.Fatalf("starting the emulator: %v", err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	return newRunOn(t, srv)
+	return newRunOn(t, acctest.StartEmulator(t, opts))
 }
 
 // newRunOn is newRun against an emulator that others share: pipelines of

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/acctest"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/tfcli"
 )
@@ -167,11 +168,7 @@ func cliVersion(t *testing.T) (major, minor int) {
 func TestQuickstartAppliesAndDestroys(t *testing.T) {
 	root, providerDir := examplesSetup(t)
 	t.Parallel()
-	srv, err := emulator.Start(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = srv.Close() }()
+	srv := acctest.StartEmulator(t, emulator.Options{})
 	info := srv.Info()
 	fx := info.Fixture
 

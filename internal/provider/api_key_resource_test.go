@@ -494,7 +494,7 @@ func TestAccAPIKeyEphemeral_failedRevokeIsAWarning(t *testing.T) {
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{
-			Config: editProviderConfig(srv, func(attr string) (string, bool) {
+			Config: editProviderConfig(providerConfig(srv), func(attr string) (string, bool) {
 				switch attr {
 				case "api_url":
 					return `api_url = "` + proxy.URL + `/clerk/v1"`, true
@@ -623,7 +623,7 @@ func TestAccRevokeAPIKeyAction_invoke(t *testing.T) {
 	t.Parallel()
 	srv := startEmulator(t, emulator.Options{})
 	leaked := makeAPIKeyOutside(t, srv, srv.Info().Fixture.ClerkMachineID, "leaked key")
-	w := cliWorkspace(t, bin, srv, fmt.Sprintf(`
+	w := cliWorkspace(t, bin, providerConfig(srv)+fmt.Sprintf(`
 action "machineauth_revoke_api_key" "leak" {
   config {
     api_key_id = %q

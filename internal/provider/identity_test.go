@@ -22,15 +22,15 @@ var identityVersions = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfv
 // A created token carries its identity, and an import block with only
 // that identity adopts the token without a change.
 func TestAccM2MToken_identity(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
-	resource.ParallelTest(t, resource.TestCase{
+	tg := newTarget(t)
+	fx := tg.Fixture
+	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   identityVersions,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkRevokedWithReason(srv, defaultRevocationReason),
+		CheckDestroy:             tg.checkRevokedWithReason(defaultRevocationReason),
 		Steps: []resource.TestStep{
 			{
-				Config: providerConfig(srv) + tokenResource,
+				Config: tg.providerConfig() + tokenResource,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectIdentity(tokenName, map[string]knownvalue.Check{
 						"machine_id": knownvalue.StringExact(fx.ClerkMachineID),

@@ -511,7 +511,7 @@ func TestAccDeactivateM2MClientAction_invoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := cliWorkspace(t, bin, srv, fmt.Sprintf(`
+	w := cliWorkspace(t, bin, providerConfig(srv)+fmt.Sprintf(`
 action "machineauth_deactivate_m2m_client" "leaky" {
   config {
     client_id = %q

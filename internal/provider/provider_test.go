@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/acctest"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 )
 
@@ -26,37 +27,46 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 	"machineauth": providerserver.NewProtocol6WithError(New("test")()),
 }
 
-// startEmulator gives a test its own emulator, stopped when the test ends, so
-// acceptance tests run in parallel without seeing each other's credentials.
+// startEmulator gives an emulator-only test its own emulator, with its Go
+// API, stopped when the test ends, so acceptance tests run in parallel
+// without seeing each other's credentials. Only the tests recorded in
+// internal/acctest/emulator_only.go may call it (see acctest.StartEmulator);
+// the others use their target (newTarget).
 func startEmulator(t *testing.T, opts emulator.Options) *emulator.Server {
 	t.Helper()
-	srv, err := emulator.Start(opts)
-	if err != nil {
-		t.Fatalf("starting emulator: %v", err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	return srv
+	return acctest.StartEmulator(t, opts)
 }
 
 // providerConfig is a provider block pointing at the emulator with every
 // credential set, and retries kept short so fault tests stay fast.
 func providerConfig(srv *emulator.Server) string {
 	info := srv.Info()
+	return providerHCL(info.ClerkAPIURL, info.ClerkSecretKey, info.Fixture.ClerkMachineSecretKey, info.StytchBaseURL, info.StytchProjectID, info.StytchSecret)
+}
+
+// providerHCL is the provider block of providerConfig and of a target's
+// providerConfig; an empty URL is left out, for the service's own.
+func providerHCL(clerkAPIURL, clerkSecretKey, machineSecretKey, stytchBaseURL, stytchProjectID, stytchSecret string) string {
+	apiURL, baseURL := "", ""
+	if clerkAPIURL != "" {
+		apiURL = fmt.Sprintf("\n    api_url            = %q", clerkAPIURL)
+	}
+	if stytchBaseURL != "" {
+		baseURL = fmt.Sprintf("\n    base_url   = %q", stytchBaseURL)
+	}
 	return fmt.Sprintf(`
 provider "machineauth" {
   max_retry_wait = "50ms"
-  clerk {
-    api_url            = %q
+  clerk {%s
     secret_key         = %q
     machine_secret_key = %q
   }
-  stytch {
-    base_url   = %q
+  stytch {%s
     project_id = %q
     secret     = %q
   }
 }
-`, info.ClerkAPIURL, info.ClerkSecretKey, info.Fixture.ClerkMachineSecretKey, info.StytchBaseURL, info.StytchProjectID, info.StytchSecret)
+`, apiURL, clerkSecretKey, machineSecretKey, baseURL, stytchProjectID, stytchSecret)
 }
 
 // warningRecorder wraps the provider server to keep every warning it
@@ -164,12 +174,12 @@ func expectWarning(rec *warningRecorder, parts ...*string) resource.TestCheckFun
 // providerConfigWithout is providerConfig less the named attributes, e.g.
 // "secret_key" for a provider that has only machine keys.
 func providerConfigWithout(srv *emulator.Server, attrs ...string) string {
-	return editProviderConfig(srv, func(attr string) (string, bool) { return "", !slices.Contains(attrs, attr) })
+	return editProviderConfig(providerConfig(srv), func(attr string) (string, bool) { return "", !slices.Contains(attrs, attr) })
 }
 
 // providerConfigWith is providerConfig with one attribute set to value.
 func providerConfigWith(srv *emulator.Server, attr, value string) string {
-	return editProviderConfig(srv, func(a string) (string, bool) {
+	return editProviderConfig(providerConfig(srv), func(a string) (string, bool) {
 		if a == attr {
 			return fmt.Sprintf("%s = %q", attr, value), true
 		}
@@ -181,9 +191,9 @@ func providerConfigWith(srv *emulator.Server, attr, value string) string {
 // attribute's name and returns a replacement line ("" keeps it) and
 // whether to keep the line at all. Every attribute name in providerConfig
 // is unique across its blocks, so a name says which line.
-func editProviderConfig(srv *emulator.Server, edit func(attr string) (string, bool)) string {
+func editProviderConfig(config string, edit func(attr string) (string, bool)) string {
 	var kept []string
-	for _, line := range strings.Split(providerConfig(srv), "\n") {
+	for _, line := range strings.Split(config, "\n") {
 		if f := strings.Fields(line); len(f) > 1 && f[1] == "=" {
 			repl, keep := edit(f[0])
 			if !keep {
