@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -409,4 +410,240 @@ func apiStatus(err error) int {
 		return a.StatusCode
 	}
 	return 0
+}
+
+// apiKeysNamed are subject's keys named name, revoked ones included.
+func (tg *target) apiKeysNamed(subject, name string) []client.APIKey {
+	tg.t.Helper()
+	var out []client.APIKey
+	for offset := 0; ; {
+		page, err := tg.Client.ListAPIKeys(context.Background(), client.ListAPIKeysRequest{Subject: subject, IncludeInvalid: true, Limit: 100, Offset: offset})
+		if err != nil {
+			tg.t.Fatalf("listing the API keys of %s: %v", subject, err)
+		}
+		for _, k := range page.Keys {
+			if k.Name == name {
+				out = append(out, k)
+			}
+		}
+		offset += len(page.Keys)
+		if len(page.Keys) == 0 || offset >= page.TotalCount {
+			return out
+		}
+	}
+}
+
+// expectAPIKeysNamed fails unless subject has exactly n keys named name.
+func (tg *target) expectAPIKeysNamed(subject, name string, n int) error {
+	if got := len(tg.apiKeysNamed(subject, name)); got != n {
+		return fmt.Errorf("%s has %d keys named %q, want %d", subject, got, name, n)
+	}
+	return nil
+}
+
+// makeAPIKey makes a key as a script with the instance key would.
+func (tg *target) makeAPIKey(subject, name string) string {
+	tg.t.Helper()
+	k, err := tg.Client.CreateAPIKey(context.Background(), client.CreateAPIKeyRequest{Name: name, Subject: subject})
+	if err != nil {
+		tg.t.Fatalf("making an API key outside Terraform: %v", err)
+	}
+	if subject != tg.Fixture.ClerkMachineID && subject != tg.Fixture.ClerkScopedMachineID {
+		// The machines' keys go with them; others are revoked here.
+		tg.t.Cleanup(func() {
+			if got, err := tg.apiKey(k.ID); err == nil && !got.Revoked {
+				reason := "tf-acc cleanup"
+				_, _ = tg.Client.RevokeAPIKey(context.Background(), k.ID, &reason)
+			}
+		})
+	}
+	return k.ID
+}
+
+// revokeAPIKey revokes a key as someone in Clerk's dashboard would.
+func (tg *target) revokeAPIKey(id, reason string) {
+	tg.t.Helper()
+	if _, err := tg.Client.RevokeAPIKey(context.Background(), id, &reason); err != nil {
+		tg.t.Fatalf("revoking %s outside Terraform: %v", id, err)
+	}
+}
+
+// emulatorSteps are steps only emulator mode runs, where they need
+// what a live run cannot give them (why); live mode logs that it leaves
+// them out.
+func (tg *target) emulatorSteps(t *testing.T, why string, steps ...resource.TestStep) []resource.TestStep {
+	if tg.Live {
+		t.Logf("live mode leaves out %d steps: %s", len(steps), why)
+		return nil
+	}
+	return steps
+}
+
+// m2mClientConfig is a machineauth_m2m_client "c" named for the test, with
+// the scopes read:reports and write:reports, and more lines.
+func (tg *target) m2mClientConfig(lines ...string) string {
+	return fmt.Sprintf(`resource "machineauth_m2m_client" "c" {
+  client_name = %q
+  scopes      = ["read:reports", "write:reports"]
+  `, tg.Name("billing")) + strings.Join(lines, "\n  ") + "\n}\n"
+}
+
+// thirdPartyApp is a confidential app named for the test, registered for
+// appRedirect, with more lines.
+func (tg *target) thirdPartyApp(lines ...string) string {
+	return connectedApp(`  client_type   = "third_party"
+  client_name   = "` + tg.Name("reports") + `"
+  redirect_urls = [` + fmt.Sprintf("%q", appRedirect) + `]
+  ` + strings.Join(lines, "\n  "))
+}
+
+// clientToken asks for a token as the M2M client: nil when Stytch gives one.
+func (tg *target) clientToken(id, secret string) error {
+	_, err := tg.Client.ClientCredentialsToken(tg.t.Context(), client.CredentialsRequest{ClientID: id, ClientSecret: secret})
+	return err
+}
+
+// clientSecretsWork checks that each secret gets a token for *id, and each
+// of refused gets invalid_client.
+func (tg *target) clientSecretsWork(id *string, work, refused []*string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for i, s := range work {
+			if err := tg.clientToken(*id, *s); err != nil {
+				return fmt.Errorf("secret %d should get a token: %w", i, err)
+			}
+		}
+		for i, s := range refused {
+			if err := tg.clientToken(*id, *s); client.ErrorCode(err) != "invalid_client" {
+				return fmt.Errorf("secret %d should get invalid_client, got %v", i, err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
+			}
+		}
+		return nil
+	}
+}
+
+// exchangeCode has the fixture member authorize app and trades the code
+// with secret: nil when Stytch accepts the secret. The authorization is
+// revoked when the test ends.
+func (tg *target) exchangeCode(app, secret string) error {
+	t, fx := tg.t, tg.Fixture
+	auth, err := tg.Client.Authorize(t.Context(), client.AuthorizeRequest{
+		ConsentGranted: true, Scopes: []string{"openid"}, ClientID: app, RedirectURI: appRedirect,
+		OrganizationID: fx.StytchOrganizationID, MemberID: fx.StytchMemberID,
+	})
+	if err != nil {
+		return fmt.Errorf("authorizing %s: %w", app, err)
+	}
+	t.Cleanup(func() {
+		_ = tg.Client.RevokeMemberConnectedApp(context.Background(), client.RevokeMemberConnectedAppRequest{
+			OrganizationID: fx.StytchOrganizationID, MemberID: fx.StytchMemberID, ConnectedAppID: app,
+		})
+	})
+	_, err = tg.Client.ExchangeAuthorizationCode(t.Context(), client.TokenRequest{ClientID: app, ClientSecret: secret, Code: auth.AuthorizationCode, RedirectURI: appRedirect})
+	return err
+}
+
+// appSecretsWork checks that each secret exchanges a code for app (*appID),
+// and each of refused gets invalid_client.
+func (tg *target) appSecretsWork(appID *string, work, refused []*string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for i, s := range work {
+			if err := tg.exchangeCode(*appID, *s); err != nil {
+				return fmt.Errorf("secret %d should work: %w", i, err)
+			}
+		}
+		for i, s := range refused {
+			if err := tg.exchangeCode(*appID, *s); client.ErrorCode(err) != "invalid_client" {
+				return fmt.Errorf("secret %d should get invalid_client, got %v", i, err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
+			}
+		}
+		return nil
+	}
+}
+
+// checkAppsGone is a CheckDestroy: no connected app that was in state is
+// left.
+func (tg *target) checkAppsGone() resource.TestCheckFunc {
+	return tg.checkGone("machineauth_connected_app", "client_id", func(id string) error {
+		_, err := tg.Client.GetConnectedAppClient(context.Background(), id)
+		return err
+	})
+}
+
+// checkM2MClientsGone is a CheckDestroy: no M2M client that was in state is
+// left.
+func (tg *target) checkM2MClientsGone() resource.TestCheckFunc {
+	return tg.checkGone("machineauth_m2m_client", "client_id", func(id string) error {
+		_, err := tg.Client.GetM2MClient(context.Background(), id)
+		return err
+	})
+}
+
+// checkGone fails unless get answers 404 for every resource of typ in
+// state, by its attribute attr.
+func (tg *target) checkGone(typ, attr string, get func(id string) error) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		n := 0
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != typ {
+				continue
+			}
+			n++
+			id := rs.Primary.Attributes[attr]
+			switch err := get(id); {
+			case err == nil:
+				return fmt.Errorf("%s %s is still there after destroy", typ, id)
+			case !client.IsNotFound(err):
+				return fmt.Errorf("reading %s %s: %w", typ, id, err)
+			}
+		}
+		if n == 0 {
+			return fmt.Errorf("no %s in state to check", typ)
+		}
+		return nil
+	}
+}
+
+// createM2MClient makes a client outside Terraform, named for the test,
+// and deletes it when the test ends.
+func (tg *target) createM2MClient(what string, scopes []string, metadata string) *client.M2MClientWithSecrets {
+	t := tg.t
+	req := client.CreateM2MClientRequest{ClientName: tg.Name(what), Scopes: scopes}
+	if metadata != "" {
+		req.TrustedMetadata = []byte(metadata)
+	}
+	c, err := tg.Client.CreateM2MClient(t.Context(), req)
+	if err != nil {
+		t.Fatalf("making an M2M client outside Terraform: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := tg.Client.DeleteM2MClient(context.Background(), c.ClientID); err != nil && !client.IsNotFound(err) {
+			t.Errorf("deleting M2M client %s: %v", c.ClientID, err)
+		}
+	})
+	return c
+}
+
+// createConnectedApp makes a connected app outside Terraform, named for
+// the test, and deletes it when the test ends.
+func (tg *target) createConnectedApp(clientType, what string, redirectURLs ...string) *client.ConnectedAppClientWithSecrets {
+	t := tg.t
+	app, err := tg.Client.CreateConnectedAppClient(t.Context(), client.CreateConnectedAppClientRequest{
+		ClientType: clientType, ConnectedAppClientFields: client.ConnectedAppClientFields{ClientName: tg.Name(what), RedirectURLs: redirectURLs},
+	})
+	if err != nil {
+		t.Fatalf("making a connected app outside Terraform: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := tg.Client.DeleteConnectedAppClient(context.Background(), app.ClientID); err != nil && !client.IsNotFound(err) {
+			t.Errorf("deleting connected app %s: %v", app.ClientID, err)
+		}
+	})
+	return app
+}
+
+// metadataOf decodes an M2M client's trusted metadata.
+func metadataOf(c *client.M2MClient) map[string]any {
+	var m map[string]any
+	_ = json.Unmarshal(c.TrustedMetadata, &m)
+	return m
 }
