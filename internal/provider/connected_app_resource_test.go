@@ -120,7 +120,7 @@ resource "machineauth_connected_app_authorization" "test" {
 `, fx.StytchOrganizationID, fx.StytchMemberID, appRedirect)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy: resource.ComposeTestCheckFunc(tg.checkAppsGone(), tg.checkFixtureAuthorizationRevoked(&appID)),
+		CheckDestroy:             resource.ComposeTestCheckFunc(tg.checkAppsGone(), tg.checkFixtureAuthorizationRevoked(&appID)),
 		Steps: []resource.TestStep{{
 			Config: config,
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -480,7 +480,7 @@ func TestAccConnectedAppList_query(t *testing.T) {
 			{Config: tg.providerConfig() + tg.thirdPartyApp()},
 			{
 				PreConfig: func() { outside = tg.createConnectedApp("first_party_public", "made in the dashboard").ClientID },
-				Query: true,
+				Query:     true,
 				Config: `
 list "machineauth_connected_app" "all" {
   provider         = machineauth

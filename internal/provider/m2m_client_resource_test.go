@@ -466,7 +466,7 @@ func TestAccM2MClientList_query(t *testing.T) {
 			{Config: tg.providerConfig() + tg.m2mClientConfig()},
 			{
 				PreConfig: func() { outside = tg.createM2MClient("made outside", []string{"admin"}, "").ClientID },
-				Query: true,
+				Query:     true,
 				Config: `
 list "machineauth_m2m_client" "all" {
   provider         = machineauth

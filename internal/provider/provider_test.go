@@ -226,25 +226,18 @@ func expectNoRequests(t *testing.T, srv *emulator.Server) {
 // environment alone: an empty provider block. Not parallel: it sets
 // process-wide environment variables.
 func TestAccProvider_environmentOnly(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	info := srv.Info()
-	for k, v := range map[string]string{
-		"CLERK_API_URL":            info.ClerkAPIURL,
-		"CLERK_SECRET_KEY":         info.ClerkSecretKey,
-		"CLERK_MACHINE_SECRET_KEY": info.Fixture.ClerkMachineSecretKey,
-		"STYTCH_BASE_URL":          info.StytchBaseURL,
-		"STYTCH_PROJECT_ID":        info.StytchProjectID,
-		"STYTCH_SECRET":            info.StytchSecret,
-	} {
+	tg := newSerialTarget(t)
+	for _, kv := range tg.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkRevokedWithReason(srv, defaultRevocationReason),
+		CheckDestroy:             tg.checkRevokedWithReason(defaultRevocationReason),
 		Steps: []resource.TestStep{{
 			Config: `provider "machineauth" {}` + tokenResource,
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("machineauth_m2m_token.t", tfjsonpath.New("subject"), knownvalue.StringExact(info.Fixture.ClerkMachineID)),
+				statecheck.ExpectKnownValue("machineauth_m2m_token.t", tfjsonpath.New("subject"), knownvalue.StringExact(tg.Fixture.ClerkMachineID)),
 			},
 		}},
 	})

@@ -647,3 +647,37 @@ func metadataOf(c *client.M2MClient) map[string]any {
 	_ = json.Unmarshal(c.TrustedMetadata, &m)
 	return m
 }
+
+// countingConfig is providerConfig through a counting proxy: the counter
+// sees every request the provider sends, as the emulator's counters would,
+// at real services too.
+func (tg *target) countingConfig() (string, *acctest.Counter) {
+	clerkURL, stytchURL, c := tg.CountingURLs(tg.t)
+	e := tg.Env
+	return providerHCL(clerkURL, e.ClerkSecretKey, tg.Fixture.ClerkMachineSecretKey, stytchURL, e.StytchProjectID, e.StytchSecret), c
+}
+
+// mint issues a token with the test's machine key, outside Terraform.
+func (tg *target) mint(req client.CreateM2MTokenRequest) *client.M2MTokenWithSecret {
+	tg.t.Helper()
+	tok, err := tg.Client.CreateM2MToken(tg.t.Context(), tg.Fixture.ClerkMachineSecretKey, req)
+	if err != nil {
+		tg.t.Fatalf("creating M2M token: %v", err)
+	}
+	return tok
+}
+
+// mintAccessToken runs the fixture app's authorization code flow with PKCE
+// for the fixture member and returns the access token. Hold
+// acctest.FixtureAuthorization first; the authorization is revoked when
+// the test ends.
+func (tg *target) mintAccessToken() string {
+	tg.t.Helper()
+	fx := tg.Fixture
+	tg.t.Cleanup(func() {
+		_ = tg.Client.RevokeMemberConnectedApp(context.Background(), client.RevokeMemberConnectedAppRequest{
+			OrganizationID: fx.StytchOrganizationID, MemberID: fx.StytchMemberID, ConnectedAppID: fx.StytchConnectedAppID,
+		})
+	})
+	return mintAccessTokenFor(tg.t, tg.Client, fx.StytchConnectedAppID, fx.StytchConnectedAppClientSecret, fx.StytchRedirectURI, fx.StytchOrganizationID, fx.StytchMemberID)
+}
