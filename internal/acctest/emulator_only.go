@@ -171,4 +171,5 @@ var emulatorOnly = map[string]string{
 	"TestSecretsInErrorBodiesAreMasked":                   "makes the emulator answer with secrets in its error bodies",
 	"TestTokenStateFromBeforeMachineIDUpgrades":           "reads which tokens the emulator holds for a machine, with state written by hand",
 	"TestTwoRunsSharingAMachineKeepEachOthersCredentials": whyFaults,
+	"TestSweepAfterInterruptedRun":                        whySweep,
 }

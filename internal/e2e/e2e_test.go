@@ -46,6 +46,11 @@ func TestMain(m *testing.M) {
 	if buildDir != "" {
 		_ = os.RemoveAll(buildDir)
 	}
+	if acctest.Live() {
+		line := acctest.Summary("internal/e2e")
+		fmt.Println(line)
+		acctest.ReportLines(line)
+	}
 	os.Exit(code)
 }
 
