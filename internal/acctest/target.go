@@ -73,7 +73,14 @@ type Fixture struct {
 // the test ends.
 func New(t testing.TB) *Target {
 	t.Helper()
-	tg := &Target{Live: Live()}
+	return newTarget(t, Live(), emulator.Options{NoControl: true})
+}
+
+// newTarget is New, in emulator mode against an emulator started with
+// opts: the probes' own test switches its assumptions.
+func newTarget(t testing.TB, live bool, opts emulator.Options) *Target {
+	t.Helper()
+	tg := &Target{Live: live}
 	if tg.Live {
 		env, err := EnvFromEnviron()
 		if err != nil {
@@ -81,7 +88,7 @@ func New(t testing.TB) *Target {
 		}
 		tg.Env = env
 	} else {
-		srv, err := emulator.Start(emulator.Options{NoControl: true})
+		srv, err := emulator.Start(opts)
 		if err != nil {
 			t.Fatalf("starting an emulator without its control routes: %v", err)
 		}
@@ -270,6 +277,25 @@ func (tg *Target) ReserveWait(t testing.TB, total time.Duration, why string) {
 		t.Skipf("live mode would sleep %s %s, and only %s of the run's minute of sleeping is left", total, why, left)
 	}
 	tg.reserved += total
+}
+
+// pass lets d pass as Wait does, but out of the run's minute of sleeping
+// directly: false, and no sleep, when too little of it is left.
+func (tg *Target) pass(d time.Duration) bool {
+	if tg.clock != nil {
+		tg.clock.Advance(d)
+		return true
+	}
+	liveSleep.Lock()
+	ok := d <= liveSleep.left
+	if ok {
+		liveSleep.left -= d
+	}
+	liveSleep.Unlock()
+	if ok {
+		time.Sleep(d)
+	}
+	return ok
 }
 
 // LongWait skips a test in live mode that would have to wait d: longer
@@ -485,4 +511,13 @@ func (tg *Target) RevokeM2MToken(t testing.TB, id, reason string) {
 	if _, err := tg.Client.RevokeM2MToken(context.Background(), tg.Env.ClerkSecretKey, id, &reason); err != nil {
 		t.Fatalf("revoking %s outside Terraform: %v", id, err)
 	}
+}
+
+// machineByID is what Clerk shows of machine id, and whether it exists.
+func (tg *Target) machineByID(ctx context.Context, id string) (*client.Machine, bool, error) {
+	m, err := tg.Client.GetMachine(ctx, id)
+	if client.IsNotFound(err) {
+		return nil, false, nil
+	}
+	return m, err == nil, err
 }
