@@ -69,12 +69,28 @@ func main() {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	<-sig
+	// What was asked of it, on stderr: how many requests a run against it
+	// sends, which its control routes, when off, cannot say.
+	fmt.Fprintln(os.Stderr, servedLine(srv.Stats()))
 	done := make(chan struct{})
 	go func() { _ = srv.Close(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
 	}
+}
+
+// servedLine says how many requests the emulator answered, per service.
+func servedLine(st emulator.Stats) string {
+	clerk, stytch := 0, 0
+	for route, n := range st.Requests {
+		if _, path, _ := strings.Cut(route, " "); strings.HasPrefix(path, "/clerk/") {
+			clerk += n
+		} else {
+			stytch += n
+		}
+	}
+	return fmt.Sprintf("machineauth-emulator: served %d requests (Clerk %d, Stytch %d), %d of them answered 429", st.TotalRequests, clerk, stytch, st.Faults["rate_limited"]+st.Faults["429"])
 }
 
 // envLines renders info as the environment the provider reads, plus the

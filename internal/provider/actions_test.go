@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/acctest"
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 )
 
 // expectOutput fails unless out holds every one of parts.
@@ -155,8 +154,9 @@ resource "terraform_data" "incident" {
 
 // Bad arguments are refused at validate, before any request.
 func TestAccRevokeActions_badConfig(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
+	tg := newTarget(t)
+	provider, calls := tg.countingConfig()
+	fx := tg.Fixture
 	for name, tc := range map[string]struct{ config, want string }{
 		"token instead of token id": {fmt.Sprintf(`
 action "machineauth_revoke_m2m_token" "x" {
@@ -180,7 +180,7 @@ action "machineauth_revoke_connected_app_authorization" "x" {
 				TerraformVersionChecks:   terraform114,
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config: providerConfig(srv) + tc.config + `
+					Config: provider + tc.config + `
 resource "terraform_data" "x" {
   lifecycle {
     action_trigger {
@@ -195,5 +195,5 @@ resource "terraform_data" "x" {
 			})
 		})
 	}
-	expectNoRequests(t, srv)
+	expectNoCalls(t, calls)
 }

@@ -111,8 +111,9 @@ func TestAccConnectedAppAuthorization_identity(t *testing.T) {
 // An identity that is not one is refused before any request, naming the
 // identity attribute at fault.
 func TestAccIdentity_badImportIdentity(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
+	tg := newTarget(t)
+	provider, calls := tg.countingConfig()
+	fx := tg.Fixture
 	for name, tc := range map[string]struct {
 		config string
 		want   *regexp.Regexp
@@ -138,7 +139,7 @@ import {
     connected_app_id = %q
   }
 }
-`, fx.StytchOrganizationID, fx.StytchMemberID, fx.StytchConnectedAppID) + fixtureAuthorization(srv).hcl(),
+`, fx.StytchOrganizationID, fx.StytchMemberID, fx.StytchConnectedAppID) + tg.fixtureAuthorization().hcl(),
 			want: diagMatching("Invalid import identity", "organization_id, member_id and connected_app_id for a member, or user_id and connected_app_id"),
 		},
 	} {
@@ -147,12 +148,12 @@ import {
 				TerraformVersionChecks:   identityVersions,
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config:      providerConfig(srv) + tc.config,
+					Config:      provider + tc.config,
 					PlanOnly:    true,
 					ExpectError: tc.want,
 				}},
 			})
 		})
 	}
-	expectNoRequests(t, srv)
+	expectNoCalls(t, calls)
 }

@@ -214,6 +214,15 @@ const tokenResource = `
 resource "machineauth_m2m_token" "t" {}
 `
 
+// expectNoCalls fails the test if any request went through the counting
+// proxy.
+func expectNoCalls(t *testing.T, calls *acctest.Counter) {
+	t.Helper()
+	if n := calls.Total(); n != 0 {
+		t.Fatalf("%d requests reached the services; want none", n)
+	}
+}
+
 // expectNoRequests fails the test if anything reached the emulator.
 func expectNoRequests(t *testing.T, srv *emulator.Server) {
 	t.Helper()
@@ -246,16 +255,17 @@ func TestAccProvider_environmentOnly(t *testing.T) {
 // Environment values get the same checks as configured ones, at
 // configure time. Not parallel: it sets an environment variable.
 func TestAccProvider_badURLFromEnvironment(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newSerialTarget(t)
+	provider, calls := tg.countingConfig()
 	t.Setenv("CLERK_API_URL", "http://api.clerk.example/v1")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config:      providerConfigWithout(srv, "api_url") + tokenResource,
+			Config:      editProviderConfig(provider, func(attr string) (string, bool) { return "", attr != "api_url" }) + tokenResource,
 			ExpectError: diagMatching(`clerk.api_url (from CLERK_API_URL): "http://api.clerk.example/v1" uses http to a host that is not loopback`),
 		}},
 	})
-	expectNoRequests(t, srv)
+	expectNoCalls(t, calls)
 }
 
 // Without any machine key a token cannot be issued: the plan says which
@@ -263,27 +273,27 @@ func TestAccProvider_badURLFromEnvironment(t *testing.T) {
 // is still fine for tokens that bring their own. Not parallel: it clears
 // an environment variable.
 func TestAccProvider_missingMachineKey(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newSerialTarget(t)
+	counting, calls := tg.countingConfig()
 	t.Setenv("CLERK_MACHINE_SECRET_KEY", "")
-	provider := providerConfigWithout(srv, "machine_secret_key")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config:      provider + tokenResource,
+			Config:      editProviderConfig(counting, func(attr string) (string, bool) { return "", attr != "machine_secret_key" }) + tokenResource,
 			ExpectError: diagMatching("Missing clerk.machine_secret_key", "machine_secret_key_wo (with machine_id) on this resource", "CLERK_MACHINE_SECRET_KEY"),
 		}},
 	})
-	expectNoRequests(t, srv)
+	expectNoCalls(t, calls)
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkRevokedWithReason(srv, defaultRevocationReason),
+		CheckDestroy:             tg.checkRevokedWithReason(defaultRevocationReason),
 		Steps: []resource.TestStep{{
-			Config: provider + fmt.Sprintf(`
+			Config: tg.providerConfigWithout("machine_secret_key") + fmt.Sprintf(`
 resource "machineauth_m2m_token" "t" {
   machine_secret_key = %q
 }
-`, srv.Info().Fixture.ClerkMachineSecretKey),
+`, tg.Fixture.ClerkMachineSecretKey),
 		}},
 	})
 }
