@@ -29,7 +29,7 @@ import (
 // else for an emulator per test.
 const EnvTarget = "MACHINEAUTH_ACC_TARGET"
 
-// EnvReport, when set, names a file the live run appends its report to:
+// EnvReport names, when set, a file the live run appends its report to:
 // the assumptions observed and the count of tests run and skipped. make
 // testacc-live prints it at the end.
 const EnvReport = "MACHINEAUTH_LIVE_REPORT"

@@ -71,7 +71,9 @@ type finding struct {
 
 func saw(a fmt.Stringer, choice string) finding { return finding{answer: a.String(), choice: choice} }
 
-func unobserved(format string, args ...any) finding { return finding{why: fmt.Sprintf(format, args...)} }
+func unobserved(format string, args ...any) finding {
+	return finding{why: fmt.Sprintf(format, args...)}
+}
 
 func failed(err error) finding { return finding{why: "the probe failed: " + err.Error()} }
 
@@ -189,17 +191,18 @@ func (p *prober) mintWith(ctx context.Context, key string, body map[string]any) 
 	}
 	a, err := p.raw.clerk(ctx, "POST", "/m2m_tokens", key, body)
 	if err == nil && a.ok() {
-		p.revokeLater(a.str("id"))
+		p.revokeLater(ctx, a.str("id"))
 	}
 	return a, err
 }
 
-func (p *prober) revokeLater(tokenID string) {
+func (p *prober) revokeLater(ctx context.Context, tokenID string) {
 	if tokenID == "" {
 		return
 	}
+	ctx = context.WithoutCancel(ctx)
 	p.t.Cleanup(func() {
-		_, _ = p.raw.clerk(context.Background(), "POST", "/m2m_tokens/"+tokenID+"/revoke", p.sk, map[string]any{"revocation_reason": "tf-acc probe"})
+		_, _ = p.raw.clerk(ctx, "POST", "/m2m_tokens/"+tokenID+"/revoke", p.sk, map[string]any{"revocation_reason": "tf-acc probe"})
 	})
 }
 
@@ -423,9 +426,9 @@ func (p *prober) apiKey(ctx context.Context, body map[string]any) (answer, error
 	}
 	a, err := p.raw.clerk(ctx, "POST", "/api_keys", p.sk, body)
 	if err == nil && a.ok() {
-		id := a.str("id")
+		id, ctx := a.str("id"), context.WithoutCancel(ctx)
 		p.t.Cleanup(func() {
-			_, _ = p.raw.clerk(context.Background(), "POST", "/api_keys/"+id+"/revoke", p.sk, map[string]any{"revocation_reason": "tf-acc probe"})
+			_, _ = p.raw.clerk(ctx, "POST", "/api_keys/"+id+"/revoke", p.sk, map[string]any{"revocation_reason": "tf-acc probe"})
 		})
 	}
 	return a, err
@@ -799,7 +802,8 @@ func (p *prober) probeApp(ctx context.Context, what string) (id, secret string, 
 	if err != nil {
 		return "", "", err
 	}
-	p.t.Cleanup(func() { _ = p.tg.Client.DeleteConnectedAppClient(context.Background(), app.ClientID) })
+	cctx := context.WithoutCancel(ctx)
+	p.t.Cleanup(func() { _ = p.tg.Client.DeleteConnectedAppClient(cctx, app.ClientID) })
 	return app.ClientID, app.ClientSecret, nil
 }
 
@@ -816,8 +820,9 @@ func (p *prober) authorize(ctx context.Context, app, secret string) (code string
 	if err != nil {
 		return "", nil, fmt.Errorf("authorizing: %w", err)
 	}
+	cctx := context.WithoutCancel(ctx)
 	p.t.Cleanup(func() {
-		_ = p.tg.Client.RevokeMemberConnectedApp(context.Background(), client.RevokeMemberConnectedAppRequest{
+		_ = p.tg.Client.RevokeMemberConnectedApp(cctx, client.RevokeMemberConnectedAppRequest{
 			OrganizationID: fx.StytchOrganizationID, MemberID: fx.StytchMemberID, ConnectedAppID: app,
 		})
 	})
@@ -844,8 +849,8 @@ func (p *prober) probeClient(ctx context.Context, what string) (answer, error) {
 		"client_name": p.tg.Name(what), "client_description": "tf-acc probe", "scopes": []string{"read:reports", "write:reports"},
 	}, nil)
 	if err == nil && a.ok() {
-		id := a.str("m2m_client", "client_id")
-		p.t.Cleanup(func() { _, _ = p.raw.stytch(context.Background(), "DELETE", "/v1/m2m/clients/"+id, nil, nil) })
+		id, cctx := a.str("m2m_client", "client_id"), context.WithoutCancel(ctx)
+		p.t.Cleanup(func() { _, _ = p.raw.stytch(cctx, "DELETE", "/v1/m2m/clients/"+id, nil, nil) })
 	}
 	if err == nil && !a.ok() {
 		err = fmtErr(nil, "making an M2M client", a)

@@ -1,7 +1,6 @@
 package acctest
 
 import (
-	"context"
 	"testing"
 
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
@@ -17,11 +16,10 @@ func TestProbesTellEveryAlternative(t *testing.T) {
 		t.Skip("emulator-only: " + whyProbes)
 	}
 	t.Parallel()
-	ctx := context.Background()
 	t.Run("defaults", func(t *testing.T) {
 		t.Parallel()
 		tg := newTarget(t, false, emulator.Options{NoControl: true})
-		for _, o := range ObserveAssumptions(ctx, t, tg) {
+		for _, o := range ObserveAssumptions(t.Context(), t, tg) {
 			t.Log(o.Line())
 			if o.NotObserved == "" && o.Choice != o.Row.Default.Name {
 				t.Errorf("%s: the probe saw %q (%s) in an emulator answering %q", o.Row.Name, o.Choice, o.Answer, o.Row.Default.Name)
@@ -36,7 +34,7 @@ func TestProbesTellEveryAlternative(t *testing.T) {
 			t.Run(row.Name+"="+alt.Name, func(t *testing.T) {
 				t.Parallel()
 				tg := newTarget(t, false, emulator.Options{NoControl: true, Assume: map[string]string{row.Name: alt.Name}})
-				o := ObserveAssumption(ctx, t, tg, row.Name)
+				o := ObserveAssumption(t.Context(), t, tg, row.Name)
 				if unaskable[row.Name] && o.NotObserved != "" {
 					t.Skipf("no public route tells this alternative: %s", o.Line())
 				}

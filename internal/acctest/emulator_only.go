@@ -81,7 +81,7 @@ const (
 
 // emulatorOnly is the one table of the tests that need what only the
 // emulator has, by top-level name, with the reason they skip in live mode.
-var emulatorOnly = map[string]string{
+var emulatorOnly = map[string]string{ //nolint:gosec // G101: reasons that speak of secrets, not secrets
 	// internal/provider: acceptance tests.
 	"TestAccM2MToken_rotation":                                         whyLongWait + ": a token's rotation window opens 50 minutes into its hour",
 	"TestAccM2MToken_callBudget":                                       whyCounts + ", over 120 tokens",

@@ -65,13 +65,16 @@ func ReportLines(lines ...string) {
 	}
 	reportMu.Lock()
 	defer reportMu.Unlock()
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "acctest: the report: %v\n", err)
-		return
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600) //nolint:gosec // G304: the report's path is the one make testacc-live chose
+	if err == nil {
+		_, err = fmt.Fprintln(f, strings.Join(lines, "\n"))
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
 	}
-	defer f.Close()
-	_, _ = fmt.Fprintln(f, strings.Join(lines, "\n"))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "acctest: writing the report: %v\n", err)
+	}
 }
 
 // SkippedNames lists the emulator-only tests skipped so far, sorted.

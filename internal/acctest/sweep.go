@@ -145,7 +145,8 @@ func sweepM2MTokens(ctx context.Context, s *Sweep) error {
 		}
 		now := s.clerkNow()
 		for _, tok := range toks {
-			if tok.Revoked || tok.Expired || !(Prefixed(m.Name) || taggedClaims(tok.Claims)) || !old(tok.Created(), now) {
+			tests := Prefixed(m.Name) || taggedClaims(tok.Claims)
+			if tok.Revoked || tok.Expired || !tests || !old(tok.Created(), now) {
 				continue
 			}
 			reason := sweepReason
@@ -180,7 +181,8 @@ func sweepAPIKeys(ctx context.Context, s *Sweep) error {
 		}
 		now := s.clerkNow()
 		for _, k := range keys {
-			if k.Revoked || k.Expired || !(Prefixed(k.Name) || prefixedSubject) || !old(k.Created(), now) {
+			tests := Prefixed(k.Name) || prefixedSubject
+			if k.Revoked || k.Expired || !tests || !old(k.Created(), now) {
 				continue
 			}
 			reason := sweepReason

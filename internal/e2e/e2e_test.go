@@ -23,6 +23,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -132,7 +133,7 @@ func newTargetRun(t *testing.T) (*run, *acctest.Target, *acctest.Counter) {
 	t.Parallel()
 	tg := acctest.New(t)
 	clerkURL, stytchURL, calls := tg.CountingURLs(t)
-	env := append(tg.Environ(), "CLERK_API_URL="+clerkURL, "STYTCH_BASE_URL="+stytchURL)
+	env := slices.Concat(tg.Environ(), []string{"CLERK_API_URL=" + clerkURL, "STYTCH_BASE_URL=" + stytchURL})
 	return newWorkspaceRun(t, env), tg, calls
 }
 
@@ -145,12 +146,12 @@ func newWorkspaceRun(t *testing.T, env []string) *run {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws.Env = append(env,
+	ws.Env = slices.Concat(env, []string{
 		// A developer's own settings must not change what is measured.
 		"TF_LOG=", "TF_LOG_PATH=", "TF_LOG_PROVIDER=", "TF_LOG_CORE=",
 		"MACHINEAUTH_MAX_RETRIES=", "MACHINEAUTH_MAX_RETRY_WAIT=", "MACHINEAUTH_REQUEST_TIMEOUT=",
 		"MACHINEAUTH_CALL_TIMEOUT=", "MACHINEAUTH_REQUESTS_PER_SECOND=", "MACHINEAUTH_EXPIRY_WARNING_SECONDS=",
-	)
+	})
 	return &run{t: t, ws: ws}
 }
 

@@ -184,13 +184,13 @@ func TestQuickstartAppliesAndDestroys(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	w.Env = append(r.ws.Env,
-		"TF_VAR_organization_id="+fx.StytchOrganizationID,
-		"TF_VAR_member_id="+fx.StytchMemberID,
-		"TF_VAR_connected_app_id="+fx.StytchConnectedAppID,
-		"TF_VAR_connected_app_client_secret="+fx.StytchConnectedAppClientSecret,
-		"TF_VAR_redirect_uri="+fx.StytchRedirectURI,
-	)
+	w.Env = slices.Concat(r.ws.Env, []string{
+		"TF_VAR_organization_id=" + fx.StytchOrganizationID,
+		"TF_VAR_member_id=" + fx.StytchMemberID,
+		"TF_VAR_connected_app_id=" + fx.StytchConnectedAppID,
+		"TF_VAR_connected_app_client_secret=" + fx.StytchConnectedAppClientSecret,
+		"TF_VAR_redirect_uri=" + fx.StytchRedirectURI,
+	})
 	ctx := context.Background()
 	applied, err := w.Run(ctx, "apply", "-auto-approve", "-no-color")
 	if err != nil {

@@ -135,7 +135,9 @@ resource "terraform_data" "hang" {
 	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	<-exited
+	if err := <-exited; err == nil {
+		t.Fatal("terraform exited 0 though it was killed")
+	}
 	// A killed CI job's workspace goes with it, and whatever state it
 	// saved so far: no destroy will come for what the run made.
 	if err := os.RemoveAll(ws.Dir); err != nil {

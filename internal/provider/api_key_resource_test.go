@@ -25,7 +25,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 )
 
@@ -135,7 +134,7 @@ resource "machineauth_api_key" "k" {
 						return err
 					}
 					if got, err := tg.Client.GetAPIKeySecret(context.Background(), id); err != nil || got != secret {
-						return fmt.Errorf("Clerk's secret of the key is not the one in state (%v)", err)
+						return fmt.Errorf("Clerk's secret of the key is not the one in state (%v)", err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 					}
 					if k.Subject != fx.ClerkUserID || fmt.Sprint(k.Scopes) != "[read]" || k.ExpiresAt() == nil {
 						return fmt.Errorf("Clerk's key %+v", k)
@@ -566,16 +565,6 @@ func TestAccAPIKeyEphemeral_failedRevokeIsAWarning(t *testing.T) {
 	if live := srv.Stats().APIKeys.Live; live == 0 {
 		t.Error("no key is live: the failing revoke was not exercised")
 	}
-}
-
-// makeAPIKeyOutside makes a key as a script with the instance key would.
-func makeAPIKeyOutside(t *testing.T, srv *emulator.Server, subject, name string) string {
-	t.Helper()
-	k, err := adminClient(t, srv).CreateAPIKey(context.Background(), client.CreateAPIKeyRequest{Name: name, Subject: subject})
-	if err != nil {
-		t.Fatalf("making an API key outside Terraform: %v", err)
-	}
-	return k.ID
 }
 
 func apiKeyResourceFor(name, subject string) string {

@@ -91,7 +91,7 @@ func TestAccStytchClient_rotation(t *testing.T) {
 			notPending := func(*terraform.State) error {
 				pending, err := kind.targetPending(tg, id)
 				if err != nil || pending {
-					return fmt.Errorf("Stytch still holds a rotation pending (%v)", err)
+					return fmt.Errorf("Stytch still holds a rotation pending (%v)", err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 				}
 				return nil
 			}

@@ -250,7 +250,7 @@ func TestAccConnectedAppAuthorization_revokedOutsideTerraform(t *testing.T) {
 						return fmt.Errorf("want a new, active access token after re-authorizing")
 					}
 					if active, err := tg.fixtureAuthorizationActive(""); err != nil || !active {
-						return fmt.Errorf("authorization not active again (%v)", err)
+						return fmt.Errorf("authorization not active again (%v)", err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 					}
 					return nil
 				}),
@@ -390,7 +390,7 @@ func TestAccConnectedAppAuthorization_consentOnly(t *testing.T) {
 			Check: func(*terraform.State) error {
 				scopes, active, err := tg.authorization(fx.StytchOrganizationID, fx.StytchMemberID, fx.StytchConnectedAppID)
 				if err != nil || !active || !slices.Equal(scopes, []string{"read:reports"}) {
-					return fmt.Errorf("authorization active %v with %v (%v); want active with read:reports", active, scopes, err)
+					return fmt.Errorf("authorization active %v with %v (%v); want active with read:reports", active, scopes, err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 				}
 				return nil
 			},

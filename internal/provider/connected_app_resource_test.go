@@ -139,7 +139,7 @@ resource "machineauth_connected_app_authorization" "test" {
 						return fmt.Errorf("client_secret %d characters long", len(v))
 					}
 					if a, err := tg.Client.GetConnectedAppClient(t.Context(), appID); err != nil || a.ClientType != "third_party" || a.ClientDescription != "" {
-						return fmt.Errorf("Stytch holds %+v (%v); want the configured app, its create marker replaced", a, err)
+						return fmt.Errorf("Stytch holds %+v (%v); want the configured app, its create marker replaced", a, err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 					}
 					return nil
 				}),
@@ -177,7 +177,7 @@ func TestAccConnectedApp_inPlaceUpdate(t *testing.T) {
 						a, err := tg.Client.GetConnectedAppClient(t.Context(), appID)
 						if err != nil || len(a.RedirectURLs) != 2 || a.ClientDescription != "Quarterly reports" || a.LogoURL != "https://app.example.test/logo.png" ||
 							a.AccessTokenExpiryMinutes != 30 || a.ClientName != tg.Name("reports") {
-							return fmt.Errorf("after the update Stytch holds %+v (%v)", a, err)
+							return fmt.Errorf("after the update Stytch holds %+v (%v)", a, err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 						}
 						return nil
 					},

@@ -150,7 +150,7 @@ resource "echo" "verification" {}
 						return fmt.Errorf("an inactive client's token request: %v, want invalid_client", err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 					}
 					if c, err := tg.Client.GetM2MClient(t.Context(), id); err != nil || c.ClientName != tg.Name("billing") || metadataOf(c)["team"] != "payments" {
-						return fmt.Errorf("deactivating changed other fields: %+v (%v)", c, err)
+						return fmt.Errorf("deactivating changed other fields: %+v (%v)", c, err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 					}
 					return nil
 				},
@@ -250,7 +250,7 @@ resource "echo" "verification" {}
 				// step: Stytch refuses it.
 				Check: resource.ComposeTestCheckFunc(sameSecret, func(*terraform.State) error {
 					if c, err := tg.Client.GetM2MClient(t.Context(), id); err != nil || c.Status != "inactive" {
-						return fmt.Errorf("client %+v (%v), want inactive", c, err)
+						return fmt.Errorf("client %+v (%v), want inactive", c, err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 					}
 					return nil
 				}),

@@ -57,7 +57,7 @@ resource "machineauth_machine_scope" "s" {
 					expectWarning(rec, &id, &target, str("removed outside Terraform")),
 					func(*terraform.State) error {
 						if m, _, err := tg.machine(id); err != nil || !slices.Equal(scopedIDs(m), []string{target}) {
-							return fmt.Errorf("the scope was not granted again: %+v (%v)", m, err)
+							return fmt.Errorf("the scope was not granted again: %+v (%v)", m, err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 						}
 						return nil
 					},
@@ -84,7 +84,7 @@ resource "machineauth_machine_scope" "s" {
 							return fmt.Errorf("the machine kept its deleted id")
 						}
 						if m, ok, err := tg.machine(newID); err != nil || !ok || len(m.ScopedMachines) != 1 {
-							return fmt.Errorf("the new machine or its scope is missing: %+v (%v)", m, err)
+							return fmt.Errorf("the new machine or its scope is missing: %+v (%v)", m, err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 						}
 						return nil
 					},

@@ -91,10 +91,10 @@ resource "machineauth_machine" "m" {
 					func(*terraform.State) error {
 						m, ok, err := tg.machine(id)
 						if err != nil || !ok || m.Name != tg.Name("billing") || m.DefaultTokenTTL != 900 {
-							return fmt.Errorf("Clerk holds %+v (%v)", m, err)
+							return fmt.Errorf("Clerk holds %+v (%v)", m, err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 						}
 						if secret, err := tg.Client.GetMachineSecretKey(context.Background(), id); err != nil || secret != key {
-							return fmt.Errorf("Clerk's key of the machine is not the one in state (%v)", err)
+							return fmt.Errorf("Clerk's key of the machine is not the one in state (%v)", err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 						}
 						return nil
 					},
@@ -111,7 +111,7 @@ resource "machineauth_machine" "m" {
 					resource.TestCheckResourceAttrPtr(machineAddr, "secret_key", &key),
 					func(*terraform.State) error {
 						if m, _, err := tg.machine(id); err != nil || m.Name != tg.Name("billing-v2") || m.DefaultTokenTTL != 120 {
-							return fmt.Errorf("Clerk holds %+v after the update (%v)", m, err)
+							return fmt.Errorf("Clerk holds %+v after the update (%v)", m, err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 						}
 						return nil
 					},
@@ -353,7 +353,7 @@ resource "machineauth_m2m_token" "a" {
 						ma, _, errA := tg.machine(a)
 						mb, _, errB := tg.machine(b)
 						if errA != nil || errB != nil {
-							return fmt.Errorf("reading the machines: %v, %v", errA, errB)
+							return fmt.Errorf("reading the machines: %v, %v", errA, errB) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 						}
 						if !slices.Equal(scopedIDs(ma), []string{b}) || !slices.Equal(scopedIDs(mb), []string{a}) {
 							return fmt.Errorf("scopes at Clerk: A %v, B %v", scopedIDs(ma), scopedIDs(mb))

@@ -223,14 +223,6 @@ func expectNoCalls(t *testing.T, calls *acctest.Counter) {
 	}
 }
 
-// expectNoRequests fails the test if anything reached the emulator.
-func expectNoRequests(t *testing.T, srv *emulator.Server) {
-	t.Helper()
-	if n := srv.Stats().TotalRequests; n != 0 {
-		t.Fatalf("%d requests reached the emulator; want none", n)
-	}
-}
-
 // TestAccProvider_environmentOnly configures the provider from the
 // environment alone: an empty provider block. Not parallel: it sets
 // process-wide environment variables.
