@@ -114,6 +114,8 @@ var emulatorOnly = map[string]string{ //nolint:gosec // G101: reasons that speak
 	"TestAccConnectedAppAuthorizationList_refusedListing":              whyRefusals,
 	"TestAccBadInput":                                                  whyNoCalls,
 	// internal/provider: tests of the provider's internals.
+	"TestM2MTokenConcurrentCreatesKeepEachOthersTokens":     whyUnit,
+	"TestM2MTokenCreateRevokesWhatALostAnswerLeftBehind":    whyUnit,
 	"TestAPIKeyConcurrentRunsKeepEachOthersKeys":            whyUnit,
 	"TestAPIKeyCreateRevokesWhatALostAnswerLeftBehind":      whyUnit,
 	"TestAPIKeyRevokeIsIdempotent":                          whyUnit,

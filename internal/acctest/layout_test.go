@@ -20,6 +20,9 @@ type accTest struct {
 	pkg, name string
 	target    bool // makes a Target: newTarget, newSerialTarget, newTargetRun
 	emulator  bool // starts an emulator directly
+	// needs calls what only an emulator-only test may: startEmulator,
+	// newRun, newFleet, StartEmulator, RequireEmulator.
+	needs bool
 }
 
 func accTests(t *testing.T) []accTest {
@@ -50,9 +53,13 @@ func accTests(t *testing.T) []accTest {
 					switch fn := call.Fun.(type) {
 					case *ast.Ident:
 						at.target = at.target || fn.Name == "newTarget" || fn.Name == "newSerialTarget" || fn.Name == "newTargetRun"
+						at.needs = at.needs || fn.Name == "startEmulator" || fn.Name == "newRun" || fn.Name == "newFleet"
 					case *ast.SelectorExpr:
 						if x, ok := fn.X.(*ast.Ident); ok && x.Name == "emulator" && fn.Sel.Name == "Start" {
 							at.emulator = true
+						}
+						if x, ok := fn.X.(*ast.Ident); ok && x.Name == "acctest" && (fn.Sel.Name == "StartEmulator" || fn.Sel.Name == "RequireEmulator") {
+							at.needs = true
 						}
 					}
 					return true
@@ -84,6 +91,10 @@ func TestEveryAcceptanceTestIsLiveCapableOrRecorded(t *testing.T) {
 			t.Errorf("%s/%s calls emulator.Start: an emulator-only test gets its emulator from acctest.StartEmulator", at.pkg, at.name)
 		case at.target && recorded:
 			t.Errorf("%s/%s makes a Target but is recorded as emulator-only", at.pkg, at.name)
+		case at.target && at.needs:
+			t.Errorf("%s/%s makes a Target and also reaches for the emulator's Go API", at.pkg, at.name)
+		case at.needs && !recorded:
+			t.Errorf("%s/%s starts an emulator with its Go API but is not recorded in emulatorOnly", at.pkg, at.name)
 		case at.target:
 			live++
 		case recorded:
