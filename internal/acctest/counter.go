@@ -23,10 +23,15 @@ type Counter struct {
 }
 
 // Calls is how many requests with method went to a path that pattern
-// matches in full, such as `/m2m_tokens/[^/]+/revoke`.
-func (c *Counter) Calls(method, pattern string) int { return c.Count(method, pattern, 0) }
+// matches in full, such as `/m2m_tokens/[^/]+/revoke`, leaving out those
+// throttled with 429: the client sends them again, and the service did
+// nothing with them, as a call budget counts.
+func (c *Counter) Calls(method, pattern string) int {
+	return c.Count(method, pattern, 0) - c.Count(method, pattern, http.StatusTooManyRequests)
+}
 
-// Count is Calls of the requests answered with status (0 for any).
+// Count is how many requests with method to pattern were answered with
+// status (0 for any).
 func (c *Counter) Count(method, pattern string, status int) int {
 	re := regexp.MustCompile(`^` + pattern + `$`)
 	c.mu.Lock()

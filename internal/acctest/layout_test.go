@@ -138,3 +138,33 @@ func TestEveryAcceptanceTestIsLiveCapableOrRecorded(t *testing.T) {
 		t.Errorf("CONTRIBUTING.md does not say %q", counts)
 	}
 }
+
+// The variables of a live run are one list: Vars, which CONTRIBUTING.md
+// documents each of, and make's LIVE_VARS, the required ones.
+func TestLiveVariablesAreOneList(t *testing.T) {
+	doc, err := os.ReadFile("../../CONTRIBUTING.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk, err := os.ReadFile("../../GNUmakefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^LIVE_VARS := ((?:.*\\\n)*.*)$`).FindSubmatch(mk)
+	if m == nil {
+		t.Fatal("GNUmakefile has no LIVE_VARS")
+	}
+	makeVars := strings.Fields(strings.ReplaceAll(string(m[1]), `\`, " "))
+	var required []string
+	for _, v := range Vars {
+		if !strings.Contains(string(doc), "| `"+v.Name+"` |") {
+			t.Errorf("CONTRIBUTING.md documents no %s", v.Name)
+		}
+		if !v.Optional {
+			required = append(required, v.Name)
+		}
+	}
+	if strings.Join(required, " ") != strings.Join(makeVars, " ") {
+		t.Errorf("LIVE_VARS is %v, want the required Vars %v", makeVars, required)
+	}
+}

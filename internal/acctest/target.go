@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -82,7 +83,7 @@ func newTarget(t testing.TB, live bool, opts emulator.Options) *Target {
 	t.Helper()
 	tg := &Target{Live: live}
 	if tg.Live {
-		env, err := EnvFromEnviron()
+		env, err := liveEnv()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,6 +125,31 @@ func newTarget(t testing.TB, live bool, opts emulator.Options) *Target {
 	tg.Fixture.ClerkMachineID, tg.Fixture.ClerkMachineSecretKey, tg.Fixture.ClerkScopedMachineID = id, key, scoped
 	countTarget(t)
 	return tg
+}
+
+// providerVars are the variables the provider itself reads its
+// credentials from when its configuration leaves them out.
+var providerVars = []string{"CLERK_API_URL", "CLERK_SECRET_KEY", "CLERK_MACHINE_SECRET_KEY", "STYTCH_BASE_URL", "STYTCH_PROJECT_ID", "STYTCH_SECRET"}
+
+var live struct {
+	once sync.Once
+	env  Env
+	err  error
+}
+
+// liveEnv reads the environment once, then takes the provider's own
+// variables out of it: the provider runs in the test process, and would
+// otherwise fall back on them where a test leaves a setting out on
+// purpose, which against the emulator it never does. A test wants them
+// set says so with t.Setenv (see Environ).
+func liveEnv() (Env, error) {
+	live.once.Do(func() {
+		live.env, live.err = EnvFromEnviron()
+		for _, v := range providerVars {
+			_ = os.Unsetenv(v)
+		}
+	})
+	return live.env, live.err
 }
 
 // NewClient is a public-API client with every credential of env, paced
