@@ -41,6 +41,7 @@ var credentialTypes = []string{
 	"m2m_token",
 	"machine",
 	"machine_scope",
+	"oauth_application",
 	"stytch_client",
 	"token_verification",
 }
