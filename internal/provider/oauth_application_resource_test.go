@@ -221,3 +221,101 @@ data "machineauth_token_verification" "scope_missing" {
 		},
 	})
 }
+
+// A public client has no secret, and a user authorizes it with PKCE; made
+// confidential in place it gets a secret by a rotation in the same apply;
+// made public again it loses it.
+func TestAccOAuthApplication_public(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	var id, clientID string
+	config := func(public bool) string {
+		return oauthAppConfig(srv, "tf-acc-spa", fmt.Sprintf("  %s\n  public = %t", oauthAppRedirects, public), "")
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkOAuthApplicationsDeleted(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: config(true),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(oauthAppAddr, tfjsonpath.New("client_secret"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(oauthAppAddr, tfjsonpath.New("public"), knownvalue.Bool(true)),
+				},
+				Check: resource.ComposeTestCheckFunc(captureID(oauthAppAddr, &id), captureAttr(oauthAppAddr, "client_id", &clientID),
+					func(*terraform.State) error {
+						if a, _ := srv.OAuthApplication(id); !a.Public || a.ClientSecret != "" {
+							return fmt.Errorf("emulator holds %+v", a)
+						}
+						if access, _ := oauthGrant(t, srv, clientID, ""); access == "" {
+							return fmt.Errorf("no token for the public client")
+						}
+						return nil
+					}),
+			},
+			{
+				Config: config(false),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(oauthAppAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(oauthAppAddr, tfjsonpath.New("client_secret")),
+				}},
+				Check: resource.ComposeTestCheckFunc(resource.TestCheckResourceAttrPtr(oauthAppAddr, "id", &id), expectOAuthSecret(srv, oauthAppAddr)),
+			},
+			{
+				Config: config(true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(oauthAppAddr, tfjsonpath.New("client_secret"), knownvalue.Null()),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(oauthAppAddr, tfjsonpath.New("client_secret"), knownvalue.Null()),
+				},
+				Check: func(*terraform.State) error {
+					if a, _ := srv.OAuthApplication(id); !a.Public || a.ClientSecret != "" {
+						return fmt.Errorf("emulator holds %+v", a)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// The data source finds an application by id and by exact name, with no
+// secret; a name two applications share, or none has, is an error.
+func TestAccOAuthApplicationDataSource(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{})
+	c := adminClient(t, srv)
+	made, err := c.CreateOAuthApplication(t.Context(), client.CreateOAuthApplicationRequest{Name: "tf-acc-lookup", RedirectURIs: []string{oauthAppRedirect}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := c.CreateOAuthApplication(t.Context(), client.CreateOAuthApplicationRequest{Name: "tf-acc-twin"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A name that holds the other as a part: matched exactly, not in part.
+	if _, err := c.CreateOAuthApplication(t.Context(), client.CreateOAuthApplicationRequest{Name: "tf-acc-lookup-2"}); err != nil {
+		t.Fatal(err)
+	}
+	lookup := func(arg string) string {
+		return providerConfig(srv) + "data \"machineauth_oauth_application\" \"a\" {\n  " + arg + "\n}\n"
+	}
+	const addr = "data.machineauth_oauth_application.a"
+	found := []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(made.ID)),
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("name"), knownvalue.StringExact("tf-acc-lookup")),
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("client_id"), knownvalue.StringExact(made.ClientID)),
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("redirect_uris"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(oauthAppRedirect)})),
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("token_fetch_url"), knownvalue.StringExact(made.TokenFetchURL)),
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: lookup(fmt.Sprintf("id = %q", made.ID)), ConfigStateChecks: found},
+			{Config: lookup(`name = "tf-acc-lookup"`), ConfigStateChecks: found},
+			{Config: lookup(`name = "tf-acc-twin"`), ExpectError: diagMatching(`2 Clerk OAuth applications are named "tf-acc-twin"`, "Look the application up by id instead")},
+			{Config: lookup(`name = "tf-acc-none"`), ExpectError: diagMatching(`No Clerk OAuth application is named "tf-acc-none"`)},
+			{Config: lookup(`id = "oa_000000000000000000000000000"`), ExpectError: diagMatching("Clerk has no OAuth application oa_000000000000000000000000000")},
+		},
+	})
+}

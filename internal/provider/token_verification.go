@@ -375,13 +375,13 @@ func (tv *tokenVerifier) verifyClerkJWT(ctx context.Context, jwt *jwtverify.Toke
 	// answers (the JWKS fetch at the latest): Clerk set exp by that clock,
 	// and a skewed local clock would otherwise pass or fail tokens early.
 	now, _ := tv.client.ClerkNow()
+	if isOAuthAccessTokenJWT(jwt) {
+		// Signed by the same key, maybe, but an OAuth access token by its
+		// own header: refused whether or not it is genuine.
+		return verification{tokenType: tokenTypeM2M, reason: reasonMalformed, detail: "an OAuth access token (typ at+jwt), not an M2M token"}, nil
+	}
 	v := checkJWT(jwt, tokenTypeM2M, jwtverify.Checks{Keys: keys, Category: clerkM2MCategory, Now: now, Leeway: jwtLeeway})
 	if !v.signedByIssuer() {
-		return v, nil
-	}
-	if isOAuthAccessTokenJWT(jwt) {
-		// Signed by the same key, but an OAuth access token.
-		v.reason, v.detail = reasonMalformed, "an OAuth access token (typ at+jwt), not an M2M token"
 		return v, nil
 	}
 	v.id, v.subject, v.expiresAt = jwt.StringClaim("jti"), jwt.StringClaim("sub"), expiry(jwt)
