@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -20,7 +21,27 @@ import (
 
 // NewRevokeOAuthTokenAction is the machineauth_revoke_oauth_token action.
 func NewRevokeOAuthTokenAction() action.Action {
-	return &invokedAction[revokeOAuthTokenModel]{name: "_revoke_oauth_token", schema: revokeOAuthTokenSchema, run: revokeOAuthToken}
+	return &revokeOAuthTokenAction{invokedAction[revokeOAuthTokenModel]{name: "_revoke_oauth_token", schema: revokeOAuthTokenSchema, run: revokeOAuthToken}}
+}
+
+var _ action.ActionWithModifyPlan = (*revokeOAuthTokenAction)(nil)
+
+// revokeOAuthTokenAction also checks its token at plan: Terraform
+// validates an action's configuration before variables are known, so a
+// JWT given by a (sensitive) variable is first seen here.
+type revokeOAuthTokenAction struct {
+	invokedAction[revokeOAuthTokenModel]
+}
+
+func (a *revokeOAuthTokenAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
+	var token types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("token"), &token)...)
+	if resp.Diagnostics.HasError() || token.IsNull() || token.IsUnknown() {
+		return
+	}
+	if p := checkRevocableOAuthToken(token.ValueString()); p != "" {
+		resp.Diagnostics.AddAttributeError(path.Root("token"), "Invalid token", "token "+p)
+	}
 }
 
 type revokeOAuthTokenModel struct {
@@ -35,12 +56,12 @@ func revokeOAuthTokenSchema() schema.Schema {
 			"`terraform apply -invoke=action.machineauth_revoke_oauth_token.<name>` (Terraform 1.14 and later), or from a resource's " +
 			"`lifecycle { action_trigger { ... } }`. The application and its other grants are left alone; the user authorizes anew to get new tokens.\n\n" +
 			"**JWT access tokens cannot be revoked**: Clerk keeps no record of them, and verifiers check them locally until they expire. " +
-			"One given here is refused at validate, with no request sent. To end such tokens early, revoke the grant by its refresh token " +
+			"One given here is refused with no request sent: at validate when written in the configuration, at plan when it comes from a variable. To end such tokens early, revoke the grant by its refresh token " +
 			"(which stops further JWTs), rotate the application's secret, or delete the application.\n\n" +
 			"The provider first reads the application, so an unknown one is refused. A token of no live grant of this application (unknown, " +
 			"already revoked, or another application's) is reported with a warning and nothing is revoked. Needs the provider's `clerk.secret_key`. " +
-			"Terraform shows an action's arguments in its plan unless they are sensitive or ephemeral: give `token` from a sensitive variable " +
-			"or an ephemeral value, never as a literal.",
+			"Terraform shows an action's arguments in its plan unless they are sensitive: give `token` from a sensitive variable " +
+			"(`terraform apply -invoke=... -var token=...`), never as a literal.",
 		Attributes: map[string]schema.Attribute{
 			"oauth_application_id": schema.StringAttribute{
 				MarkdownDescription: "The application (Clerk's id, such as a `machineauth_oauth_application`'s `id`), not its `client_id`.",
@@ -49,9 +70,8 @@ func revokeOAuthTokenSchema() schema.Schema {
 			},
 			"token": schema.StringAttribute{
 				MarkdownDescription: "The opaque access token (`oat_...`) or refresh token whose grant to revoke. A JWT access token is refused at validate. " +
-					"Write-only: it may be ephemeral, and is never stored.",
+					"Give it from a sensitive variable: an action's arguments are never stored, but Terraform shows those that are not sensitive in its plan.",
 				Required:   true,
-				WriteOnly:  true,
 				Validators: []validator.String{stringCheck{description: "an opaque OAuth access or refresh token", check: checkRevocableOAuthToken}},
 			},
 		},
@@ -74,6 +94,10 @@ func checkRevocableOAuthToken(v string) string {
 
 func revokeOAuthToken(ctx context.Context, data *providerData, m revokeOAuthTokenModel, in invocation) {
 	id := m.OAuthApplicationID.ValueString()
+	if p := checkRevocableOAuthToken(m.Token.ValueString()); p != "" {
+		in.diags().AddAttributeError(path.Root("token"), "Invalid token", "token "+p+" Nothing was sent to Clerk.")
+		return
+	}
 	if _, err := data.keys.managing(); err != nil {
 		addClientError(in.diags(), "Revoking an OAuth token", err)
 		return
