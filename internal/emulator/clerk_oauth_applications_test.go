@@ -354,6 +354,18 @@ func TestClerkOAuthFlow(t *testing.T) {
 	clerkWant(t, clerkCall(t, api, "POST", "/oauth_applications/"+app["id"].(string)+"/revoke_token", sk, map[string]any{}), http.StatusUnprocessableEntity, "form_param_missing")
 	clerkWant(t, clerkCall(t, api, "POST", "/oauth_applications/"+app["id"].(string)+"/revoke_token", sk, map[string]any{"token": "a.b.c"}), http.StatusBadRequest, "bad_request")
 
+	// Revoking by the access token ends the grant's refresh token too.
+	rotated := maps.Clone(app)
+	rotated["client_secret"] = newSecret
+	access2, refresh2 := oauthTokens(t, srv, rotated)
+	if rv := clerkCall(t, api, "POST", "/oauth_applications/"+app["id"].(string)+"/revoke_token", sk, map[string]any{"token": access2}); rv.status != http.StatusNoContent {
+		t.Fatalf("revoke by the access token: %d", rv.status)
+	}
+	clerkWant(t, oauthVerify(t, srv, access2), http.StatusNotFound, "resource_not_found")
+	if r := oauthPost(t, fapi+"/oauth/token", nil, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh2}}, clientID, newSecret); r.status != http.StatusBadRequest {
+		t.Errorf("refreshing a grant revoked by its access token: %d %v", r.status, r.body)
+	}
+
 	// A deleted application's tokens stop verifying.
 	live, _ := oauthTokens(t, srv, other)
 	clerkWant(t, oauthVerify(t, srv, live), http.StatusOK, "")
