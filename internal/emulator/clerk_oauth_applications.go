@@ -26,7 +26,7 @@ const (
 	oauthDefaultScopes    = "profile email"
 	oauthDefaultPageSize  = 10
 	oauthMaxPageSize      = 500
-	oauthAccessTokenObj   = "clerk_idp_oauth_access_token"
+	oauthAccessTokenObj   = "clerk_idp_oauth_access_token" //nolint:gosec // G101: an object type's name, not a credential
 	oauthApplicationObj   = "oauth_application"
 	oauthSettingsObj      = "oauth_application_settings"
 	oauthAccessTokenLife  = 24 * time.Hour

@@ -42,7 +42,7 @@ func newOAuthAppProxy(t *testing.T, srv *emulator.Server) *oauthAppProxy {
 		case r.Method == http.MethodGet && single && status != 0:
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(int(status))
-			fmt.Fprintf(w, `{"errors":[{"message":"refused","long_message":"refused by the test","code":%q}],"clerk_trace_id":"trace_test"}`, codes[status])
+			_, _ = fmt.Fprintf(w, `{"errors":[{"message":"refused","long_message":"refused by the test","code":%q}],"clerk_trace_id":"trace_test"}`, codes[status])
 		case r.Method == http.MethodDelete && single && p.goneOnDelete.Load():
 			rp.ServeHTTP(httptest.NewRecorder(), r)
 			w.Header().Set("Content-Type", "application/json")

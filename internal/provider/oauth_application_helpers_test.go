@@ -154,7 +154,12 @@ func postJSON(t *testing.T, target string, body, out any) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post(target, "application/json", bytes.NewReader(raw)) //nolint:noctx // a test's one-off request
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, target, bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

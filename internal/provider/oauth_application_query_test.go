@@ -103,7 +103,7 @@ resource "machineauth_oauth_application" "mcp" {
 				Config: app + revoke,
 				Check: func(*terraform.State) error {
 					if _, err := adminClient(t, srv).VerifyOAuthAccessToken(t.Context(), access); !client.IsNotFound(err) {
-						return fmt.Errorf("the grant's access token still verifies after the action: %v", err)
+						return fmt.Errorf("the grant's access token still verifies after the action: %w", err)
 					}
 					return nil
 				},

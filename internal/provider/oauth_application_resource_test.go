@@ -82,7 +82,7 @@ data "machineauth_token_verification" "scope_missing" {
 		ProtoV6ProviderFactories: recordingFactories(rec),
 		CheckDestroy: resource.ComposeTestCheckFunc(checkOAuthApplicationsDeleted(srv), func(*terraform.State) error {
 			if _, err := adminClient(t, srv).VerifyOAuthAccessToken(t.Context(), opaque); !client.IsNotFound(err) {
-				return fmt.Errorf("a token of the deleted application still verifies: %v", err)
+				return fmt.Errorf("a token of the deleted application still verifies: %w", err)
 			}
 			return nil
 		}),
