@@ -18,12 +18,20 @@ func oauthApp(body string) func(*emulator.Server) string {
 	}
 }
 
+// oauthBlock is a machineauth_oauth_application resource or data source
+// named "x", with body inside it.
+func oauthBlock(kind, body string) func(*emulator.Server) string {
+	return func(*emulator.Server) string {
+		return kind + " \"machineauth_oauth_application\" \"x\" {\n" + body + "\n}\n"
+	}
+}
+
 var oauthApplicationBadInputs = []badInput{
-	{name: "empty OAuth application name", config: block("resource", "machineauth_oauth_application", `name = ""`),
+	{name: "empty OAuth application name", config: oauthBlock("resource", `name = ""`),
 		want: []string{"name: must not be empty or only spaces"}},
-	{name: "OAuth application name of spaces", config: block("resource", "machineauth_oauth_application", `name = "   "`),
+	{name: "OAuth application name of spaces", config: oauthBlock("resource", `name = "   "`),
 		want: []string{"name: must not be empty or only spaces"}},
-	{name: "OAuth application name of 257 characters", config: block("resource", "machineauth_oauth_application", `name = "`+strings.Repeat("é", 257)+`"`),
+	{name: "OAuth application name of 257 characters", config: oauthBlock("resource", `name = "`+strings.Repeat("é", 257)+`"`),
 		want: []string{"name: is 257 characters long; Clerk takes at most 256"}},
 	{name: "http redirect URI to a remote host for an OAuth application", config: oauthApp(`redirect_uris = ["http://app.example.test/cb"]`),
 		want: []string{`"http://app.example.test/cb" uses http on a host that is not loopback`, "use https, or http://localhost"}},
@@ -47,10 +55,10 @@ var oauthApplicationBadInputs = []badInput{
 		want: []string{"The import id is not an OAuth application id", "not its client_id or secret"}},
 	{name: "OAuth application import id with %2F", config: oauthApp(""), importAddr: "machineauth_oauth_application.x", importID: "oa_1%2F..",
 		want: []string{"The import id is not an OAuth application id"}},
-	{name: "OAuth application data source by id and name", config: block("data", "machineauth_oauth_application", "id = \"oa_1\"\nname = \"x\""),
+	{name: "OAuth application data source by id and name", config: oauthBlock("data", "id = \"oa_1\"\nname = \"x\""),
 		want: []string{"Invalid Attribute Combination", "Exactly one of these attributes must be configured: [id,name]"}},
-	{name: "OAuth application data source by neither", config: block("data", "machineauth_oauth_application", ""),
+	{name: "OAuth application data source by neither", config: oauthBlock("data", ""),
 		want: []string{"Missing Attribute Configuration", "Exactly one of these attributes must be configured: [id,name]"}},
-	{name: "OAuth application data source id with a slash", config: block("data", "machineauth_oauth_application", `id = "oa_1/x"`),
+	{name: "OAuth application data source id with a slash", config: oauthBlock("data", `id = "oa_1/x"`),
 		want: []string{"id: is not an OAuth application id"}},
 }

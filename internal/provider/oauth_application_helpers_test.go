@@ -170,6 +170,14 @@ func postJSON(t *testing.T, target string, body, out any) int {
 	return resp.StatusCode
 }
 
+// oauthStateAttr is one attribute of a resource in state.
+func oauthStateAttr(s *terraform.State, addr, key string) string {
+	if rs, ok := s.RootModule().Resources[addr]; ok {
+		return rs.Primary.Attributes[key]
+	}
+	return ""
+}
+
 // checkOAuthApplicationsDeleted is a CheckDestroy: no application that was
 // in state exists in the emulator any more.
 func checkOAuthApplicationsDeleted(srv *emulator.Server) resource.TestCheckFunc {
@@ -195,7 +203,7 @@ func checkOAuthApplicationsDeleted(srv *emulator.Server) resource.TestCheckFunc 
 // secret in state: the one that works now.
 func expectOAuthSecret(srv *emulator.Server, addr string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		id, secret := stateAttr(s, addr, "id"), stateAttr(s, addr, "client_secret")
+		id, secret := oauthStateAttr(s, addr, "id"), oauthStateAttr(s, addr, "client_secret")
 		a, ok := srv.OAuthApplication(id)
 		switch {
 		case !ok:

@@ -179,7 +179,7 @@ list "machineauth_oauth_application" "all" {
 				}},
 				Check: resource.ComposeTestCheckFunc(expectOAuthSecret(srv, mcpAddr), func(s *terraform.State) error {
 					a, _ := srv.OAuthApplication(mcp)
-					if tok, _ := oauthGrant(t, srv, a.ClientID, stateAttr(s, mcpAddr, "client_secret")); tok == "" {
+					if tok, _ := oauthGrant(t, srv, a.ClientID, oauthStateAttr(s, mcpAddr, "client_secret")); tok == "" {
 						return fmt.Errorf("no token with the new secret")
 					}
 					return nil
