@@ -83,6 +83,8 @@ func envLines(info emulator.Info) string {
 		{"MACHINEAUTH_EMULATOR_URL", info.URL},
 		{"CLERK_API_URL", info.ClerkAPIURL},
 		{"CLERK_SECRET_KEY", info.ClerkSecretKey},
+		// Where OAuth applications' users authorize and their tokens come from.
+		{"MACHINEAUTH_CLERK_FRONTEND_API_URL", info.ClerkFrontendAPIURL},
 		{"STYTCH_BASE_URL", info.StytchBaseURL},
 		{"STYTCH_PROJECT_ID", info.StytchProjectID},
 		{"STYTCH_SECRET", info.StytchSecret},
@@ -92,6 +94,7 @@ func envLines(info emulator.Info) string {
 			[2]string{"CLERK_MACHINE_SECRET_KEY", fx.ClerkMachineSecretKey},
 			[2]string{"MACHINEAUTH_FIXTURE_CLERK_MACHINE_ID", fx.ClerkMachineID},
 			[2]string{"MACHINEAUTH_FIXTURE_CLERK_SCOPED_MACHINE_ID", fx.ClerkScopedMachineID},
+			[2]string{"MACHINEAUTH_FIXTURE_CLERK_USER_ID", fx.ClerkUserID},
 			[2]string{"MACHINEAUTH_FIXTURE_STYTCH_ORGANIZATION_ID", fx.StytchOrganizationID},
 			[2]string{"MACHINEAUTH_FIXTURE_STYTCH_MEMBER_ID", fx.StytchMemberID},
 			[2]string{"MACHINEAUTH_FIXTURE_STYTCH_CONNECTED_APP_ID", fx.StytchConnectedAppID},

@@ -64,13 +64,16 @@ type Options struct {
 // Info is what a caller needs to point a client at the emulator. Its JSON form
 // is the line the command prints when ready.
 type Info struct {
-	URL             string   `json:"url"`
-	ClerkAPIURL     string   `json:"clerk_api_url"`
-	ClerkSecretKey  string   `json:"clerk_secret_key"`
-	StytchBaseURL   string   `json:"stytch_base_url"`
-	StytchProjectID string   `json:"stytch_project_id"`
-	StytchSecret    string   `json:"stytch_secret"`
-	Fixture         *Fixture `json:"fixture"`
+	URL         string `json:"url"`
+	ClerkAPIURL string `json:"clerk_api_url"`
+	// ClerkFrontendAPIURL is the instance's Frontend API, where OAuth
+	// applications send users to authorize and fetch their tokens.
+	ClerkFrontendAPIURL string   `json:"clerk_frontend_api_url"`
+	ClerkSecretKey      string   `json:"clerk_secret_key"`
+	StytchBaseURL       string   `json:"stytch_base_url"`
+	StytchProjectID     string   `json:"stytch_project_id"`
+	StytchSecret        string   `json:"stytch_secret"`
+	Fixture             *Fixture `json:"fixture"`
 }
 
 // Fixture names the seeded objects. The Clerk user and organization exist
@@ -165,12 +168,13 @@ func Start(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.info = Info{
-		URL:             url,
-		ClerkAPIURL:     url + "/clerk/v1",
-		ClerkSecretKey:  s.clerk.secretKey,
-		StytchBaseURL:   url,
-		StytchProjectID: s.stytch.projectID,
-		StytchSecret:    s.stytch.secret,
+		URL:                 url,
+		ClerkAPIURL:         url + "/clerk/v1",
+		ClerkFrontendAPIURL: url + clerkFrontendPrefix,
+		ClerkSecretKey:      s.clerk.secretKey,
+		StytchBaseURL:       url,
+		StytchProjectID:     s.stytch.projectID,
+		StytchSecret:        s.stytch.secret,
 	}
 	if !opts.NoFixture {
 		fx := &Fixture{}
@@ -234,6 +238,18 @@ type Stats struct {
 	Authorizations AuthorizationCount `json:"authorizations"`
 	Machines       MachineCounts      `json:"machines"`
 	M2MClients     M2MClientCounts    `json:"m2m_clients"`
+	// OAuthApplications counts Clerk OAuth applications and the grants
+	// users made them.
+	OAuthApplications OAuthApplicationCounts `json:"oauth_applications"`
+}
+
+// OAuthApplicationCounts counts the Clerk OAuth applications that exist (a
+// deleted one is gone), those among them that registered themselves, and
+// the grants not revoked (a deleted application's are revoked).
+type OAuthApplicationCounts struct {
+	Live                  int `json:"live"`
+	DynamicallyRegistered int `json:"dynamically_registered"`
+	ActiveGrants          int `json:"active_grants"`
 }
 
 // M2MTokenCounts counts stored (opaque) M2M tokens by state at the
@@ -294,6 +310,7 @@ func (s *Server) Stats() Stats {
 	st.Authorizations = s.authorizationCounts()
 	st.Machines = s.machineCounts()
 	st.M2MClients = s.m2mClientCounts()
+	st.OAuthApplications = s.oauthCounts()
 	return st
 }
 
