@@ -101,6 +101,8 @@ func envLines(info emulator.Info) string {
 		{"MACHINEAUTH_EMULATOR_URL", info.URL},
 		{"CLERK_API_URL", info.ClerkAPIURL},
 		{"CLERK_SECRET_KEY", info.ClerkSecretKey},
+		// Where OAuth applications' users authorize and their tokens come from.
+		{"MACHINEAUTH_CLERK_FRONTEND_API_URL", info.ClerkFrontendAPIURL},
 		{"STYTCH_BASE_URL", info.StytchBaseURL},
 		{"STYTCH_PROJECT_ID", info.StytchProjectID},
 		{"STYTCH_SECRET", info.StytchSecret},

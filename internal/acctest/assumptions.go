@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -155,6 +156,23 @@ var probes = map[string]func(ctx context.Context, p *prober) finding{
 	"machine_delete_api_keys":             probeMachineDeleteAPIKeys,
 	"previous_machine_keys":               probePreviousMachineKeys,
 	"duplicate_scope_code":                probeDuplicateScope,
+	"oauth_object_shapes":                 probeOAuthShapes,
+	"oauth_list_order":                    probeOAuthListOrder,
+	"oauth_list_dynamic_filter":           probeOAuthDynamicFilter,
+	"oauth_callback_url":                  probeOAuthCallbackURL,
+	"oauth_scope_values":                  probeOAuthScopes,
+	"oauth_application_refusals":          probeOAuthRefusals,
+	"oauth_public_change":                 probeOAuthPublicChange,
+	"oauth_secret_rotation":               probeOAuthSecretRotation,
+	"oauth_public_rotation":               probeOAuthPublicRotation,
+	"oauth_delete_tokens":                 notAsked(needsConsent),
+	"revoked_oauth_token_revoke":          notAsked(needsConsent),
+	"oauth_verify_refusal":                notAsked(needsConsent),
+	"oauth_verify_jwt":                    notAsked(needsConsent),
+	"oauth_jwt_claims":                    notAsked(needsConsent),
+	"oauth_token_issuance":                notAsked(needsConsent),
+	"oauth_dynamic_registration":          probeOAuthRegistration,
+	"oauth_instance_defaults":             probeOAuthInstanceDefaults,
 	"stytch_bad_request_types":            probeStytchBadRequest,
 	"stytch_not_found_shape":              probeStytchNotFound,
 	"session_header_refusal":              probeSessionHeader,
@@ -1177,4 +1195,291 @@ func probeInactiveClientToken(ctx context.Context, p *prober) finding {
 		return saw(a, "400")
 	}
 	return saw(a, "")
+}
+
+// --- Clerk: OAuth applications ---
+
+// needsConsent is why the rows about OAuth tokens are not observed: a
+// token comes from a user's consent in a browser.
+const needsConsent = "it needs an OAuth access token, which only a user's consent in a browser gets at Clerk; a live run has neither"
+
+// oauthApp makes an OAuth application for a probe with body, deleted when
+// the test ends.
+func (p *prober) oauthApp(ctx context.Context, what string, body map[string]any) (answer, error) {
+	body["name"] = p.tg.Name(what)
+	a, err := p.raw.clerk(ctx, "POST", "/oauth_applications", p.sk, body)
+	if err == nil && a.ok() {
+		id, cctx := a.str("id"), context.WithoutCancel(ctx)
+		p.t.Cleanup(func() { _, _ = p.raw.clerk(cctx, "DELETE", "/oauth_applications/"+id, p.sk, nil) })
+	}
+	return a, err
+}
+
+// mustOAuthApp is oauthApp that must succeed.
+func (p *prober) mustOAuthApp(ctx context.Context, what string, body map[string]any) (answer, error) {
+	a, err := p.oauthApp(ctx, what, body)
+	if err == nil && !a.ok() {
+		err = fmtErr(nil, "making an OAuth application", a)
+	}
+	return a, err
+}
+
+// oauthIDs lists the ids of the applications whose name matches query.
+func (p *prober) oauthIDs(ctx context.Context, query string) ([]string, error) {
+	a, err := p.raw.clerk(ctx, "GET", "/oauth_applications?limit=100&name_query="+url.QueryEscape(query), p.sk, nil)
+	if err != nil || !a.ok() {
+		return nil, fmtErr(err, "listing OAuth applications", a)
+	}
+	var ids []string
+	data, _ := a.body["data"].([]any)
+	for _, d := range data {
+		m, _ := d.(map[string]any)
+		id, _ := m["id"].(string)
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+var (
+	oauthAppIDRe  = regexp.MustCompile(`^oa_[A-Za-z0-9]{27}$`)
+	oauthClientRe = regexp.MustCompile(`^[A-Za-z0-9]{16}$`)
+	oauthSecretRe = regexp.MustCompile(`^[A-Za-z0-9]{32}$`)
+)
+
+func probeOAuthShapes(ctx context.Context, p *prober) finding {
+	a, err := p.mustOAuthApp(ctx, "shapes", map[string]any{"redirect_uris": []string{probeRedirect}})
+	if err != nil {
+		return failed(err)
+	}
+	created, _ := a.body["created_at"].(float64)
+	unit := "milliseconds"
+	if created < 1e12 {
+		unit = "seconds"
+	}
+	shapes := oauthAppIDRe.MatchString(a.str("id")) && oauthClientRe.MatchString(a.str("client_id")) && oauthSecretRe.MatchString(a.str("client_secret"))
+	answer := fmt.Sprintf("an id of %d characters (%s...), a client_id of %d, a secret of %d, times in %s",
+		len(a.str("id")), a.str("id")[:min(3, len(a.str("id")))], len(a.str("client_id")), len(a.str("client_secret")), unit)
+	switch {
+	case !shapes:
+		return finding{answer: answer}
+	case unit == "milliseconds":
+		return finding{answer: answer, choice: "clerk_like"}
+	}
+	return finding{answer: answer, choice: "seconds"}
+}
+
+func probeOAuthListOrder(ctx context.Context, p *prober) finding {
+	first, err := p.mustOAuthApp(ctx, "listed-first", map[string]any{})
+	if err != nil {
+		return failed(err)
+	}
+	p.tick()
+	second, err := p.mustOAuthApp(ctx, "listed-second", map[string]any{})
+	if err != nil {
+		return failed(err)
+	}
+	ids, err := p.oauthIDs(ctx, p.tg.Name("listed-"))
+	if err != nil {
+		return failed(err)
+	}
+	i, j := slices.Index(ids, first.str("id")), slices.Index(ids, second.str("id"))
+	switch {
+	case i < 0 || j < 0:
+		return unobserved("the listing did not show both applications")
+	case j < i:
+		return finding{answer: "the newer application first", choice: "newest_first"}
+	}
+	return finding{answer: "the older application first", choice: "oldest_first"}
+}
+
+func probeOAuthDynamicFilter(ctx context.Context, p *prober) finding {
+	a, err := p.mustOAuthApp(ctx, "not-registered", map[string]any{})
+	if err != nil {
+		return failed(err)
+	}
+	l, err := p.raw.clerk(ctx, "GET", "/oauth_applications?dynamically_registered=true&name_query="+url.QueryEscape(p.tg.Name("not-registered")), p.sk, nil)
+	if err != nil || !l.ok() {
+		return failed(fmtErr(err, "listing", l))
+	}
+	data, _ := l.body["data"].([]any)
+	for _, d := range data {
+		if m, _ := d.(map[string]any); m["id"] == a.str("id") {
+			return finding{answer: "an application made through the API among those listed as dynamically registered", choice: "ignored"}
+		}
+	}
+	return finding{answer: "dynamically_registered=true leaves out an application made through the API", choice: "honoured"}
+}
+
+func probeOAuthCallbackURL(ctx context.Context, p *prober) finding {
+	a, err := p.oauthApp(ctx, "callback", map[string]any{"redirect_uris": []string{probeRedirect}, "callback_url": "https://callback.example.test/cb"})
+	switch {
+	case err != nil:
+		return failed(err)
+	case !a.ok():
+		return finding{answer: a.String() + " to redirect_uris and callback_url together"}
+	}
+	uris, _ := a.body["redirect_uris"].([]any)
+	switch {
+	case len(uris) == 1 && uris[0] == probeRedirect:
+		return finding{answer: "redirect_uris kept as sent, callback_url set beside them", choice: "one_redirect_uri"}
+	case len(uris) == 2:
+		return finding{answer: "callback_url added to redirect_uris", choice: "added"}
+	}
+	return finding{answer: fmt.Sprintf("redirect_uris %v", uris)}
+}
+
+func probeOAuthScopes(ctx context.Context, p *prober) finding {
+	a, err := p.oauthApp(ctx, "scoped", map[string]any{"scopes": "profile tf_acc_probe"})
+	switch {
+	case err != nil:
+		return failed(err)
+	case a.ok():
+		return finding{answer: a.String() + " to a scope outside Clerk's list", choice: "any_names"}
+	case a.status == http.StatusUnprocessableEntity:
+		return finding{answer: a.String() + " to a scope outside Clerk's list", choice: "listed_only"}
+	}
+	return finding{answer: a.String() + " to a scope outside Clerk's list"}
+}
+
+func probeOAuthRefusals(ctx context.Context, p *prober) finding {
+	a, err := p.raw.clerk(ctx, "POST", "/oauth_applications", p.sk, map[string]any{"name": ""})
+	switch {
+	case err != nil:
+		return failed(err)
+	case a.ok():
+		_, _ = p.raw.clerk(ctx, "DELETE", "/oauth_applications/"+a.str("id"), p.sk, nil)
+		return finding{answer: a.String() + " to an empty name: made (and deleted again)"}
+	case a.status == http.StatusUnprocessableEntity && strings.HasPrefix(a.code, "form_param_"):
+		return finding{answer: a.String() + " to an empty name", choice: "form_param_value_invalid"}
+	case a.status == http.StatusBadRequest:
+		return finding{answer: a.String() + " to an empty name", choice: "bad_request"}
+	}
+	return finding{answer: a.String() + " to an empty name"}
+}
+
+func probeOAuthPublicChange(ctx context.Context, p *prober) finding {
+	a, err := p.mustOAuthApp(ctx, "made-public", map[string]any{"redirect_uris": []string{probeRedirect}})
+	if err != nil {
+		return failed(err)
+	}
+	u, err := p.raw.clerk(ctx, "PATCH", "/oauth_applications/"+a.str("id"), p.sk, map[string]any{"public": true})
+	switch {
+	case err != nil:
+		return failed(err)
+	case u.ok() && u.body["public"] == true:
+		return finding{answer: u.String() + ": a confidential client made public", choice: "allowed"}
+	case u.status == http.StatusUnprocessableEntity || u.status == http.StatusBadRequest:
+		return finding{answer: u.String() + " to making a confidential client public", choice: "refused"}
+	}
+	return finding{answer: u.String() + " to making a confidential client public"}
+}
+
+// tokenEndpointAnswer asks app's token endpoint for a token with a code
+// that is none: a secret it takes is refused for the code (invalid_grant),
+// one it does not, for itself (invalid_client).
+func (p *prober) tokenEndpointAnswer(ctx context.Context, tokenURL, clientID, secret string) (answer, error) {
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {"tf-acc-no-such-code"}, "redirect_uri": {probeRedirect}}
+	return p.raw.do(ctx, "POST", tokenURL, form.Encode(), func(r *http.Request) {
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.SetBasicAuth(clientID, secret)
+	})
+}
+
+func probeOAuthSecretRotation(ctx context.Context, p *prober) finding {
+	a, err := p.mustOAuthApp(ctx, "rotated", map[string]any{"redirect_uris": []string{probeRedirect}})
+	if err != nil {
+		return failed(err)
+	}
+	r, err := p.raw.clerk(ctx, "POST", "/oauth_applications/"+a.str("id")+"/rotate_secret", p.sk, map[string]any{})
+	if err != nil || !r.ok() {
+		return failed(fmtErr(err, "rotating the secret", r))
+	}
+	tokenURL, clientID := a.str("token_fetch_url"), a.str("client_id")
+	current, err := p.tokenEndpointAnswer(ctx, tokenURL, clientID, r.str("client_secret"))
+	if err != nil {
+		return failed(err)
+	}
+	if current.code == "invalid_client" {
+		return unobserved("the token endpoint refuses even the new secret (%s)", current)
+	}
+	old, err := p.tokenEndpointAnswer(ctx, tokenURL, clientID, a.str("client_secret"))
+	switch {
+	case err != nil:
+		return failed(err)
+	case old.code == "invalid_client":
+		return finding{answer: "the old secret refused at once (" + old.String() + "), the new one taken (" + current.String() + ")", choice: "at_once"}
+	case old.code == current.code:
+		return finding{answer: "the old secret still taken after the rotation (" + old.String() + ")", choice: "overlap"}
+	}
+	return finding{answer: "the old secret answered " + old.String() + ", the new one " + current.String()}
+}
+
+func probeOAuthPublicRotation(ctx context.Context, p *prober) finding {
+	a, err := p.mustOAuthApp(ctx, "public", map[string]any{"redirect_uris": []string{probeRedirect}, "public": true})
+	if err != nil {
+		return failed(err)
+	}
+	r, err := p.raw.clerk(ctx, "POST", "/oauth_applications/"+a.str("id")+"/rotate_secret", p.sk, map[string]any{})
+	switch {
+	case err != nil:
+		return failed(err)
+	case r.ok() && r.str("client_secret") == "":
+		return finding{answer: r.String() + " with an empty secret", choice: "empty_secret"}
+	case r.status == http.StatusUnprocessableEntity:
+		return finding{answer: r.String() + " to rotating a public client's secret", choice: "form_param_value_invalid"}
+	case r.status == http.StatusBadRequest:
+		return finding{answer: r.String() + " to rotating a public client's secret", choice: "bad_request"}
+	}
+	return finding{answer: r.String() + " to rotating a public client's secret"}
+}
+
+// oauthSettings is the instance's OAuth application settings.
+func (p *prober) oauthSettings(ctx context.Context) (answer, error) {
+	a, err := p.raw.clerk(ctx, "GET", "/instance/oauth_application_settings", p.sk, nil)
+	if err == nil && !a.ok() {
+		err = fmtErr(nil, "reading the instance's OAuth settings", a)
+	}
+	return a, err
+}
+
+func probeOAuthInstanceDefaults(ctx context.Context, p *prober) finding {
+	s, err := p.oauthSettings(ctx)
+	if err != nil {
+		return failed(err)
+	}
+	on, _ := s.body["dynamic_oauth_client_registration"].(bool)
+	jwt, _ := s.body["oauth_jwt_access_tokens"].(bool)
+	answer := fmt.Sprintf("dynamic registration %v, JWT access tokens %v (this instance's settings now: a new instance's unless someone changed them)", on, jwt)
+	if on {
+		return finding{answer: answer, choice: "dynamic_on"}
+	}
+	return finding{answer: answer, choice: "off"}
+}
+
+func probeOAuthRegistration(ctx context.Context, p *prober) finding {
+	s, err := p.oauthSettings(ctx)
+	if err != nil {
+		return failed(err)
+	}
+	if on, _ := s.body["dynamic_oauth_client_registration"].(bool); on {
+		return unobserved("dynamic registration is on at this instance, and a probe would register a client")
+	}
+	// The Frontend API is where an application's token endpoint is.
+	a, err := p.mustOAuthApp(ctx, "fapi", map[string]any{})
+	if err != nil {
+		return failed(err)
+	}
+	fapi := strings.TrimSuffix(a.str("token_fetch_url"), "/oauth/token")
+	r, err := p.raw.do(ctx, "POST", fapi+"/oauth/register", map[string]any{"client_name": p.tg.Name("registered"), "redirect_uris": []string{probeRedirect}}, func(*http.Request) {})
+	switch {
+	case err != nil:
+		return failed(err)
+	case r.ok():
+		return finding{answer: r.String() + " while registration is off: a client was registered"}
+	case r.status == http.StatusForbidden && r.code == "access_denied":
+		return finding{answer: r.String() + " while registration is off", choice: "rfc7591"}
+	case r.status == http.StatusNotFound:
+		return finding{answer: r.String() + " while registration is off", choice: "not_found"}
+	}
+	return finding{answer: r.String() + " while registration is off"}
 }

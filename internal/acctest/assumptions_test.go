@@ -53,4 +53,10 @@ var unaskable = map[string]bool{
 	"clerk_identifier_rules":              true,
 	"stytch_directory_conflicts":          true,
 	"connected_app_delete_authorizations": true,
+	"oauth_delete_tokens":                 true,
+	"revoked_oauth_token_revoke":          true,
+	"oauth_verify_refusal":                true,
+	"oauth_verify_jwt":                    true,
+	"oauth_jwt_claims":                    true,
+	"oauth_token_issuance":                true,
 }

@@ -76,6 +76,7 @@ const (
 	whyExamples = "runs the examples and guides, whose names carry no test prefix, with the emulator's counters"
 	whySweep    = "ages leftovers past the sweepers' hour with the emulator's clock"
 	whyProbes   = "starts an emulator for each alternative of each switch"
+	whyConsent  = "needs a user's consent to an OAuth application, which at Clerk only a browser gives and the emulator's control route stands in for"
 	whyRefusals = "refuses chosen requests through a proxy of its own in front of the emulator, and reads the emulator's records"
 )
 
@@ -113,7 +114,20 @@ var emulatorOnly = map[string]string{ //nolint:gosec // G101: reasons that speak
 	"TestAccConnectedAppAuthorization_refusedRefresh":                  whyRefusals,
 	"TestAccConnectedAppAuthorizationList_refusedListing":              whyRefusals,
 	"TestAccBadInput":                                                  whyNoCalls,
+	"TestAccOAuthApplication_lifecycle":                                whyConsent,
+	"TestAccOAuthApplication_public":                                   whyConsent,
+	"TestAccOAuthApplication_tokenKinds":                               whyConsent + ", and sets the instance's JWT access tokens on and off",
+	"TestAccOAuthApplication_actionListImport":                         whyConsent,
+	"TestAccRevokeOAuthTokenAction_invoke":                             whyConsent,
+	"TestAccOAuthApplication_drift":                                    whyRefusals,
+	"TestAccOAuthApplication_callsPerPhase":                            whyCounts + ", phase by phase",
+	"TestAccOAuthApplication_publicChangeRefused":                      "switches the emulator to refuse a change of public",
 	// internal/provider: tests of the provider's internals.
+	"TestOAuthApplicationCreate_lostAnswerAdopted":          whyUnit,
+	"TestOAuthApplicationCreate_lostAnswers":                whyUnit,
+	"TestOAuthApplicationRotate_lostAnswerSentAgain":        whyUnit,
+	"TestRevokeOAuthTokenAction_revokedAgain":               whyUnit + ", under each answer of a switch",
+	"TestVerifyOAuthToken_revokedUnderEachAnswer":           whyUnit + ", under each answer of a switch",
 	"TestM2MTokenConcurrentCreatesKeepEachOthersTokens":     whyUnit,
 	"TestM2MTokenCreateRevokesWhatALostAnswerLeftBehind":    whyUnit,
 	"TestAPIKeyConcurrentRunsKeepEachOthersKeys":            whyUnit,
@@ -167,5 +181,7 @@ var emulatorOnly = map[string]string{ //nolint:gosec // G101: reasons that speak
 	"TestSecretsInErrorBodiesAreMasked":                   "makes the emulator answer with secrets in its error bodies",
 	"TestTokenStateFromBeforeMachineIDUpgrades":           "reads which tokens the emulator holds for a machine, with state written by hand",
 	"TestTwoRunsSharingAMachineKeepEachOthersCredentials": whyFaults,
+	"TestFaultRunOAuthApplications":                       whyFaults,
+	"TestSecretHygieneOAuthApplications":                  "gets OAuth tokens through the emulator's stand-in for a user's browser, to look for them in logs",
 	"TestSweepAfterInterruptedRun":                        whySweep,
 }

@@ -71,6 +71,7 @@ func Sweepers() []Sweeper {
 		{Name: "machineauth_connected_app_authorization", Sweep: sweepAuthorizations},
 		{Name: "machineauth_connected_app", Dependencies: []string{"machineauth_connected_app_authorization"}, Sweep: sweepConnectedApps},
 		{Name: "machineauth_m2m_client", Sweep: sweepM2MClients},
+		{Name: "machineauth_oauth_application", Sweep: sweepOAuthApplications},
 	}
 }
 
@@ -298,6 +299,43 @@ func sweepM2MClients(ctx context.Context, s *Sweep) error {
 			return fmt.Errorf("deleting M2M client %s: %w", c.ClientID, err)
 		}
 		s.logf("swept: deleted M2M client %s (%s)", c.ClientID, c.ClientName)
+	}
+	return nil
+}
+
+// unixTime reads a Clerk time in milliseconds, or in seconds when it is
+// too small to be milliseconds (see the assumption oauth_object_shapes).
+func unixTime(t int64) time.Time {
+	if t < 1e12 {
+		return time.Unix(t, 0)
+	}
+	return time.UnixMilli(t)
+}
+
+// sweepOAuthApplications deletes the prefixed OAuth applications older
+// than an hour, and with them the tokens they were issued.
+func sweepOAuthApplications(ctx context.Context, s *Sweep) error {
+	var apps []client.OAuthApplication
+	for offset := 0; ; {
+		page, err := s.Client.ListOAuthApplications(ctx, client.ListOAuthApplicationsRequest{NameQuery: Prefix, Limit: 100, Offset: offset})
+		if err != nil {
+			return fmt.Errorf("listing OAuth applications: %w", err)
+		}
+		apps = append(apps, page.Applications...)
+		offset += len(page.Applications)
+		if len(page.Applications) == 0 || offset >= page.TotalCount {
+			break
+		}
+	}
+	now := s.clerkNow()
+	for _, a := range apps {
+		if !Prefixed(a.Name) || !old(unixTime(a.CreatedAt), now) {
+			continue
+		}
+		if err := s.Client.DeleteOAuthApplication(ctx, a.ID); err != nil && !client.IsNotFound(err) {
+			return fmt.Errorf("deleting OAuth application %s: %w", a.ID, err)
+		}
+		s.logf("swept: deleted OAuth application %s (%s)", a.ID, a.Name)
 	}
 	return nil
 }

@@ -20,8 +20,9 @@ var secretShapes = []struct {
 	repl string
 }{
 	// Also masks mt_ token ids, which share the secret's prefix and cannot
-	// be told apart from it reliably.
-	{regexp.MustCompile(`\b(mt|ak)_[A-Za-z0-9_-]+`), "${1}_" + mask},
+	// be told apart from it reliably; and Clerk OAuth access tokens
+	// (oat_...), whose ids share their prefix too.
+	{regexp.MustCompile(`\b(mt|ak|oat)_[A-Za-z0-9_-]+`), "${1}_" + mask},
 	{regexp.MustCompile(`\bsk_(test|live)_[A-Za-z0-9_-]+`), "sk_${1}_" + mask},
 	{regexp.MustCompile(`\bsecret-(test|live)-[A-Za-z0-9_=-]+`), "secret-${1}-" + mask},
 	// A JWT's header is a JSON object, so its base64url starts with "eyJ";

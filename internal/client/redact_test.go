@@ -21,6 +21,7 @@ func TestRedactMasksEverySecretShape(t *testing.T) {
 		{"secret-live-abcDEF_123", "secret-live-***"},
 		{"jwt: " + testJWT + " end", "jwt: eyJ*** end"},
 		{"two: mt_a ak_b", "two: mt_*** ak_***"},
+		{"access oat_0ef5a7a33d87ed87ee7954c845d80450 here", "access oat_*** here"},
 	}
 	for _, tt := range tests {
 		if got := Redact(tt.in); got != tt.want {
@@ -38,6 +39,7 @@ func TestRedactKeepsOrdinaryText(t *testing.T) {
 		testMachineID,
 		testRequestID,
 		testTraceID,
+		"oa_2xhFjEI5X2qWRvtV13BzSj8H6Dk goat_cheese",
 		"organization-test-1 member-test-1 connected-app-test-1",
 		"ak_ keys and sk_test_ keys",
 		"a secret-test- value",

@@ -94,18 +94,23 @@ resource "machineauth_m2m_client" "c" {
   scopes      = ["read:reports"]
 }
 
+resource "machineauth_oauth_application" "o" {
+  name          = %[11]q
+  redirect_uris = [%[7]q]
+}
+
 # Holds the apply open once everything above exists, for the test to kill.
 resource "terraform_data" "hang" {
   depends_on = [
     machineauth_m2m_token.of_machine, machineauth_m2m_token.tagged, machineauth_api_key.k,
-    machineauth_connected_app_authorization.a, machineauth_m2m_client.c,
+    machineauth_connected_app_authorization.a, machineauth_m2m_client.c, machineauth_oauth_application.o,
   ]
   provisioner "local-exec" {
     command = "sleep 600"
   }
 }
 `, name("service"), acctest.TagClaim, run, name("key"), fx.ClerkUserID, name("app"), "https://app.example.test/callback",
-		fx.StytchOrganizationID, fx.StytchMemberID, name("client"))); err != nil {
+		fx.StytchOrganizationID, fx.StytchMemberID, name("client"), name("oauth"))); err != nil {
 		t.Fatal(err)
 	}
 	cmd := ws.Command(ctx, "apply", "-auto-approve", "-no-color")
@@ -121,7 +126,8 @@ resource "terraform_data" "hang" {
 	go func() { exited <- cmd.Wait() }()
 	for {
 		st := srv.Stats()
-		if st.M2MTokens.Live == 2 && st.APIKeys.Live == 1 && st.Authorizations.Active == 1 && st.M2MClients.Active == 1 && strings.Contains(out.String(), "terraform_data.hang: Creating") {
+		if st.M2MTokens.Live == 2 && st.APIKeys.Live == 1 && st.Authorizations.Active == 1 && st.M2MClients.Active == 1 && len(srv.OAuthApplications()) == 1 &&
+			strings.Contains(out.String(), "terraform_data.hang: Creating") {
 			break
 		}
 		select {
@@ -173,6 +179,10 @@ resource "terraform_data" "hang" {
 	if err != nil {
 		t.Fatal(err)
 	}
+	keepOAuth, err := c.CreateOAuthApplication(ctx, client.CreateOAuthApplicationRequest{Name: "reports portal"})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// An hour and a minute on, by the services' clock, and a run under
 	// way: prefixed, but young.
@@ -208,7 +218,7 @@ resource "terraform_data" "hang" {
 		return string(b)
 	}
 	first := sweep()
-	for _, want := range []string{"deleted machine", "revoked M2M token", "revoked API key", "revoked the fixture member's authorization", "deleted connected app", "deleted M2M client"} {
+	for _, want := range []string{"deleted machine", "revoked M2M token", "revoked API key", "revoked the fixture member's authorization", "deleted connected app", "deleted M2M client", "deleted OAuth application"} {
 		if !strings.Contains(first, "swept: "+want) {
 			t.Errorf("the sweep did not report that it %s:\n%s", want, first)
 		}
@@ -264,6 +274,9 @@ resource "terraform_data" "hang" {
 	}
 	if a, _ := srv.Authorization(fx.StytchOrganizationID, fx.StytchMemberID, keepApp); !a.Active {
 		t.Error("the fixture member's authorization of the app without the prefix was revoked")
+	}
+	if apps := srv.OAuthApplications(); len(apps) != 1 || apps[0].ID != keepOAuth.ID {
+		t.Errorf("OAuth applications after the sweep: %+v; want only the one without the prefix", apps)
 	}
 	for _, id := range []string{keepClient.ClientID, youngClient.ClientID} {
 		if _, ok := srv.M2MClient(id); !ok {

@@ -44,6 +44,9 @@ type clerkState struct {
 	// of API keys beside machines.
 	users map[string]*clerkUser
 	orgs  map[string]*clerkOrg
+	// oauth holds the OAuth applications, their grants and tokens
+	// (clerk_oauth_applications.go, clerk_oauth_flow.go).
+	oauth *oauthState
 	// seq orders objects created within the same millisecond, so "newest
 	// first" is stable.
 	seq uint64
@@ -106,6 +109,7 @@ func newClerkState() (*clerkState, error) {
 		apiKeys:     newAPIKeyState(),
 		users:       map[string]*clerkUser{},
 		orgs:        map[string]*clerkOrg{},
+		oauth:       newOAuthState(),
 	}, nil
 }
 
@@ -149,6 +153,8 @@ func (s *Server) routeClerk(mux *http.ServeMux) {
 	s.routeClerkAPIKeys(mux)
 	s.routeClerkUsers(mux)
 	s.routeClerkOrganizations(mux)
+	s.routeClerkOAuthApplications(mux)
+	s.routeClerkFrontend(mux)
 }
 
 // m2mTokenCounts counts stored tokens; it runs with s.mu held.

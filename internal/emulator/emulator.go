@@ -60,7 +60,8 @@ type Options struct {
 	// out keeps its default.
 	Assume map[string]string
 	// NoControl turns the emulator's own routes (/__emulator/stats,
-	// /assumptions, /clock) off: they answer 404 like any unknown path,
+	// /assumptions, /clock, and the stand-in for a user's browser at
+	// /clerk/oauth/authorize) off: they answer 404 like any unknown path,
 	// so the emulator offers nothing Clerk and Stytch do not. The live
 	// acceptance tests run against one started so, which proves they
 	// observe and arrange everything through the services' public APIs.
@@ -70,13 +71,16 @@ type Options struct {
 // Info is what a caller needs to point a client at the emulator. Its JSON form
 // is the line the command prints when ready.
 type Info struct {
-	URL             string   `json:"url"`
-	ClerkAPIURL     string   `json:"clerk_api_url"`
-	ClerkSecretKey  string   `json:"clerk_secret_key"`
-	StytchBaseURL   string   `json:"stytch_base_url"`
-	StytchProjectID string   `json:"stytch_project_id"`
-	StytchSecret    string   `json:"stytch_secret"`
-	Fixture         *Fixture `json:"fixture"`
+	URL         string `json:"url"`
+	ClerkAPIURL string `json:"clerk_api_url"`
+	// ClerkFrontendAPIURL is the instance's Frontend API, where OAuth
+	// applications send users to authorize and fetch their tokens.
+	ClerkFrontendAPIURL string   `json:"clerk_frontend_api_url"`
+	ClerkSecretKey      string   `json:"clerk_secret_key"`
+	StytchBaseURL       string   `json:"stytch_base_url"`
+	StytchProjectID     string   `json:"stytch_project_id"`
+	StytchSecret        string   `json:"stytch_secret"`
+	Fixture             *Fixture `json:"fixture"`
 }
 
 // Fixture names the seeded objects. The Clerk user and organization exist
@@ -109,6 +113,8 @@ type Server struct {
 	latency       time.Duration
 	// assume is the choice in force for every switch.
 	assume assumed
+	// noControl leaves out every /__emulator/ route (Options.NoControl).
+	noControl bool
 
 	clerk  *clerkState
 	stytch *stytchState
@@ -171,12 +177,13 @@ func Start(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.info = Info{
-		URL:             url,
-		ClerkAPIURL:     url + "/clerk/v1",
-		ClerkSecretKey:  s.clerk.secretKey,
-		StytchBaseURL:   url,
-		StytchProjectID: s.stytch.projectID,
-		StytchSecret:    s.stytch.secret,
+		URL:                 url,
+		ClerkAPIURL:         url + "/clerk/v1",
+		ClerkFrontendAPIURL: url + clerkFrontendPrefix,
+		ClerkSecretKey:      s.clerk.secretKey,
+		StytchBaseURL:       url,
+		StytchProjectID:     s.stytch.projectID,
+		StytchSecret:        s.stytch.secret,
 	}
 	if !opts.NoFixture {
 		fx := &Fixture{}
@@ -188,7 +195,8 @@ func Start(opts Options) (*Server, error) {
 	}
 
 	mux := http.NewServeMux()
-	if !opts.NoControl {
+	s.noControl = opts.NoControl
+	if !s.noControl {
 		s.routeControl(mux)
 	}
 	s.routeClerk(mux)
@@ -242,6 +250,18 @@ type Stats struct {
 	Authorizations AuthorizationCount `json:"authorizations"`
 	Machines       MachineCounts      `json:"machines"`
 	M2MClients     M2MClientCounts    `json:"m2m_clients"`
+	// OAuthApplications counts Clerk OAuth applications and the grants
+	// users made them.
+	OAuthApplications OAuthApplicationCounts `json:"oauth_applications"`
+}
+
+// OAuthApplicationCounts counts the Clerk OAuth applications that exist (a
+// deleted one is gone), those among them that registered themselves, and
+// the grants not revoked (a deleted application's are revoked).
+type OAuthApplicationCounts struct {
+	Live                  int `json:"live"`
+	DynamicallyRegistered int `json:"dynamically_registered"`
+	ActiveGrants          int `json:"active_grants"`
 }
 
 // M2MTokenCounts counts stored (opaque) M2M tokens by state at the
@@ -302,6 +322,7 @@ func (s *Server) Stats() Stats {
 	st.Authorizations = s.authorizationCounts()
 	st.Machines = s.machineCounts()
 	st.M2MClients = s.m2mClientCounts()
+	st.OAuthApplications = s.oauthCounts()
 	return st
 }
 

@@ -16,7 +16,13 @@ type service int
 const (
 	serviceClerk service = iota
 	serviceStytch
+	// serviceClerkFrontend is a Clerk instance's Frontend API: Clerk's
+	// trace ids and error shapes, but not the Backend API's rate limit.
+	serviceClerkFrontend
 )
+
+// clerkish reports whether svc answers as Clerk does.
+func (svc service) clerkish() bool { return svc == serviceClerk || svc == serviceClerkFrontend }
 
 type ctxKey int
 
@@ -55,7 +61,7 @@ func (s *Server) stytchRoute(mux *http.ServeMux, method, path string, h http.Han
 func (s *Server) api(svc service, route string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var id string
-		if svc == serviceClerk {
+		if svc.clerkish() {
 			id = "trace_" + randomHex(16)
 			w.Header().Set("Clerk-Trace-Id", id)
 		} else {
@@ -115,8 +121,11 @@ func (s *Server) api(svc service, route string, h http.HandlerFunc) http.Handler
 // limit applies the service's rate limit: Clerk's per instance, Stytch's
 // per endpoint.
 func (s *Server) limit(svc service, route string) (time.Duration, bool) {
-	if svc == serviceClerk {
+	switch svc {
+	case serviceClerk:
 		return s.limiter.allow()
+	case serviceClerkFrontend:
+		return 0, false
 	}
 	return s.stytchLimiter.allow(route)
 }
@@ -184,7 +193,7 @@ func (s *Server) tooManyRequests(svc service, w http.ResponseWriter, r *http.Req
 		secs = 1
 	}
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	if svc == serviceClerk {
+	if svc.clerkish() {
 		clerkError(w, r, http.StatusTooManyRequests, "too_many_requests", "Too many requests, retry later", "Too many requests, retry later")
 		return
 	}
@@ -192,7 +201,7 @@ func (s *Server) tooManyRequests(svc service, w http.ResponseWriter, r *http.Req
 }
 
 func (s *Server) internalError(svc service, w http.ResponseWriter, r *http.Request) {
-	if svc == serviceClerk {
+	if svc.clerkish() {
 		clerkError(w, r, http.StatusInternalServerError, "internal_clerk_error", "There was an internal error on our servers", "There was an internal error on our servers. We've been notified and are working on fixing it.")
 		return
 	}

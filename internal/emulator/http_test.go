@@ -83,6 +83,7 @@ func TestNoControlAnswersItsOwnRoutesWith404(t *testing.T) {
 			{"GET", "/__emulator/stats", ""},
 			{"GET", "/__emulator/assumptions", ""},
 			{"POST", "/__emulator/clock", `{"advance_seconds": 60}`},
+			{"POST", "/__emulator/clerk/oauth/authorize", `{}`},
 		} {
 			req, err := http.NewRequest(rt.method, srv.URL()+rt.path, strings.NewReader(rt.body))
 			if err != nil {
@@ -94,6 +95,9 @@ func TestNoControlAnswersItsOwnRoutesWith404(t *testing.T) {
 			}
 			_ = resp.Body.Close()
 			want := http.StatusOK
+			if rt.path == "/__emulator/clerk/oauth/authorize" {
+				want = http.StatusBadRequest // no client_id: refused, but there
+			}
 			if noControl {
 				want = http.StatusNotFound
 			}

@@ -42,6 +42,9 @@ type Header struct {
 	Kid string `json:"kid"`
 	// Cat is Clerk's token category ("cl_B7d4PD333AAA" for M2M tokens).
 	Cat string `json:"cat"`
+	// Typ is the token's media type: "at+jwt" for an OAuth access token
+	// (RFC 9068), which is how Clerk's tell themselves from its M2M JWTs.
+	Typ string `json:"typ"`
 }
 
 // Token is a parsed JWT whose signature has not been checked yet: nothing

@@ -309,7 +309,7 @@ var badInputs = []badInput{
 	// machineauth_token_verification.
 	{name: "unknown token type", config: func(*emulator.Server) string {
 		return "data \"machineauth_token_verification\" \"v\" {\n  token = \"mt_0\"\n  type = \"session\"\n}\n"
-	}, want: []string{"type", `value must be one of: ["m2m_token" "connected_app_access_token" "api_key" "m2m_client_token"]`}},
+	}, want: []string{"type", `value must be one of: ["m2m_token" "connected_app_access_token" "api_key" "m2m_client_token" "oauth_access_token"]`}},
 }
 
 // TestAccBadInput runs the table: each entry fails at validate, plan or

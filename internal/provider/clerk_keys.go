@@ -77,10 +77,11 @@ func (k clerkKeys) verifying() (string, error) {
 func (k clerkKeys) readsEveryMachine() bool { return k.instance != "" }
 
 // managing is the key that creates, reads, renames, rotates and deletes
-// machines, lists them, reads their secret keys and grants their scopes:
-// the instance key, the only one Clerk accepts for machines. The client's
-// machine calls send it; asking here first lets a plan say what is
-// missing before any request.
+// machines, lists them, reads their secret keys and grants their scopes,
+// and manages OAuth applications and revokes and verifies their tokens:
+// the instance key, the only one Clerk accepts for either. The client's
+// calls send it; asking here first lets a plan say what is missing before
+// any request.
 func (k clerkKeys) managing() (string, error) {
 	if k.instance == "" {
 		return "", missingInstanceKey

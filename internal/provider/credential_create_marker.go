@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 )
 
 // A create marker makes the recovery from a lost create answer exact: every
@@ -68,4 +69,23 @@ func withoutCreateMarker(claims json.RawMessage) (json.RawMessage, bool) {
 		return claims, false
 	}
 	return out, true
+}
+
+// A credential that takes no claims (a machine, an OAuth application)
+// carries the marker in its name instead: every request of one create
+// names it "<name> machineauth-create-<marker>", a search by that part of
+// the name finds exactly what the create made, and once made it is
+// renamed to its configured name.
+const nameCreateMarkerPrefix = " machineauth-create-"
+
+// markedName is name followed by the marker, name cut short so that the
+// whole stays within maxLen characters; the marker is kept whole, since it
+// is what a search matches.
+func markedName(name, marker string, maxLen int) string {
+	suffix := nameCreateMarkerPrefix + marker
+	keep := maxLen - utf8.RuneCountInString(suffix)
+	if r := []rune(name); len(r) > keep {
+		name = string(r[:keep])
+	}
+	return name + suffix
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -21,7 +20,7 @@ import (
 // lost answer, listing the machines whose name holds that marker finds
 // exactly what this create made (128 random bits: no other create
 // anywhere shares it), and nothing else is ever touched.
-const machineCreateMarkerPrefix = " machineauth-create-"
+const machineCreateMarkerPrefix = nameCreateMarkerPrefix
 
 // machineCreateDoc explains the recovery in the resource's documentation.
 const machineCreateDoc = "**Lost answers.** Clerk may create a machine whose create answer is lost (a dropped connection, a timeout, a 5xx), " +
@@ -81,16 +80,10 @@ func (s *machineStore) createMachine(ctx context.Context, name string, ttl int64
 	return made, true
 }
 
-// markedMachineName is name followed by the marker, name cut short so
-// that the whole stays within Clerk's 255 characters; the marker is kept
-// whole, since it is what a search matches.
+// markedMachineName is name followed by the marker, within Clerk's 255
+// characters for a machine's name.
 func markedMachineName(name, marker string) string {
-	suffix := machineCreateMarkerPrefix + marker
-	keep := 255 - utf8.RuneCountInString(suffix)
-	if r := []rune(name); len(r) > keep {
-		name = string(r[:keep])
-	}
-	return name + suffix
+	return markedName(name, marker, 255)
 }
 
 // findMarked lists the machines carrying marker, oldest first. Clerk

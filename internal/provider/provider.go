@@ -1,5 +1,6 @@
 // Package provider implements the machineauth Terraform provider: Clerk
-// machines (with their secret keys and scopes), M2M tokens and API keys, and
+// machines (with their secret keys and scopes), M2M tokens, API keys and
+// OAuth applications, and
 // Stytch connected apps, M2M clients (with their secrets and tokens) and
 // connected-app authorizations, as Terraform resources, with the data
 // sources, ephemeral resources, list resources and actions around them, and
@@ -82,15 +83,15 @@ func (p *machineauthProvider) Metadata(_ context.Context, _ provider.MetadataReq
 
 func (p *machineauthProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Manages non-human credentials from root to leaf: Clerk machines (with their secret keys and scopes), M2M tokens and API keys; Stytch B2B connected apps and M2M clients (with their secrets), connected-app authorizations and M2M client tokens. " +
+		MarkdownDescription: "Manages non-human credentials from root to leaf: Clerk machines (with their secret keys and scopes), M2M tokens, API keys and OAuth applications; Stytch B2B connected apps and M2M clients (with their secrets), connected-app authorizations and M2M client tokens. " +
 			"Every argument can also be set through the environment variable named in its description; " +
 			"an empty provider block with the environment set is enough.",
 		Blocks: map[string]schema.Block{
 			"clerk": schema.SingleNestedBlock{
-				MarkdownDescription: "Clerk Backend API credentials, for `machineauth_m2m_token`, `machineauth_machine` and its kin, `machineauth_api_key`, and their verification.",
+				MarkdownDescription: "Clerk Backend API credentials, for `machineauth_m2m_token`, `machineauth_machine` and its kin, `machineauth_api_key`, `machineauth_oauth_application`, and their verification.",
 				Attributes: map[string]schema.Attribute{
 					"secret_key": schema.StringAttribute{
-						MarkdownDescription: "Instance secret key (`sk_test_...` or `sk_live_...`); manages machines, lists, revokes and verifies tokens of any machine, and is the only key that manages and verifies API keys. Env: `CLERK_SECRET_KEY`.",
+						MarkdownDescription: "Instance secret key (`sk_test_...` or `sk_live_...`); manages machines, lists, revokes and verifies tokens of any machine, and is the only key that manages and verifies API keys and OAuth applications and their access tokens. Env: `CLERK_SECRET_KEY`.",
 						Optional:            true,
 						Sensitive:           true,
 						Validators:          []validator.String{prefixValidator("sk_test_", "sk_live_")},
@@ -324,6 +325,7 @@ func (p *machineauthProvider) Resources(_ context.Context) []func() resource.Res
 		NewMachineScopeResource,
 		NewConnectedAppResource,
 		NewM2MClientResource,
+		NewOAuthApplicationResource,
 	}
 }
 
@@ -344,6 +346,7 @@ func (p *machineauthProvider) DataSources(_ context.Context) []func() datasource
 		NewMachineDataSource,
 		NewConnectedAppDataSource,
 		NewM2MClientDataSource,
+		NewOAuthApplicationDataSource,
 	}
 }
 
@@ -354,6 +357,7 @@ func (p *machineauthProvider) Actions(_ context.Context) []func() action.Action 
 		NewRevokeConnectedAppAuthorizationAction,
 		NewRevokeM2MTokenAction,
 		NewDeactivateM2MClientAction,
+		NewRevokeOAuthTokenAction,
 	}
 }
 
@@ -367,5 +371,6 @@ func (p *machineauthProvider) ListResources(_ context.Context) []func() list.Lis
 		NewMachineListResource,
 		NewConnectedAppListResource,
 		NewM2MClientListResource,
+		NewOAuthApplicationListResource,
 	}
 }

@@ -15,6 +15,9 @@ import (
 // every command. It holds them and does nothing itself.
 type providerData struct {
 	client *client.Client
+	// keys are the provider's own Clerk keys, for the calls that decide
+	// by clerkKeys alone which one to send (OAuth applications).
+	keys clerkKeys
 	// verifier checks tokens, with each service's signing keys fetched once.
 	verifier *tokenVerifier
 	// authorizations shares each member's connected-app listing among all
@@ -41,6 +44,7 @@ const defaultExpiryWarning = 7 * 24 * time.Hour
 func newProviderData(c *client.Client, keys clerkKeys) *providerData {
 	return &providerData{
 		client:   c,
+		keys:     keys,
 		verifier: newTokenVerifier(c, keys),
 		m2m:      newM2MTokenStore(c, keys),
 		machines: newMachineStore(c, keys),

@@ -41,6 +41,7 @@ var credentialTypes = []string{
 	"m2m_token",
 	"machine",
 	"machine_scope",
+	"oauth_application",
 	"stytch_client",
 	"token_verification",
 }
@@ -154,7 +155,9 @@ func declaredNames(d ast.Decl) []string {
 	var out []string
 	switch d := d.(type) {
 	case *ast.FuncDecl:
-		if d.Recv == nil {
+		// init is no identifier: no code can name it, and any number of
+		// files may declare one.
+		if d.Recv == nil && d.Name.Name != "init" {
 			out = append(out, d.Name.Name)
 		}
 	case *ast.GenDecl:

@@ -681,3 +681,19 @@ func (tg *target) mintAccessToken() string {
 	})
 	return mintAccessTokenFor(tg.t, tg.Client, fx.StytchConnectedAppID, fx.StytchConnectedAppClientSecret, fx.StytchRedirectURI, fx.StytchOrganizationID, fx.StytchMemberID)
 }
+
+// createOAuthApp makes an OAuth application outside Terraform, named for
+// the test, and deletes it when the test ends.
+func (tg *target) createOAuthApp(what string, redirectURIs ...string) *client.OAuthApplicationWithSecret {
+	t := tg.t
+	a, err := tg.Client.CreateOAuthApplication(t.Context(), client.CreateOAuthApplicationRequest{Name: tg.Name(what), RedirectURIs: redirectURIs})
+	if err != nil {
+		t.Fatalf("making an OAuth application outside Terraform: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := tg.Client.DeleteOAuthApplication(context.Background(), a.ID); err != nil && !client.IsNotFound(err) {
+			t.Errorf("deleting OAuth application %s: %v", a.ID, err)
+		}
+	})
+	return a
+}

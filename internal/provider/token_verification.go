@@ -123,7 +123,7 @@ type tokenVerificationModel struct {
 // different packages' attribute types; these texts and the validator are
 // written once here so the two cannot drift apart.
 
-var tokenTypeValidator = stringvalidator.OneOf(tokenTypeM2M, tokenTypeConnectedApp, tokenTypeAPIKey, tokenTypeM2MClient)
+var tokenTypeValidator = stringvalidator.OneOf(tokenTypeM2M, tokenTypeConnectedApp, tokenTypeAPIKey, tokenTypeM2MClient, tokenTypeOAuth)
 
 const tokenVerificationHow = "How a token is checked:\n\n" +
 	"- **Opaque M2M tokens** (`mt_...`): by Clerk's `POST /m2m_tokens/verify`, with `clerk.secret_key`, or with `clerk.machine_secret_key` " +
@@ -135,6 +135,13 @@ const tokenVerificationHow = "How a token is checked:\n\n" +
 	"- **API keys** (`ak_...`): by Clerk's `POST /api_keys/verify`, with `clerk.secret_key`, which this needs. " +
 	"Clerk answers alike for revoked, expired and unknown keys, so each of them is `valid = false` with `reason = \"invalid\"`. " +
 	"A verification counts as a use: Clerk sets the key's `last_used_at`.\n" +
+	"- **Clerk OAuth access tokens**, which Clerk issued to an OAuth application for a user: opaque ones (`oat_...`) by Clerk's " +
+	"`POST /oauth_applications/access_tokens/verify`, with `clerk.secret_key`, which this needs: Clerk answers alike for revoked, expired and unknown ones, " +
+	"and for the tokens of a deleted application, so each is `valid = false` with `reason = \"invalid\"`. JWT access tokens locally, with no verify request, " +
+	"against the instance's JWKS (the one JWT-format M2M tokens use, fetched once per run): the signature, the key id, the header's " +
+	"`typ` (`at+jwt`, which M2M JWTs, signed by the same key, do not carry), `exp` and `nbf`, by Clerk's clock. **Local verification cannot see a " +
+	"revoked grant or a deleted application**: a JWT access token stays `valid` until it expires. The result names the application (`client_id`) and " +
+	"the user (`subject`); with `client_id` set, a token issued to another application is `invalid`.\n" +
 	"- **Connected-app access tokens** (Stytch JWTs): with `client_secret`, by Stytch's token introspection as the connected app, " +
 	"which sees revocations. Without `client_secret`, locally against the Stytch project's JWKS (this needs `stytch.project_id` and `stytch.secret`): " +
 	"the signature, the key id, `exp` and `nbf`. **Local verification cannot see revocation**: a token whose authorization was revoked " +
@@ -153,9 +160,10 @@ var tokenVerificationDocs = struct {
 	valid, reason, tokenType, id, subject, scopes, claims, expiresAt, lastUsedAt string
 }{
 	token: "The token to check: a Clerk M2M token, opaque (`mt_...`) or JWT-format, a Clerk API key's secret (`ak_...`), " +
-		"a Stytch connected-app access token or a Stytch M2M client's access token.",
-	typ: "What kind of token `token` is: `m2m_token`, `api_key`, `connected_app_access_token` or `m2m_client_token`. " +
+		"a Clerk OAuth access token, opaque (`oat_...`) or a JWT, a Stytch connected-app access token or a Stytch M2M client's access token.",
+	typ: "What kind of token `token` is: `m2m_token`, `api_key`, `oauth_access_token`, `connected_app_access_token` or `m2m_client_token`. " +
 		"When unset it is read off the token: `mt_...` tokens and JWTs with Clerk's M2M category header are `m2m_token`, " +
+		"`oat_...` tokens and JWTs whose header's `typ` is `at+jwt` are `oauth_access_token`, " +
 		"JWTs issued by `stytch.com/...` are `m2m_client_token` when they have a `sub` but neither a `client_id` nor claims in Stytch's " +
 		"`https://stytch.com/` namespace (which member and session tokens carry), else `connected_app_access_token`, " +
 		"and `ak_...` values are `api_key`; anything else is `malformed`. " +
@@ -167,28 +175,30 @@ var tokenVerificationDocs = struct {
 	requiredScopes: "Scopes the token must carry: a token that is otherwise valid but lacks one is `valid = false` with `reason = \"insufficient_scope\"`. " +
 		"For M2M tokens, the machine ids (`mch_...`) it must be allowed to call.",
 	clientID: "For connected-app access tokens: the connected app's client id to introspect as. " +
-		"When unset, the token's own `client_id` claim is used. When set without `client_secret`, a token issued to another app is `invalid`.",
+		"When unset, the token's own `client_id` claim is used. When set without `client_secret`, a token issued to another app is `invalid`. " +
+		"For Clerk OAuth access tokens: when set, a token issued to another application is `invalid`; when unset, the result is the `client_id` " +
+		"of the application the token was issued to (null for other kinds of token).",
 	clientSecret: "For connected-app access tokens: the connected app's client secret. " +
 		"With it the token is introspected by Stytch, which sees revocations; without it the token is only checked locally, which does not.",
 	valid: "Whether the token is valid now.",
 	reason: "Why the token is not valid; empty when it is:\n\n" +
 		"  - `invalid`: Clerk refused an opaque token or an API key. Clerk answers alike for revoked, expired and unknown ones (and for tokens the configured machine key may not see), " +
 		"so a caller holding only the secret cannot tell which. Also a JWT that is not valid yet (`nbf`), " +
-		"or, checked locally, a connected-app token issued to another `client_id`.\n" +
+		"a connected-app token checked locally, or a Clerk OAuth access token, issued to another `client_id` than the one given.\n" +
 		"  - `expired`: a JWT past its `exp`, or a service answer that says the token expired.\n" +
 		"  - `bad_signature`: a JWT whose signature, signing key or (for M2M tokens) category header does not check.\n" +
-		"  - `malformed`: not a known token format.\n" +
+		"  - `malformed`: not a known token format, or not the kind of token `type` names (an OAuth access token given as an M2M token, say).\n" +
 		"  - `inactive`: Stytch introspection says the token is not active (revoked, expired or unknown).\n" +
 		"  - `revoked`: a service answer says the token was revoked.\n" +
 		"  - `insufficient_scope`: the token is valid but lacks a scope `required_scopes` names.",
-	tokenType: "The kind of token checked: `m2m_token`, `api_key`, `connected_app_access_token` or `m2m_client_token`; null when it could not be told.",
-	id:        "The token's id: the `mt_...` id of an M2M token, the `ak_...` id of an API key (not its secret), the `jti` of an access token.",
+	tokenType: "The kind of token checked: `m2m_token`, `api_key`, `oauth_access_token`, `connected_app_access_token` or `m2m_client_token`; null when it could not be told.",
+	id:        "The token's id: the `mt_...` id of an M2M token, the `ak_...` id of an API key (not its secret), the `oat_...` id of an opaque Clerk OAuth access token (not the token), the `jti` of a JWT access token.",
 	subject: "Whom the token stands for: the machine (`mch_...`) of an M2M token, the user, organization or machine of an API key, " +
-		"the member or user of an access token, the client of an M2M client's token.",
+		"the member or user of an access token (the `user_...` of a Clerk OAuth access token), the client of an M2M client's token.",
 	scopes: "For an M2M token, the machines (`mch_...`) it may call; for an API key, its scopes; for an access token, the OAuth scopes granted. " +
 		"Null when not known, such as for an invalid opaque token.",
 	claims: "The token's claims as a JSON string: for an M2M token or an API key, the custom claims it was made with (null when none); " +
-		"for an access token, all of its claims. Decode with `jsondecode`.",
+		"for a JWT access token, all of its claims; null for an opaque Clerk OAuth access token. Decode with `jsondecode`.",
 	expiresAt:  "When the token expires (RFC 3339); null when it never does or it is not known.",
 	lastUsedAt: "For an opaque M2M token, when Clerk last saw it used (RFC 3339): Clerk counts this check as a use. Null for other tokens.",
 }
@@ -200,7 +210,7 @@ func tokenVerificationAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"token":           schema.StringAttribute{MarkdownDescription: docs.token, Required: true, Sensitive: true},
 		"type":            schema.StringAttribute{MarkdownDescription: docs.typ, Optional: true, Validators: []validator.String{tokenTypeValidator}},
-		"client_id":       schema.StringAttribute{MarkdownDescription: docs.clientID, Optional: true},
+		"client_id":       schema.StringAttribute{MarkdownDescription: docs.clientID, Optional: true, Computed: true},
 		"client_secret":   schema.StringAttribute{MarkdownDescription: docs.clientSecret, Optional: true, Sensitive: true},
 		"required_scopes": schema.SetAttribute{MarkdownDescription: docs.requiredScopes, Optional: true, ElementType: types.StringType},
 		"valid":           schema.BoolAttribute{MarkdownDescription: docs.valid, Computed: true},
@@ -222,6 +232,9 @@ type verification struct {
 	tokenType string
 	id        string
 	subject   string
+	// clientID is the OAuth application a Clerk OAuth access token was
+	// issued to, the client_id result.
+	clientID  string
 	scopes    []string // nil: not told; empty: told there are none
 	claims    string   // JSON
 	expiresAt *time.Time
@@ -253,6 +266,9 @@ func (tv *tokenVerifier) verifyInto(ctx context.Context, m *tokenVerificationMod
 	m.TokenType = stringOrNull(v.tokenType)
 	m.ID = stringOrNull(v.id)
 	m.Subject = stringOrNull(v.subject)
+	if m.ClientID.IsNull() || m.ClientID.IsUnknown() {
+		m.ClientID = stringOrNull(v.clientID)
+	}
 	m.Claims = stringOrNull(v.claims)
 	m.ExpiresAt = rfc3339OrNull(v.expiresAt)
 	m.LastUsedAt = rfc3339OrNull(v.lastUsed)
@@ -278,6 +294,10 @@ func (tv *tokenVerifier) verify(ctx context.Context, m *tokenVerificationModel) 
 		return tv.verifyOpaqueM2MToken(ctx, token)
 	case typ == tokenTypeAPIKey && jwt == nil && apiKeySecretShape.MatchString(token):
 		return tv.verifyAPIKey(ctx, token)
+	case typ == tokenTypeOAuth && jwt != nil:
+		return tv.verifyClerkOAuthJWT(ctx, jwt, m.ClientID.ValueString())
+	case typ == tokenTypeOAuth && opaqueOAuthToken.MatchString(token):
+		return tv.verifyOpaqueOAuthToken(ctx, token, m.ClientID.ValueString())
 	case typ == tokenTypeConnectedApp && jwt != nil:
 		return tv.verifyStytchAccessToken(ctx, jwt, m.ClientID.ValueString(), m.ClientSecret.ValueString(), token)
 	case typ == tokenTypeM2MClient && jwt != nil:
@@ -297,8 +317,12 @@ func inferTokenType(token string, jwt *jwtverify.Token) string {
 		// Maybe a machine secret key, which looks the same: Clerk's
 		// API key verification is what tells them apart.
 		return tokenTypeAPIKey
+	case jwt == nil && opaqueOAuthToken.MatchString(token):
+		return tokenTypeOAuth
 	case jwt == nil:
 		return ""
+	case isOAuthAccessTokenJWT(jwt):
+		return tokenTypeOAuth
 	case jwt.Header.Cat == clerkM2MCategory:
 		return tokenTypeM2M
 	case strings.HasPrefix(jwt.StringClaim("iss"), stytchIssuerPrefix) && looksLikeM2MClientToken(jwt):
@@ -351,6 +375,11 @@ func (tv *tokenVerifier) verifyClerkJWT(ctx context.Context, jwt *jwtverify.Toke
 	// answers (the JWKS fetch at the latest): Clerk set exp by that clock,
 	// and a skewed local clock would otherwise pass or fail tokens early.
 	now, _ := tv.client.ClerkNow()
+	if isOAuthAccessTokenJWT(jwt) {
+		// Signed by the same key, maybe, but an OAuth access token by its
+		// own header: refused whether or not it is genuine.
+		return verification{tokenType: tokenTypeM2M, reason: reasonMalformed, detail: "an OAuth access token (typ at+jwt), not an M2M token"}, nil
+	}
 	v := checkJWT(jwt, tokenTypeM2M, jwtverify.Checks{Keys: keys, Category: clerkM2MCategory, Now: now, Leeway: jwtLeeway})
 	if !v.signedByIssuer() {
 		return v, nil
@@ -518,7 +547,7 @@ func NewTokenVerificationDataSource() datasource.DataSource {
 
 func tokenVerificationDataSourceSchema() schema.Schema {
 	return schema.Schema{
-		MarkdownDescription: "Checks whether a Clerk M2M token, a Clerk API key, a Stytch connected-app access token or a Stytch M2M client's access token is valid. " +
+		MarkdownDescription: "Checks whether a Clerk M2M token, a Clerk API key, a Clerk OAuth access token, a Stytch connected-app access token or a Stytch M2M client's access token is valid. " +
 			"Terraform reads it again on every plan and apply, so the answer is always current; use it in a `check` block " +
 			"to be warned when a token stops being valid, or in a postcondition to stop a run.\n\n" +
 			"The token is kept in state, marked sensitive. To check a token without it landing in state, " +
@@ -547,7 +576,7 @@ func NewTokenVerificationEphemeralResource() ephemeral.EphemeralResource {
 
 func tokenVerificationEphemeralSchema() ephemeralschema.Schema {
 	return ephemeralschema.Schema{
-		MarkdownDescription: "Checks whether a Clerk M2M token, a Clerk API key, a Stytch connected-app access token or a Stytch M2M client's access token is valid, " +
+		MarkdownDescription: "Checks whether a Clerk M2M token, a Clerk API key, a Clerk OAuth access token, a Stytch connected-app access token or a Stytch M2M client's access token is valid, " +
 			"without the token or the results landing in plan or state: for tokens that are themselves ephemeral, " +
 			"such as one from the `machineauth_m2m_token` ephemeral resource. Requires Terraform 1.10 or later. " +
 			"The `machineauth_token_verification` data source has the same arguments and results.\n\n" +
