@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -439,15 +438,6 @@ func finishRotation(ctx context.Context, rot secretRotator, id string, step func
 		last = err
 	}
 	return fmt.Errorf("%d attempts went unanswered; last: %w", rotationAttempts, last)
-}
-
-// httpStatus is the status of the API error in err, or 0.
-func httpStatus(err error) int {
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.StatusCode
-	}
-	return 0
 }
 
 // observeSecrets records on refresh what Stytch says of the secrets when it
