@@ -283,6 +283,12 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 		resp.State.RemoveResource(ctx)
 		return
 	}
+	if subjectGone {
+		// Removing it would leave a working key that no destroy revokes.
+		resp.Diagnostics.AddWarning("API key "+id+" is orphaned and still valid",
+			fmt.Sprintf("Its subject %s no longer exists in Clerk, yet the key is still live: deleting a subject does not end its keys. "+
+				"It stays in state so that destroying or replacing it revokes it.", subject))
+	}
 	m.setFromClerk(ctx, k, &resp.Diagnostics)
 	m.set(k)
 	m.LastUsedAt = rfc3339OrNull(k.LastUsed())
@@ -292,11 +298,17 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 
 // apiKeyGone says why a key is no longer one to keep in state, or "".
 func apiKeyGone(k client.APIKey, found, subjectGone bool, subject string) string {
+	prefix := ""
+	if subjectGone {
+		prefix = fmt.Sprintf("Its subject %s no longer exists in Clerk. ", subject)
+	}
 	switch {
-	case subjectGone:
-		return fmt.Sprintf("Its subject %s no longer exists in Clerk.", subject)
+	case !found && subjectGone:
+		return prefix + "Neither does the key."
 	case !found:
 		return fmt.Sprintf("Clerk does not list it among %s's API keys.", subject)
+	case k.Revoked && subjectGone:
+		return prefix + fmt.Sprintf("The key was revoked (revocation reason: %s).", shownReason(k.RevocationReason))
 	case k.Revoked:
 		return fmt.Sprintf("It was revoked outside Terraform (revocation reason: %s).", shownReason(k.RevocationReason))
 	case k.Expired:
@@ -304,7 +316,7 @@ func apiKeyGone(k client.APIKey, found, subjectGone bool, subject string) string
 		if e := k.ExpiresAt(); e != nil {
 			at = e.Format(time.RFC3339)
 		}
-		return fmt.Sprintf("It expired at %s.", at)
+		return prefix + fmt.Sprintf("It expired at %s.", at)
 	}
 	return ""
 }
@@ -351,12 +363,11 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 	// Whatever Clerk does not change is as it was.
 	plan.apiKeyIssued, plan.LastUsedAt = state.apiKeyIssued, state.LastUsedAt
 	if !upd.Empty() {
-		k, err := r.data.client.UpdateAPIKey(ctx, state.ID.ValueString(), upd)
+		k, err := r.data.apiKeys.update(ctx, state.ID.ValueString(), upd)
 		if err != nil {
 			addClientError(&resp.Diagnostics, "Unable to update API key "+state.ID.ValueString(), err)
 			return
 		}
-		r.data.apiKeys.record(*k)
 		plan.set(*k)
 		plan.LastUsedAt = rfc3339OrNull(k.LastUsed())
 	}
