@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -342,11 +343,11 @@ func (tv *tokenVerifier) verifyOpaqueM2MToken(ctx context.Context, token string)
 		return v, &verificationFailure{"Unable to verify the M2M token with Clerk", err}
 	}
 	tok, err := tv.client.VerifyM2MToken(ctx, key, token)
-	switch {
-	case client.IsNotFound(err):
-		v.reason = reasonInvalid
+	if reason, refused := verifyRefusal(err); refused {
+		v.reason = reason
 		return v, nil
-	case err != nil:
+	}
+	if err != nil {
 		return v, &verificationFailure{"Unable to verify the M2M token with Clerk", err}
 	}
 	// Clerk answers 404 for revoked and expired tokens. Were it ever to
@@ -364,6 +365,30 @@ func (tv *tokenVerifier) verifyOpaqueM2MToken(ctx context.Context, token string)
 		v.claims = canonicalJSON(tok.Claims)
 	}
 	return v, nil
+}
+
+// verifyRefusal reads Clerk's refusal of a verify: how it answers a revoked
+// or expired credential is not documented (assumption clerk_verify_refusal
+// in the emulator assumptions guide). 404, as for an unknown one, says only
+// that it is not valid; 400 bad_request, the other answer the description
+// declares, may say why in its message. The body of a verify is only the
+// credential, so neither is the provider's mistake: each is a result, not
+// an error. Any other answer is an error.
+func verifyRefusal(err error) (reason string, refused bool) {
+	switch {
+	case client.IsNotFound(err):
+		return reasonInvalid, true
+	case httpStatus(err) != http.StatusBadRequest || client.ErrorCode(err) != "bad_request":
+		return "", false
+	}
+	msg := strings.ToLower(err.Error())
+	switch {
+	case strings.Contains(msg, "revoked"):
+		return reasonRevoked, true
+	case strings.Contains(msg, "expired"):
+		return reasonExpired, true
+	}
+	return reasonInvalid, true
 }
 
 func (tv *tokenVerifier) verifyClerkJWT(ctx context.Context, jwt *jwtverify.Token) (verification, *verificationFailure) {
@@ -385,7 +410,7 @@ func (tv *tokenVerifier) verifyClerkJWT(ctx context.Context, jwt *jwtverify.Toke
 		return v, nil
 	}
 	v.id, v.subject, v.expiresAt = jwt.StringClaim("jti"), jwt.StringClaim("sub"), expiry(jwt)
-	v.scopes = claimStrings(jwt.Claims["scopes"])
+	v.scopes = clerkJWTScopes(jwt)
 	custom := map[string]any{}
 	for k, c := range jwt.Claims {
 		if !slices.Contains(clerkJWTStandardClaims, k) {
@@ -396,6 +421,19 @@ func (tv *tokenVerifier) verifyClerkJWT(ctx context.Context, jwt *jwtverify.Toke
 		v.claims = marshalClaims(custom)
 	}
 	return v, nil
+}
+
+// clerkJWTScopes reads the machines a JWT-format M2M token may call. Which
+// claim Clerk signs them into is not documented (assumption
+// m2m_jwt_scopes_claim in the emulator assumptions guide): `scopes`,
+// space separated, or failing that `aud`, as Clerk's own SDK reads them
+// (payload.scopes?.split(' ') ?? payload.aud). From aud only machine ids
+// are taken, since an audience may name other things.
+func clerkJWTScopes(jwt *jwtverify.Token) []string {
+	if raw, ok := jwt.Claims["scopes"]; ok {
+		return claimStrings(raw)
+	}
+	return slices.DeleteFunc(claimStrings(jwt.Claims["aud"]), func(s string) bool { return !strings.HasPrefix(s, "mch_") })
 }
 
 // verifyStytchAccessToken introspects the token as the connected app when a
@@ -431,6 +469,15 @@ func (tv *tokenVerifier) verifyStytchAccessToken(ctx context.Context, jwt *jwtve
 		// Active means Stytch recognises this very token, so its claims
 		// are the ones Stytch issued and can be reported as they stand.
 		v = verification{tokenType: tokenTypeConnectedApp}
+		// Whether Stytch answers active to one app for a token issued to
+		// another is not documented (assumption introspect_other_client
+		// in the emulator assumptions guide): the question asked is
+		// whether the token is valid for this app, so a token of another
+		// app is not, whichever way Stytch answers, as the local check
+		// below says too.
+		if clientID != "" && clientID != tokenClientID {
+			v.reason, v.detail = reasonInvalid, "issued to another client_id"
+		}
 	} else {
 		keys, err := tv.signingKeys(ctx, jwksStytch, tv.client.StytchJWKS)
 		if err != nil {
