@@ -107,12 +107,21 @@ func (r *connectedAppAuthorizationResource) Schema(_ context.Context, _ resource
 			"**Refresh** lists the member's (or user's) connected apps, once per member for all of that member's authorizations. " +
 			"The tokens are never refreshed or re-read: they are the ones issued at creation.\n\n" +
 			"**Destroy** revokes the authorization, which also revokes every token issued under it. An authorization that is " +
-			"already revoked, or whose member or app no longer exists, counts as destroyed. " +
-			"Two configurations that authorize the same pair share Stytch's one authorization: destroying either revokes the other's tokens too.\n\n" +
-			"**A lost code exchange** is sent again with the same code, which either gets the tokens or is refused as spent; the provider then " +
-			"starts over with a new code and never revokes the authorization for it, since other runs may hold tokens under the same pair. " +
-			"OAuth (RFC 6749, section 4.1.2) has a server end what a replayed code issued, and the emulator does; that Stytch does is not confirmed. " +
-			"If it does not, those tokens, which nobody received, stay valid until they expire (the refresh token too, with `offline_access`).",
+			"already revoked, or whose member or app no longer exists, counts as destroyed: whatever Stytch answers such a revoke " +
+			"(200, or 404 or 400 `connected_app_authorization_not_found`; see " + assumptionsGuide + ", `ungranted_authorization_revoke`), " +
+			"a refusal counts once a fresh listing of the member's apps no longer shows it, and stays an error while it does. " +
+			"A member session that Stytch refuses (404 `session_not_found` or 401, `session_header_refusal`) fails the destroy of an authorization still active, " +
+			"which stays in state. Two configurations that authorize the same pair share Stytch's one authorization: destroying either revokes the other's tokens too.\n\n" +
+			"**An app deleted outside Terraform.** Stytch then lists no authorization of it and refuses to revoke one, and whether deleting an app ends " +
+			"what was granted to it is not documented (`connected_app_delete_authorizations`): its tokens may stay valid until they expire. The refresh " +
+			"reports the app's deletion, never a revoke, and removes the authorization from state. Destroy authorizations before their app, " +
+			"as Terraform does when both are in one configuration.\n\n" +
+			"**A lost code exchange** is sent again with the same code, which either gets the tokens or is refused as spent. What Stytch does on such a " +
+			"replay is not documented (`code_replay`): it may end what the code issued, as OAuth (RFC 6749, section 4.1.2) advises, do nothing more, " +
+			"or revoke the whole authorization. So the provider lists the member's apps before the create (one listing per member, shared), and after " +
+			"a spent code: an authorization this create made is revoked before it starts over, which ends the lost tokens whatever Stytch did and takes " +
+			"nobody else's; one that existed before is kept, for the tokens others hold under it, and a warning says that the lost tokens may stay valid " +
+			"until they expire (the refresh token too, with `offline_access`), or that Stytch revoked the whole authorization.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`<organization_id>/<member_id>/<connected_app_id>`, or `<user_id>/<connected_app_id>` for a consumer user.",

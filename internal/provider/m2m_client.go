@@ -258,7 +258,9 @@ func m2mClientTokenSchema() ephemeralschema.Schema {
 			"`expires_at` (an hour). To stop a client's tokens early, set its `status = \"inactive\"` (or run the " +
 			"`machineauth_deactivate_m2m_client` action), which stops new tokens, or rotate its secret; tokens already issued " +
 			"still run out their hour, so verifiers that must cut off sooner should check `status` or keep lifetimes short.\n\n" +
-			"A token request whose answer is lost is sent again: the lost token reached nobody.",
+			"A token request whose answer is lost is sent again: the lost token reached nobody. A client Stytch refuses, which an inactive one is " +
+			"(with 401 `invalid_client` or 400 `unauthorized_client`: see " + assumptionsGuide + ", `inactive_m2m_client_token`), fails the run with " +
+			"the way to keep a kill switch and this token in one configuration.",
 		Attributes: map[string]ephemeralschema.Attribute{
 			"client_id": ephemeralschema.StringAttribute{
 				MarkdownDescription: "The M2M client's client_id, such as `machineauth_m2m_client.<name>.client_id`.",

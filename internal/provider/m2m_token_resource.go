@@ -77,7 +77,16 @@ func (r *m2mTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"which use the provider's `clerk.secret_key` (or, without one, its `clerk.machine_secret_key`, which must then be this machine's current key). " +
 			"The older `machine_secret_key` is deprecated: it keeps a copy of the machine's key in the token's state and replaces the token when it changes.\n\n" +
 			"**JWT format.** Clerk keeps no record of JWT-format tokens: the provider keeps one in state until its expiry, and destroying it " +
-			"only removes it from state, with a warning that it stays valid until it expires. Import takes opaque tokens only.\n\n" + ambiguousCreateDoc,
+			"only removes it from state, with a warning that it stays valid until it expires. Import takes opaque tokens only.\n\n" +
+			"**A machine deleted outside Terraform.** Clerk then lists none of its tokens, and what it does to them is not documented: they may keep " +
+			"working until they expire (see " + assumptionsGuide + ", `machine_delete_tokens`). The refresh asks Clerk to verify each such token's secret: " +
+			"one that no longer verifies is removed from state; one that still does, or whose secret the state lacks (after an import), stays, with a warning " +
+			"that it is orphaned, for its destroy or replacement to revoke. A JWT-format token stays until it expires. " +
+			"With only `clerk.machine_secret_key`, a 404 to another machine's listing is an error: Clerk may answer so for a machine it will not show that key " +
+			"(`foreign_machine_token_listing`), and a live token is never taken for gone.\n\n" +
+			"**Revoke of a token already revoked** (outside Terraform since the last refresh, or a revoke sent again after its answer was lost): whatever Clerk answers, " +
+			"200, 400, 404 or 409 (`revoked_m2m_token_revoke`), the destroy succeeds once a fresh search shows the token revoked, expired or gone, " +
+			"and fails, naming it, while the token is still live.\n\n" + ambiguousCreateDoc,
 		Attributes: map[string]schema.Attribute{
 			"machine_secret_key": schema.StringAttribute{
 				MarkdownDescription: descMachineSecretKey + " Deprecated: it is stored in the state, and a rotated key replaces the token; use `machine_id` with `machine_secret_key_wo`. " +

@@ -47,9 +47,12 @@ type machineModel struct {
 // machineDeleteDoc says what deleting a machine does, as far as is known.
 const machineDeleteDoc = "**Delete.** Destroying the resource deletes the machine (`DELETE /machines/{id}`); one already gone counts as deleted. " +
 	"Its secret key, current and previous, stops working, and other machines lose their scopes to it. " +
-	"What Clerk does to the machine's live M2M tokens is not documented: the provider's emulator revokes them, and the provider relies on neither. " +
-	"Terraform destroys the `machineauth_m2m_token` resources that reference the machine first, revoking each, and a token of a deleted machine " +
-	"is removed from state, with a warning, at its next refresh. Tokens issued outside Terraform may stay valid until they expire: revoke them first."
+	"What Clerk does to the machine's live M2M tokens, and to the API keys whose subject it is, is not documented: they may keep working " +
+	"(see " + assumptionsGuide + ", `machine_delete_tokens` and `machine_delete_api_keys`), and the provider relies on no answer. " +
+	"Terraform destroys the `machineauth_m2m_token` and `machineauth_api_key` resources that reference the machine first, revoking each. " +
+	"A token or key of a machine deleted outside Terraform that still works, or whose working nobody can check, stays in state with a warning " +
+	"until its destroy or replacement revokes it; one that no longer works is removed from state. " +
+	"Tokens and keys issued outside Terraform may stay valid until they expire: revoke them first."
 
 func (r *machineResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_machine"
@@ -62,8 +65,14 @@ func (r *machineResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"**Rotation.** Changing `rotation_triggers` (say, from a `time_rotating`) rotates the secret key in place: the machine and its id stay, " +
 			"`secret_key` becomes the new key, and the previous key keeps working for `previous_key_ttl_seconds` more by Clerk's clock, " +
 			"so consumers can move to the new key with no downtime. Tokens already issued stay valid: give a `machineauth_m2m_token` the key as " +
-			"`machine_secret_key_wo`, and a rotation neither replaces it nor stops its refresh and revoke. " +
-			"A rotation whose answer is lost is settled by reading the machine's current key: it is never sent twice for one change.\n\n" +
+			"`machine_secret_key_wo`, and a rotation neither replaces it nor stops its refresh and revoke.\n\n" +
+			"**One rotation per overlap.** Clerk is documented to keep one previous key only (see " + assumptionsGuide + ", `previous_machine_keys`): " +
+			"a second rotation inside the overlap could end at once the key consumers still use. So a change of `rotation_triggers` before " +
+			"`secret_key_rotated_at` plus `previous_key_ttl_seconds` (by Clerk's clock, and 2 seconds more) is refused at plan, with the time it may be applied. " +
+			"A rotation whose answer is lost is settled by reading the machine's current key: it is never sent twice for one change, and when the key " +
+			"has not changed yet the apply fails rather than send it again, since the request may still land. A key a refresh finds changed, outside Terraform " +
+			"or by such a lost answer, is recorded, with the time of that refresh as `secret_key_rotated_at`, and a change of `rotation_triggers` " +
+			"inside its overlap takes that rotation for its own rather than rotating again.\n\n" +
 			"**Drift.** A rotation made outside Terraform shows at the next refresh, which reads the machine's current secret key. " +
 			"A machine deleted outside Terraform is removed from state with a warning and created anew by the next apply; " +
 			"401, 403 and 5xx answers are errors, never \"gone\".\n\n" +
@@ -108,8 +117,9 @@ func (r *machineResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"secret_key_rotated_at": schema.StringAttribute{
-				MarkdownDescription: "When the provider last rotated the secret key, by Clerk's clock, RFC 3339; null before the first rotation (and after an import: Clerk does not report it). " +
-					"The previous key works until this plus `previous_key_ttl_seconds`.",
+				MarkdownDescription: "When the provider last rotated the secret key, or when a refresh found it rotated outside Terraform (when the rotation was seen, not made), " +
+					"by Clerk's clock, RFC 3339; null before the first rotation (and after an import: Clerk does not report it). " +
+					"The previous key works until this plus `previous_key_ttl_seconds`, and no rotation is made before then (see **One rotation per overlap**).",
 				Computed:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},

@@ -74,7 +74,9 @@ func clientSecretDoc(kind string) string {
 		"A rotation completed or cancelled outside Terraform is noticed on refresh, with a warning, and recorded. " +
 		"A rotation started outside Terraform has a next secret Terraform never saw: the refresh warns, and the next rotation " +
 		"Terraform starts cancels it first. A lost answer to a rotation step is resolved by reading the client back, " +
-		"never by repeating the step blindly."
+		"never by repeating the step blindly. So is a step out of turn, such as a completion of a rotation cancelled outside Terraform, however " +
+		"Stytch answers it (400, 409, or a 200 that changes nothing: see " + assumptionsGuide + ", `rotation_out_of_turn`): a completion is recorded only " +
+		"once the client's secrets show it."
 }
 
 // clientSecretAttributes are the rotation's schema attributes; secretDoc

@@ -152,6 +152,12 @@ const tokenVerificationHow = "How a token is checked:\n\n" +
 	"by Stytch's clock. Stytch has no revoke for them: an inactive or deleted client's tokens stay valid until they expire.\n\n" +
 	"With `required_scopes`, a token that passes its checks but lacks one of them is `valid = false` with `reason = \"insufficient_scope\"`, " +
 	"for every kind of token: the OAuth scopes of access tokens, an API key's scopes, the machines (`mch_...`) an M2M token may call.\n\n" +
+	"Where Clerk's and Stytch's answers are not documented (see " + assumptionsGuide + "), the result is the same whichever way they answer: " +
+	"a revoked or expired opaque token or API key that Clerk refuses with 404, with 400, or answers 200 with its `revoked` or `expired` flag set " +
+	"(`clerk_verify_refusal`) is `valid = false`, with `reason = \"revoked\"` or `\"expired\"` where the answer says which, else `\"invalid\"`; " +
+	"a JWT-format M2M token's machines are read from its `scopes` claim, or without one from the machine ids in `aud` (`m2m_jwt_scopes_claim`); " +
+	"a connected-app access token issued to another app than `client_id` is `invalid` even where Stytch's introspection would call it active " +
+	"(`introspect_other_client`).\n\n" +
 	"An invalid token is never an error: it gives `valid = false` and a `reason`, so this works in `check` blocks and postconditions. " +
 	"Errors are kept for the provider's own access: its Clerk key or Stytch credentials (or the given `client_id` and `client_secret`) refused, " +
 	"or a service unreachable or failing after retries."
@@ -176,7 +182,7 @@ var tokenVerificationDocs = struct {
 	requiredScopes: "Scopes the token must carry: a token that is otherwise valid but lacks one is `valid = false` with `reason = \"insufficient_scope\"`. " +
 		"For M2M tokens, the machine ids (`mch_...`) it must be allowed to call.",
 	clientID: "For connected-app access tokens: the connected app's client id to introspect as. " +
-		"When unset, the token's own `client_id` claim is used. When set without `client_secret`, a token issued to another app is `invalid`. " +
+		"When unset, the token's own `client_id` claim is used. When set, a token issued to another app is `invalid`, with or without `client_secret`. " +
 		"For Clerk OAuth access tokens: when set, a token issued to another application is `invalid`; when unset, the result is the `client_id` " +
 		"of the application the token was issued to (null for other kinds of token).",
 	clientSecret: "For connected-app access tokens: the connected app's client secret. " +
@@ -185,7 +191,7 @@ var tokenVerificationDocs = struct {
 	reason: "Why the token is not valid; empty when it is:\n\n" +
 		"  - `invalid`: Clerk refused an opaque token or an API key. Clerk answers alike for revoked, expired and unknown ones (and for tokens the configured machine key may not see), " +
 		"so a caller holding only the secret cannot tell which. Also a JWT that is not valid yet (`nbf`), " +
-		"a connected-app token checked locally, or a Clerk OAuth access token, issued to another `client_id` than the one given.\n" +
+		"or a connected-app token or Clerk OAuth access token issued to another `client_id` than the one given.\n" +
 		"  - `expired`: a JWT past its `exp`, or a service answer that says the token expired.\n" +
 		"  - `bad_signature`: a JWT whose signature, signing key or (for M2M tokens) category header does not check.\n" +
 		"  - `malformed`: not a known token format, or not the kind of token `type` names (an OAuth access token given as an M2M token, say).\n" +
