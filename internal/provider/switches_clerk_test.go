@@ -84,6 +84,14 @@ func tokenRevokedWith(srv *emulator.Server, id *string, reason string) resource.
 	}
 }
 
+// noWarning fails when a warning the provider gave contains text.
+func noWarning(rec *warningRecorder, text string) error {
+	if rec.has(text) {
+		return fmt.Errorf("a warning says %q; warnings:\n%s", text, rec.all())
+	}
+	return nil
+}
+
 // changed fails unless the attribute at addr differs from *was.
 func changed(addr, attr string, was *string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
@@ -119,8 +127,8 @@ func m2mTokenSwitchScenario(t *testing.T, srv *emulator.Server) {
 		t.Fatal(err)
 	}
 	p := newScriptedProxy(t, srv)
-	config := func(imports bool, round int) string {
-		cfg := proxied(srv, p.URL)
+	config := func(imports bool, round int, ephemeral ...string) string {
+		cfg := proxied(srv, p.URL) + strings.Join(ephemeral, "")
 		if imports {
 			cfg += fmt.Sprintf(`
 import {
@@ -165,7 +173,7 @@ resource "machineauth_m2m_token" "t" {
 		return warningLike(rec, "no longer verifies")(nil)
 	}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: recordingFactories(rec),
+		ProtoV6ProviderFactories: withEchoProvider(recordingFactories(rec)),
 		CheckDestroy: resource.ComposeTestCheckFunc(
 			func(*terraform.State) error {
 				if tok, _ := srv.M2MToken(bystander.ID); !liveAt(tok.Revoked, tok.Expiration, srv.Now()) {
@@ -206,21 +214,40 @@ resource "machineauth_m2m_token" "t" {
 				),
 			},
 			{
-				// Replaced, with the revoke's answer lost: the client
-				// sends it again, and Clerk answers for a token already
-				// revoked.
+				// Replaced, and an ephemeral token opened and closed, with
+				// each revoke's answer lost: the client sends it again, and
+				// Clerk answers for a token already revoked.
 				PreConfig: func() {
-					p.setRules(&scriptRule{method: "POST", pathSuffix: "/revoke", times: 1, act: p.loseAnswer})
+					p.setRules(&scriptRule{method: "POST", pathSuffix: "/revoke", times: -1, act: loseEveryOther(p)})
 				},
-				Config: config(false, 2),
+				Config: config(false, 2, `
+ephemeral "machineauth_m2m_token" "e" {
+  machine_secret_key       = machineauth_machine.m.secret_key
+  seconds_until_expiration = 600
+}
+
+provider "echo" {
+  data = ephemeral.machineauth_m2m_token.e.token
+}
+
+resource "echo" "e" {}
+`),
 				Check: resource.ComposeTestCheckFunc(
 					changed(tokenName, "id", &second), tokenMatchesService(srv, tokenName),
 					tokenRevokedWith(srv, &second, defaultRevocationReason),
-					func(*terraform.State) error {
-						if len(p.lostAnswers()) != 1 {
-							return fmt.Errorf("%d answers lost, want the revoke's", len(p.lostAnswers()))
+					func(s *terraform.State) error {
+						if len(p.lostAnswers()) < 2 {
+							return fmt.Errorf("%d answers lost, want the resource's revoke and the ephemeral token's", len(p.lostAnswers()))
 						}
-						return nil
+						// Only the tokens in state are live: the ephemeral
+						// ones were revoked when Terraform closed them.
+						inState := map[string]bool{stateAttr(s, tokenName, "id"): true, stateAttr(s, "machineauth_m2m_token.outside", "id"): true}
+						for _, tok := range srv.M2MTokens(machineID) {
+							if liveAt(tok.Revoked, tok.Expiration, srv.Now()) && !inState[tok.ID] {
+								return fmt.Errorf("token %s is live and in no state", tok.ID)
+							}
+						}
+						return noWarning(rec, "Unable to revoke")
 					},
 				),
 			},
@@ -504,8 +531,8 @@ func apiKeySwitchScenario(t *testing.T, srv *emulator.Server) {
 	}
 	p := newScriptedProxy(t, srv)
 	const keyAddr = "machineauth_api_key.k"
-	config := func(imports bool, round int, described bool) string {
-		cfg := proxied(srv, p.URL)
+	config := func(imports bool, round int, described bool, ephemeral ...string) string {
+		cfg := proxied(srv, p.URL) + strings.Join(ephemeral, "")
 		if imports {
 			cfg += fmt.Sprintf(`
 import {
@@ -587,7 +614,7 @@ resource "machineauth_api_key" "k" {
 	rec := &warningRecorder{}
 	var first, second, secret string
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: recordingFactories(rec),
+		ProtoV6ProviderFactories: withEchoProvider(recordingFactories(rec)),
 		CheckDestroy: func(*terraform.State) error {
 			for _, k := range srv.APIKeys(fx.ClerkUserID) {
 				if k.ID == bystander.ID && !liveAt(k.Revoked, k.Expiration, srv.Now()) {
@@ -665,16 +692,37 @@ resource "machineauth_api_key" "k" {
 				),
 			},
 			{
-				// Replaced, with the revoke's answer lost: the client
-				// sends it again, and Clerk answers for a key already
-				// revoked.
+				// Replaced, and an ephemeral key opened and closed, with
+				// each revoke's answer lost: the client sends it again, and
+				// Clerk answers for a key already revoked.
 				PreConfig: func() {
-					p.setRules(&scriptRule{method: "POST", pathSuffix: "/revoke", times: 1, act: p.loseAnswer})
+					p.setRules(&scriptRule{method: "POST", pathSuffix: "/revoke", times: -1, act: loseEveryOther(p)})
 				},
-				Config: config(false, 2, false),
+				Config: config(false, 2, false, `
+ephemeral "machineauth_api_key" "e" {
+  name                     = "ephemeral"
+  subject                  = machineauth_machine.m.id
+  seconds_until_expiration = 600
+}
+
+provider "echo" {
+  data = ephemeral.machineauth_api_key.e.secret
+}
+
+resource "echo" "e" {}
+`),
 				Check: resource.ComposeTestCheckFunc(
 					changed(keyAddr, "id", &second), keyMatches(keyAddr),
 					keyRevokedWith(&second, defaultAPIKeyRevocationReason),
+					func(s *terraform.State) error {
+						inState := map[string]bool{stateAttr(s, keyAddr, "id"): true, stateAttr(s, "machineauth_api_key.outside", "id"): true}
+						for _, k := range srv.APIKeys(machineID) {
+							if liveAt(k.Revoked, k.Expiration, srv.Now()) && !inState[k.ID] {
+								return fmt.Errorf("key %s is live and in no state", k.ID)
+							}
+						}
+						return noWarning(rec, "Unable to revoke")
+					},
 				),
 			},
 			{

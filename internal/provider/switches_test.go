@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -51,7 +52,7 @@ var switchScenarios = map[string]func(t *testing.T, srv *emulator.Server){
 var switchTouches = map[string][]string{
 	"m2m_token_default_ttl":               {"m2m_token"},
 	"foreign_machine_token_listing":       {"m2m_token_foreign_machine"},
-	"revoked_m2m_token_revoke":            {"m2m_token", "machine"},
+	"revoked_m2m_token_revoke":            {"m2m_token"},
 	"clerk_verify_refusal":                {"token_verification", "m2m_token"},
 	"m2m_jwt_scopes_claim":                {"token_verification"},
 	"api_key_unknown_subject":             {"api_key"},
@@ -63,7 +64,7 @@ var switchTouches = map[string][]string{
 	"previous_machine_keys":               {"machine"},
 	"stytch_not_found_shape":              {"m2m_client", "connected_app_authorization"},
 	"session_header_refusal":              {"connected_app_authorization"},
-	"connected_app_delete_authorizations": {"connected_app_authorization", "connected_app"},
+	"connected_app_delete_authorizations": {"connected_app_authorization"},
 	"ungranted_authorization_revoke":      {"connected_app_authorization"},
 	"code_replay":                         {"connected_app_authorization"},
 	"introspect_other_client":             {"token_verification"},
@@ -234,6 +235,25 @@ func passOn(w http.ResponseWriter, answer func() *httptest.ResponseRecorder) {
 func first(do func()) func(http.ResponseWriter, func() *httptest.ResponseRecorder) {
 	return func(w http.ResponseWriter, answer func() *httptest.ResponseRecorder) {
 		do()
+		passOn(w, answer)
+	}
+}
+
+// loseEveryOther loses the answer of every other request it is given, the
+// first included: each revoke's first answer is lost, and its retry meets
+// a credential already revoked, however many revokes run at once.
+func loseEveryOther(p *scriptedProxy) func(http.ResponseWriter, func() *httptest.ResponseRecorder) {
+	var mu sync.Mutex
+	n := 0
+	return func(w http.ResponseWriter, answer func() *httptest.ResponseRecorder) {
+		mu.Lock()
+		n++
+		lose := n%2 == 1
+		mu.Unlock()
+		if lose {
+			p.loseAnswer(w, answer)
+			return
+		}
 		passOn(w, answer)
 	}
 }
