@@ -376,15 +376,16 @@ func (tv *tokenVerifier) verifyOpaqueM2MToken(ctx context.Context, token string)
 // verifyRefusal reads Clerk's refusal of a verify: how it answers a revoked
 // or expired credential is not documented (assumption clerk_verify_refusal
 // in the emulator assumptions guide). 404, as for an unknown one, says only
-// that it is not valid; 400 bad_request, the other answer the description
-// declares, may say why in its message. The body of a verify is only the
-// credential, so neither is the provider's mistake: each is a result, not
-// an error. Any other answer is an error.
+// that it is not valid; 400, the other answer the description declares,
+// may say why in its message. The body of a verify is only the credential,
+// so a 400 is about the credential, unless its code says the request was
+// malformed, which is the provider's mistake and an error. Any other answer
+// is an error too.
 func verifyRefusal(err error) (reason string, refused bool) {
-	switch {
+	switch code := client.ErrorCode(err); {
 	case client.IsNotFound(err):
 		return reasonInvalid, true
-	case httpStatus(err) != http.StatusBadRequest || client.ErrorCode(err) != "bad_request":
+	case httpStatus(err) != http.StatusBadRequest, code == "request_body_invalid", strings.HasPrefix(code, "form_param_"):
 		return "", false
 	}
 	msg := strings.ToLower(err.Error())
