@@ -203,7 +203,7 @@ var assumptionTable = []Assumption{
 		},
 		Switch:   true,
 		Evidence: "The description makes `expiration` nullable and gives machines a `default_token_ttl`; other Clerk documentation says such tokens never expire. @clerk/backend's `M2MToken.fromJwtPayload` reads `exp` unconditionally, so a JWT-format token always has one.",
-		Provider: "`machineauth_m2m_token` without `seconds_until_expiration` (`m2m_token.go` `m2mTokenArgs.request` leaves it out): `expires_at`, `ready_for_rotation` (`m2m_token_resource.go` `rotationDue`, `Read`), the expiry warnings (`expiry_warnings.go` `expiryWarnings`); the same for the `machineauth_m2m_token` ephemeral resource.",
+		Provider: "`machineauth_m2m_token` without `seconds_until_expiration` (`m2m_token.go` `m2mTokenArgs.request` leaves it out): `expires_at` is what Clerk answers, null for a token that never expires, and `ready_for_rotation` (`m2m_token_resource.go` `rotationDue`) and the expiry warnings (`expiry_warnings.go` `expiryWarnings`) follow it; the same for the `machineauth_m2m_token` ephemeral resource.",
 	},
 	{
 		Name:     "m2m_token_max_lifetime",
@@ -237,7 +237,7 @@ var assumptionTable = []Assumption{
 		},
 		Switch:   true,
 		Evidence: "The description declares both 403 and 404 for the listing; the revoke route hides another machine's token behind 404.",
-		Provider: "`m2m_token_store.go` `fetch` reads a 404 as the machine being gone (`tokenIndex.gone`): `m2m_token_resource.go` `Read` then removes every token of that machine from state as gone, `m2m_token_machine.go` `keepable` (a write-only key without the instance key) and the `machineauth_m2m_token` list resource (`listM2MTokens`).",
+		Provider: "`m2m_token_store.go` `unseen`: a 404 to a listing made with a machine key is an error, never \"machine gone\" (only the instance key's 404 is), so `m2m_token_resource.go` `Read`, `m2m_token_machine.go` `keepable` and the `machineauth_m2m_token` list resource (`listM2MTokens`) never drop or misreport a live token over it.",
 	},
 	{
 		Name:     "revoked_m2m_token_revoke",
@@ -251,7 +251,7 @@ var assumptionTable = []Assumption{
 		},
 		Switch:   true,
 		Evidence: "The description declares 200, 400 and 404 for the revoke; 409 is what comparable APIs answer a state conflict with. The official clients (clerk-sdk-go, @clerk/backend `M2MTokenApi.revokeToken`) pass any status through as an error.",
-		Provider: "`m2m_token_store.go` `revoke`, where only 404 also counts as revoked: `m2m_token_resource.go` `Delete`, `revoke_m2m_token_action.go` `revokeM2MToken` (after its own lookup, on a race), `m2m_token_create.go` `revokeOrphans`, `m2m_token_machine.go` `keepable`, the ephemeral resource's `Close`. A revoke retried after a lost answer, or a token revoked outside Terraform since the last refresh, meets this answer.",
+		Provider: "`m2m_token_store.go` `revokeToken`: a 400, 404 or 409 counts as done once a fresh search of the machine's tokens (`checkEnded`) shows the token revoked, expired or gone (with its machine gone: once it no longer verifies), and stays an error otherwise (`credential_revocation.go` `settleRefusedRevoke`): `m2m_token_resource.go` `Delete`, `m2m_token_revoke_action.go` `revokeM2MToken`, `m2m_token_create.go` `revokeOrphans`, `m2m_token_machine.go` `keepable`, the ephemeral resource's `Close`. A revoke retried after a lost answer, or a token revoked outside Terraform since the last refresh, meets this answer.",
 	},
 	{
 		Name:     "clerk_verify_refusal",
@@ -264,7 +264,7 @@ var assumptionTable = []Assumption{
 		},
 		Switch:   true,
 		Evidence: "The description declares 200, 400 and 404 for both; the 200 object carries `revoked` and `expired`, which would only matter if a 200 could set them. @clerk/backend (`tokens/verify.ts` `handleClerkAPIError`) maps 404 to \"token not found\" and any other status to an unexpected error; it and the Python client take any 200 as valid.",
-		Provider: "`token_verification.go` `verifyOpaqueM2MToken` and `token_verification_api_key.go` `verifyAPIKey`: 404 is `valid = false` (`reason = \"invalid\"`), the flags of a 200 win, any other status fails the `machineauth_token_verification` data source and ephemeral resource.",
+		Provider: "`token_verification.go` `verifyRefusal`, for `verifyOpaqueM2MToken` and `token_verification_api_key.go` `verifyAPIKey`: 404 and 400 `bad_request` are `valid = false` (`reason` `revoked` or `expired` where a 400's message says so, else `invalid`), the flags of a 200 win, any other status fails the `machineauth_token_verification` data source and ephemeral resource. `m2m_token_store.go` `stillVerifies`, which tells whether a token of a deleted machine still works, reads them alike.",
 	},
 	{
 		Name:     "clerk_reserved_claims",
@@ -298,7 +298,7 @@ var assumptionTable = []Assumption{
 		},
 		Switch:   true,
 		Evidence: "@clerk/backend's `M2MToken.fromJwtPayload` reads `payload.scopes?.split(' ') ?? payload.aud`: either may be what Clerk signs.",
-		Provider: "`token_verification.go` `verifyClerkJWT` reads the `scopes` claim only: the `scopes` of the `machineauth_token_verification` data source and ephemeral resource, and `required_scopes` (`requireScopes`), for JWT-format tokens.",
+		Provider: "`token_verification.go` `clerkJWTScopes` reads `scopes`, else the machine ids in `aud`, as Clerk's SDK does: the `scopes` of the `machineauth_token_verification` data source and ephemeral resource, and `required_scopes` (`requireScopes`), for JWT-format tokens.",
 	},
 	{
 		Name:     "m2m_jwt_verify_route",
@@ -344,7 +344,7 @@ var assumptionTable = []Assumption{
 		},
 		Switch:   true,
 		Evidence: "The description declares 400 and 404 for the listing without saying when 404 applies; Clerk answers an unknown object elsewhere with 404; filtering listings of comparable APIs answer an empty page.",
-		Provider: "`api_key_store.go` `listing` reads a 404 as the subject being gone (`apiKeyIndex.gone`): `api_key_resource.go` `Read` then removes every key of the subject as gone (`apiKeyGone`); with an empty page `apiKeyStore.lookup` reads each key by id instead. Also `api_key_create.go` `revokeMarked` and the `machineauth_api_key` list resource (`listAPIKeys`).",
+		Provider: "`api_key_store.go` `lookup` reads each key its subject's listing lacks by id, whether the listing answered 404 (`apiKeyIndex.gone`) or an empty page, so `api_key_resource.go` `Read` keeps a live key of a deleted subject either way (see `machine_delete_api_keys`). `api_key_create.go` `revokeMarked` lists live keys only; the `machineauth_api_key` list resource (`listAPIKeys`) reports a 404 as the subject missing, an empty page as no keys.",
 	},
 	{
 		Name:     "api_key_query_match",
@@ -378,7 +378,7 @@ var assumptionTable = []Assumption{
 		},
 		Switch:   true,
 		Evidence: "The description marks these fields nullable without saying what null means; on the older routes Clerk reads null as not sent.",
-		Provider: "`api_key_resource.go` `Update` sends null to remove `description` and `claims` (`UpdateAPIKeyRequest.ClearDescription`, `Claims`); if Clerk ignores it, the next refresh reads them back. Removing `seconds_until_expiration` replaces the key instead (`expiryRemoved`).",
+		Provider: "`api_key_store.go` `update`, for `api_key_resource.go` `Update`: `description` and `claims` are cleared with null, and sent again as \"\" and `{}` (which the provider reads back as none) when Clerk's answer still holds them. Removing `seconds_until_expiration` replaces the key instead (`expiryRemoved`).",
 	},
 	{
 		Name:     "api_key_expiry_update",
@@ -390,7 +390,7 @@ var assumptionTable = []Assumption{
 		},
 		Switch:   true,
 		Evidence: "The description does not say; a create's counts from the create.",
-		Provider: "`api_key_resource.go` `ModifyPlan` and `Update`: renewal (`renew_before_seconds`, `ready_for_renewal`) and an in-place change of `seconds_until_expiration`. Counted from creation, a renewal moves no expiry, and the key expires while consumers hold it.",
+		Provider: "`api_key_store.go` `update` (`expiryCountedFromCreation`), for `api_key_resource.go` `Update`: when the expiry answered counts from the key's creation, the lifetime is sent again lengthened by the key's age, so a renewal (`renew_before_seconds`, `ready_for_renewal`) and an in-place change of `seconds_until_expiration` count from the update under either answer.",
 	},
 	{
 		Name:     "invalid_api_key_update",
@@ -415,7 +415,7 @@ var assumptionTable = []Assumption{
 		},
 		Switch:   true,
 		Evidence: "The description declares 200, 400 and 404 for the revoke; 409 is what comparable APIs answer a state conflict with. The official clients pass any status through as an error.",
-		Provider: "`api_key_store.go` `revoke`, where only 404 also counts as revoked: `api_key_resource.go` `Delete`, `revoke_api_key_action.go` `revokeAPIKey` (after its own lookup, on a race), `api_key_create.go` `revokeMarked`, the ephemeral resource's `Close`.",
+		Provider: "`api_key_store.go` `revokeKey`: a 400, 404 or 409 counts as done once a read of the key shows it revoked, expired or gone, and stays an error otherwise (`credential_revocation.go` `settleRefusedRevoke`): `api_key_resource.go` `Delete`, `api_key_revoke_action.go` `revokeAPIKey` (after its own lookup, on a race), `api_key_create.go` `revokeMarked`, the ephemeral resource's `Close`.",
 	},
 	// Clerk: the directory.
 	{
@@ -463,7 +463,7 @@ var assumptionTable = []Assumption{
 		},
 		Switch:   true,
 		Evidence: "The description says only \"Deletes a machine\". Stytch documents that deleting an M2M client leaves its tokens valid until they expire; other APIs revoke what a deleted client issued.",
-		Provider: "`m2m_token_resource.go` `Read`: the machine's listing answers 404, so every token of it is removed from state as gone (\"Its machine no longer exists\"), which with `valid` calls tokens gone while they work, and destroy (`Delete`) then never revokes them. `machine_resource.go` `machineDeleteDoc` says what deletion does.",
+		Provider: "`m2m_token_resource.go` `keepOrphan`: with the machine's listing answering 404, `Read` asks Clerk to verify each token's secret (`m2m_token_store.go` `stillVerifies`); one that no longer verifies is removed from state, one that still does, or whose secret the state lacks (after an import), stays with a warning for `Delete` to revoke, and a JWT-format token stays until it expires. `machine_resource.go` `machineDeleteDoc` says what deletion does.",
 	},
 	{
 		Name:     "machine_delete_api_keys",
@@ -476,7 +476,7 @@ var assumptionTable = []Assumption{
 		},
 		Switch:   true,
 		Evidence: "The description's `DELETE /machines/{id}` and API key routes say nothing of it.",
-		Provider: "`api_key_resource.go` `Read`: the subject's listing answers 404 (see `api_key_unknown_subject`), so `apiKeyStore.lookup` calls every key of the machine gone (`apiKeyGone`), which with `kept` removes from state keys that still verify, and destroy (`Delete`) never revokes them.",
+		Provider: "`api_key_store.go` `lookup` reads a deleted subject's keys by id: `api_key_resource.go` `Read` keeps a live one in state with an \"orphaned and still valid\" warning, for `Delete` to revoke, and removes one revoked or gone (`apiKeyGone`).",
 	},
 	{
 		Name:     "previous_machine_keys",
@@ -488,7 +488,7 @@ var assumptionTable = []Assumption{
 		},
 		Switch:   true,
 		Evidence: "The description: \"The previous secret key will remain valid for the duration specified by the previous_token_ttl parameter\": one previous key.",
-		Provider: "`machine_resource.go` `Update` and `machineStore.rotate`: a second rotation within `previous_key_ttl_seconds` (triggers changed again, or a rotation sent again after a lost answer) would, with `latest`, end at once the key consumers still hold.",
+		Provider: "`machine_resource.go` `ModifyPlan` (`insideOverlap`) refuses a rotation before `secret_key_rotated_at` plus `previous_key_ttl_seconds` by Clerk's clock; `Read` records a key changed outside Terraform or by a rotation whose answer was lost, which `ModifyPlan` takes for a pending change of `rotation_triggers`; `machineStore.rotate` never sends a rotation twice. So no second rotation falls inside an overlap under either answer.",
 	},
 	{
 		Name:     "duplicate_scope_code",
@@ -718,7 +718,7 @@ var assumptionTable = []Assumption{
 		},
 		Switch:   true,
 		Evidence: "The OpenAPI descriptions declare 200, 400, 401, 429 and 500 on these routes, no 404; Stytch's error reference lists some `_not_found` types under 404 (`connected_app_not_found`, which the emulator keeps) and others under 400.",
-		Provider: "`connected_app.go` `stytchClientGone` (M2M clients: `stytch_client_lifecycle.go` `readClient`, `deleteClient`; `m2m_client_resource.go` `createM2MClient`; `deactivate_m2m_client_action.go` `deactivateM2MClient`) and `connected_app_authorization_resource.go` `authorizationGone` (`Read`, `Delete`, `connected_app_authorization_flow.go` `grantRequest.revoke`, `revoke_connected_app_authorization_action.go`) take only a 404 whose type ends in `_not_found` as gone.",
+		Provider: "`stytch_errors.go` `stytchNotFound`, behind `stytch_client_lookup.go` `stytchClientGone` and `connected_app_authorization_resource.go` `authorizationGone`: a Stytch-shaped 404 or 400 whose `error_type` is `not_found` or ends in `_not_found` (never `session_not_found`) means gone, any other answer is an error. M2M clients: `stytch_client_lifecycle.go` `readClient`, `deleteClient`; `m2m_client_resource.go` `createM2MClient`; `m2m_client_deactivate_action.go` `deactivateM2MClient`. Authorizations: `Read`, `Delete`, `connected_app_authorization_flow.go` `grantRequest.revoke`, `connected_app_authorization_revoke_action.go`.",
 	},
 	{
 		Name:     "session_header_refusal",
@@ -730,7 +730,7 @@ var assumptionTable = []Assumption{
 		},
 		Switch:   true,
 		Evidence: "Stytch documents 404 `session_not_found` for session authentication; the descriptions declare 400 and 401 on the revoke; 401 `unauthorized_credentials` is how Stytch refuses other credentials.",
-		Provider: "`connected_app_authorization_resource.go` `Delete` names `session_not_found` in its message, and `authorizationGone` excludes it, so that a dead session never counts as a revoked authorization.",
+		Provider: "`connected_app_authorization_grantor.go` `revokeSettled`: a revoke refused with 404 `session_not_found` or, when it sent a session, 401, counts as done only when a fresh listing shows the authorization over; otherwise `connected_app_authorization_resource.go` `Delete` reports the member session as refused, under either answer, and the authorization stays in state.",
 	},
 	{
 		Name:     "stytch_directory_conflicts",
@@ -776,7 +776,7 @@ var assumptionTable = []Assumption{
 		},
 		Switch:   true,
 		Evidence: "The descriptions say only that the client is deleted. Comparable authorization servers revoke the grants of a deleted client; Stytch does not say.",
-		Provider: "`connected_app_authorization_resource.go` `Read` calls an authorization whose app is no longer listed \"revoked outside Terraform\", and `Delete` counts `connected_app_not_found` as destroyed (`authorizationGone`); `connected_app_resource.go` `Delete`.",
+		Provider: "`connected_app_authorization_resource.go` `unlisted`: an authorization the member's listing lacks is looked up by its app, and an app that is gone is reported as deleted (the tokens granted may stay valid), never as a revoke; `Delete` counts `connected_app_not_found` as destroyed once a fresh listing confirms it (`connected_app_authorization_grantor.go` `revokeSettled`). With `kept`, nothing can revoke an authorization of a deleted app: the resource's page says to destroy authorizations before their app. `connected_app_resource.go` `Delete`.",
 	},
 	{
 		Name:     "ungranted_authorization_revoke",
@@ -789,7 +789,7 @@ var assumptionTable = []Assumption{
 		},
 		Switch:   true,
 		Evidence: "The descriptions declare 200 and 400 (no 404) for both revokes; Stytch's error reference lists `_not_found` types under 404 and under 400.",
-		Provider: "`connected_app_authorization_resource.go` `Delete` counts only success or a 404 `_not_found` as destroyed (`authorizationGone`); also `connected_app_authorization_flow.go` `grantRequest.revoke` (undoing a failed create) and `revoke_connected_app_authorization_action.go` `revokeConnectedAppAuthorization`. A revoke retried after a lost answer, or an authorization revoked outside Terraform since the last refresh, meets this answer.",
+		Provider: "`connected_app_authorization_grantor.go` `revokeSettled`: success, or a 400, 404 or 409 that a fresh listing shows was of an authorization already over, is destroyed; any other answer is an error: `connected_app_authorization_resource.go` `Delete`, `connected_app_authorization_flow.go` `grantRequest.revoke` (undoing a failed create) and `connected_app_authorization_revoke_action.go` `revokeConnectedAppAuthorization`. A revoke retried after a lost answer, or an authorization revoked outside Terraform since the last refresh, meets this answer.",
 	},
 	{
 		Name:     "authorize_refusal_types",
@@ -813,7 +813,7 @@ var assumptionTable = []Assumption{
 		},
 		Switch:   true,
 		Evidence: "RFC 6749 section 4.1.2: the server \"SHOULD revoke (when possible) all tokens previously issued based on that authorization code\"; servers differ in how far (some revoke the whole grant). Stytch does not say.",
-		Provider: "`connected_app_authorization_flow.go` `exchangeOrReplay` and `grantRequest.run`: after a lost exchange answer the same exchange is sent again, and a refusal as spent starts the flow over, counting on the lost exchange's tokens being ended and the authorization (which other runs may share) being kept.",
+		Provider: "`connected_app_authorization_flow.go` `exchangeOrReplay` and `afterSpentCode`: after a lost exchange answer the same exchange is sent again; when it is refused as spent, a fresh listing tells whether Stytch revoked the whole authorization. One this create made (the listing before it says so) is revoked before the flow starts over, which ends the lost tokens under every answer and nobody else's; one that existed before is kept, for the tokens others hold under it, with a warning.",
 	},
 	{
 		Name:     "introspect_other_client",
@@ -825,7 +825,7 @@ var assumptionTable = []Assumption{
 		},
 		Switch:   true,
 		Evidence: "Stytch introspects \"for the given Connected Apps client\"; RFC 7662 section 4 leaves to the server which clients may introspect which tokens.",
-		Provider: "`token_verification.go` `verifyStytchAccessToken`: with a `client_secret` it takes Stytch's answer; without one its local check calls a token of another `client_id` invalid, the same as `inactive`.",
+		Provider: "`token_verification.go` `verifyStytchAccessToken`: a token issued to another `client_id` than the one given is `invalid`, whether Stytch's introspection (with a `client_secret`) answers active or not, as the local check (without one) says.",
 	},
 	{
 		Name:     "stytch_jwks_credentials",
@@ -850,7 +850,7 @@ var assumptionTable = []Assumption{
 		},
 		Switch:   true,
 		Evidence: "Stytch documents only the steps in order; the descriptions declare 200 and 400; 409 is what comparable APIs answer a state conflict with.",
-		Provider: "`stytch_client_secret.go` `startRotation`, `completeRotation` and `cancelRotation` (`finishRotation`) read the client back after a 400 only: a 409 fails the step outright, and with `lenient` a complete with nothing pending is taken as done.",
+		Provider: "`stytch_client_secret.go` `startRotation` and `finishRotation` read the client back after a 400 or a 409 (`outOfTurn`), and check the secrets of a 200 (then of a fresh read) before a complete or cancel counts as done: `completeRotation`, `cancelRotation`.",
 	},
 	// Stytch: M2M clients.
 	{
@@ -886,6 +886,6 @@ var assumptionTable = []Assumption{
 		},
 		Switch:   true,
 		Evidence: "Stytch documents only that an inactive client gets no token.",
-		Provider: "`m2m_client_token_ephemeral_resource.go` `Open` names `invalid_client` in its summary; any refusal is an error, so no token is handed out.",
+		Provider: "`m2m_client.go` `openM2MClientToken` (the `machineauth_m2m_client_token` ephemeral resource) gives its kill-switch hint for 401 `invalid_client` and 400 `unauthorized_client` alike; any refusal is an error, so no token is handed out.",
 	},
 }

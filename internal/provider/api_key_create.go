@@ -94,16 +94,7 @@ func (s *apiKeyStore) revokeMarked(ctx context.Context, subject, marker, issuedI
 		}
 	}
 	reason := orphanRevocationReason
-	return settleEach(orphans, func(id string) error {
-		k, err := s.client.RevokeAPIKey(ctx, id, &reason)
-		if k != nil {
-			s.record(*k)
-		}
-		if client.IsNotFound(err) {
-			return nil
-		}
-		return err
-	})
+	return settleEach(orphans, func(id string) error { return s.revokeKey(ctx, id, reason) })
 }
 
 // now is Clerk's clock as last seen by this process, else the local clock:

@@ -61,15 +61,22 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"`renew_before_seconds`, `ready_for_renewal` turns true and the plan shows an in-place update that moves the key's expiry to " +
 			"`seconds_until_expiration` from then: the same id, the same secret, so no consumer needs a new key. " +
 			"The clock is Clerk's, read from the `Date` of its answers, never the local one.\n\n" +
-			"**Drift.** A key revoked or expired outside Terraform, or whose subject was deleted, is removed from state at the next refresh " +
-			"with a warning that names it and the revocation reason, and the next apply makes a new one. A refused key (401, 403) or a failing " +
+			"**Drift.** A key revoked or expired outside Terraform is removed from state at the next refresh " +
+			"with a warning that names it and the revocation reason, and the next apply makes a new one. A key whose subject was deleted " +
+			"outside Terraform is read by id: what Clerk does to such keys is not documented, and they may keep working (see " + assumptionsGuide +
+			", `machine_delete_api_keys`), so one that is still live stays in state, with a warning that it is orphaned, for its destroy or " +
+			"replacement to revoke; one revoked or gone is removed. A refused key (401, 403) or a failing " +
 			"Clerk (5xx) is an error, never taken for a key that is gone.\n\n" +
 			"**Import** recovers the secret: Clerk can show an API key's secret again (`GET /api_keys/{id}/secret`), so an imported key " +
 			"is complete, `secret` included, unlike an imported M2M token.\n\n" + apiKeyLostAnswerDoc + "\n\n" +
-			"**Unconfirmed Clerk behaviour.** Clerk's API description does not say whether a new `seconds_until_expiration` counts from the " +
-			"update or from the key's creation: the provider takes it to count from the update, as renewal needs, and `expires_at` always " +
-			"shows what Clerk answered. Removing `description` or `claims` sends them as null, taken to clear them. A subject that no longer " +
-			"exists is taken to answer its listing with 404.",
+			"**Unconfirmed Clerk behaviour** (see " + assumptionsGuide + "). Clerk's API description does not say whether a new `seconds_until_expiration` " +
+			"counts from the update or from the key's creation (`api_key_expiry_update`): the provider reads the expiry Clerk answers, and if it counts " +
+			"from the creation sends the lifetime again lengthened by the key's age, so a renewal always moves the expiry a lifetime on from then; " +
+			"`expires_at` shows what Clerk answered. Removing `description` or `claims` sends them as null; if Clerk's answer still holds them " +
+			"(null read as not sent, `api_key_update_null`), they are sent again as an empty description and an empty object, which read back as none. " +
+			"A revoke of a key already revoked counts as done, whatever Clerk answers (`revoked_api_key_revoke`), once a read shows the key revoked, " +
+			"expired or gone. A subject that no longer exists may answer its listing with 404 or an empty page (`api_key_unknown_subject`): " +
+			"either way each key is read by id.",
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{
 				MarkdownDescription: descAPIKeyName + replacesKey,
@@ -283,6 +290,12 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 		resp.State.RemoveResource(ctx)
 		return
 	}
+	if subjectGone {
+		// Removing it would leave a working key that no destroy revokes.
+		resp.Diagnostics.AddWarning("API key "+id+" is orphaned and still valid",
+			fmt.Sprintf("Its subject %s no longer exists in Clerk, yet the key is still live: deleting a subject does not end its keys. "+
+				"It stays in state so that destroying or replacing it revokes it.", subject))
+	}
 	m.setFromClerk(ctx, k, &resp.Diagnostics)
 	m.set(k)
 	m.LastUsedAt = rfc3339OrNull(k.LastUsed())
@@ -292,11 +305,17 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 
 // apiKeyGone says why a key is no longer one to keep in state, or "".
 func apiKeyGone(k client.APIKey, found, subjectGone bool, subject string) string {
+	prefix := ""
+	if subjectGone {
+		prefix = fmt.Sprintf("Its subject %s no longer exists in Clerk. ", subject)
+	}
 	switch {
-	case subjectGone:
-		return fmt.Sprintf("Its subject %s no longer exists in Clerk.", subject)
+	case !found && subjectGone:
+		return prefix + "Neither does the key."
 	case !found:
 		return fmt.Sprintf("Clerk does not list it among %s's API keys.", subject)
+	case k.Revoked && subjectGone:
+		return prefix + fmt.Sprintf("The key was revoked (revocation reason: %s).", shownReason(k.RevocationReason))
 	case k.Revoked:
 		return fmt.Sprintf("It was revoked outside Terraform (revocation reason: %s).", shownReason(k.RevocationReason))
 	case k.Expired:
@@ -304,7 +323,7 @@ func apiKeyGone(k client.APIKey, found, subjectGone bool, subject string) string
 		if e := k.ExpiresAt(); e != nil {
 			at = e.Format(time.RFC3339)
 		}
-		return fmt.Sprintf("It expired at %s.", at)
+		return prefix + fmt.Sprintf("It expired at %s.", at)
 	}
 	return ""
 }
@@ -351,12 +370,11 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 	// Whatever Clerk does not change is as it was.
 	plan.apiKeyIssued, plan.LastUsedAt = state.apiKeyIssued, state.LastUsedAt
 	if !upd.Empty() {
-		k, err := r.data.client.UpdateAPIKey(ctx, state.ID.ValueString(), upd)
+		k, err := r.data.apiKeys.update(ctx, state.ID.ValueString(), upd)
 		if err != nil {
 			addClientError(&resp.Diagnostics, "Unable to update API key "+state.ID.ValueString(), err)
 			return
 		}
-		r.data.apiKeys.record(*k)
 		plan.set(*k)
 		plan.LastUsedAt = rfc3339OrNull(k.LastUsed())
 	}

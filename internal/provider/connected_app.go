@@ -131,14 +131,20 @@ func (r connectedAppRotator) start(ctx context.Context, id string) (string, erro
 	return a.NextClientSecret, nil
 }
 
-func (r connectedAppRotator) complete(ctx context.Context, id string) error {
-	_, err := r.c.CompleteConnectedAppSecretRotation(ctx, id)
-	return err
+func (r connectedAppRotator) complete(ctx context.Context, id string) (secretStatus, error) {
+	a, err := r.c.CompleteConnectedAppSecretRotation(ctx, id)
+	if err != nil {
+		return secretStatus{}, err
+	}
+	return appSecretStatus(a), nil
 }
 
-func (r connectedAppRotator) cancel(ctx context.Context, id string) error {
-	_, err := r.c.CancelConnectedAppSecretRotation(ctx, id)
-	return err
+func (r connectedAppRotator) cancel(ctx context.Context, id string) (secretStatus, error) {
+	a, err := r.c.CancelConnectedAppSecretRotation(ctx, id)
+	if err != nil {
+		return secretStatus{}, err
+	}
+	return appSecretStatus(a), nil
 }
 
 func (r connectedAppRotator) status(ctx context.Context, id string) (secretStatus, error) {

@@ -40,6 +40,8 @@ type grantResult struct {
 	// mayBeActive is set with an error when consent this create recorded
 	// may still be active because revoking it failed too.
 	mayBeActive bool
+	// warnings are what the caller shows however the create ends.
+	warnings []string
 }
 
 // run authorizes and exchanges, recovering from lost answers so that no
@@ -50,13 +52,19 @@ type grantResult struct {
 //     grant, and the code the lost answer carried expires unused.
 //   - A lost exchange answer is followed by the same exchange again: the
 //     code is good for one exchange, so the replay either gets the tokens
-//     (the lost request never took effect) or is refused as spent, which
-//     tells Stytch the code's tokens went astray and ends them; the flow
-//     then starts over. The grant itself is never revoked for this: other
-//     Terraform runs and apps may hold tokens under it.
+//     (the lost request never took effect) or is refused as spent, and the
+//     flow starts over (see afterSpentCode for what the lost tokens become).
 //   - Any other failure after consent was recorded, or running out of
 //     rounds, revokes that consent before the error is returned.
 func (g grantRequest) run(ctx context.Context, c *client.Client, listings *authorizationListings) (grantResult, error) {
+	// Whether the grantor had authorized the app before this create: then
+	// other runs and apps may hold tokens under the same authorization.
+	before, err := listings.get(ctx, c, g.grantor)
+	if err != nil {
+		return grantResult{}, err
+	}
+	_, shared := before[g.connectedAppID]
+	var warnings []string
 	granted := false // whether consent from this create may be active
 	for round := 1; ; round++ {
 		verifier, challenge, err := newPKCE()
@@ -87,7 +95,9 @@ func (g grantRequest) run(ctx context.Context, c *client.Client, listings *autho
 			return g.undo(ctx, c, listings, true, err)
 		}
 		if !g.exchange {
-			return g.consentOnly(ctx, c, listings)
+			res, err := g.consentOnly(ctx, c, listings)
+			res.warnings = append(warnings, res.warnings...)
+			return res, err
 		}
 
 		requested := time.Now()
@@ -102,15 +112,67 @@ func (g grantRequest) run(ctx context.Context, c *client.Client, listings *autho
 				res.grantedScopes = g.scopes
 			}
 			res.expiresAt = accessTokenExpiry(tok, requested)
+			res.warnings = warnings
 			listings.granted(g.grantor, g.connectedAppID, res.grantedScopes)
 			return res, nil
 		}
 		if errors.Is(err, errCodeSpent) && round < grantRounds {
 			tflog.Warn(ctx, "Connected app code exchange answer lost and its code spent; authorizing again", map[string]any{"error": err.Error()})
+			warning, err := g.afterSpentCode(ctx, c, listings, shared)
+			if err != nil {
+				res, err := g.undo(ctx, c, listings, true, err)
+				res.warnings = warnings
+				return res, err
+			}
+			if warning != "" {
+				warnings = append(warnings, warning)
+			}
 			continue
 		}
-		return g.undo(ctx, c, listings, true, err)
+		res, err := g.undo(ctx, c, listings, true, err)
+		res.warnings = warnings
+		return res, err
 	}
+}
+
+// afterSpentCode settles what a lost exchange answer issued, once the
+// replay of its code was refused as spent: tokens nobody received. What
+// Stytch does on such a replay is not documented (assumption code_replay
+// in the emulator assumptions guide): it may end those tokens, as RFC 6749
+// section 4.1.2 advises, do nothing more, or revoke the whole
+// authorization. A fresh listing tells the last apart, and then:
+//
+//   - The authorization is gone: Stytch revoked it on the replay. The flow
+//     authorizes again; if it existed before this create, whatever others
+//     held under it was revoked too, which the returned warning says.
+//   - It is still active and this create made it: it is revoked, which
+//     ends the lost tokens whatever Stytch did, and ends nobody else's,
+//     since nobody else holds tokens under an authorization this create
+//     just made.
+//   - It is still active and existed before: it is kept, since other runs
+//     and apps may hold tokens under it, and the warning says that the
+//     lost tokens may stay valid until they expire.
+func (g grantRequest) afterSpentCode(ctx context.Context, c *client.Client, listings *authorizationListings, shared bool) (string, error) {
+	apps, err := g.grantor.list(ctx, c)
+	if err != nil {
+		return "", err
+	}
+	_, active := apps[g.connectedAppID]
+	id := g.grantor.authorizationID(g.connectedAppID)
+	switch {
+	case !active && shared:
+		listings.revoked(g.grantor, g.connectedAppID)
+		return fmt.Sprintf("A code exchange answer for %s was lost, and when its code was sent again Stytch revoked the whole authorization, "+
+			"which existed before this apply: tokens issued under it before, to other runs or apps, no longer work. It has been authorized again.", id), nil
+	case !active:
+		listings.revoked(g.grantor, g.connectedAppID)
+		return "", nil
+	case !shared:
+		return "", g.revoke(ctx, c, listings)
+	}
+	return fmt.Sprintf("A code exchange answer for %s was lost. The authorization existed before this apply, so it was kept, for the tokens "+
+		"others may hold under it: if Stytch does not end what a spent code issued, the tokens of the lost answer, which nobody received, "+
+		"stay valid until they expire.", id), nil
 }
 
 // codeReplays bounds the exchanges of one code after lost answers.
@@ -156,7 +218,7 @@ func (g grantRequest) consentOnly(ctx context.Context, c *client.Client, listing
 // revoke ends the consent with the project's credentials alone: it undoes
 // this create's own work, which the member session settings do not govern.
 func (g grantRequest) revoke(ctx context.Context, c *client.Client, listings *authorizationListings) error {
-	if err := g.grantor.revoke(ctx, c, g.connectedAppID, "", ""); err != nil && !authorizationGone(err) {
+	if err := g.grantor.revokeSettled(ctx, c, g.connectedAppID, "", ""); err != nil && !authorizationGone(err) {
 		return err
 	}
 	listings.revoked(g.grantor, g.connectedAppID)

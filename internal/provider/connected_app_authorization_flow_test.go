@@ -224,11 +224,11 @@ func TestDeleteLogsRevocationReason(t *testing.T) {
 // refused the revoke: an unknown session leaves the authorization active.
 func TestDeleteOfWhatIsGoneSucceeds(t *testing.T) {
 	t.Parallel()
-	srv := startEmulator(t, emulator.Options{})
 	tests := []struct {
-		name string
-		edit func(*connectedAppAuthorizationModel)
-		want string // the error; "" for success
+		name   string
+		active bool // the authorization is granted first
+		edit   func(*connectedAppAuthorizationModel)
+		want   string // the error; "" for success
 	}{
 		{name: "already revoked"},
 		{name: "member deleted", edit: func(m *connectedAppAuthorizationModel) {
@@ -237,13 +237,28 @@ func TestDeleteOfWhatIsGoneSucceeds(t *testing.T) {
 		{name: "app deleted", edit: func(m *connectedAppAuthorizationModel) {
 			m.ConnectedAppID = types.StringValue("connected-app-test-00000000-0000-4000-8000-000000000000")
 		}},
-		{name: "unknown session", edit: func(m *connectedAppAuthorizationModel) {
+		// A dead session never counts as a revoked authorization...
+		{name: "unknown session", active: true, edit: func(m *connectedAppAuthorizationModel) {
 			m.SessionToken = types.StringValue("no-such-session-token")
 		}, want: "the member session in session_token is invalid or has expired"},
+		// ...but one already revoked is destroyed, whatever the session.
+		{name: "unknown session, already revoked", edit: func(m *connectedAppAuthorizationModel) {
+			m.SessionToken = types.StringValue("no-such-session-token")
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
+			srv := startEmulator(t, emulator.Options{})
+			if tt.active {
+				fx := srv.Info().Fixture
+				if _, err := stytchClient(t, srv).Authorize(t.Context(), client.AuthorizeRequest{
+					ConsentGranted: true, Scopes: []string{"openid"}, ClientID: fx.StytchConnectedAppID, RedirectURI: fx.StytchRedirectURI,
+					OrganizationID: fx.StytchOrganizationID, MemberID: fx.StytchMemberID,
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			r := configuredAuthorizationResource(t, srv, nil)
 			state := authorizationState(t, srv, tt.edit)
 			resp := resource.DeleteResponse{State: state}

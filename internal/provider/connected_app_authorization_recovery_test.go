@@ -193,10 +193,14 @@ func TestAccConnectedAppAuthorization_failedCreateLeavesNothingActive(t *testing
 		},
 		{
 			// Consent only: the granted scopes come from a listing, which
-			// fails past its retries.
+			// fails past its retries (the one before the create, which
+			// says whether the app was authorized already, passes).
 			name: "consent only, listing fails",
 			rules: func(*scriptedProxy) []*scriptRule {
-				return []*scriptRule{{method: "GET", pathSuffix: "/connected_apps", times: -1, act: stytchAnswer(http.StatusInternalServerError, "internal_server_error")}}
+				return []*scriptRule{
+					{method: "GET", pathSuffix: "/connected_apps", times: 1, act: rewriteAnswer(func(b []byte) []byte { return b })},
+					{method: "GET", pathSuffix: "/connected_apps", times: -1, act: stytchAnswer(http.StatusInternalServerError, "internal_server_error")},
+				}
 			},
 			edit: func(a authorization) authorization { return a.with("exchange_tokens = false") },
 			want: []string{"500 internal_server_error", "consent this apply recorded has been revoked"},

@@ -107,12 +107,21 @@ func (r *connectedAppAuthorizationResource) Schema(_ context.Context, _ resource
 			"**Refresh** lists the member's (or user's) connected apps, once per member for all of that member's authorizations. " +
 			"The tokens are never refreshed or re-read: they are the ones issued at creation.\n\n" +
 			"**Destroy** revokes the authorization, which also revokes every token issued under it. An authorization that is " +
-			"already revoked, or whose member or app no longer exists, counts as destroyed. " +
-			"Two configurations that authorize the same pair share Stytch's one authorization: destroying either revokes the other's tokens too.\n\n" +
-			"**A lost code exchange** is sent again with the same code, which either gets the tokens or is refused as spent; the provider then " +
-			"starts over with a new code and never revokes the authorization for it, since other runs may hold tokens under the same pair. " +
-			"OAuth (RFC 6749, section 4.1.2) has a server end what a replayed code issued, and the emulator does; that Stytch does is not confirmed. " +
-			"If it does not, those tokens, which nobody received, stay valid until they expire (the refresh token too, with `offline_access`).",
+			"already revoked, or whose member or app no longer exists, counts as destroyed: whatever Stytch answers such a revoke " +
+			"(200, or 404 or 400 `connected_app_authorization_not_found`; see " + assumptionsGuide + ", `ungranted_authorization_revoke`), " +
+			"a refusal counts once a fresh listing of the member's apps no longer shows it, and stays an error while it does. " +
+			"A member session that Stytch refuses (404 `session_not_found` or 401, `session_header_refusal`) fails the destroy of an authorization still active, " +
+			"which stays in state. Two configurations that authorize the same pair share Stytch's one authorization: destroying either revokes the other's tokens too.\n\n" +
+			"**An app deleted outside Terraform.** Stytch then lists no authorization of it and refuses to revoke one, and whether deleting an app ends " +
+			"what was granted to it is not documented (`connected_app_delete_authorizations`): its tokens may stay valid until they expire. The refresh " +
+			"reports the app's deletion, never a revoke, and removes the authorization from state. Destroy authorizations before their app, " +
+			"as Terraform does when both are in one configuration.\n\n" +
+			"**A lost code exchange** is sent again with the same code, which either gets the tokens or is refused as spent. What Stytch does on such a " +
+			"replay is not documented (`code_replay`): it may end what the code issued, as OAuth (RFC 6749, section 4.1.2) advises, do nothing more, " +
+			"or revoke the whole authorization. So the provider lists the member's apps before the create (one listing per member, shared), and after " +
+			"a spent code: an authorization this create made is revoked before it starts over, which ends the lost tokens whatever Stytch did and takes " +
+			"nobody else's; one that existed before is kept, for the tokens others hold under it, and a warning says that the lost tokens may stay valid " +
+			"until they expire (the refresh token too, with `offline_access`), or that Stytch revoked the whole authorization.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`<organization_id>/<member_id>/<connected_app_id>`, or `<user_id>/<connected_app_id>` for a consumer user.",
@@ -274,6 +283,9 @@ func (r *connectedAppAuthorizationResource) Create(ctx context.Context, req reso
 		exchange:       plan.ExchangeTokens.ValueBool(),
 	}
 	res, err := g.run(ctx, r.data.client, &r.data.authorizations)
+	for _, w := range res.warnings {
+		resp.Diagnostics.AddWarning("Connected app authorization: a lost answer", w)
+	}
 
 	plan.ID = types.StringValue(who.authorizationID(appID))
 	for _, tok := range []*types.String{&plan.AccessToken, &plan.RefreshToken, &plan.IDToken, &plan.TokenType, &plan.ExpiresAt} {
@@ -330,10 +342,7 @@ func (r *connectedAppAuthorizationResource) Read(ctx context.Context, req resour
 	}
 	scopes, ok := apps[appID]
 	if !ok {
-		resp.Diagnostics.AddWarning("Connected app authorization revoked outside Terraform",
-			fmt.Sprintf("Connected app %s is no longer among the authorized apps of %s: it was revoked outside Terraform. "+
-				"It has been removed from the state; the next apply authorizes again.", appID, who.key()))
-		resp.State.RemoveResource(ctx)
+		r.unlisted(ctx, who, appID, state.ExpiresAt, resp)
 		return
 	}
 	granted, diags := types.SetValueFrom(ctx, types.StringType, scopes)
@@ -345,6 +354,39 @@ func (r *connectedAppAuthorizationResource) Read(ctx context.Context, req resour
 	}
 	state.ID = types.StringValue(id)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// unlisted removes from state an authorization the grantor's listing no
+// longer shows, and says why. Stytch lists no authorization of an app that
+// no longer exists, and what deleting an app does to the authorizations
+// granted it is not documented: they may stay active, with their tokens,
+// though nothing lists or revokes them any more (assumption
+// connected_app_delete_authorizations in the emulator assumptions guide).
+// So the app is looked up, and its deletion reported as such, never as a
+// revoke.
+func (r *connectedAppAuthorizationResource) unlisted(ctx context.Context, who grantor, appID string, expiresAt types.String, resp *resource.ReadResponse) {
+	_, err := r.data.client.GetConnectedAppClient(ctx, appID)
+	switch {
+	case err == nil:
+		resp.Diagnostics.AddWarning("Connected app authorization revoked outside Terraform",
+			fmt.Sprintf("Connected app %s is no longer among the authorized apps of %s: it was revoked outside Terraform. "+
+				"It has been removed from the state; the next apply authorizes again.", appID, who.key()))
+	case stytchNotFound(err):
+		until := "until they expire"
+		if !expiresAt.IsNull() {
+			until = "the access token until " + expiresAt.ValueString() + ", a refresh token until it expires"
+		}
+		resp.Diagnostics.AddWarning("Connected app of an authorization deleted outside Terraform",
+			fmt.Sprintf("Connected app %s no longer exists, so Stytch neither lists nor revokes the authorization %s granted it. "+
+				"Whether deleting an app ends what was granted to it is not documented: the tokens issued under this authorization may stay valid "+
+				"%s. The authorization has been removed from the state; the next apply authorizes again, if the app exists by then. "+
+				"To be sure nothing outlives an app, destroy its authorizations before the app, as Terraform does when both are in one configuration.",
+				appID, who.key(), until))
+	default:
+		addClientError(&resp.Diagnostics, fmt.Sprintf("Connected app %s is no longer among the authorized apps of %s, and reading the app failed", appID, who.key()), err)
+		return
+	}
+	resp.State.RemoveResource(ctx)
 }
 
 // Update records the arguments that change nothing at Stytch: every other
@@ -375,8 +417,8 @@ func (r *connectedAppAuthorizationResource) Delete(ctx context.Context, req reso
 	}
 	tflog.Info(ctx, "Revoking connected app authorization", fields)
 
-	err := who.revoke(ctx, r.data.client, appID, state.SessionToken.ValueString(), state.SessionJWT.ValueString())
-	if err == nil || authorizationGone(err) {
+	err := who.revokeSettled(ctx, r.data.client, appID, state.SessionToken.ValueString(), state.SessionJWT.ValueString())
+	if err == nil {
 		r.data.authorizations.revoked(who, appID)
 		return
 	}
@@ -384,7 +426,17 @@ func (r *connectedAppAuthorizationResource) Delete(ctx context.Context, req reso
 	if state.SessionToken.IsNull() {
 		sessionAttr = "session_jwt"
 	}
-	switch client.ErrorCode(err) {
+	sessionSent := !state.SessionToken.IsNull() || !state.SessionJWT.IsNull()
+	code := client.ErrorCode(err)
+	if sessionSent && client.IsUnauthorized(err) {
+		// How Stytch refuses a session that leads nowhere is not
+		// documented: 404 session_not_found or 401 (assumption
+		// session_header_refusal). A 401 to a revoke that sent one is
+		// the session's, unless the project's credentials are wrong,
+		// which the same 401 on every other call would show.
+		code = "session_not_found"
+	}
+	switch code {
 	case "session_authorization_error":
 		resp.Diagnostics.AddAttributeError(path.Root(sessionAttr), "Member session may not revoke this authorization",
 			fmt.Sprintf("Stytch refused to revoke %s: the member session in %s lacks the `revoke.connected-app` permission on `stytch.member` "+
@@ -393,7 +445,8 @@ func (r *connectedAppAuthorizationResource) Delete(ctx context.Context, req reso
 				id, sessionAttr, sessionAttr, client.Redact(err.Error())))
 	case "session_not_found":
 		resp.Diagnostics.AddAttributeError(path.Root(sessionAttr), "Member session not found",
-			fmt.Sprintf("Stytch did not revoke %s: the member session in %s is invalid or has expired. The authorization is still active. "+
+			fmt.Sprintf("Stytch did not revoke %s: the member session in %s is invalid or has expired (or, if Stytch refuses every call so, "+
+				"the provider's project secret is wrong). The authorization is still active. "+
 				"Set a live session, or remove %s so the project secret alone authorizes the revoke.\n\n%s",
 				id, sessionAttr, sessionAttr, client.Redact(err.Error())))
 	default:
@@ -401,15 +454,10 @@ func (r *connectedAppAuthorizationResource) Delete(ctx context.Context, req reso
 	}
 }
 
-// authorizationGone reports a 404 saying the organization, member, user or
-// app no longer exists, so neither can an authorization of it. Stytch's
-// exact error types for these are partly unconfirmed, hence the suffix
-// match; a 404 without one (a proxy's page, a wrong base URL) proves
-// nothing, and a missing session means the revoke was refused, not done.
-func authorizationGone(err error) bool {
-	code := client.ErrorCode(err)
-	return client.IsNotFound(err) && strings.HasSuffix(code, "_not_found") && code != "session_not_found"
-}
+// authorizationGone reports Stytch's answer that the organization, member,
+// user, app or authorization no longer exists, so neither can the
+// authorization, in whichever shape Stytch gives it (see stytchNotFound).
+func authorizationGone(err error) bool { return stytchNotFound(err) }
 
 func (r *connectedAppAuthorizationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	importID := req.ID

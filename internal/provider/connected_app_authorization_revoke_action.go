@@ -110,7 +110,7 @@ func revokeConnectedAppAuthorization(ctx context.Context, data *providerData, m 
 	}
 	tflog.Info(ctx, "Revoking connected app authorization", fields)
 	in.progress("Revoking the authorization of connected app %s by %s", appID, who.key())
-	err = who.revoke(ctx, data.client, appID, "", "")
+	err = who.revokeSettled(ctx, data.client, appID, "", "")
 	switch {
 	case err != nil && authorizationGone(err):
 		nothingToRevoke(fmt.Sprintf("Stytch answered that it no longer exists (%s).", client.Redact(err.Error())))

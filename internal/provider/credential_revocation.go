@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
@@ -45,4 +46,49 @@ func shownReason(reason *string) string {
 		return "none given"
 	}
 	return fmt.Sprintf("%q", client.Redact(*reason))
+}
+
+// What the services answer to revoking a credential that is already
+// revoked, or gone, is not documented: 200, or a refusal, 400, 404 or 409
+// (the emulator's switches revoked_m2m_token_revoke, revoked_api_key_revoke
+// and ungranted_authorization_revoke; see the emulator assumptions guide).
+// A revoke meets it whenever a credential was revoked outside Terraform
+// since the last refresh, and whenever the client retries a revoke whose
+// answer was lost. So such a refusal counts as done, whichever way the
+// service answers, only once a fresh read shows the credential revoked or
+// gone; a credential the read still shows live keeps the refusal an error,
+// so that nothing is left live behind a destroy that reports success.
+
+// revokeRefused reports a 400, 404 or 409 answer to a revoke: one that may
+// mean "already revoked" or "not found" rather than "no".
+func revokeRefused(err error) bool {
+	switch httpStatus(err) {
+	case http.StatusBadRequest, http.StatusNotFound, http.StatusConflict:
+		return true
+	}
+	return false
+}
+
+// revokeCheck is what a fresh read says of a credential whose revoke was
+// refused: ended (revoked, expired or gone), or else what it found.
+type revokeCheck struct {
+	ended bool
+	found string // "is still live", when not ended
+}
+
+// settleRefusedRevoke returns nil when err is nil, or a refusal that check
+// shows was of a credential already ended; otherwise the error to show,
+// which says what the read found.
+func settleRefusedRevoke(err error, check func() (revokeCheck, error)) error {
+	if err == nil || !revokeRefused(err) {
+		return err
+	}
+	got, cerr := check()
+	switch {
+	case cerr != nil:
+		return fmt.Errorf("%w; reading it back to see whether it was already revoked failed too: %s", err, client.Redact(cerr.Error()))
+	case got.ended:
+		return nil
+	}
+	return fmt.Errorf("%w; read back, it %s, so the refusal was not of a credential already revoked", err, got.found)
 }

@@ -22,3 +22,12 @@ func addClientError(diags *diag.Diagnostics, summary string, err error) {
 	}
 	diags.AddError(summary, client.Redact(err.Error()))
 }
+
+// httpStatus is the status of the API error in err, or 0.
+func httpStatus(err error) int {
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.StatusCode
+	}
+	return 0
+}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -25,7 +26,10 @@ type lossyClerk struct {
 	dropCreates  int
 	afterDrop    func()
 	revokeStatus int
-	lists        int
+	// revokeFirst lets the emulator revoke before revokeStatus answers,
+	// as when the token was already revoked.
+	revokeFirst bool
+	lists       int
 }
 
 func (l *lossyClerk) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -42,7 +46,15 @@ func (l *lossyClerk) RoundTrip(req *http.Request) (*http.Response, error) {
 	if strings.HasSuffix(req.URL.Path, "/revoke") {
 		status = l.revokeStatus
 	}
+	revokeFirst := l.revokeFirst
 	l.mu.Unlock()
+	if status != 0 && revokeFirst {
+		resp, err := l.next.RoundTrip(req)
+		if err != nil {
+			return nil, err
+		}
+		_ = resp.Body.Close()
+	}
 	if status != 0 {
 		code := "internal_clerk_error"
 		if status == http.StatusNotFound {
@@ -219,16 +231,28 @@ func TestM2MTokenAllAnswersLostOfAnUnknownMachine(t *testing.T) {
 	}
 }
 
-// A revoke answered 404 finds the orphan already gone: that is the search's
-// goal met, not a failure.
+// A revoke answered 404 for an orphan that a fresh read shows already
+// revoked is the search's goal met, not a failure; the same 404 for an
+// orphan the read still shows live proves nothing, and the orphan is named.
 func TestM2MTokenOrphanAlreadyGoneIsNoFailure(t *testing.T) {
 	t.Parallel()
-	srv := startEmulator(t, emulator.Options{})
-	store := testStore(t, srv, &http.Client{Transport: &lossyClerk{next: http.DefaultTransport, dropCreates: 1, revokeStatus: http.StatusNotFound}})
+	for _, gone := range []bool{true, false} {
+		t.Run(fmt.Sprintf("revoked=%v", gone), func(t *testing.T) {
+			t.Parallel()
+			srv := startEmulator(t, emulator.Options{})
+			store := testStore(t, srv, &http.Client{Transport: &lossyClerk{next: http.DefaultTransport, dropCreates: 1,
+				revokeStatus: http.StatusNotFound, revokeFirst: gone}})
 
-	var diags diag.Diagnostics
-	tok := store.create(context.Background(), "", client.CreateM2MTokenRequest{}, true, &diags)
-	if diags.HasError() || tok == nil {
-		t.Fatalf("create failed over an orphan already gone: %v", diags)
+			var diags diag.Diagnostics
+			tok := store.create(context.Background(), "", client.CreateM2MTokenRequest{}, true, &diags)
+			switch {
+			case gone && (diags.HasError() || tok == nil):
+				t.Fatalf("create failed over an orphan already gone: %v", diags)
+			case !gone && !diags.HasError():
+				t.Fatal("a 404 to the revoke of an orphan still live was taken for its revocation")
+			case !gone && !strings.Contains(fmt.Sprint(diags), "still listed live"):
+				t.Errorf("the error does not say the orphan is still live: %v", diags)
+			}
+		})
 	}
 }

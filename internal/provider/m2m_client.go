@@ -153,14 +153,20 @@ func (r m2mClientRotator) start(ctx context.Context, id string) (string, error) 
 	return c.NextClientSecret, nil
 }
 
-func (r m2mClientRotator) complete(ctx context.Context, id string) error {
-	_, err := r.c.RotateM2MClientSecret(ctx, id, client.RotationComplete)
-	return err
+func (r m2mClientRotator) complete(ctx context.Context, id string) (secretStatus, error) {
+	c, err := r.c.RotateM2MClientSecret(ctx, id, client.RotationComplete)
+	if err != nil {
+		return secretStatus{}, err
+	}
+	return m2mSecretStatus(&c.M2MClient), nil
 }
 
-func (r m2mClientRotator) cancel(ctx context.Context, id string) error {
-	_, err := r.c.RotateM2MClientSecret(ctx, id, client.RotationCancel)
-	return err
+func (r m2mClientRotator) cancel(ctx context.Context, id string) (secretStatus, error) {
+	c, err := r.c.RotateM2MClientSecret(ctx, id, client.RotationCancel)
+	if err != nil {
+		return secretStatus{}, err
+	}
+	return m2mSecretStatus(&c.M2MClient), nil
 }
 
 func (r m2mClientRotator) status(ctx context.Context, id string) (secretStatus, error) {
@@ -252,7 +258,9 @@ func m2mClientTokenSchema() ephemeralschema.Schema {
 			"`expires_at` (an hour). To stop a client's tokens early, set its `status = \"inactive\"` (or run the " +
 			"`machineauth_deactivate_m2m_client` action), which stops new tokens, or rotate its secret; tokens already issued " +
 			"still run out their hour, so verifiers that must cut off sooner should check `status` or keep lifetimes short.\n\n" +
-			"A token request whose answer is lost is sent again: the lost token reached nobody.",
+			"A token request whose answer is lost is sent again: the lost token reached nobody. A client Stytch refuses, which an inactive one is " +
+			"(with 401 `invalid_client` or 400 `unauthorized_client`: see " + assumptionsGuide + ", `inactive_m2m_client_token`), fails the run with " +
+			"the way to keep a kill switch and this token in one configuration.",
 		Attributes: map[string]ephemeralschema.Attribute{
 			"client_id": ephemeralschema.StringAttribute{
 				MarkdownDescription: "The M2M client's client_id, such as `machineauth_m2m_client.<name>.client_id`.",
@@ -294,10 +302,14 @@ func openM2MClientToken(ctx context.Context, data *providerData, m *m2mClientTok
 	tok, err := data.client.ClientCredentialsToken(ctx, client.CredentialsRequest{ClientID: id, ClientSecret: m.ClientSecret.ValueString(), Scopes: scopes})
 	if err != nil {
 		summary := "Unable to get an access token for M2M client " + id
-		if client.ErrorCode(err) == "invalid_client" {
+		if code := client.ErrorCode(err); code == "invalid_client" || code == "unauthorized_client" {
 			// Terraform opens this during plan and during apply: an
 			// inactive client fails both, so say how to keep a kill
-			// switch and this token in one configuration.
+			// switch and this token in one configuration. How Stytch
+			// refuses an inactive client is not documented: 401
+			// invalid_client, or 400 unauthorized_client (assumption
+			// inactive_m2m_client_token in the emulator assumptions
+			// guide).
 			diags.AddError(summary+": Stytch refused the client (unknown, a wrong secret, or inactive)",
 				client.Redact(err.Error())+"\n\n"+inactiveClientHint)
 			return

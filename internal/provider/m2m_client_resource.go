@@ -94,10 +94,14 @@ func (r *m2mClientResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Stytch M2M client: a machine's OAuth client with its scopes and secret, which trades them for access tokens " +
 			"with the client_credentials grant (see the `machineauth_m2m_client_token` ephemeral resource).\n\n" +
-			"**Updates** are in place, `status` included: `status = \"inactive\"` is the kill switch, and every update sends every field.\n\n" +
+			"**Updates** are in place, `status` included: `status = \"inactive\"` is the kill switch, and every update sends every field, " +
+			"so that none is reset, should Stytch reset what an update leaves out (see " + assumptionsGuide + ", `m2m_client_update_omitted`).\n\n" +
 			clientSecretDoc("machineauth_m2m_client.example") + "\n\n" +
 			"**Destroy** deletes the client. Deleting a client does not end the access tokens it was issued: they stay valid until they expire, " +
-			"within the hour. Deleting a client that is already gone counts as done.\n\n" + m2mClientCreateDoc + "\n\n" +
+			"within the hour. Deleting a client that is already gone counts as done.\n\n" +
+			"**Drift.** A client deleted outside Terraform is removed from state at the next refresh, with a warning, and made anew by the next apply, " +
+			"however Stytch says it is not found: 404 or 400 with an `error_type` of `not_found` or ending in `_not_found` " +
+			"(`stytch_not_found_shape`). Any other refusal is an error, never taken for a client that is gone.\n\n" + m2mClientCreateDoc + "\n\n" +
 			"**Import** by `client_id`. Stytch never shows a secret again, so `client_secret` stays null until a rotation: change " +
 			"`secret_rotation_triggers` after the import to get a secret Terraform knows.",
 		Attributes: attrs,

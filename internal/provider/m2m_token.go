@@ -155,9 +155,10 @@ type m2mTokenEphemeralModel struct {
 
 // openToken is the private data Close revokes from.
 type openToken struct {
-	ID     string `json:"id"`
-	Format string `json:"format"`
-	Reason string `json:"reason"`
+	ID      string `json:"id"`
+	Subject string `json:"subject"`
+	Format  string `json:"format"`
+	Reason  string `json:"reason"`
 	// Key is the resource's own machine key, kept only when the provider
 	// has no instance secret key to revoke with: Terraform holds private
 	// data in memory for the run and never writes an ephemeral
@@ -227,7 +228,7 @@ func issueEphemeralM2MToken(ctx context.Context, data *providerData, m *m2mToken
 	m.Token = types.StringValue(tok.Token)
 	m.TokenFormat = types.StringValue(m.format())
 
-	open := openToken{ID: tok.ID, Format: m.format(), Reason: m.revocationReason()}
+	open := openToken{ID: tok.ID, Subject: tok.Subject, Format: m.format(), Reason: m.revocationReason()}
 	if data.m2m.keys.revokeNeedsResourceKey() {
 		open.Key = resourceKey
 	}
@@ -247,6 +248,6 @@ func closeEphemeralM2MToken(ctx context.Context, data *providerData, private pri
 		return
 	}
 	var revokeDiags diag.Diagnostics
-	data.m2m.revoke(ctx, open.Key, open.ID, open.Reason, &revokeDiags)
+	data.m2m.revoke(ctx, tokenRef{resourceKey: open.Key, subject: open.Subject, id: open.ID}, open.Reason, &revokeDiags)
 	warnOfFailedRevoke(diags, revokeDiags, "The token stays valid until it expires.")
 }

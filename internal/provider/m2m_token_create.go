@@ -185,14 +185,7 @@ func (s *m2mTokenStore) revokeOrphans(ctx context.Context, resourceKey, subject 
 	}
 	reason := orphanRevocationReason
 	return settleEach(orphans, func(id string) error {
-		rt, err := s.client.RevokeM2MToken(ctx, key, id, &reason)
-		if rt != nil {
-			s.recordRevoked(resourceKey, *rt)
-		}
-		if client.IsNotFound(err) {
-			return nil
-		}
-		return err
+		return s.revokeToken(ctx, tokenRef{resourceKey: resourceKey, subject: subject, id: id}, reason)
 	})
 }
 

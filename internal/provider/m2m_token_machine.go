@@ -53,7 +53,7 @@ func (s *m2mTokenStore) keepable(ctx context.Context, tok *client.M2MTokenWithSe
 	}
 	var revokeDiags diag.Diagnostics
 	if !jwt {
-		s.revoke(ctx, createKey, tok.ID, mismatchRevocationReason, &revokeDiags)
+		s.revoke(ctx, tokenRef{resourceKey: createKey, subject: tok.Subject, id: tok.ID, secret: tok.Token}, mismatchRevocationReason, &revokeDiags)
 	}
 	if revokeDiags.HasError() {
 		problem += fmt.Sprintf("\n\nRevoking the token %s failed as well: revoke it by hand.", tok.ID)

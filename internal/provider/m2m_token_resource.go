@@ -77,7 +77,16 @@ func (r *m2mTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"which use the provider's `clerk.secret_key` (or, without one, its `clerk.machine_secret_key`, which must then be this machine's current key). " +
 			"The older `machine_secret_key` is deprecated: it keeps a copy of the machine's key in the token's state and replaces the token when it changes.\n\n" +
 			"**JWT format.** Clerk keeps no record of JWT-format tokens: the provider keeps one in state until its expiry, and destroying it " +
-			"only removes it from state, with a warning that it stays valid until it expires. Import takes opaque tokens only.\n\n" + ambiguousCreateDoc,
+			"only removes it from state, with a warning that it stays valid until it expires. Import takes opaque tokens only.\n\n" +
+			"**A machine deleted outside Terraform.** Clerk then lists none of its tokens, and what it does to them is not documented: they may keep " +
+			"working until they expire (see " + assumptionsGuide + ", `machine_delete_tokens`). The refresh asks Clerk to verify each such token's secret: " +
+			"one that no longer verifies is removed from state; one that still does, or whose secret the state lacks (after an import), stays, with a warning " +
+			"that it is orphaned, for its destroy or replacement to revoke. A JWT-format token stays until it expires. " +
+			"With only `clerk.machine_secret_key`, a 404 to another machine's listing is an error: Clerk may answer so for a machine it will not show that key " +
+			"(`foreign_machine_token_listing`), and a live token is never taken for gone.\n\n" +
+			"**Revoke of a token already revoked** (outside Terraform since the last refresh, or a revoke sent again after its answer was lost): whatever Clerk answers, " +
+			"200, 400, 404 or 409 (`revoked_m2m_token_revoke`), the destroy succeeds once a fresh search shows the token revoked, expired or gone, " +
+			"and fails, naming it, while the token is still live.\n\n" + ambiguousCreateDoc,
 		Attributes: map[string]schema.Attribute{
 			"machine_secret_key": schema.StringAttribute{
 				MarkdownDescription: descMachineSecretKey + " Deprecated: it is stored in the state, and a rotated key replaces the token; use `machine_id` with `machine_secret_key_wo`. " +
@@ -380,12 +389,15 @@ func (r *m2mTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 		}
 		now := r.data.m2m.now()
 		switch {
-		case ix.gone:
-			gone(fmt.Sprintf("Its machine %s no longer exists in Clerk.", subject))
-			return
 		case expiresWithin(m.ExpiresAt, 0, now):
 			gone(fmt.Sprintf("This JWT-format token expired at %s.", m.ExpiresAt.ValueString()))
 			return
+		case ix.gone:
+			// Verified locally against Clerk's keys, it works until it
+			// expires whatever became of its machine.
+			resp.Diagnostics.AddWarning("M2M token "+id+" outlives its machine",
+				fmt.Sprintf("Its machine %s no longer exists in Clerk, but a JWT-format token cannot be revoked: it verifies until it expires at %s. "+
+					"It stays in state until then.", subject, m.ExpiresAt.ValueString()))
 		}
 		m.ReadyForRotation = types.BoolValue(rotationDue(m.ExpiresAt, m.RotateBeforeSeconds, now))
 		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
@@ -399,7 +411,9 @@ func (r *m2mTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	switch {
 	case machineGone:
-		gone(fmt.Sprintf("Its machine %s no longer exists in Clerk.", subject))
+		if !r.keepOrphan(ctx, &m, resp) {
+			gone(fmt.Sprintf("Its machine %s no longer exists in Clerk, and the token no longer verifies.", subject))
+		}
 		return
 	case !found:
 		gone(fmt.Sprintf("Clerk does not list it among machine %s's tokens.", subject))
@@ -420,6 +434,42 @@ func (r *m2mTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 	m.TokenFormat = types.StringValue(tokenFormatOpaque)
 	m.ReadyForRotation = types.BoolValue(rotationDue(m.ExpiresAt, m.RotateBeforeSeconds, r.data.m2m.now()))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// keepOrphan handles a token whose machine was deleted outside Terraform.
+// What Clerk does to such tokens is not documented (assumption
+// machine_delete_tokens in the emulator assumptions guide): they may keep
+// working until they expire. So a token that still verifies, or whose
+// secret is unknown (after an import) so that nobody can tell, stays in
+// state, with a warning, for its destroy or replacement to revoke: calling
+// it gone would leave it live and forgotten. It reports false for a token
+// that no longer verifies, which the caller removes.
+func (r *m2mTokenResource) keepOrphan(ctx context.Context, m *m2mTokenModel, resp *resource.ReadResponse) bool {
+	id, subject := m.ID.ValueString(), m.Subject.ValueString()
+	valid, known, err := r.data.m2m.stillVerifies(ctx, m.Token.ValueString())
+	switch {
+	case err != nil:
+		addClientError(&resp.Diagnostics, "Unable to verify M2M token "+id+", whose machine "+subject+" no longer exists", err)
+		return true
+	case known && !valid:
+		return false
+	case known:
+		until := "it expires at " + m.ExpiresAt.ValueString()
+		if m.ExpiresAt.IsNull() {
+			until = "it is revoked: it never expires"
+		}
+		resp.Diagnostics.AddWarning("M2M token "+id+" is orphaned and still valid",
+			fmt.Sprintf("Its machine %s was deleted outside Terraform, yet the token still verifies, until %s. "+
+				"It stays in state so that destroying or replacing it revokes it.", subject, until))
+	default:
+		resp.Diagnostics.AddWarning("M2M token "+id+" may be orphaned",
+			fmt.Sprintf("Its machine %s was deleted outside Terraform, and Clerk no longer lists that machine's tokens. Without the token's secret "+
+				"(an imported token has none) the provider cannot tell whether it still works, so it stays in state: destroying or replacing it "+
+				"revokes it, and a refused revoke is taken as already revoked.", subject))
+	}
+	m.ReadyForRotation = types.BoolValue(rotationDue(m.ExpiresAt, m.RotateBeforeSeconds, r.data.m2m.now()))
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	return true
 }
 
 // Update changes no token: only the arguments that take effect later
@@ -447,7 +497,8 @@ func (r *m2mTokenResource) Delete(ctx context.Context, req resource.DeleteReques
 			fmt.Sprintf("Clerk cannot revoke JWT-format tokens: this one is removed from state but stays valid until %s.", m.ExpiresAt.ValueString()))
 		return
 	}
-	r.data.m2m.revoke(ctx, m.MachineSecretKey.ValueString(), m.ID.ValueString(), m.revocationReason(), &resp.Diagnostics)
+	r.data.m2m.revoke(ctx, tokenRef{resourceKey: m.MachineSecretKey.ValueString(), subject: m.Subject.ValueString(), id: m.ID.ValueString(), secret: m.Token.ValueString()},
+		m.revocationReason(), &resp.Diagnostics)
 }
 
 func (r *m2mTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

@@ -80,7 +80,7 @@ func revokeM2MToken(ctx context.Context, data *providerData, m revokeM2MTokenMod
 	}
 
 	in.progress("Revoking M2M token %s of machine %s", tokenID, machineID)
-	data.m2m.revoke(ctx, "", tokenID, reason, in.diags())
+	data.m2m.revoke(ctx, tokenRef{subject: machineID, id: tokenID}, reason, in.diags())
 	if in.diags().HasError() {
 		return
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
@@ -127,10 +129,27 @@ func (s *m2mTokenStore) fetch(ctx context.Context, key, subject string, all bool
 	return fetchIndex(ctx, func(ctx context.Context, offset int) ([]client.M2MToken, int, error) {
 		p, err := s.page(ctx, key, subject, offset, all)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, s.unseen(key, subject, err)
 		}
 		return p.Tokens, p.TotalCount, nil
 	}, func(t client.M2MToken) string { return t.ID })
+}
+
+// unseen turns a 404 to a listing made with a machine key into an error of
+// its own. Only the instance key's 404 says a machine is gone: a machine key
+// of a deleted machine is refused outright (401), and Clerk may answer a
+// machine key asking for another machine's tokens with 404 as well as 403
+// (assumption foreign_machine_token_listing in the emulator assumptions
+// guide), so that 404 cannot tell "gone" from "not yours". Taking it for
+// "gone" would remove live tokens from state; as an error it removes
+// nothing.
+func (s *m2mTokenStore) unseen(key, subject string, err error) error {
+	if !client.IsNotFound(err) || key == s.keys.instance {
+		return err
+	}
+	return fmt.Errorf("clerk answered 404 to listing machine %s's tokens with a machine secret key, which it answers both for a machine "+
+		"that no longer exists and for another machine's tokens, which a machine key may not list, so the provider cannot tell whether "+
+		"the machine is gone: set clerk.secret_key (or CLERK_SECRET_KEY), which sees every machine (%s)", subject, client.Redact(err.Error()))
 }
 
 func (s *m2mTokenStore) page(ctx context.Context, key, subject string, offset int, all bool) (*client.M2MTokenList, error) {
@@ -191,20 +210,83 @@ func (s *m2mTokenStore) now() time.Time {
 	return now
 }
 
+// tokenRef names an opaque token to revoke: the key its resource keeps ("" if
+// none), its machine, its id, and its secret when known, which tells
+// whether a token of a deleted machine still works.
+type tokenRef struct {
+	resourceKey, subject, id, secret string
+}
+
 // revoke revokes a token with the key that reads it; a token already
-// revoked or gone counts as revoked.
-func (s *m2mTokenStore) revoke(ctx context.Context, resourceKey, id, reason string, diags *diag.Diagnostics) {
-	key, err := s.keys.reading(resourceKey)
+// revoked or gone counts as revoked once a fresh read shows it so (see
+// settleRefusedRevoke).
+func (s *m2mTokenStore) revoke(ctx context.Context, ref tokenRef, reason string, diags *diag.Diagnostics) {
+	if err := s.revokeToken(ctx, ref, reason); err != nil {
+		addClientError(diags, "Unable to revoke M2M token "+ref.id, err)
+	}
+}
+
+// revokeToken is revoke, returning the failure.
+func (s *m2mTokenStore) revokeToken(ctx context.Context, ref tokenRef, reason string) error {
+	key, err := s.keys.reading(ref.resourceKey)
 	if err != nil {
-		addClientError(diags, "Unable to revoke M2M token "+id, err)
-		return
+		return err
 	}
-	t, err := s.client.RevokeM2MToken(ctx, key, id, &reason)
+	t, err := s.client.RevokeM2MToken(ctx, key, ref.id, &reason)
+	if err == nil {
+		s.recordRevoked(ref.resourceKey, *t)
+		return nil
+	}
+	return settleRefusedRevoke(err, func() (revokeCheck, error) { return s.checkEnded(ctx, key, ref) })
+}
+
+// checkEnded reads a token whose revoke was refused, afresh: it has ended
+// when Clerk lists it revoked or expired, or lists no such token for its
+// machine; when the machine itself is gone, when the token no longer
+// verifies, or, without its secret to verify, when the instance key's
+// revoke was refused: a live token of a deleted machine is one Clerk
+// revokes.
+func (s *m2mTokenStore) checkEnded(ctx context.Context, key string, ref tokenRef) (revokeCheck, error) {
+	fresh := &tokenHistory{key: key, subject: ref.subject, byID: map[string]client.M2MToken{}}
+	tok, found, err := fresh.find(ctx, s, ref.id)
 	switch {
-	case client.IsNotFound(err):
+	case client.IsNotFound(err) && key == s.keys.instance:
+		valid, known, err := s.stillVerifies(ctx, ref.secret)
+		switch {
+		case err != nil:
+			return revokeCheck{}, err
+		case known && valid:
+			return revokeCheck{found: "still verifies, though its machine " + ref.subject + " is gone"}, nil
+		}
+		return revokeCheck{ended: true}, nil
 	case err != nil:
-		addClientError(diags, "Unable to revoke M2M token "+id, err)
-	default:
-		s.recordRevoked(resourceKey, *t)
+		return revokeCheck{}, s.unseen(key, ref.subject, err)
+	case !found:
+		return revokeCheck{ended: true}, nil
+	case tok.Revoked || tok.Expired:
+		s.recordRevoked(ref.resourceKey, tok)
+		return revokeCheck{ended: true}, nil
 	}
+	return revokeCheck{found: "is still listed live"}, nil
+}
+
+// stillVerifies asks Clerk, with the instance key, whether a token's secret
+// still verifies: the one way to tell whether a token of a deleted machine
+// still works, since Clerk lists no tokens of a machine that is gone and
+// may or may not end them (assumption machine_delete_tokens in the emulator
+// assumptions guide). known is false without the secret or the instance
+// key. Any refusal of a verify (404, or 400 for a revoked or expired token:
+// assumption clerk_verify_refusal) means it does not verify.
+func (s *m2mTokenStore) stillVerifies(ctx context.Context, secret string) (valid, known bool, err error) {
+	if secret == "" || s.keys.instance == "" {
+		return false, false, nil
+	}
+	t, err := s.client.VerifyM2MToken(ctx, s.keys.instance, secret)
+	switch {
+	case client.IsNotFound(err) || httpStatus(err) == http.StatusBadRequest:
+		return false, true, nil
+	case err != nil:
+		return false, false, err
+	}
+	return !t.Revoked && !t.Expired, true, nil
 }

@@ -47,9 +47,12 @@ type machineModel struct {
 // machineDeleteDoc says what deleting a machine does, as far as is known.
 const machineDeleteDoc = "**Delete.** Destroying the resource deletes the machine (`DELETE /machines/{id}`); one already gone counts as deleted. " +
 	"Its secret key, current and previous, stops working, and other machines lose their scopes to it. " +
-	"What Clerk does to the machine's live M2M tokens is not documented: the provider's emulator revokes them, and the provider relies on neither. " +
-	"Terraform destroys the `machineauth_m2m_token` resources that reference the machine first, revoking each, and a token of a deleted machine " +
-	"is removed from state, with a warning, at its next refresh. Tokens issued outside Terraform may stay valid until they expire: revoke them first."
+	"What Clerk does to the machine's live M2M tokens, and to the API keys whose subject it is, is not documented: they may keep working " +
+	"(see " + assumptionsGuide + ", `machine_delete_tokens` and `machine_delete_api_keys`), and the provider relies on no answer. " +
+	"Terraform destroys the `machineauth_m2m_token` and `machineauth_api_key` resources that reference the machine first, revoking each. " +
+	"A token or key of a machine deleted outside Terraform that still works, or whose working nobody can check, stays in state with a warning " +
+	"until its destroy or replacement revokes it; one that no longer works is removed from state. " +
+	"Tokens and keys issued outside Terraform may stay valid until they expire: revoke them first."
 
 func (r *machineResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_machine"
@@ -62,8 +65,14 @@ func (r *machineResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"**Rotation.** Changing `rotation_triggers` (say, from a `time_rotating`) rotates the secret key in place: the machine and its id stay, " +
 			"`secret_key` becomes the new key, and the previous key keeps working for `previous_key_ttl_seconds` more by Clerk's clock, " +
 			"so consumers can move to the new key with no downtime. Tokens already issued stay valid: give a `machineauth_m2m_token` the key as " +
-			"`machine_secret_key_wo`, and a rotation neither replaces it nor stops its refresh and revoke. " +
-			"A rotation whose answer is lost is settled by reading the machine's current key: it is never sent twice for one change.\n\n" +
+			"`machine_secret_key_wo`, and a rotation neither replaces it nor stops its refresh and revoke.\n\n" +
+			"**One rotation per overlap.** Clerk is documented to keep one previous key only (see " + assumptionsGuide + ", `previous_machine_keys`): " +
+			"a second rotation inside the overlap could end at once the key consumers still use. So a change of `rotation_triggers` before " +
+			"`secret_key_rotated_at` plus `previous_key_ttl_seconds` (by Clerk's clock, and 2 seconds more) is refused at plan, with the time it may be applied. " +
+			"A rotation whose answer is lost is settled by reading the machine's current key: it is never sent twice for one change, and when the key " +
+			"has not changed yet the apply fails rather than send it again, since the request may still land. A key a refresh finds changed, outside Terraform " +
+			"or by such a lost answer, is recorded, with the time of that refresh as `secret_key_rotated_at`, and a change of `rotation_triggers` " +
+			"inside its overlap takes that rotation for its own rather than rotating again.\n\n" +
 			"**Drift.** A rotation made outside Terraform shows at the next refresh, which reads the machine's current secret key. " +
 			"A machine deleted outside Terraform is removed from state with a warning and created anew by the next apply; " +
 			"401, 403 and 5xx answers are errors, never \"gone\".\n\n" +
@@ -108,8 +117,9 @@ func (r *machineResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"secret_key_rotated_at": schema.StringAttribute{
-				MarkdownDescription: "When the provider last rotated the secret key, by Clerk's clock, RFC 3339; null before the first rotation (and after an import: Clerk does not report it). " +
-					"The previous key works until this plus `previous_key_ttl_seconds`.",
+				MarkdownDescription: "When the provider last rotated the secret key, or when a refresh found it rotated outside Terraform (when the rotation was seen, not made), " +
+					"by Clerk's clock, RFC 3339; null before the first rotation (and after an import: Clerk does not report it). " +
+					"The previous key works until this plus `previous_key_ttl_seconds`, and no rotation is made before then (see **One rotation per overlap**).",
 				Computed:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
@@ -145,13 +155,74 @@ func (r *machineResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		return
 	}
 	var planned, prior types.Map
+	var id, rotatedAt types.String
+	var overlap types.Int64
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("rotation_triggers"), &planned)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("rotation_triggers"), &prior)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("secret_key_rotated_at"), &rotatedAt)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("previous_key_ttl_seconds"), &overlap)...)
 	if resp.Diagnostics.HasError() || !rotates(ctx, req.Private, planned, prior) {
+		return
+	}
+	end, inside := r.insideOverlap(ctx, id.ValueString(), rotatedAt, overlap, &resp.Diagnostics)
+	switch {
+	case resp.Diagnostics.HasError():
+		return
+	case inside && rotationObserved(ctx, req.Private):
+		// The key changed since the last apply, outside Terraform or by
+		// a rotation whose answer was lost: that rotation stands for this
+		// change of the triggers, which are recorded without another.
+		resp.Diagnostics.AddAttributeWarning(path.Root("rotation_triggers"), "Secret key of machine "+id.ValueString()+" already rotated",
+			fmt.Sprintf("A refresh found the machine's key changed at about %s (outside Terraform, or by a rotation whose answer was lost). "+
+				"That rotation is taken for this change of rotation_triggers, which is recorded without rotating again: a second rotation "+
+				"before %s could end at once the previous key, which consumers may still hold.", rotatedAt.ValueString(), end.Format(time.RFC3339)))
+		return
+	case inside:
+		resp.Diagnostics.AddAttributeError(path.Root("rotation_triggers"), "Machine "+id.ValueString()+" is inside its rotation overlap",
+			fmt.Sprintf("The last rotation, at %s, left the key before it working until %s (previous_key_ttl_seconds). Clerk is documented "+
+				"to keep one previous key only, so rotating again before then could end that key at once, while consumers may still use it. "+
+				"Apply this change of rotation_triggers after %s. See the emulator assumptions guide, assumption previous_machine_keys.",
+				rotatedAt.ValueString(), end.Format(time.RFC3339), end.Format(time.RFC3339)))
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("secret_key"), types.StringUnknown())...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("secret_key_rotated_at"), types.StringUnknown())...)
+}
+
+// rotationClockMargin is how much earlier than the rotation its recorded
+// time may be: Clerk's clock is learnt from whole-second Date headers and
+// the time is recorded to the second.
+const rotationClockMargin = 2 * time.Second
+
+// rotationObservedKey marks, in private state, a secret key that a refresh
+// found changed since the last apply.
+const rotationObservedKey = "secret_key_rotation_observed"
+
+func rotationObserved(ctx context.Context, p privateState) bool {
+	v, _ := p.GetKey(ctx, rotationObservedKey)
+	return len(v) > 0
+}
+
+// insideOverlap reports whether, by Clerk's clock, the previous key of the
+// last rotation (at rotatedAt, with overlap seconds) may still work, and
+// until when. Clerk's clock is read from the machine when this process has
+// not heard from Clerk yet (a plan with -refresh=false).
+func (r *machineResource) insideOverlap(ctx context.Context, id string, rotatedAt types.String, overlap types.Int64, diags *diag.Diagnostics) (time.Time, bool) {
+	at, err := time.Parse(time.RFC3339, rotatedAt.ValueString())
+	if rotatedAt.IsNull() || rotatedAt.IsUnknown() || err != nil || overlap.ValueInt64() <= 0 {
+		return time.Time{}, false
+	}
+	end := at.Add(time.Duration(overlap.ValueInt64())*time.Second + rotationClockMargin)
+	now, known := r.data.client.ClerkNow()
+	if !known {
+		if _, err := r.data.machines.get(ctx, id); err != nil {
+			addClientError(diags, "Unable to read Clerk's clock to judge whether machine "+id+"'s last rotation overlap has ended", err)
+			return end, false
+		}
+		now, _ = r.data.client.ClerkNow()
+	}
+	return end, now.Before(end)
 }
 
 // rotates reports whether a plan rotates the key: any change of the
@@ -209,6 +280,18 @@ func (r *machineResource) Read(ctx context.Context, req resource.ReadRequest, re
 		addClientError(&resp.Diagnostics, "Unable to read the secret key of machine "+id, err)
 		return
 	}
+	if !m.SecretKey.IsNull() && m.SecretKey.ValueString() != key {
+		// Rotated since the last apply, outside Terraform or by a rotation
+		// whose answer was lost: when, Clerk does not say, so this refresh's
+		// time stands for it, which is never earlier. A rotation planned
+		// inside its overlap takes it for its own (see ModifyPlan).
+		now, _ := r.data.client.ClerkNow()
+		m.SecretKeyRotatedAt = types.StringValue(now.UTC().Format(time.RFC3339))
+		resp.Diagnostics.AddWarning("Secret key of machine "+id+" changed outside Terraform",
+			"Clerk holds another secret key for the machine than the state did, rotated outside Terraform or by a rotation whose answer was lost: "+
+				"secret_key is now the current key, and secret_key_rotated_at the time of this refresh.")
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotationObservedKey, []byte("true"))...)
+	}
 	m.set(ctx, got.machine, &resp.Diagnostics)
 	m.SecretKey = types.StringValue(key)
 	if m.PreviousKeyTTLSeconds.IsNull() {
@@ -242,8 +325,9 @@ func (r *machineResource) Update(ctx context.Context, req resource.UpdateRequest
 		}
 	}
 
+	rotate := plan.SecretKey.IsUnknown() // as ModifyPlan decided
 	plan.SecretKey, plan.SecretKeyRotatedAt = prior.SecretKey, prior.SecretKeyRotatedAt
-	if rotates(ctx, req.Private, plan.RotationTriggers, prior.RotationTriggers) {
+	if rotate {
 		key, err := store.rotate(ctx, id, prior.SecretKey.ValueString(), plan.PreviousKeyTTLSeconds.ValueInt64())
 		if err != nil {
 			addClientError(&resp.Diagnostics, "Unable to rotate the secret key of machine "+id, err)
@@ -270,6 +354,7 @@ func (r *machineResource) Update(ctx context.Context, req resource.UpdateRequest
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	machineIdentity.set(ctx, resp.Identity, &resp.Diagnostics, plan.ID)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, nil)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotationObservedKey, nil)...)
 }
 
 func (r *machineResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -303,33 +388,28 @@ func (r *machineResource) ImportState(ctx context.Context, req resource.ImportSt
 }
 
 // rotate gives machine id a new secret key, the previous one working for
-// overlap more seconds, and returns the new key. A lost answer is settled
-// by reading the current key: a key other than prior means the rotation
-// happened (its answer was lost), the same one that it did not, and it is
-// sent again; a rotation is thus never sent twice for one change.
+// overlap more seconds, and returns the new key. It is sent once per
+// change: two rotations inside one overlap could end at once the key
+// consumers hold (Clerk is documented to keep one previous key). A lost
+// answer is settled by reading the current key: a key other than prior
+// means the rotation happened. The same key is no proof that it did not
+// (the request may still be on its way), so the rotation is not sent
+// again: the apply fails, and the next one's refresh reads the key first.
 func (s *machineStore) rotate(ctx context.Context, id, prior string, overlap int64) (string, error) {
-	var lost error
-	for range createAttempts {
-		key, err := s.client.RotateMachineSecretKey(ctx, id, overlap)
-		if err == nil {
-			return key, nil
-		}
-		if !client.IsAmbiguous(err) {
-			return "", err
-		}
-		lost = err
-		current, err := s.client.GetMachineSecretKey(ctx, id)
-		if err != nil {
-			return "", fmt.Errorf("%w; then reading the current key to see whether it rotated failed too (the next refresh reads it): %w", lost, err)
-		}
-		if current != prior {
-			return current, nil
-		}
-		if ctx.Err() != nil {
-			break
-		}
+	key, err := s.client.RotateMachineSecretKey(ctx, id, overlap)
+	if err == nil || !client.IsAmbiguous(err) {
+		return key, err
 	}
-	return "", lost
+	current, rerr := s.client.GetMachineSecretKey(ctx, id)
+	switch {
+	case rerr != nil:
+		return "", fmt.Errorf("%w; then reading the current key to see whether it rotated failed too (the next refresh reads it): %w", err, rerr)
+	case current != prior:
+		return current, nil
+	}
+	return "", fmt.Errorf("%w; the machine's key has not changed since, but the request may yet reach Clerk, so it is not sent again: "+
+		"two rotations inside one overlap could end at once the key consumers hold. Apply again: its refresh reads the key first, "+
+		"and takes a changed one for this rotation", err)
 }
 
 // The machineauth_machine list resource (Terraform 1.14 and later,

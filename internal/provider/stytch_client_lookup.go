@@ -18,12 +18,9 @@ import (
 // data sources' look-up of one client by its client_id, with what they
 // show of its secret.
 
-// stytchClientGone reports a 404 that names the client as missing; a 404
-// without such an error type (a proxy's page, a wrong base URL) proves
-// nothing.
-func stytchClientGone(err error) bool {
-	return client.IsNotFound(err) && strings.HasSuffix(client.ErrorCode(err), "_not_found")
-}
+// stytchClientGone reports Stytch's answer that the client does not exist,
+// in whichever shape Stytch gives it (see stytchNotFound).
+func stytchClientGone(err error) bool { return stytchNotFound(err) }
 
 // searchPageSize is the most Stytch returns in one search page.
 const searchPageSize = 1000

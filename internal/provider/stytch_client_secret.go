@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -75,7 +74,9 @@ func clientSecretDoc(kind string) string {
 		"A rotation completed or cancelled outside Terraform is noticed on refresh, with a warning, and recorded. " +
 		"A rotation started outside Terraform has a next secret Terraform never saw: the refresh warns, and the next rotation " +
 		"Terraform starts cancels it first. A lost answer to a rotation step is resolved by reading the client back, " +
-		"never by repeating the step blindly."
+		"never by repeating the step blindly. So is a step out of turn, such as a completion of a rotation cancelled outside Terraform, however " +
+		"Stytch answers it (400, 409, or a 200 that changes nothing: see " + assumptionsGuide + ", `rotation_out_of_turn`): a completion is recorded only " +
+		"once the client's secrets show it."
 }
 
 // clientSecretAttributes are the rotation's schema attributes; secretDoc
@@ -280,8 +281,9 @@ type secretRotator interface {
 	// kind names the client in messages: "connected app", "M2M client".
 	kind() string
 	start(ctx context.Context, id string) (next string, err error)
-	complete(ctx context.Context, id string) error
-	cancel(ctx context.Context, id string) error
+	// complete and cancel return the secrets as Stytch answered them.
+	complete(ctx context.Context, id string) (secretStatus, error)
+	cancel(ctx context.Context, id string) (secretStatus, error)
 	status(ctx context.Context, id string) (secretStatus, error)
 }
 
@@ -352,11 +354,22 @@ func rotationStamp(stytchNow func() (time.Time, bool)) time.Time {
 	return now.UTC().Truncate(time.Second).Add(time.Second)
 }
 
+// outOfTurn reports Stytch's refusal of a rotation step out of turn: a
+// start while one is pending, a complete or cancel with none. How Stytch
+// refuses it is not documented: 400 or 409 (assumption rotation_out_of_turn
+// in the emulator assumptions guide), or not at all (see finishRotation).
+// Either refusal is settled by reading the client back.
+func outOfTurn(err error) bool {
+	s := httpStatus(err)
+	return s == http.StatusBadRequest || s == http.StatusConflict
+}
+
 // startRotation starts a rotation and returns the next secret. A lost
 // answer, or Stytch's refusal because a rotation is already under way (one
 // whose answer was lost, or one started outside Terraform), is resolved by
 // reading the client: a rotation whose next secret nobody here holds is
-// cancelled and the start sent again.
+// cancelled and the start sent again. A Stytch that answers such a start
+// with a new next secret in place of the pending one needs nothing more.
 func startRotation(ctx context.Context, rot secretRotator, id string) (string, error) {
 	var last error
 	for range rotationAttempts {
@@ -364,7 +377,7 @@ func startRotation(ctx context.Context, rot secretRotator, id string) (string, e
 		if err == nil {
 			return next, nil
 		}
-		if !client.IsAmbiguous(err) && httpStatus(err) != http.StatusBadRequest {
+		if !client.IsAmbiguous(err) && !outOfTurn(err) {
 			return "", err
 		}
 		st, serr := rot.status(ctx, id)
@@ -379,7 +392,7 @@ func startRotation(ctx context.Context, rot secretRotator, id string) (string, e
 			last = err
 			continue
 		}
-		if cerr := rot.cancel(ctx, id); cerr != nil && !client.IsAmbiguous(cerr) && httpStatus(cerr) != http.StatusBadRequest {
+		if _, cerr := rot.cancel(ctx, id); cerr != nil && !client.IsAmbiguous(cerr) && !outOfTurn(cerr) {
 			return "", cerr
 		}
 		last = err
@@ -412,15 +425,32 @@ func cancelRotation(ctx context.Context, rot secretRotator, id, next string) err
 }
 
 // finishRotation sends step until done says the client reached its end
-// state, reading the client back after a lost answer or a refusal.
-func finishRotation(ctx context.Context, rot secretRotator, id string, step func(context.Context, string) error, done func(secretStatus) (bool, error)) error {
+// state, reading the client back after a lost answer or a refusal. A step
+// out of turn may also be answered 200 and change nothing (assumption
+// rotation_out_of_turn): an answer whose secrets are not where the step
+// leaves them is checked against a fresh read too, so a complete that
+// changed nothing is never taken for one that did.
+func finishRotation(ctx context.Context, rot secretRotator, id string, step func(context.Context, string) (secretStatus, error), done func(secretStatus) (bool, error)) error {
 	var last error
 	for range rotationAttempts {
-		err := step(ctx, id)
+		answered, err := step(ctx, id)
 		if err == nil {
+			if ok, derr := done(answered); derr == nil && ok {
+				return nil
+			}
+			st, serr := rot.status(ctx, id)
+			if serr != nil {
+				return serr
+			}
+			switch ok, derr := done(st); {
+			case derr != nil:
+				return derr
+			case !ok:
+				return fmt.Errorf("stytch accepted the step, yet the client's secrets are not as it leaves them")
+			}
 			return nil
 		}
-		if !client.IsAmbiguous(err) && httpStatus(err) != http.StatusBadRequest {
+		if !client.IsAmbiguous(err) && !outOfTurn(err) {
 			return err
 		}
 		st, serr := rot.status(ctx, id)
@@ -439,15 +469,6 @@ func finishRotation(ctx context.Context, rot secretRotator, id string, step func
 		last = err
 	}
 	return fmt.Errorf("%d attempts went unanswered; last: %w", rotationAttempts, last)
-}
-
-// httpStatus is the status of the API error in err, or 0.
-func httpStatus(err error) int {
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.StatusCode
-	}
-	return 0
 }
 
 // observeSecrets records on refresh what Stytch says of the secrets when it

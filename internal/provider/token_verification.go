@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -151,6 +152,12 @@ const tokenVerificationHow = "How a token is checked:\n\n" +
 	"by Stytch's clock. Stytch has no revoke for them: an inactive or deleted client's tokens stay valid until they expire.\n\n" +
 	"With `required_scopes`, a token that passes its checks but lacks one of them is `valid = false` with `reason = \"insufficient_scope\"`, " +
 	"for every kind of token: the OAuth scopes of access tokens, an API key's scopes, the machines (`mch_...`) an M2M token may call.\n\n" +
+	"Where Clerk's and Stytch's answers are not documented (see " + assumptionsGuide + "), the result is the same whichever way they answer: " +
+	"a revoked or expired opaque token or API key that Clerk refuses with 404, with 400, or answers 200 with its `revoked` or `expired` flag set " +
+	"(`clerk_verify_refusal`) is `valid = false`, with `reason = \"revoked\"` or `\"expired\"` where the answer says which, else `\"invalid\"`; " +
+	"a JWT-format M2M token's machines are read from its `scopes` claim, or without one from the machine ids in `aud` (`m2m_jwt_scopes_claim`); " +
+	"a connected-app access token issued to another app than `client_id` is `invalid` even where Stytch's introspection would call it active " +
+	"(`introspect_other_client`).\n\n" +
 	"An invalid token is never an error: it gives `valid = false` and a `reason`, so this works in `check` blocks and postconditions. " +
 	"Errors are kept for the provider's own access: its Clerk key or Stytch credentials (or the given `client_id` and `client_secret`) refused, " +
 	"or a service unreachable or failing after retries."
@@ -175,7 +182,7 @@ var tokenVerificationDocs = struct {
 	requiredScopes: "Scopes the token must carry: a token that is otherwise valid but lacks one is `valid = false` with `reason = \"insufficient_scope\"`. " +
 		"For M2M tokens, the machine ids (`mch_...`) it must be allowed to call.",
 	clientID: "For connected-app access tokens: the connected app's client id to introspect as. " +
-		"When unset, the token's own `client_id` claim is used. When set without `client_secret`, a token issued to another app is `invalid`. " +
+		"When unset, the token's own `client_id` claim is used. When set, a token issued to another app is `invalid`, with or without `client_secret`. " +
 		"For Clerk OAuth access tokens: when set, a token issued to another application is `invalid`; when unset, the result is the `client_id` " +
 		"of the application the token was issued to (null for other kinds of token).",
 	clientSecret: "For connected-app access tokens: the connected app's client secret. " +
@@ -184,7 +191,7 @@ var tokenVerificationDocs = struct {
 	reason: "Why the token is not valid; empty when it is:\n\n" +
 		"  - `invalid`: Clerk refused an opaque token or an API key. Clerk answers alike for revoked, expired and unknown ones (and for tokens the configured machine key may not see), " +
 		"so a caller holding only the secret cannot tell which. Also a JWT that is not valid yet (`nbf`), " +
-		"a connected-app token checked locally, or a Clerk OAuth access token, issued to another `client_id` than the one given.\n" +
+		"or a connected-app token or Clerk OAuth access token issued to another `client_id` than the one given.\n" +
 		"  - `expired`: a JWT past its `exp`, or a service answer that says the token expired.\n" +
 		"  - `bad_signature`: a JWT whose signature, signing key or (for M2M tokens) category header does not check.\n" +
 		"  - `malformed`: not a known token format, or not the kind of token `type` names (an OAuth access token given as an M2M token, say).\n" +
@@ -342,11 +349,11 @@ func (tv *tokenVerifier) verifyOpaqueM2MToken(ctx context.Context, token string)
 		return v, &verificationFailure{"Unable to verify the M2M token with Clerk", err}
 	}
 	tok, err := tv.client.VerifyM2MToken(ctx, key, token)
-	switch {
-	case client.IsNotFound(err):
-		v.reason = reasonInvalid
+	if reason, refused := verifyRefusal(err); refused {
+		v.reason = reason
 		return v, nil
-	case err != nil:
+	}
+	if err != nil {
 		return v, &verificationFailure{"Unable to verify the M2M token with Clerk", err}
 	}
 	// Clerk answers 404 for revoked and expired tokens. Were it ever to
@@ -364,6 +371,31 @@ func (tv *tokenVerifier) verifyOpaqueM2MToken(ctx context.Context, token string)
 		v.claims = canonicalJSON(tok.Claims)
 	}
 	return v, nil
+}
+
+// verifyRefusal reads Clerk's refusal of a verify: how it answers a revoked
+// or expired credential is not documented (assumption clerk_verify_refusal
+// in the emulator assumptions guide). 404, as for an unknown one, says only
+// that it is not valid; 400, the other answer the description declares,
+// may say why in its message. The body of a verify is only the credential,
+// so a 400 is about the credential, unless its code says the request was
+// malformed, which is the provider's mistake and an error. Any other answer
+// is an error too.
+func verifyRefusal(err error) (reason string, refused bool) {
+	switch code := client.ErrorCode(err); {
+	case client.IsNotFound(err):
+		return reasonInvalid, true
+	case httpStatus(err) != http.StatusBadRequest, code == "request_body_invalid", strings.HasPrefix(code, "form_param_"):
+		return "", false
+	}
+	msg := strings.ToLower(err.Error())
+	switch {
+	case strings.Contains(msg, "revoked"):
+		return reasonRevoked, true
+	case strings.Contains(msg, "expired"):
+		return reasonExpired, true
+	}
+	return reasonInvalid, true
 }
 
 func (tv *tokenVerifier) verifyClerkJWT(ctx context.Context, jwt *jwtverify.Token) (verification, *verificationFailure) {
@@ -385,7 +417,7 @@ func (tv *tokenVerifier) verifyClerkJWT(ctx context.Context, jwt *jwtverify.Toke
 		return v, nil
 	}
 	v.id, v.subject, v.expiresAt = jwt.StringClaim("jti"), jwt.StringClaim("sub"), expiry(jwt)
-	v.scopes = claimStrings(jwt.Claims["scopes"])
+	v.scopes = clerkJWTScopes(jwt)
 	custom := map[string]any{}
 	for k, c := range jwt.Claims {
 		if !slices.Contains(clerkJWTStandardClaims, k) {
@@ -396,6 +428,19 @@ func (tv *tokenVerifier) verifyClerkJWT(ctx context.Context, jwt *jwtverify.Toke
 		v.claims = marshalClaims(custom)
 	}
 	return v, nil
+}
+
+// clerkJWTScopes reads the machines a JWT-format M2M token may call. Which
+// claim Clerk signs them into is not documented (assumption
+// m2m_jwt_scopes_claim in the emulator assumptions guide): `scopes`,
+// space separated, or failing that `aud`, as Clerk's own SDK reads them
+// (payload.scopes?.split(' ') ?? payload.aud). From aud only machine ids
+// are taken, since an audience may name other things.
+func clerkJWTScopes(jwt *jwtverify.Token) []string {
+	if raw, ok := jwt.Claims["scopes"]; ok {
+		return claimStrings(raw)
+	}
+	return slices.DeleteFunc(claimStrings(jwt.Claims["aud"]), func(s string) bool { return !strings.HasPrefix(s, "mch_") })
 }
 
 // verifyStytchAccessToken introspects the token as the connected app when a
@@ -431,6 +476,15 @@ func (tv *tokenVerifier) verifyStytchAccessToken(ctx context.Context, jwt *jwtve
 		// Active means Stytch recognises this very token, so its claims
 		// are the ones Stytch issued and can be reported as they stand.
 		v = verification{tokenType: tokenTypeConnectedApp}
+		// Whether Stytch answers active to one app for a token issued to
+		// another is not documented (assumption introspect_other_client
+		// in the emulator assumptions guide): the question asked is
+		// whether the token is valid for this app, so a token of another
+		// app is not, whichever way Stytch answers, as the local check
+		// below says too.
+		if clientID != "" && clientID != tokenClientID {
+			v.reason, v.detail = reasonInvalid, "issued to another client_id"
+		}
 	} else {
 		keys, err := tv.signingKeys(ctx, jwksStytch, tv.client.StytchJWKS)
 		if err != nil {

@@ -3,8 +3,6 @@ package provider
 import (
 	"context"
 	"regexp"
-
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 )
 
 // apiKeySecretShape is the look of a Clerk API key's secret, which a
@@ -20,11 +18,11 @@ func (tv *tokenVerifier) verifyAPIKey(ctx context.Context, secret string) (verif
 		return v, &verificationFailure{"Unable to verify the API key with Clerk", missingInstanceKey}
 	}
 	k, err := tv.client.VerifyAPIKey(ctx, secret)
-	switch {
-	case client.IsNotFound(err):
-		v.reason = reasonInvalid
+	if reason, refused := verifyRefusal(err); refused {
+		v.reason = reason
 		return v, nil
-	case err != nil:
+	}
+	if err != nil {
 		return v, &verificationFailure{"Unable to verify the API key with Clerk", err}
 	}
 	// As for M2M tokens: were Clerk to answer 200 for a key it flags,
