@@ -78,12 +78,14 @@ const (
 	whyProbes   = "starts an emulator for each alternative of each switch"
 	whyConsent  = "needs a user's consent to an OAuth application, which at Clerk only a browser gives and the emulator's control route stands in for"
 	whyRefusals = "refuses chosen requests through a proxy of its own in front of the emulator, and reads the emulator's records"
+	whySwitches = "runs each credential type under every alternative of the emulator's switches (-assume), which a real service cannot be set to; the assumptions report asks the real one which it takes"
 )
 
 // emulatorOnly is the one table of the tests that need what only the
 // emulator has, by top-level name, with the reason they skip in live mode.
 var emulatorOnly = map[string]string{ //nolint:gosec // G101: reasons that speak of secrets, not secrets
 	// internal/provider: acceptance tests.
+	"TestAccSwitches":                                                  whySwitches,
 	"TestAccM2MToken_rotation":                                         whyLongWait + ": a token's rotation window opens 50 minutes into its hour",
 	"TestAccM2MToken_callBudget":                                       whyCounts + ", over 120 tokens",
 	"TestAccMachine_noDowntimeRotation":                                whyLongWait + " (a key's ten-minute overlap), with Clerk's clock a day ahead",
