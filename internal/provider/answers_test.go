@@ -97,6 +97,7 @@ func TestVerifyRefusal(t *testing.T) {
 		{apiErr("clerk", 400, "bad_request", "The API key is expired."), reasonExpired, true},
 		{apiErr("clerk", 400, "token_invalid", "Invalid token."), reasonInvalid, true},
 		{apiErr("clerk", 400, "request_body_invalid", ""), "", false},
+		{apiErr("clerk", 400, "", "<html><h1>400 Bad Request</h1></html>"), "", false},
 		{apiErr("clerk", 422, "form_param_missing", ""), "", false},
 		{apiErr("clerk", 401, "clerk_key_invalid", ""), "", false},
 		{apiErr("clerk", 500, "internal_clerk_error", ""), "", false},

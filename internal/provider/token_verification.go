@@ -379,13 +379,14 @@ func (tv *tokenVerifier) verifyOpaqueM2MToken(ctx context.Context, token string)
 // that it is not valid; 400, the other answer the description declares,
 // may say why in its message. The body of a verify is only the credential,
 // so a 400 is about the credential, unless its code says the request was
-// malformed, which is the provider's mistake and an error. Any other answer
-// is an error too.
+// malformed, which is the provider's mistake and an error, or it has no
+// code at all: then it is not Clerk's answer (a gateway's page, say). Any
+// other answer is an error too.
 func verifyRefusal(err error) (reason string, refused bool) {
 	switch code := client.ErrorCode(err); {
 	case client.IsNotFound(err):
 		return reasonInvalid, true
-	case httpStatus(err) != http.StatusBadRequest, code == "request_body_invalid", strings.HasPrefix(code, "form_param_"):
+	case httpStatus(err) != http.StatusBadRequest, code == "", code == "request_body_invalid", strings.HasPrefix(code, "form_param_"):
 		return "", false
 	}
 	msg := strings.ToLower(err.Error())
