@@ -354,7 +354,9 @@ var shared sync.Map
 
 // Lock holds, in live mode, each named fixture until t ends: a member can
 // authorize an app only once, so the tests of one member and app take
-// turns against real services. Call it once t runs in parallel: a test
+// turns against real services. The lock is this process's: make
+// testacc-live runs the packages one at a time. Call it once t runs in
+// parallel: a test
 // holding a lock while waiting for the parallel phase would block the
 // serial tests it waits for.
 func (tg *Target) Lock(t testing.TB, fixtures ...string) {
