@@ -98,8 +98,9 @@ func (r *raw) stytch(ctx context.Context, method, path string, body any, edit fu
 	})
 }
 
-// do sends one request, again after a 429 (at most three times, waiting
-// as Retry-After says, up to ten seconds), and decodes the answer.
+// do sends one request, again after each 429 for up to two minutes
+// (waiting as Retry-After says, up to ten seconds at a time: the tests
+// beside it share the instance's limit), and decodes the answer.
 func (r *raw) do(ctx context.Context, method, url string, body any, auth func(*http.Request)) (answer, error) {
 	var payload []byte
 	switch b := body.(type) {
@@ -112,7 +113,8 @@ func (r *raw) do(ctx context.Context, method, url string, body any, auth func(*h
 			return answer{}, err
 		}
 	}
-	for attempt := 1; ; attempt++ {
+	giveUp := time.Now().Add(2 * time.Minute)
+	for {
 		req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(payload))
 		if err != nil {
 			return answer{}, err
@@ -131,7 +133,7 @@ func (r *raw) do(ctx context.Context, method, url string, body any, auth func(*h
 		if err != nil {
 			return answer{}, err
 		}
-		if resp.StatusCode == http.StatusTooManyRequests && attempt < 3 {
+		if resp.StatusCode == http.StatusTooManyRequests && time.Now().Before(giveUp) {
 			wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
 			select {
 			case <-time.After(time.Duration(min(max(wait, 1), 10)) * time.Second):
