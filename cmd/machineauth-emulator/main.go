@@ -25,6 +25,7 @@ func main() {
 	seed := flag.Int64("seed", 1, "seed for the fault draws")
 	fixture := flag.Bool("fixture", true, "seed a machine pair, an organization with a member and a connected app")
 	latency := flag.Duration("latency", 0, "latency added to every API request, e.g. 50ms")
+	control := flag.Bool("control", true, "serve the emulator's own routes (/__emulator/stats, /assumptions, /clock); with -control=false they answer 404, so the emulator offers nothing the real services do not")
 	envFile := flag.String("env-file", "", "also write the URLs, credentials and fixture ids as KEY=value lines to this file, for shell scripts to source")
 	assume := &assumeFlag{set: map[string]string{}}
 	flag.Var(assume, "assume", "answer as `NAME=ALTERNATIVE` where Clerk's or Stytch's reference leaves room (repeatable); \"-assume list\" prints every switch with its default and alternatives")
@@ -46,6 +47,7 @@ func main() {
 		NoFixture:       !*fixture,
 		Latency:         *latency,
 		Assume:          assume.set,
+		NoControl:       !*control,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -67,12 +69,28 @@ func main() {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	<-sig
+	// What was asked of it, on stderr: how many requests a run against it
+	// sends, which its control routes, when off, cannot say.
+	fmt.Fprintln(os.Stderr, servedLine(srv.Stats()))
 	done := make(chan struct{})
 	go func() { _ = srv.Close(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
 	}
+}
+
+// servedLine says how many requests the emulator answered, per service.
+func servedLine(st emulator.Stats) string {
+	clerk, stytch := 0, 0
+	for route, n := range st.Requests {
+		if _, path, _ := strings.Cut(route, " "); strings.HasPrefix(path, "/clerk/") {
+			clerk += n
+		} else {
+			stytch += n
+		}
+	}
+	return fmt.Sprintf("machineauth-emulator: served %d requests (Clerk %d, Stytch %d), %d of them answered 429", st.TotalRequests, clerk, stytch, st.Faults["rate_limited"]+st.Faults["429"])
 }
 
 // envLines renders info as the environment the provider reads, plus the
@@ -95,6 +113,7 @@ func envLines(info emulator.Info) string {
 			[2]string{"MACHINEAUTH_FIXTURE_CLERK_MACHINE_ID", fx.ClerkMachineID},
 			[2]string{"MACHINEAUTH_FIXTURE_CLERK_SCOPED_MACHINE_ID", fx.ClerkScopedMachineID},
 			[2]string{"MACHINEAUTH_FIXTURE_CLERK_USER_ID", fx.ClerkUserID},
+			[2]string{"MACHINEAUTH_FIXTURE_CLERK_ORGANIZATION_ID", fx.ClerkOrganizationID},
 			[2]string{"MACHINEAUTH_FIXTURE_STYTCH_ORGANIZATION_ID", fx.StytchOrganizationID},
 			[2]string{"MACHINEAUTH_FIXTURE_STYTCH_MEMBER_ID", fx.StytchMemberID},
 			[2]string{"MACHINEAUTH_FIXTURE_STYTCH_CONNECTED_APP_ID", fx.StytchConnectedAppID},

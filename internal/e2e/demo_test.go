@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/acctest"
 )
 
 // Shapes of the secrets the demo handles, as the emulator makes them. The
@@ -53,6 +55,7 @@ var (
 // overlap and refused after it by the emulator's clock, the tokens still
 // valid, the destroy, zero live), and print no secret.
 func TestDemo(t *testing.T) {
+	acctest.RequireEmulator(t)
 	root, _ := examplesSetup(t)
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)

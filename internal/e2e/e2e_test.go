@@ -22,11 +22,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/acctest"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/tfcli"
 )
@@ -42,6 +46,11 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if buildDir != "" {
 		_ = os.RemoveAll(buildDir)
+	}
+	if acctest.Live() {
+		line := acctest.Summary("internal/e2e")
+		fmt.Println(line)
+		acctest.ReportLines(line)
 	}
 	os.Exit(code)
 }
@@ -94,38 +103,69 @@ type run struct {
 func newRun(t *testing.T, opts emulator.Options) *run {
 	t.Helper()
 	requireAcc(t)
-	srv, err := emulator.Start(opts)
-	if err != nil {
-		t.Fatalf("starting the emulator: %v", err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	return newRunOn(t, srv)
+	return newRunOn(t, acctest.StartEmulator(t, opts))
 }
 
 // newRunOn is newRun against an emulator that others share: pipelines of
 // one team against one instance.
 func newRunOn(t *testing.T, srv *emulator.Server) *run {
 	t.Helper()
-	bin := providerBuild(t)
-	ws, err := tfcli.NewWorkspace(t.TempDir(), bin)
-	if err != nil {
-		t.Fatal(err)
-	}
 	info := srv.Info()
-	ws.Env = []string{
+	r := newWorkspaceRun(t, []string{
 		"CLERK_API_URL=" + info.ClerkAPIURL,
 		"CLERK_SECRET_KEY=" + info.ClerkSecretKey,
 		"CLERK_MACHINE_SECRET_KEY=" + info.Fixture.ClerkMachineSecretKey,
 		"STYTCH_BASE_URL=" + info.StytchBaseURL,
 		"STYTCH_PROJECT_ID=" + info.StytchProjectID,
 		"STYTCH_SECRET=" + info.StytchSecret,
+	})
+	r.srv = srv
+	return r
+}
+
+// newTargetRun runs t in parallel with a workspace against its target
+// (see acctest.New), through a counting proxy: a live-capable test
+// observes only what the services' public APIs show, and counts what the
+// provider sent on the way.
+func newTargetRun(t *testing.T) (*run, *acctest.Target, *acctest.Counter) {
+	t.Helper()
+	requireAcc(t)
+	t.Parallel()
+	tg := acctest.New(t)
+	clerkURL, stytchURL, calls := tg.CountingURLs(t)
+	env := slices.Concat(tg.Environ(), []string{"CLERK_API_URL=" + clerkURL, "STYTCH_BASE_URL=" + stytchURL})
+	return newWorkspaceRun(t, env), tg, calls
+}
+
+// newWorkspaceRun is a run whose terraform gets env: every credential, as
+// a CI job would set them, so the configuration files hold no secret.
+func newWorkspaceRun(t *testing.T, env []string) *run {
+	t.Helper()
+	bin := providerBuild(t)
+	ws, err := tfcli.NewWorkspace(t.TempDir(), bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.Env = slices.Concat(env, []string{
 		// A developer's own settings must not change what is measured.
 		"TF_LOG=", "TF_LOG_PATH=", "TF_LOG_PROVIDER=", "TF_LOG_CORE=",
 		"MACHINEAUTH_MAX_RETRIES=", "MACHINEAUTH_MAX_RETRY_WAIT=", "MACHINEAUTH_REQUEST_TIMEOUT=",
 		"MACHINEAUTH_CALL_TIMEOUT=", "MACHINEAUTH_REQUESTS_PER_SECOND=", "MACHINEAUTH_EXPIRY_WARNING_SECONDS=",
-	}
-	return &run{t: t, srv: srv, ws: ws}
+	})
+	return &run{t: t, ws: ws}
 }
+
+// prefixedNames is a configuration with every literal name and
+// client_name prefixed for the test (see acctest.Target.Name), so that
+// what an example makes carries the prefix the sweepers look for.
+func prefixedNames(tg *acctest.Target, config string) string {
+	return namesRe.ReplaceAllStringFunc(config, func(m string) string {
+		sub := namesRe.FindStringSubmatch(m)
+		return sub[1] + strconv.Quote(tg.Name(sub[2]))
+	})
+}
+
+var namesRe = regexp.MustCompile(`(?m)^(\s*(?:name|client_name)\s*=\s*)"([^"$]*)"`)
 
 // write puts the configuration (and anything else) into the workspace.
 func (r *run) write(name, content string) {
@@ -248,17 +288,28 @@ type stateFile struct {
 // the workspace's state; none when there is no state yet.
 func (r *run) instances(typ string) []map[string]any {
 	r.t.Helper()
-	b, err := os.ReadFile(filepath.Join(r.ws.Dir, "terraform.tfstate"))
+	return stateIn(r.t, r.ws.Dir).instances(typ)
+}
+
+// stateIn reads the terraform.tfstate of dir, empty when there is none.
+func stateIn(t *testing.T, dir string) *stateFile {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate"))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil
+		return &stateFile{}
 	}
 	if err != nil {
-		r.t.Fatal(err)
+		t.Fatal(err)
 	}
 	var st stateFile
 	if err := json.Unmarshal(b, &st); err != nil {
-		r.t.Fatalf("reading the state: %v", err)
+		t.Fatalf("reading the state: %v", err)
 	}
+	return &st
+}
+
+// instances returns the attributes of every managed instance of type typ.
+func (st *stateFile) instances(typ string) []map[string]any {
 	var out []map[string]any
 	for _, res := range st.Resources {
 		if res.Mode != "managed" || res.Type != typ {

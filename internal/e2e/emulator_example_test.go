@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/acctest"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/tfcli"
 )
@@ -34,6 +35,7 @@ exec terraform test -no-color`
 // stats afterwards, which must show what the tests issued and nothing left
 // live.
 func TestEmulatorExample(t *testing.T) {
+	acctest.RequireEmulator(t)
 	root, providerDir := examplesSetup(t)
 	t.Parallel()
 	ctx := context.Background()

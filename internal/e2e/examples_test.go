@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/acctest"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/tfcli"
 )
 
@@ -166,31 +166,32 @@ func cliVersion(t *testing.T) (major, minor int) {
 // among them, and leave no credential live after destroy.
 func TestQuickstartAppliesAndDestroys(t *testing.T) {
 	root, providerDir := examplesSetup(t)
-	t.Parallel()
-	srv, err := emulator.Start(emulator.Options{})
+	r, tg, calls := newTargetRun(t)
+	tg.Lock(t, acctest.FixtureAuthorization)
+	fx := tg.Fixture
+
+	w := copyExample(t, filepath.Join(root, "examples", "quickstart"), providerDir)
+	files, err := filepath.Glob(filepath.Join(w.Dir, "*.tf"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = srv.Close() }()
-	info := srv.Info()
-	fx := info.Fixture
-
-	w := copyExample(t, filepath.Join(root, "examples", "quickstart"), providerDir)
-	w.Env = []string{
-		"CLERK_API_URL=" + info.ClerkAPIURL,
-		"CLERK_SECRET_KEY=" + info.ClerkSecretKey,
-		"CLERK_MACHINE_SECRET_KEY=" + fx.ClerkMachineSecretKey,
-		"STYTCH_BASE_URL=" + info.StytchBaseURL,
-		"STYTCH_PROJECT_ID=" + info.StytchProjectID,
-		"STYTCH_SECRET=" + info.StytchSecret,
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.WriteFile(filepath.Base(f), prefixedNames(tg, string(b))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Env = slices.Concat(r.ws.Env, []string{
 		"TF_VAR_organization_id=" + fx.StytchOrganizationID,
 		"TF_VAR_member_id=" + fx.StytchMemberID,
 		"TF_VAR_connected_app_id=" + fx.StytchConnectedAppID,
 		"TF_VAR_connected_app_client_secret=" + fx.StytchConnectedAppClientSecret,
 		"TF_VAR_redirect_uri=" + fx.StytchRedirectURI,
-	}
+	})
 	ctx := context.Background()
-	baseline := srv.Stats().Machines.Live
 	applied, err := w.Run(ctx, "apply", "-auto-approve", "-no-color")
 	if err != nil {
 		t.Fatal(err)
@@ -209,7 +210,7 @@ func TestQuickstartAppliesAndDestroys(t *testing.T) {
 	if err := json.Unmarshal([]byte(res.Stdout), &outputs); err != nil {
 		t.Fatalf("terraform output -json: %v\n%s", err, res.Stdout)
 	}
-	secrets := append(issuedSecrets(t, w), info.ClerkSecretKey, fx.ClerkMachineSecretKey, info.StytchSecret, fx.StytchConnectedAppClientSecret)
+	secrets := append(issuedSecrets(t, w), tg.Env.ClerkSecretKey, fx.ClerkMachineSecretKey, tg.Env.StytchSecret, fx.StytchConnectedAppClientSecret)
 	for name, o := range outputs {
 		if o.Sensitive {
 			t.Errorf("output %s is sensitive: the quickstart must output ids and validity, never secrets", name)
@@ -230,12 +231,8 @@ func TestQuickstartAppliesAndDestroys(t *testing.T) {
 			t.Errorf("%s = %s, want %s", name, outputs[name].Value, want)
 		}
 	}
-	st := srv.Stats()
-	if st.Machines.Live != baseline+1 || st.M2MTokens.Live != 2 || st.APIKeys.Live != 1 || st.M2MClients.Active != 1 || st.Authorizations.Active != 1 {
-		t.Errorf("after apply: %d machines (besides %d), %d live tokens, %d API keys, %d M2M clients, %d active authorizations; want 1, 2, 1, 1, 1",
-			st.Machines.Live-baseline, baseline, st.M2MTokens.Live, st.APIKeys.Live, st.M2MClients.Active, st.Authorizations.Active)
-	}
-	// The tokens came from the machine Terraform made, with its key.
+	// What the services hold: the machine Terraform made, its two tokens
+	// live, the API key, the M2M client active, the authorization.
 	var ids map[string]string
 	if err := json.Unmarshal(outputs["m2m_token_ids"].Value, &ids); err != nil {
 		t.Fatal(err)
@@ -245,22 +242,66 @@ func TestQuickstartAppliesAndDestroys(t *testing.T) {
 		t.Fatal(err)
 	}
 	for consumer, id := range ids {
-		if tok, ok := srv.M2MToken(id); !ok || tok.Subject != machine {
-			t.Errorf("the %s token %s is not the quickstart machine's", consumer, id)
+		if tok, ok := tg.M2MToken(t, machine, id); !ok || tok.Revoked || tok.Expired {
+			t.Errorf("the %s token %s is not a live token of the quickstart machine: %+v", consumer, id, tok)
 		}
 	}
-	if st.Count("POST", "/v1/public/{project_id}/oauth2/token", 200) == 0 {
+	state := stateIn(t, w.Dir)
+	apiKeys, clients, tokens := state.instances("machineauth_api_key"), state.instances("machineauth_m2m_client"), state.instances("machineauth_m2m_token")
+	if len(apiKeys) != 1 || len(clients) != 1 || len(tokens) != 2 {
+		t.Fatalf("state holds %d API keys, %d M2M clients, %d tokens; want 1, 1, 2", len(apiKeys), len(clients), len(tokens))
+	}
+	apiKeyID, _ := apiKeys[0]["id"].(string)
+	clientID, _ := clients[0]["client_id"].(string)
+	if k, err := tg.Client.GetAPIKey(ctx, apiKeyID); err != nil || k.Revoked {
+		t.Errorf("API key %s after apply: %+v (%v), want live", apiKeyID, k, err)
+	}
+	if c, err := tg.Client.GetM2MClient(ctx, clientID); err != nil || c.Status != "active" {
+		t.Errorf("M2M client %s after apply: %+v (%v), want active", clientID, c, err)
+	}
+	if active, err := authorized(tg); err != nil || !active {
+		t.Errorf("the fixture member's authorization after apply: active %v (%v), want active", active, err)
+	}
+	if calls.Count("POST", `/v1/public/[^/]+/oauth2/token`, 200) == 0 {
 		t.Error("no token was asked of the M2M client")
 	}
 
 	if _, err := w.Run(ctx, "destroy", "-auto-approve", "-no-color"); err != nil {
 		t.Fatal(err)
 	}
-	st = srv.Stats()
-	if st.Machines.Live != baseline || st.M2MTokens.Live != 0 || st.APIKeys.Live != 0 || st.M2MClients != (emulator.M2MClientCounts{}) || st.Authorizations.Active != 0 {
-		t.Fatalf("after destroy: %+v machines, %+v tokens, %+v API keys, %+v M2M clients, %+v authorizations; want only the fixture's machines",
-			st.Machines, st.M2MTokens, st.APIKeys, st.M2MClients, st.Authorizations)
+	if _, err := tg.Client.GetMachine(ctx, machine); err == nil {
+		t.Errorf("after destroy: machine %s is still there", machine)
 	}
+	for _, tok := range tokens {
+		secret, _ := tok["token"].(string)
+		if got, err := tg.Client.VerifyM2MToken(ctx, tg.Env.ClerkSecretKey, secret); err == nil && !got.Revoked && !got.Expired {
+			t.Errorf("after destroy: token %s still verifies", got.ID)
+		}
+	}
+	if k, err := tg.Client.GetAPIKey(ctx, apiKeyID); err != nil || !k.Revoked {
+		t.Errorf("API key %s after destroy: %+v (%v), want revoked", apiKeyID, k, err)
+	}
+	if _, err := tg.Client.GetM2MClient(ctx, clientID); err == nil {
+		t.Errorf("after destroy: M2M client %s is still there", clientID)
+	}
+	if active, err := authorized(tg); err != nil || active {
+		t.Errorf("the fixture member's authorization after destroy: active %v (%v), want revoked", active, err)
+	}
+}
+
+// authorized reports whether the fixture member authorizes the fixture app.
+func authorized(tg *acctest.Target) (bool, error) {
+	fx := tg.Fixture
+	apps, err := tg.Client.MemberConnectedApps(context.Background(), fx.StytchOrganizationID, fx.StytchMemberID)
+	if err != nil {
+		return false, err
+	}
+	for _, a := range apps.ConnectedApps {
+		if a.ConnectedAppID == fx.StytchConnectedAppID {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // issuedSecrets reads from the state the secrets the quickstart's resources

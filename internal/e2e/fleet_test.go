@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/acctest"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 )
 
@@ -22,11 +23,7 @@ type fleet struct {
 func newFleet(t *testing.T, opts emulator.Options, n int, config string) *fleet {
 	t.Helper()
 	requireAcc(t)
-	srv, err := emulator.Start(opts)
-	if err != nil {
-		t.Fatalf("starting the emulator: %v", err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv := acctest.StartEmulator(t, opts)
 	f := &fleet{t: t, srv: srv}
 	for range n {
 		r := newRunOn(t, srv)

@@ -2,12 +2,11 @@ package e2e
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 )
 
 // TestKillSwitchPattern runs examples/patterns/m2m-client-kill-switch, the
@@ -15,26 +14,45 @@ import (
 // plans that still work while off, and back on in one apply, with no token
 // ever asked of the inactive client. Without the M2M client's planning of
 // client_secret as unknown on a reactivation, the last apply fails at plan
-// with Stytch's invalid_client.
+// with Stytch's invalid_client. It runs against its target, the example's
+// names prefixed for the test.
 func TestKillSwitchPattern(t *testing.T) {
-	r := newRun(t, emulator.Options{})
-	t.Parallel()
+	r, tg, calls := newTargetRun(t)
 	root, _ := examplesSetup(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	r.copyInto(root, filepath.Join("patterns", "m2m-client-kill-switch"))
+	dir := filepath.Join(root, "examples", "patterns", "m2m-client-kill-switch")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if filepath.Ext(e.Name()) == ".tf" {
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.write(e.Name(), prefixedNames(tg, string(b)))
+		}
+	}
 
+	var clientID string
 	status := func(want string) {
 		t.Helper()
-		ids := r.srv.M2MClientIDs()
-		if len(ids) != 1 {
-			t.Fatalf("%d M2M clients, want 1", len(ids))
+		clients := r.instances("machineauth_m2m_client")
+		if len(clients) != 1 {
+			t.Fatalf("%d M2M clients in state, want 1", len(clients))
 		}
-		if c, _ := r.srv.M2MClient(ids[0]); c.Status != want {
+		clientID, _ = clients[0]["client_id"].(string)
+		c, err := tg.Client.GetM2MClient(ctx, clientID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Status != want {
 			t.Fatalf("the client is %s, want %s", c.Status, want)
 		}
 	}
-	granted := func() int { return r.srv.Stats().Count("POST", tokenRoute, 200) }
+	granted := func() int { return calls.Count("POST", `/v1/public/[^/]+/oauth2/token`, 200) }
 	noCheckFailed := func(res string) {
 		t.Helper()
 		if strings.Contains(res, "Check block assertion failed") {
@@ -63,14 +81,14 @@ func TestKillSwitchPattern(t *testing.T) {
 	if granted() == off {
 		t.Error("no token was asked for after the client was turned back on")
 	}
-	if n := r.srv.Stats().Count("POST", tokenRoute, 401); n != 0 {
+	if n := calls.Count("POST", `/v1/public/[^/]+/oauth2/token`, 401) + calls.Count("POST", `/v1/public/[^/]+/oauth2/token`, 400); n != 0 {
 		t.Errorf("%d token requests were refused: a token was asked of the inactive client", n)
 	}
 	if _, _, err := r.tf(ctx, "plan", "-detailed-exitcode"); err != nil {
 		t.Errorf("the plan after turning the client back on is not empty: %v", err)
 	}
 	r.mustTF(ctx, "destroy", "-auto-approve")
-	if st := r.srv.Stats(); st.M2MClients != (emulator.M2MClientCounts{}) {
-		t.Errorf("after destroy: %+v M2M clients", st.M2MClients)
+	if _, err := tg.Client.GetM2MClient(ctx, clientID); err == nil {
+		t.Errorf("after destroy: M2M client %s is still there", clientID)
 	}
 }

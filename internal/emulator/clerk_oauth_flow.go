@@ -43,8 +43,10 @@ func (s *Server) routeClerkFrontend(mux *http.ServeMux) {
 	s.frontendRoute(mux, "POST", "/oauth/token", s.clerkOAuthToken)
 	s.frontendRoute(mux, "POST", "/oauth/register", s.clerkOAuthRegister)
 	// The stand-in for a signed-in user's browser (see above): a control
-	// route, never faulted, limited or counted.
-	mux.HandleFunc("POST /__emulator/clerk/oauth/authorize", s.controlOAuthAuthorize)
+	// route, never faulted, limited or counted, and gone with the others.
+	if !s.noControl {
+		mux.HandleFunc("POST /__emulator/clerk/oauth/authorize", s.controlOAuthAuthorize)
+	}
 }
 
 // fapiOAuthError answers in the OAuth 2.0 error shape of RFC 6749 section

@@ -59,6 +59,13 @@ type Options struct {
 	// choices, and a name or choice not there fails Start. A switch left
 	// out keeps its default.
 	Assume map[string]string
+	// NoControl turns the emulator's own routes (/__emulator/stats,
+	// /assumptions, /clock, and the stand-in for a user's browser at
+	// /clerk/oauth/authorize) off: they answer 404 like any unknown path,
+	// so the emulator offers nothing Clerk and Stytch do not. The live
+	// acceptance tests run against one started so, which proves they
+	// observe and arrange everything through the services' public APIs.
+	NoControl bool
 }
 
 // Info is what a caller needs to point a client at the emulator. Its JSON form
@@ -106,6 +113,8 @@ type Server struct {
 	latency       time.Duration
 	// assume is the choice in force for every switch.
 	assume assumed
+	// noControl leaves out every /__emulator/ route (Options.NoControl).
+	noControl bool
 
 	clerk  *clerkState
 	stytch *stytchState
@@ -186,7 +195,10 @@ func Start(opts Options) (*Server, error) {
 	}
 
 	mux := http.NewServeMux()
-	s.routeControl(mux)
+	s.noControl = opts.NoControl
+	if !s.noControl {
+		s.routeControl(mux)
+	}
 	s.routeClerk(mux)
 	s.routeStytch(mux)
 	mux.HandleFunc("/", s.notFound)

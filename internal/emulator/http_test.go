@@ -73,3 +73,42 @@ func TestSlowBodyDoesNotHoldTheStateLock(t *testing.T) {
 		t.Fatalf("organizations created: %d, want 2", n)
 	}
 }
+
+// With NoControl the emulator's own routes answer 404, as any path Clerk
+// and Stytch do not serve, while the services' routes answer as ever.
+func TestNoControlAnswersItsOwnRoutesWith404(t *testing.T) {
+	for _, noControl := range []bool{false, true} {
+		srv := startClerkEmulator(t, Options{NoControl: noControl})
+		for _, rt := range []struct{ method, path, body string }{
+			{"GET", "/__emulator/stats", ""},
+			{"GET", "/__emulator/assumptions", ""},
+			{"POST", "/__emulator/clock", `{"advance_seconds": 60}`},
+			{"POST", "/__emulator/clerk/oauth/authorize", `{}`},
+		} {
+			req, err := http.NewRequest(rt.method, srv.URL()+rt.path, strings.NewReader(rt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = resp.Body.Close()
+			want := http.StatusOK
+			if rt.path == "/__emulator/clerk/oauth/authorize" {
+				want = http.StatusBadRequest // no client_id: refused, but there
+			}
+			if noControl {
+				want = http.StatusNotFound
+			}
+			if resp.StatusCode != want {
+				t.Errorf("NoControl %v: %s %s answered %d, want %d", noControl, rt.method, rt.path, resp.StatusCode, want)
+			}
+		}
+		info := srv.Info()
+		res := clerkCall(t, info.ClerkAPIURL, "GET", "/machines", info.ClerkSecretKey, nil)
+		if res.status != http.StatusOK {
+			t.Errorf("NoControl %v: GET /machines answered %d, want 200", noControl, res.status)
+		}
+	}
+}

@@ -7,27 +7,10 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/acctest"
 )
-
-// issueOutside issues an opaque token with a machine key, as a service
-// holding that key would, outside Terraform.
-func issueOutside(t *testing.T, srv *emulator.Server, machineKey string) string {
-	t.Helper()
-	c, err := client.New(client.Config{ClerkAPIURL: srv.Info().ClerkAPIURL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := c.CreateM2MToken(context.Background(), machineKey, client.CreateM2MTokenRequest{TokenFormat: tokenFormatOpaque})
-	if err != nil {
-		t.Fatalf("issuing a token outside Terraform: %v", err)
-	}
-	return tok.ID
-}
 
 // expectOutput fails unless out holds every one of parts.
 func expectOutput(t *testing.T, out string, parts ...string) {
@@ -45,17 +28,13 @@ func expectOutput(t *testing.T, out string, parts ...string) {
 // refused, not revoked.
 func TestAccRevokeM2MTokenAction_invoke(t *testing.T) {
 	bin := terraformAtLeast(t, tfversion.Version1_14_0)
-	t.Parallel()
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
-	leaked := issueOutside(t, srv, fx.ClerkMachineSecretKey)
-	_, otherKey, err := srv.CreateMachine("other-service", nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	others := issueOutside(t, srv, otherKey)
+	tg := newTarget(t)
+	fx := tg.Fixture
+	leaked := tg.IssueM2MToken(t, fx.ClerkMachineSecretKey).ID
+	other, otherKey := tg.CreateMachine(t, "other-service", nil)
+	others := tg.IssueM2MToken(t, otherKey).ID
 
-	w := cliWorkspace(t, bin, srv, fmt.Sprintf(`
+	w := cliWorkspace(t, bin, tg.providerConfig()+fmt.Sprintf(`
 action "machineauth_revoke_m2m_token" "leak" {
   config {
     machine_id = %[1]q
@@ -81,8 +60,8 @@ action "machineauth_revoke_m2m_token" "wrong_machine" {
 		t.Fatal(err)
 	}
 	expectOutput(t, out, "Revoking M2M token "+leaked, "Revoked M2M token "+leaked)
-	if tok, _ := srv.M2MToken(leaked); !tok.Revoked || deref(tok.RevocationReason) != `"leaked in a CI log"` {
-		t.Fatalf("after the action: revoked %v with reason %s; want revoked with the action's reason", tok.Revoked, deref(tok.RevocationReason))
+	if err := tg.expectToken(&leaked, str("leaked in a CI log"))(nil); err != nil {
+		t.Fatalf("after the action: %v", err)
 	}
 
 	out, err = invoke("leak")
@@ -96,8 +75,8 @@ action "machineauth_revoke_m2m_token" "wrong_machine" {
 		t.Fatalf("revoking another machine's token succeeded:\n%s", out)
 	}
 	expectOutput(t, err.Error(), "M2M token not found", "Nothing was revoked")
-	if tok, _ := srv.M2MToken(others); tok.Revoked {
-		t.Fatal("the other machine's token was revoked")
+	if err := tg.expectTokenOf(other, &others, nil)(nil); err != nil {
+		t.Fatalf("the other machine's token: %v", err)
 	}
 }
 
@@ -105,20 +84,15 @@ action "machineauth_revoke_m2m_token" "wrong_machine" {
 // Terraform, then of one that no longer exists.
 func TestAccRevokeConnectedAppAuthorizationAction_invoke(t *testing.T) {
 	bin := terraformAtLeast(t, tfversion.Version1_14_0)
-	t.Parallel()
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
-	if _, err := stytchClient(t, srv).Authorize(t.Context(), client.AuthorizeRequest{
-		ConsentGranted: true, Scopes: []string{"openid"}, ClientID: fx.StytchConnectedAppID, RedirectURI: fx.StytchRedirectURI,
-		OrganizationID: fx.StytchOrganizationID, MemberID: fx.StytchMemberID,
-	}); err != nil {
-		t.Fatalf("authorizing outside Terraform: %v", err)
-	}
-	if n := srv.Stats().Authorizations.Active; n != 1 {
-		t.Fatalf("%d active authorizations before the action, want 1", n)
+	tg := newTarget(t)
+	tg.Lock(t, acctest.FixtureAuthorization)
+	fx := tg.Fixture
+	tg.authorizeFixture("openid")
+	if active, err := tg.fixtureAuthorizationActive(""); err != nil || !active {
+		t.Fatalf("the fixture member's authorization before the action: active %v (%v), want active", active, err)
 	}
 
-	w := cliWorkspace(t, bin, srv, fmt.Sprintf(`
+	w := cliWorkspace(t, bin, tg.providerConfig()+fmt.Sprintf(`
 action "machineauth_revoke_connected_app_authorization" "incident" {
   config {
     organization_id  = %q
@@ -134,8 +108,8 @@ action "machineauth_revoke_connected_app_authorization" "incident" {
 		t.Fatal(err)
 	}
 	expectOutput(t, res.Stdout+res.Stderr, "Revoking the authorization of connected app "+fx.StytchConnectedAppID, "Revoked the authorization")
-	if n := srv.Stats().Authorizations.Active; n != 0 {
-		t.Fatalf("%d active authorizations after the action, want 0", n)
+	if active, err := tg.fixtureAuthorizationActive(""); err != nil || active {
+		t.Fatalf("the fixture member's authorization after the action: active %v (%v), want revoked", active, err)
 	}
 
 	res, err = w.Run(ctx, "apply", "-auto-approve", "-no-color", "-invoke=action.machineauth_revoke_connected_app_authorization.incident")
@@ -148,14 +122,14 @@ action "machineauth_revoke_connected_app_authorization" "incident" {
 // An action also runs from a resource's lifecycle: here a terraform_data
 // standing for an incident revokes a token when it is created.
 func TestAccRevokeM2MTokenAction_trigger(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
-	leaked := issueOutside(t, srv, fx.ClerkMachineSecretKey)
-	resource.ParallelTest(t, resource.TestCase{
+	tg := newTarget(t)
+	fx := tg.Fixture
+	leaked := tg.IssueM2MToken(t, fx.ClerkMachineSecretKey).ID
+	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   terraform114,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: providerConfig(srv) + fmt.Sprintf(`
+			Config: tg.providerConfig() + fmt.Sprintf(`
 action "machineauth_revoke_m2m_token" "leak" {
   config {
     machine_id = %q
@@ -173,20 +147,16 @@ resource "terraform_data" "incident" {
   }
 }
 `, fx.ClerkMachineID, leaked),
-			Check: func(*terraform.State) error {
-				if tok, _ := srv.M2MToken(leaked); !tok.Revoked || deref(tok.RevocationReason) != `"incident 42"` {
-					return fmt.Errorf("token revoked %v with reason %s; want revoked for incident 42", tok.Revoked, deref(tok.RevocationReason))
-				}
-				return nil
-			},
+			Check: tg.expectToken(&leaked, str("incident 42")),
 		}},
 	})
 }
 
 // Bad arguments are refused at validate, before any request.
 func TestAccRevokeActions_badConfig(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
+	tg := newTarget(t)
+	provider, calls := tg.countingConfig()
+	fx := tg.Fixture
 	for name, tc := range map[string]struct{ config, want string }{
 		"token instead of token id": {fmt.Sprintf(`
 action "machineauth_revoke_m2m_token" "x" {
@@ -210,7 +180,7 @@ action "machineauth_revoke_connected_app_authorization" "x" {
 				TerraformVersionChecks:   terraform114,
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config: providerConfig(srv) + tc.config + `
+					Config: provider + tc.config + `
 resource "terraform_data" "x" {
   lifecycle {
     action_trigger {
@@ -225,5 +195,5 @@ resource "terraform_data" "x" {
 			})
 		})
 	}
-	expectNoRequests(t, srv)
+	expectNoCalls(t, calls)
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -24,7 +25,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 )
 
@@ -89,12 +89,13 @@ func revokeAPIKeyOutside(t *testing.T, srv *emulator.Server, id *string, reason 
 // id and secret and moves the expiry; destroy revokes with exactly the
 // configured reason.
 func TestAccAPIKey_lifecycleAndRenewal(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
+	tg := newTarget(t)
+	fx := tg.Fixture
+	name := tg.Name("billing export")
 	config := func(description, scopes string) string {
-		return providerConfig(srv) + fmt.Sprintf(`
+		return tg.providerConfig() + fmt.Sprintf(`
 resource "machineauth_api_key" "k" {
-  name                     = "billing export"
+  name                     = %q
   subject                  = %q
   description              = %q
   scopes                   = %s
@@ -103,140 +104,155 @@ resource "machineauth_api_key" "k" {
   renew_before_seconds     = 600
   revocation_reason        = "billing export retired"
 }
-`, fx.ClerkUserID, description, scopes)
+`, name, fx.ClerkUserID, description, scopes)
 	}
 	var id, secret, expiresAt string
 	var expiration time.Time
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkAPIKeysRevokedWith(srv, "billing export retired"),
-		Steps: []resource.TestStep{
-			{
-				Config: config("nightly export", `["read"]`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(apiKeyAddr, plancheck.ResourceActionCreate),
-					plancheck.ExpectSensitiveValue(apiKeyAddr, tfjsonpath.New("secret")),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(apiKeyIDPattern)),
-					statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("secret"), knownvalue.StringRegexp(apiKeySecretPattern)),
-					statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("claims"), knownvalue.StringExact(`{"team":"payments"}`)),
-					statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("ready_for_renewal"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("last_used_at"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("created_at"), knownvalue.StringRegexp(rfc3339Pattern)),
-					statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("expires_at"), knownvalue.StringRegexp(rfc3339Pattern)),
+	steps := []resource.TestStep{
+		{
+			Config: config("nightly export", `["read"]`),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(apiKeyAddr, plancheck.ResourceActionCreate),
+				plancheck.ExpectSensitiveValue(apiKeyAddr, tfjsonpath.New("secret")),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(apiKeyIDPattern)),
+				statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("secret"), knownvalue.StringRegexp(apiKeySecretPattern)),
+				statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("claims"), knownvalue.StringExact(`{"team":"payments"}`)),
+				statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("ready_for_renewal"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("last_used_at"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("created_at"), knownvalue.StringRegexp(rfc3339Pattern)),
+				statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("expires_at"), knownvalue.StringRegexp(rfc3339Pattern)),
+			},
+			Check: resource.ComposeTestCheckFunc(
+				captureID(apiKeyAddr, &id),
+				captureAttr(apiKeyAddr, "secret", &secret),
+				tg.expectAPIKey(&id, nil),
+				func(*terraform.State) error {
+					k, err := tg.apiKey(id)
+					if err != nil {
+						return err
+					}
+					if got, err := tg.Client.GetAPIKeySecret(context.Background(), id); err != nil || got != secret {
+						return fmt.Errorf("Clerk's secret of the key is not the one in state (%v)", err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
+					}
+					if k.Subject != fx.ClerkUserID || fmt.Sprint(k.Scopes) != "[read]" || k.ExpiresAt() == nil {
+						return fmt.Errorf("Clerk's key %+v", k)
+					}
+					var claims map[string]any
+					_ = json.Unmarshal(k.Claims, &claims)
+					if marker, _ := claims[createMarkerClaim].(string); !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(marker) {
+						return fmt.Errorf("key claims %s carry no create marker", k.Claims)
+					}
+					expiration = *k.ExpiresAt()
+					return nil
 				},
-				Check: resource.ComposeTestCheckFunc(
-					captureID(apiKeyAddr, &id),
-					captureAttr(apiKeyAddr, "secret", &secret),
-					expectAPIKey(srv, &id, nil),
-					func(*terraform.State) error {
-						k, _ := srv.APIKey(id)
-						if k.Secret != secret || k.Subject != fx.ClerkUserID || fmt.Sprint(k.Scopes) != "[read]" {
-							return fmt.Errorf("emulator's key %+v", k)
-						}
-						claims, _ := k.Claims.(map[string]any)
-						if marker, _ := claims[createMarkerClaim].(string); !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(marker) {
-							return fmt.Errorf("key claims %v carry no create marker", k.Claims)
-						}
-						expiration = *k.Expiration
-						return nil
-					},
-				),
-			},
-			{
-				// In place: the same key, one PATCH, no create.
-				Config: config("nightly and hourly export", `["read", "write"]`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(apiKeyAddr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("expires_at"), knownvalue.NotNull()),
-				}},
-				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttrPtr(apiKeyAddr, "id", &id),
-					resource.TestCheckResourceAttrPtr(apiKeyAddr, "secret", &secret),
-					captureAttr(apiKeyAddr, "expires_at", &expiresAt),
-					func(*terraform.State) error {
-						k, _ := srv.APIKey(id)
-						if fmt.Sprint(k.Scopes) != "[read write]" || deref(k.Description) != `"nightly and hourly export"` {
-							return fmt.Errorf("emulator's key %+v", k)
-						}
-						if !k.Expiration.Equal(expiration) {
-							return fmt.Errorf("an update of scopes moved the expiry from %s to %s", expiration, k.Expiration)
-						}
-						st := srv.Stats()
-						if c, p := st.Calls("POST", "/clerk/v1/api_keys"), st.Calls("PATCH", "/clerk/v1/api_keys/{api_key_id}"); c != 1 || p != 1 {
-							return fmt.Errorf("%d creates and %d updates, want 1 and 1", c, p)
-						}
-						return nil
-					},
-				),
-			},
-			{
-				// 100 s before the window opens, by the emulator's clock.
-				PreConfig: func() { srv.Advance(2900 * time.Second) },
-				Config:    config("nightly and hourly export", `["read", "write"]`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-				}},
-			},
-			{
-				// Inside the window: renewed in place.
-				PreConfig: func() { srv.Advance(200 * time.Second) },
-				Config:    config("nightly and hourly export", `["read", "write"]`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(apiKeyAddr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectUnknownValue(apiKeyAddr, tfjsonpath.New("expires_at")),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("ready_for_renewal"), knownvalue.Bool(false)),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttrPtr(apiKeyAddr, "id", &id),
-					resource.TestCheckResourceAttrPtr(apiKeyAddr, "secret", &secret),
-					expectAPIKey(srv, &id, nil),
-					func(s *terraform.State) error {
-						k, _ := srv.APIKey(id)
-						// 3100 s after the first expiry was set, the new one is an
-						// hour after the renewal; the emulator's clock also runs
-						// on in real time, two minutes of which a loaded machine
-						// may take between the two.
-						if moved := k.Expiration.Sub(expiration); moved < 3100*time.Second || moved > 3220*time.Second {
-							return fmt.Errorf("renewal moved the expiry by %s, want about 3100s", moved)
-						}
-						if got := s.RootModule().Resources[apiKeyAddr].Primary.Attributes["expires_at"]; got == expiresAt {
-							return fmt.Errorf("expires_at in state stayed %s", got)
-						}
-						if n := srv.Stats().Calls("POST", "/clerk/v1/api_keys"); n != 1 {
-							return fmt.Errorf("%d creates, want 1: renewal must not make a new key", n)
-						}
-						return nil
-					},
-				),
-			},
+			),
 		},
+		{
+			// In place: the same key, no create.
+			Config: config("nightly and hourly export", `["read", "write"]`),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(apiKeyAddr, plancheck.ResourceActionUpdate),
+				plancheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("expires_at"), knownvalue.NotNull()),
+			}},
+			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttrPtr(apiKeyAddr, "id", &id),
+				resource.TestCheckResourceAttrPtr(apiKeyAddr, "secret", &secret),
+				captureAttr(apiKeyAddr, "expires_at", &expiresAt),
+				func(*terraform.State) error {
+					k, err := tg.apiKey(id)
+					if err != nil {
+						return err
+					}
+					if fmt.Sprint(k.Scopes) != "[read write]" || deref(k.Description) != `"nightly and hourly export"` {
+						return fmt.Errorf("Clerk's key %+v", k)
+					}
+					if k.ExpiresAt() == nil || !k.ExpiresAt().Equal(expiration) {
+						return fmt.Errorf("an update of scopes moved the expiry from %s to %v", expiration, k.ExpiresAt())
+					}
+					return tg.expectAPIKeysNamed(fx.ClerkUserID, name, 1)
+				},
+			),
+		},
+	}
+	// Renewal waits most of the hour for the window.
+	steps = append(steps, tg.emulatorSteps(t, "renewal waits 50 minutes for its window",
+		resource.TestStep{
+			// 100 s before the window opens.
+			PreConfig: func() { tg.Wait(t, 2900*time.Second) },
+			Config:    config("nightly and hourly export", `["read", "write"]`),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectEmptyPlan(),
+			}},
+		},
+		resource.TestStep{
+			// Inside the window: renewed in place.
+			PreConfig: func() { tg.Wait(t, 200*time.Second) },
+			Config:    config("nightly and hourly export", `["read", "write"]`),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(apiKeyAddr, plancheck.ResourceActionUpdate),
+				plancheck.ExpectUnknownValue(apiKeyAddr, tfjsonpath.New("expires_at")),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("ready_for_renewal"), knownvalue.Bool(false)),
+			},
+			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttrPtr(apiKeyAddr, "id", &id),
+				resource.TestCheckResourceAttrPtr(apiKeyAddr, "secret", &secret),
+				tg.expectAPIKey(&id, nil),
+				func(s *terraform.State) error {
+					k, err := tg.apiKey(id)
+					if err != nil {
+						return err
+					}
+					// 3100 s after the first expiry was set, the new one is an
+					// hour after the renewal; the clock also runs on in real
+					// time, two minutes of which a loaded machine may take
+					// between the two.
+					if moved := k.ExpiresAt().Sub(expiration); moved < 3100*time.Second || moved > 3220*time.Second {
+						return fmt.Errorf("renewal moved the expiry by %s, want about 3100s", moved)
+					}
+					if got := s.RootModule().Resources[apiKeyAddr].Primary.Attributes["expires_at"]; got == expiresAt {
+						return fmt.Errorf("expires_at in state stayed %s", got)
+					}
+					// Renewal must not make a new key.
+					return tg.expectAPIKeysNamed(fx.ClerkUserID, name, 1)
+				},
+			),
+		},
+	)...)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             tg.checkAPIKeysRevokedWith("billing export retired"),
+		Steps:                    steps,
 	})
 }
 
 // A key revoked outside Terraform is made anew, with a warning that names
 // it and the reason; so is one that expired.
 func TestAccAPIKey_revokedOrExpiredOutsideTerraform(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newTarget(t)
+	// Live, the second key lives 15 s, which steps two and three must take
+	// less than, and the test sleeps 16 s for it to expire.
+	life := tg.Lifetime(600, 15)
+	tg.ReserveWait(t, time.Duration(life+1)*time.Second, "for an API key to expire")
 	rec := &warningRecorder{}
-	config := providerConfig(srv) + fmt.Sprintf(`
+	config := tg.providerConfig() + fmt.Sprintf(`
 resource "machineauth_api_key" "k" {
-  name                     = "outside"
+  name                     = %q
   subject                  = %q
-  seconds_until_expiration = 600
+  seconds_until_expiration = %d
 }
-`, srv.Info().Fixture.ClerkOrganizationID)
+`, tg.Name("outside"), tg.Fixture.ClerkOrganizationID, life)
 	var first, second, third string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: recordingFactories(rec),
-		CheckDestroy:             checkAPIKeysRevokedWith(srv, defaultAPIKeyRevocationReason),
+		CheckDestroy:             tg.checkAPIKeysRevokedWith(defaultAPIKeyRevocationReason),
 		Steps: []resource.TestStep{
 			{Config: config, Check: captureID(apiKeyAddr, &first)},
 			{
-				PreConfig: func() { revokeAPIKeyOutside(t, srv, &first, "leaked in a CI log") },
+				PreConfig: func() { tg.revokeAPIKey(first, "leaked in a CI log") },
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(apiKeyAddr, plancheck.ResourceActionCreate),
@@ -244,11 +260,11 @@ resource "machineauth_api_key" "k" {
 				Check: resource.ComposeTestCheckFunc(
 					captureID(apiKeyAddr, &second),
 					expectWarning(rec, &first, str("revoked outside Terraform"), str(`"leaked in a CI log"`)),
-					expectAPIKey(srv, &second, nil),
+					tg.expectAPIKey(&second, nil),
 				),
 			},
 			{
-				PreConfig: func() { srv.Advance(601 * time.Second) },
+				PreConfig: func() { tg.Wait(t, time.Duration(life+1)*time.Second) },
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(apiKeyAddr, plancheck.ResourceActionCreate),
@@ -256,7 +272,7 @@ resource "machineauth_api_key" "k" {
 				Check: resource.ComposeTestCheckFunc(
 					captureID(apiKeyAddr, &third),
 					expectWarning(rec, &second, str("expired")),
-					expectAPIKey(srv, &third, nil),
+					tg.expectAPIKey(&third, nil),
 				),
 			},
 		},
@@ -266,10 +282,10 @@ resource "machineauth_api_key" "k" {
 // An import recovers the secret: the imported state is what create
 // stored, but for the arguments only a configuration holds.
 func TestAccAPIKey_importRecoversTheSecret(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	config := providerConfig(srv) + fmt.Sprintf(`
+	tg := newTarget(t)
+	config := tg.providerConfig() + fmt.Sprintf(`
 resource "machineauth_api_key" "k" {
-  name                     = "imported"
+  name                     = %q
   subject                  = %q
   description              = "to be imported"
   scopes                   = ["read"]
@@ -278,12 +294,37 @@ resource "machineauth_api_key" "k" {
   renew_before_seconds     = 300
   revocation_reason        = "import test over"
 }
-`, srv.Info().Fixture.ClerkMachineID)
-	resource.ParallelTest(t, resource.TestCase{
+`, tg.Name("imported"), tg.Fixture.ClerkMachineID)
+	var id string
+	var updated int64
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkAPIKeysRevokedWith(srv, "import test over"),
+		CheckDestroy: resource.ComposeTestCheckFunc(
+			// Adopting an imported key's lifetime sends no update: Clerk's
+			// updated_at is where the create left it.
+			func(*terraform.State) error {
+				k, err := tg.apiKey(id)
+				if err != nil {
+					return err
+				}
+				if k.UpdatedAt != updated && !k.Revoked {
+					return fmt.Errorf("the key was updated: adopting an imported key's lifetime must send no update")
+				}
+				return nil
+			},
+			tg.checkAPIKeysRevokedWith("import test over"),
+		),
 		Steps: []resource.TestStep{
-			{Config: config},
+			{
+				Config: config,
+				Check: resource.ComposeTestCheckFunc(captureID(apiKeyAddr, &id), func(*terraform.State) error {
+					k, err := tg.apiKey(id)
+					if err == nil {
+						updated = k.UpdatedAt
+					}
+					return err
+				}),
+			},
 			{
 				ResourceName:      apiKeyAddr,
 				ImportState:       true,
@@ -310,11 +351,23 @@ resource "machineauth_api_key" "k" {
 					plancheck.ExpectKnownValue(apiKeyAddr, tfjsonpath.New("secret"), knownvalue.NotNull()),
 				}},
 			},
+			{
+				// Before destroy: the import's apply sent no update.
+				Config:   config,
+				PlanOnly: true,
+				Check: func(*terraform.State) error {
+					k, err := tg.apiKey(id)
+					if err != nil {
+						return err
+					}
+					if k.UpdatedAt != updated {
+						return fmt.Errorf("the key's updated_at moved from %d to %d: adopting an imported key's lifetime must send no update", updated, k.UpdatedAt)
+					}
+					return nil
+				},
+			},
 		},
 	})
-	if n := srv.Stats().Calls("PATCH", "/clerk/v1/api_keys/{api_key_id}"); n != 0 {
-		t.Errorf("%d updates: adopting an imported key's lifetime must send none", n)
-	}
 }
 
 // One listing serves every key of a subject: a plan over 50 keys of one
@@ -383,25 +436,25 @@ resource "machineauth_api_key" "k" {
 // A refused key is an error, never taken for a key that is gone: the
 // refresh fails with Clerk's answer and the key stays in state and live.
 func TestAccAPIKey_refusedRefreshIsAnError(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	key := apiKeyResourceFor(srv.Info().Fixture.ClerkUserID)
+	tg := newTarget(t)
+	key := apiKeyResourceFor(tg.Name("refused"), tg.Fixture.ClerkUserID)
 	var id string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkAPIKeysRevokedWith(srv, defaultAPIKeyRevocationReason),
+		CheckDestroy:             tg.checkAPIKeysRevokedWith(defaultAPIKeyRevocationReason),
 		Steps: []resource.TestStep{
-			{Config: providerConfig(srv) + key, Check: captureID(apiKeyAddr, &id)},
+			{Config: tg.providerConfig() + key, Check: captureID(apiKeyAddr, &id)},
 			{
-				Config:      providerConfigWith(srv, "secret_key", "sk_test_NotTheInstanceKey000000000000000000") + key,
+				Config:      tg.providerConfigWith("secret_key", "sk_test_NotTheInstanceKey000000000000000000") + key,
 				PlanOnly:    true,
 				ExpectError: diagMatching("Unable to read API key", "401 clerk_key_invalid"),
 			},
 			{
-				Config: providerConfig(srv) + key,
+				Config: tg.providerConfig() + key,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectEmptyPlan(),
 				}},
-				Check: resource.ComposeTestCheckFunc(resource.TestCheckResourceAttrPtr(apiKeyAddr, "id", &id), expectAPIKey(srv, &id, nil)),
+				Check: resource.ComposeTestCheckFunc(resource.TestCheckResourceAttrPtr(apiKeyAddr, "id", &id), tg.expectAPIKey(&id, nil)),
 			},
 		},
 	})
@@ -409,7 +462,7 @@ func TestAccAPIKey_refusedRefreshIsAnError(t *testing.T) {
 
 const ephemeralAPIKeyConfig = `
 ephemeral "machineauth_api_key" "k" {
-  name                     = "ci run"
+  name                     = %q
   subject                  = %q
   scopes                   = ["deploy"]
   seconds_until_expiration = 600
@@ -434,36 +487,37 @@ func withEcho() map[string]func() (tfprotov6.ProviderServer, error) {
 // given, so the test can see it), and every key opened in the run, the
 // plan's included, is revoked with the configured reason by the end.
 func TestAccAPIKeyEphemeral_passedOnAndRevoked(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	org := srv.Info().Fixture.ClerkOrganizationID
+	tg := newTarget(t)
+	org, name := tg.Fixture.ClerkOrganizationID, tg.Name("ci run")
 	var echoed string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 		ProtoV6ProviderFactories: withEcho(),
 		Steps: []resource.TestStep{{
-			Config: providerConfig(srv) + fmt.Sprintf(ephemeralAPIKeyConfig, org),
+			Config: tg.providerConfig() + fmt.Sprintf(ephemeralAPIKeyConfig, name, org),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("echo.k", tfjsonpath.New("data"), knownvalue.StringRegexp(apiKeySecretPattern)),
 			},
 			Check: captureAttr("echo.k", "data", &echoed),
 		}},
 	})
-	keys := srv.APIKeys(org)
+	keys := tg.apiKeysNamed(org, name)
 	if len(keys) == 0 {
 		t.Fatal("no key was made")
 	}
 	passed := false
 	for _, k := range keys {
-		passed = passed || k.Secret == echoed
+		secret, err := tg.Client.GetAPIKeySecret(context.Background(), k.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		passed = passed || secret == echoed
 		if !k.Revoked || deref(k.RevocationReason) != `"run over"` {
 			t.Errorf("key %s: revoked %v with %s, want revoked with \"run over\"", k.ID, k.Revoked, deref(k.RevocationReason))
 		}
 	}
 	if !passed {
 		t.Error("the secret the other provider got is none of the keys made")
-	}
-	if live := srv.Stats().APIKeys.Live; live != 0 {
-		t.Fatalf("%d keys still live after the run", live)
 	}
 }
 
@@ -494,7 +548,7 @@ func TestAccAPIKeyEphemeral_failedRevokeIsAWarning(t *testing.T) {
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{
-			Config: editProviderConfig(srv, func(attr string) (string, bool) {
+			Config: editProviderConfig(providerConfig(srv), func(attr string) (string, bool) {
 				switch attr {
 				case "api_url":
 					return `api_url = "` + proxy.URL + `/clerk/v1"`, true
@@ -502,7 +556,7 @@ func TestAccAPIKeyEphemeral_failedRevokeIsAWarning(t *testing.T) {
 					return `max_retry_wait = "1ms"` + "\n  max_retries = 0", true
 				}
 				return "", true
-			}) + fmt.Sprintf(ephemeralAPIKeyConfig, org),
+			}) + fmt.Sprintf(ephemeralAPIKeyConfig, "ci run", org),
 		}},
 	})
 	if !rec.has("Unable to revoke API key", "503", "stays valid until it expires") {
@@ -513,36 +567,26 @@ func TestAccAPIKeyEphemeral_failedRevokeIsAWarning(t *testing.T) {
 	}
 }
 
-// makeAPIKeyOutside makes a key as a script with the instance key would.
-func makeAPIKeyOutside(t *testing.T, srv *emulator.Server, subject, name string) string {
-	t.Helper()
-	k, err := adminClient(t, srv).CreateAPIKey(context.Background(), client.CreateAPIKeyRequest{Name: name, Subject: subject})
-	if err != nil {
-		t.Fatalf("making an API key outside Terraform: %v", err)
-	}
-	return k.ID
-}
-
-func apiKeyResourceFor(subject string) string {
+func apiKeyResourceFor(name, subject string) string {
 	return fmt.Sprintf(`
 resource "machineauth_api_key" "k" {
-  name    = "identity"
+  name    = %q
   subject = %q
 }
-`, subject)
+`, name, subject)
 }
 
 // A key carries its identity, and an import block with only that identity
 // adopts it without a change.
 func TestAccAPIKey_identity(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	resource.ParallelTest(t, resource.TestCase{
+	tg := newTarget(t)
+	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   identityVersions,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkAPIKeysRevokedWith(srv, defaultAPIKeyRevocationReason),
+		CheckDestroy:             tg.checkAPIKeysRevokedWith(defaultAPIKeyRevocationReason),
 		Steps: []resource.TestStep{
 			{
-				Config: providerConfig(srv) + apiKeyResourceFor(srv.Info().Fixture.ClerkUserID),
+				Config: tg.providerConfig() + apiKeyResourceFor(tg.Name("identity"), tg.Fixture.ClerkUserID),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectIdentity(apiKeyAddr, map[string]knownvalue.Check{"api_key_id": knownvalue.StringRegexp(apiKeyIDPattern)}),
 					statecheck.ExpectIdentityValueMatchesStateAtPath(apiKeyAddr, tfjsonpath.New("api_key_id"), tfjsonpath.New("id")),
@@ -560,25 +604,27 @@ func TestAccAPIKey_identity(t *testing.T) {
 // A subject's keys are listed whoever made them: the one Terraform
 // manages and one made outside it, and, only when asked, a revoked one.
 func TestAccAPIKeyList_query(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	org := srv.Info().Fixture.ClerkOrganizationID
+	tg := newTarget(t)
+	// The test's own machine as the subject: no other test lists its keys.
+	subject := tg.Fixture.ClerkMachineID
+	script, byHand := tg.Name("made by a script"), tg.Name("rotated by hand")
 	var outside, revoked string
 	byIdentity := func(id *string) queryfilter.QueryFilter {
 		return queryfilter.ByResourceIdentity(map[string]knownvalue.Check{
 			"api_key_id": knownvalue.StringFunc(func(v string) error { return equal(v, *id) }),
 		})
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   listVersions,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkAPIKeysRevokedWith(srv, defaultAPIKeyRevocationReason),
+		CheckDestroy:             tg.checkAPIKeysRevokedWith(defaultAPIKeyRevocationReason),
 		Steps: []resource.TestStep{
-			{Config: providerConfig(srv) + apiKeyResourceFor(org)},
+			{Config: tg.providerConfig() + apiKeyResourceFor(tg.Name("listed"), subject)},
 			{
 				PreConfig: func() {
-					outside = makeAPIKeyOutside(t, srv, org, "made by a script")
-					revoked = makeAPIKeyOutside(t, srv, org, "rotated by hand")
-					revokeAPIKeyOutside(t, srv, &revoked, "rotated by hand")
+					outside = tg.makeAPIKey(subject, script)
+					revoked = tg.makeAPIKey(subject, byHand)
+					tg.revokeAPIKey(revoked, "rotated by hand")
 				},
 				Query: true,
 				Config: fmt.Sprintf(`
@@ -596,19 +642,19 @@ list "machineauth_api_key" "all" {
     include_revoked = true
   }
 }
-`, org),
+`, subject),
 				QueryResultChecks: []querycheck.QueryResultCheck{
 					querycheck.ExpectLength("machineauth_api_key.live", 2),
 					querycheck.ExpectLength("machineauth_api_key.all", 3),
 					querycheck.ExpectResourceKnownValues("machineauth_api_key.live", byIdentity(&outside), []querycheck.KnownValueCheck{
 						{Path: tfjsonpath.New("id"), KnownValue: knownvalue.StringFunc(func(v string) error { return equal(v, outside) })},
-						{Path: tfjsonpath.New("name"), KnownValue: knownvalue.StringExact("made by a script")},
-						{Path: tfjsonpath.New("subject"), KnownValue: knownvalue.StringExact(org)},
+						{Path: tfjsonpath.New("name"), KnownValue: knownvalue.StringExact(script)},
+						{Path: tfjsonpath.New("subject"), KnownValue: knownvalue.StringExact(subject)},
 						{Path: tfjsonpath.New("secret"), KnownValue: knownvalue.Null()},
 						{Path: tfjsonpath.New("expires_at"), KnownValue: knownvalue.Null()},
 					}),
 					querycheck.ExpectResourceDisplayName("machineauth_api_key.all", byIdentity(&revoked),
-						knownvalue.StringRegexp(regexp.MustCompile(`^rotated by hand \(ak_[0-9a-f]{32}\), made \S+, revoked$`))),
+						knownvalue.StringRegexp(regexp.MustCompile(`^`+regexp.QuoteMeta(byHand)+` \(ak_[0-9a-f]{32}\), made \S+, revoked$`))),
 				},
 			},
 		},
@@ -620,10 +666,9 @@ list "machineauth_api_key" "all" {
 // and leaves its reason; an unknown id is refused.
 func TestAccRevokeAPIKeyAction_invoke(t *testing.T) {
 	bin := terraformAtLeast(t, tfversion.Version1_14_0)
-	t.Parallel()
-	srv := startEmulator(t, emulator.Options{})
-	leaked := makeAPIKeyOutside(t, srv, srv.Info().Fixture.ClerkMachineID, "leaked key")
-	w := cliWorkspace(t, bin, srv, fmt.Sprintf(`
+	tg := newTarget(t)
+	leaked := tg.makeAPIKey(tg.Fixture.ClerkMachineID, tg.Name("leaked key"))
+	w := cliWorkspace(t, bin, tg.providerConfig()+fmt.Sprintf(`
 action "machineauth_revoke_api_key" "leak" {
   config {
     api_key_id = %q
@@ -646,8 +691,8 @@ action "machineauth_revoke_api_key" "unknown" {
 		t.Fatal(err)
 	}
 	expectOutput(t, out, "Revoking API key "+leaked, "Revoked API key "+leaked)
-	if k, _ := srv.APIKey(leaked); !k.Revoked || deref(k.RevocationReason) != `"leaked in a CI log"` {
-		t.Fatalf("after the action: revoked %v with reason %s", k.Revoked, deref(k.RevocationReason))
+	if err := tg.expectAPIKey(&leaked, str("leaked in a CI log"))(nil); err != nil {
+		t.Fatalf("after the action: %v", err)
 	}
 	out, err = invoke("leak")
 	if err != nil {

@@ -87,7 +87,7 @@ func withSetting(attr, value string) func(*emulator.Server) string {
 // withProviderLine is the provider block with one more top-level line.
 func withProviderLine(line string) func(*emulator.Server) string {
 	return func(srv *emulator.Server) string {
-		return editProviderConfig(srv, func(attr string) (string, bool) {
+		return editProviderConfig(providerConfig(srv), func(attr string) (string, bool) {
 			if attr == "max_retry_wait" {
 				return `max_retry_wait = "50ms"` + "\n  " + line, true
 			}

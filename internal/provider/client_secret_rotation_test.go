@@ -31,6 +31,12 @@ type rotatingClientKind struct {
 	pending func(srv *emulator.Server, id string) bool
 	// routes is where the client's secret rotation steps are posted.
 	routes string
+
+	// The same against a target, through the public API.
+	targetConfig      func(tg *target) func(lines ...string) string
+	targetSecretsWork func(tg *target, id *string, work, refused []*string) resource.TestCheckFunc
+	targetGone        func(tg *target) resource.TestCheckFunc
+	targetPending     func(tg *target, id string) (bool, error)
 }
 
 var rotatingClientKinds = []rotatingClientKind{
@@ -42,6 +48,14 @@ var rotatingClientKinds = []rotatingClientKind{
 			return a.RotationPending
 		},
 		routes: "/v1/connected_apps/clients/{client_id}/secrets/rotate",
+
+		targetConfig:      func(tg *target) func(lines ...string) string { return tg.thirdPartyApp },
+		targetSecretsWork: (*target).appSecretsWork,
+		targetGone:        (*target).checkAppsGone,
+		targetPending: func(tg *target, id string) (bool, error) {
+			a, err := tg.Client.GetConnectedAppClient(tg.t.Context(), id)
+			return err == nil && a.NextClientSecretLastFour != nil, err
+		},
 	},
 	{
 		name: "m2m_client", addr: m2mClientAddr, config: m2mClientConfig, secretsWork: clientSecretsWork, gone: checkM2MClientsGone,
@@ -50,6 +64,14 @@ var rotatingClientKinds = []rotatingClientKind{
 			return c.RotationPending
 		},
 		routes: "/v1/m2m/clients/{client_id}/secrets/rotate",
+
+		targetConfig:      func(tg *target) func(lines ...string) string { return tg.m2mClientConfig },
+		targetSecretsWork: (*target).clientSecretsWork,
+		targetGone:        (*target).checkM2MClientsGone,
+		targetPending: func(tg *target, id string) (bool, error) {
+			c, err := tg.Client.GetM2MClient(tg.t.Context(), id)
+			return err == nil && c.NextClientSecretLastFour != nil, err
+		},
 	},
 }
 
@@ -59,45 +81,67 @@ var rotatingClientKinds = []rotatingClientKind{
 func TestAccStytchClient_rotation(t *testing.T) {
 	for _, kind := range rotatingClientKinds {
 		t.Run(kind.name, func(t *testing.T) {
-			srv := startEmulator(t, emulator.Options{})
+			tg := newTarget(t)
 			addr := kind.addr
 			var id, first, second, third string
 			step := func(rotation string) string {
-				return providerConfig(srv) + kind.config(`secret_rotation_triggers = { rotation = "`+rotation+`" }`, `secret_rotation_overlap_seconds = 600`)
+				return tg.providerConfig() + kind.targetConfig(tg)(`secret_rotation_triggers = { rotation = "`+rotation+`" }`, `secret_rotation_overlap_seconds = 600`)
 			}
 			update := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)}}
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				CheckDestroy:             kind.gone(srv),
-				Steps: []resource.TestStep{
-					{
-						Config: step("1"),
-						Check: resource.ComposeTestCheckFunc(
-							captureAttr(addr, "client_id", &id),
-							captureAttr(addr, "client_secret", &first),
-							resource.TestCheckNoResourceAttr(addr, "secret_rotation_started_at"),
-						),
-					},
-					{
-						Config:           step("2"),
-						ConfigPlanChecks: update,
-						Check: resource.ComposeTestCheckFunc(
-							resource.TestCheckResourceAttrWith(addr, "client_secret", func(v string) error { return equal(v, first) }),
-							captureAttr(addr, "next_client_secret", &second),
-							resource.TestCheckResourceAttrSet(addr, "secret_rotation_started_at"),
-							kind.secretsWork(t, srv, &id, []*string{&first, &second}, nil),
-						),
-					},
-					{
+			notPending := func(*terraform.State) error {
+				pending, err := kind.targetPending(tg, id)
+				if err != nil || pending {
+					return fmt.Errorf("Stytch still holds a rotation pending (%v)", err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
+				}
+				return nil
+			}
+			steps := []resource.TestStep{
+				{
+					Config: step("1"),
+					Check: resource.ComposeTestCheckFunc(
+						captureAttr(addr, "client_id", &id),
+						captureAttr(addr, "client_secret", &first),
+						resource.TestCheckNoResourceAttr(addr, "secret_rotation_started_at"),
+					),
+				},
+				{
+					Config:           step("2"),
+					ConfigPlanChecks: update,
+					Check: resource.ComposeTestCheckFunc(
+						resource.TestCheckResourceAttrWith(addr, "client_secret", func(v string) error { return equal(v, first) }),
+						captureAttr(addr, "next_client_secret", &second),
+						resource.TestCheckResourceAttrSet(addr, "secret_rotation_started_at"),
+						kind.targetSecretsWork(tg, &id, []*string{&first, &second}, nil),
+					),
+				},
+			}
+			if tg.Live {
+				// The overlap takes ten minutes to pass: live, the
+				// rotation is cancelled instead, by going back to the
+				// triggers the current secret was made under.
+				t.Log("live mode leaves out completing the rotation, which waits out its ten-minute overlap, and cancels it instead")
+				steps = append(steps, resource.TestStep{
+					Config:           step("1"),
+					ConfigPlanChecks: update,
+					Check: resource.ComposeTestCheckFunc(
+						resource.TestCheckResourceAttrWith(addr, "client_secret", func(v string) error { return equal(v, first) }),
+						resource.TestCheckNoResourceAttr(addr, "next_client_secret"),
+						kind.targetSecretsWork(tg, &id, []*string{&first}, []*string{&second}),
+						notPending,
+					),
+				})
+			} else {
+				steps = append(steps,
+					resource.TestStep{
 						// Halfway through the overlap, nothing is due.
-						PreConfig: func() { srv.Advance(300 * time.Second) },
+						PreConfig: func() { tg.Wait(t, 300*time.Second) },
 						Config:    step("2"),
 						ConfigPlanChecks: resource.ConfigPlanChecks{
 							PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 						},
 					},
-					{
-						PreConfig:        func() { srv.Advance(310 * time.Second) },
+					resource.TestStep{
+						PreConfig:        func() { tg.Wait(t, 310*time.Second) },
 						Config:           step("2"),
 						ConfigPlanChecks: update,
 						Check: resource.ComposeTestCheckFunc(
@@ -105,31 +149,31 @@ func TestAccStytchClient_rotation(t *testing.T) {
 							resource.TestCheckNoResourceAttr(addr, "next_client_secret"),
 							resource.TestCheckNoResourceAttr(addr, "secret_rotation_started_at"),
 							resource.TestCheckResourceAttrWith(addr, "client_secret_last_four", func(v string) error { return equal(v, second[len(second)-4:]) }),
-							kind.secretsWork(t, srv, &id, []*string{&second}, []*string{&first}),
+							kind.targetSecretsWork(tg, &id, []*string{&second}, []*string{&first}),
 						),
 					},
-					{
+					resource.TestStep{
 						Config:           step("3"),
 						ConfigPlanChecks: update,
 						Check:            captureAttr(addr, "next_client_secret", &third),
 					},
-					{
+					resource.TestStep{
 						// Back to the triggers the current secret was made under.
 						Config:           step("2"),
 						ConfigPlanChecks: update,
 						Check: resource.ComposeTestCheckFunc(
 							resource.TestCheckResourceAttrWith(addr, "client_secret", func(v string) error { return equal(v, second) }),
 							resource.TestCheckNoResourceAttr(addr, "next_client_secret"),
-							kind.secretsWork(t, srv, &id, []*string{&second}, []*string{&third}),
-							func(*terraform.State) error {
-								if kind.pending(srv, id) {
-									return fmt.Errorf("the rotation is still pending in the emulator")
-								}
-								return nil
-							},
+							kind.targetSecretsWork(tg, &id, []*string{&second}, []*string{&third}),
+							notPending,
 						),
 					},
-				},
+				)
+			}
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				CheckDestroy:             kind.targetGone(tg),
+				Steps:                    steps,
 			})
 		})
 	}

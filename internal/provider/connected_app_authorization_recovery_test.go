@@ -118,7 +118,7 @@ func rewriteAnswer(edit func([]byte) []byte) func(http.ResponseWriter, func() *h
 // proxiedAuthorization is the configuration of auth with the provider's
 // Stytch calls going through p.
 func proxiedAuthorization(srv *emulator.Server, p *scriptedProxy, auth authorization) string {
-	return editProviderConfig(srv, func(attr string) (string, bool) {
+	return editProviderConfig(providerConfig(srv), func(attr string) (string, bool) {
 		if attr == "base_url" {
 			return fmt.Sprintf("base_url = %q", p.URL), true
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/acctest"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 )
@@ -127,25 +128,29 @@ func introspect(t *testing.T, srv *emulator.Server, token string) bool {
 }
 
 func TestAccConnectedAppAuthorization_lifecycle(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	// Stytch's clock a day ahead of ours: expires_at must follow Stytch's.
-	srv.Advance(24 * time.Hour)
-	fx := srv.Info().Fixture
-	auth := fixtureAuthorization(srv)
-	_, adminJWT, err := srv.CreateMemberSession(fx.StytchOrganizationID, fx.StytchMemberID)
-	if err != nil {
-		t.Fatal(err)
+	tg := newTarget(t)
+	tg.Lock(t, acctest.FixtureAuthorization)
+	if !tg.Live {
+		// Stytch's clock a day ahead of ours: expires_at must follow
+		// Stytch's.
+		tg.Wait(t, 24*time.Hour)
 	}
+	fx := tg.Fixture
+	auth := tg.fixtureAuthorization()
 	var accessToken, refreshToken string
+	active := func(token string) bool {
+		ok, err := tg.introspect(token)
+		if err != nil {
+			t.Error(err)
+		}
+		return ok
+	}
 
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy: resource.ComposeTestCheckFunc(checkNothingActive(srv), func(*terraform.State) error {
-			if a, ok := srv.Authorization(fx.StytchOrganizationID, fx.StytchMemberID, fx.StytchConnectedAppID); !ok || a.Active {
-				return fmt.Errorf("authorization after destroy = %+v, %v; want it revoked", a, ok)
-			}
+		CheckDestroy: resource.ComposeTestCheckFunc(tg.checkFixtureAuthorizationRevoked(nil), func(*terraform.State) error {
 			for name, tok := range map[string]string{"access": accessToken, "refresh": refreshToken} {
-				if introspect(t, srv, tok) {
+				if active(tok) {
 					return fmt.Errorf("the %s token issued at create is still active after destroy", name)
 				}
 			}
@@ -153,7 +158,7 @@ func TestAccConnectedAppAuthorization_lifecycle(t *testing.T) {
 		}),
 		Steps: []resource.TestStep{
 			{
-				Config: authorizationConfig(srv, auth),
+				Config: tg.authorizationConfig(auth),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(authAddr, plancheck.ResourceActionCreate)},
 				},
@@ -178,20 +183,20 @@ func TestAccConnectedAppAuthorization_lifecycle(t *testing.T) {
 					captureAttr(authAddr, "refresh_token", &refreshToken),
 					resource.TestCheckResourceAttrWith(authAddr, "expires_at", func(v string) error {
 						at, err := time.Parse(time.RFC3339, v)
-						if want := srv.Now().Add(time.Hour); err != nil || at.Sub(want).Abs() > time.Minute {
+						if want := tg.StytchNow(t).Add(time.Hour); err != nil || at.Sub(want).Abs() > time.Minute {
 							return fmt.Errorf("expires_at = %s, want about %s: an hour from now by Stytch's clock", v, want.UTC().Format(time.RFC3339))
 						}
 						return nil
 					}),
 					func(*terraform.State) error {
-						app, err := stytchClient(t, srv).OrganizationConnectedApp(t.Context(), fx.StytchOrganizationID, fx.StytchConnectedAppID)
+						app, err := tg.Client.OrganizationConnectedApp(t.Context(), fx.StytchOrganizationID, fx.StytchConnectedAppID)
 						if err != nil {
 							return err
 						}
 						if !slices.ContainsFunc(app.ActiveMembers, func(m client.ActiveMember) bool { return m.MemberID == fx.StytchMemberID }) {
 							return fmt.Errorf("member %s is not among the app's active members %+v", fx.StytchMemberID, app.ActiveMembers)
 						}
-						if !introspect(t, srv, accessToken) || !introspect(t, srv, refreshToken) {
+						if !active(accessToken) || !active(refreshToken) {
 							return fmt.Errorf("tokens issued at create do not introspect active")
 						}
 						return nil
@@ -200,8 +205,9 @@ func TestAccConnectedAppAuthorization_lifecycle(t *testing.T) {
 			},
 			{
 				// The revoke-time settings change in place: the same
-				// authorization and tokens remain.
-				Config: authorizationConfig(srv, auth.with(`revocation_reason = "offboarding"`, fmt.Sprintf("session_jwt = %q", adminJWT))),
+				// authorization and tokens remain. (With a member session
+				// too: TestAccConnectedAppAuthorization_sessionWithoutPermission.)
+				Config: tg.authorizationConfig(auth.with(`revocation_reason = "offboarding"`)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(authAddr, plancheck.ResourceActionUpdate)},
 				},
@@ -215,19 +221,20 @@ func TestAccConnectedAppAuthorization_lifecycle(t *testing.T) {
 }
 
 func TestAccConnectedAppAuthorization_revokedOutsideTerraform(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
-	cfg := authorizationConfig(srv, fixtureAuthorization(srv))
+	tg := newTarget(t)
+	tg.Lock(t, acctest.FixtureAuthorization)
+	fx := tg.Fixture
+	cfg := tg.authorizationConfig(tg.fixtureAuthorization())
 	var first string
 
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNothingActive(srv),
+		CheckDestroy:             tg.checkFixtureAuthorizationRevoked(nil),
 		Steps: []resource.TestStep{
 			{Config: cfg, Check: captureAttr(authAddr, "access_token", &first)},
 			{
 				PreConfig: func() {
-					err := stytchClient(t, srv).RevokeMemberConnectedApp(t.Context(), client.RevokeMemberConnectedAppRequest{
+					err := tg.Client.RevokeMemberConnectedApp(t.Context(), client.RevokeMemberConnectedAppRequest{
 						OrganizationID: fx.StytchOrganizationID, MemberID: fx.StytchMemberID, ConnectedAppID: fx.StytchConnectedAppID,
 					})
 					if err != nil {
@@ -239,11 +246,11 @@ func TestAccConnectedAppAuthorization_revokedOutsideTerraform(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(authAddr, plancheck.ResourceActionCreate)},
 				},
 				Check: resource.TestCheckResourceAttrWith(authAddr, "access_token", func(v string) error {
-					if v == first || !introspect(t, srv, v) {
+					if active, err := tg.introspect(v); v == first || err != nil || !active {
 						return fmt.Errorf("want a new, active access token after re-authorizing")
 					}
-					if a, _ := srv.Authorization(fx.StytchOrganizationID, fx.StytchMemberID, fx.StytchConnectedAppID); !a.Active {
-						return fmt.Errorf("authorization not active again")
+					if active, err := tg.fixtureAuthorizationActive(""); err != nil || !active {
+						return fmt.Errorf("authorization not active again (%v)", err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 					}
 					return nil
 				}),
@@ -253,12 +260,13 @@ func TestAccConnectedAppAuthorization_revokedOutsideTerraform(t *testing.T) {
 }
 
 func TestAccConnectedAppAuthorization_importRoundTrip(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	resource.ParallelTest(t, resource.TestCase{
+	tg := newTarget(t)
+	tg.Lock(t, acctest.FixtureAuthorization)
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNothingActive(srv),
+		CheckDestroy:             tg.checkFixtureAuthorizationRevoked(nil),
 		Steps: []resource.TestStep{
-			{Config: authorizationConfig(srv, fixtureAuthorization(srv))},
+			{Config: tg.authorizationConfig(tg.fixtureAuthorization())},
 			{
 				ResourceName:      authAddr,
 				ImportState:       true,
@@ -275,19 +283,20 @@ func TestAccConnectedAppAuthorization_importRoundTrip(t *testing.T) {
 // An authorization made outside Terraform can be adopted: the import takes
 // its scopes, and the first apply records the rest without re-authorizing.
 func TestAccConnectedAppAuthorization_importAdoptsExistingGrant(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
-	auth := fixtureAuthorization(srv)
+	tg := newTarget(t)
+	tg.Lock(t, acctest.FixtureAuthorization)
+	fx := tg.Fixture
+	auth := tg.fixtureAuthorization()
 	auth.scopes = []string{"openid", "read:reports"}
 	id := fx.StytchOrganizationID + "/" + fx.StytchMemberID + "/" + fx.StytchConnectedAppID
 
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNothingActive(srv),
+		CheckDestroy:             tg.checkFixtureAuthorizationRevoked(nil),
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
-					_, err := stytchClient(t, srv).Authorize(t.Context(), client.AuthorizeRequest{
+					_, err := tg.Client.Authorize(t.Context(), client.AuthorizeRequest{
 						ConsentGranted: true, Scopes: auth.scopes, ClientID: fx.StytchConnectedAppID, RedirectURI: fx.StytchRedirectURI,
 						OrganizationID: fx.StytchOrganizationID, MemberID: fx.StytchMemberID,
 					})
@@ -295,7 +304,7 @@ func TestAccConnectedAppAuthorization_importAdoptsExistingGrant(t *testing.T) {
 						t.Fatalf("authorizing outside Terraform: %v", err)
 					}
 				},
-				Config:             authorizationConfig(srv, auth),
+				Config:             tg.authorizationConfig(auth),
 				ResourceName:       authAddr,
 				ImportState:        true,
 				ImportStateId:      id,
@@ -308,7 +317,7 @@ func TestAccConnectedAppAuthorization_importAdoptsExistingGrant(t *testing.T) {
 				},
 			},
 			{
-				Config: authorizationConfig(srv, auth),
+				Config: tg.authorizationConfig(auth),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(authAddr, plancheck.ResourceActionUpdate)},
 				},
@@ -316,30 +325,25 @@ func TestAccConnectedAppAuthorization_importAdoptsExistingGrant(t *testing.T) {
 					statecheck.ExpectKnownValue(authAddr, tfjsonpath.New("access_token"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(authAddr, tfjsonpath.New("redirect_uri"), knownvalue.StringExact(fx.StytchRedirectURI)),
 				},
-				Check: func(*terraform.State) error {
-					if n := srv.Stats().Calls("POST", b2bAuthorizeRoute); n != 1 {
-						return fmt.Errorf("%d authorize calls, want only the one made outside Terraform", n)
-					}
-					return nil
-				},
 			},
 		},
 	})
 }
 
 func TestAccConnectedAppAuthorization_writeOnlySecret(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	auth := fixtureAuthorization(srv)
+	tg := newTarget(t)
+	tg.Lock(t, acctest.FixtureAuthorization)
+	auth := tg.fixtureAuthorization()
 	secret := auth.clientSecret
 	auth.clientSecret = ""
 	auth = auth.with(fmt.Sprintf("client_secret_wo = %q", secret))
 
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNothingActive(srv),
+		CheckDestroy:             tg.checkFixtureAuthorizationRevoked(nil),
 		Steps: []resource.TestStep{{
-			Config: authorizationConfig(srv, auth),
+			Config: tg.authorizationConfig(auth),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(authAddr, tfjsonpath.New("client_secret_wo"), knownvalue.Null()),
 				statecheck.ExpectKnownValue(authAddr, tfjsonpath.New("client_secret"), knownvalue.Null()),
@@ -352,7 +356,7 @@ func TestAccConnectedAppAuthorization_writeOnlySecret(t *testing.T) {
 					}
 				}
 				// The secret did reach the token endpoint.
-				if !introspect(t, srv, attrs["access_token"]) {
+				if active, err := tg.introspect(attrs["access_token"]); err != nil || !active {
 					return fmt.Errorf("access token exchanged with the write-only secret is not active")
 				}
 				return nil
@@ -362,16 +366,17 @@ func TestAccConnectedAppAuthorization_writeOnlySecret(t *testing.T) {
 }
 
 func TestAccConnectedAppAuthorization_consentOnly(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
-	auth := fixtureAuthorization(srv).with("exchange_tokens = false")
+	tg := newTarget(t)
+	tg.Lock(t, acctest.FixtureAuthorization)
+	fx := tg.Fixture
+	auth := tg.fixtureAuthorization().with("exchange_tokens = false")
 	auth.scopes = []string{"read:reports"}
 
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNothingActive(srv),
+		CheckDestroy:             tg.checkFixtureAuthorizationRevoked(nil),
 		Steps: []resource.TestStep{{
-			Config: authorizationConfig(srv, auth),
+			Config: tg.authorizationConfig(auth),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(authAddr, tfjsonpath.New("access_token"), knownvalue.Null()),
 				statecheck.ExpectKnownValue(authAddr, tfjsonpath.New("refresh_token"), knownvalue.Null()),
@@ -381,13 +386,11 @@ func TestAccConnectedAppAuthorization_consentOnly(t *testing.T) {
 				statecheck.ExpectKnownValue(authAddr, tfjsonpath.New("granted_scopes"),
 					knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("read:reports")})),
 			},
+			// No token is asked for: the state holds none.
 			Check: func(*terraform.State) error {
-				a, ok := srv.Authorization(fx.StytchOrganizationID, fx.StytchMemberID, fx.StytchConnectedAppID)
-				if !ok || !a.Active {
-					return fmt.Errorf("authorization = %+v, %v; want active", a, ok)
-				}
-				if n := srv.Stats().Calls("POST", tokenRoute); n != 0 {
-					return fmt.Errorf("%d token calls, want none", n)
+				scopes, active, err := tg.authorization(fx.StytchOrganizationID, fx.StytchMemberID, fx.StytchConnectedAppID)
+				if err != nil || !active || !slices.Equal(scopes, []string{"read:reports"}) {
+					return fmt.Errorf("authorization active %v with %v (%v); want active with read:reports", active, scopes, err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 				}
 				return nil
 			},
@@ -411,15 +414,16 @@ func TestAccConnectedAppAuthorization_stytchErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := startEmulator(t, emulator.Options{})
-			auth := fixtureAuthorization(srv)
+			tg := newTarget(t)
+			tg.Lock(t, acctest.FixtureAuthorization)
+			auth := tg.fixtureAuthorization()
 			tt.edit(&auth)
-			resource.ParallelTest(t, resource.TestCase{
+			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				CheckDestroy:             checkNothingActive(srv),
+				CheckDestroy:             tg.checkFixtureAuthorizationRevoked(nil),
 				Steps: []resource.TestStep{
-					{Config: authorizationConfig(srv, auth), ExpectError: requestIDInError},
-					{Config: authorizationConfig(srv, auth), ExpectError: wrappedText(tt.match...)},
+					{Config: tg.authorizationConfig(auth), ExpectError: requestIDInError},
+					{Config: tg.authorizationConfig(auth), ExpectError: wrappedText(tt.match...)},
 				},
 			})
 		})

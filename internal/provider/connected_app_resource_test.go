@@ -105,10 +105,10 @@ func checkAppsGone(srv *emulator.Server, keep ...*string) resource.TestCheckFunc
 // fixture member that uses its secret: the authorization exchanges a code;
 // destroy revokes the authorization and deletes the app.
 func TestAccConnectedApp_withAuthorization(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
+	tg := newTarget(t)
+	fx := tg.Fixture
 	var appID string
-	config := providerConfig(srv) + thirdPartyApp() + fmt.Sprintf(`
+	config := tg.providerConfig() + tg.thirdPartyApp() + fmt.Sprintf(`
 resource "machineauth_connected_app_authorization" "test" {
   organization_id  = %q
   member_id        = %q
@@ -118,14 +118,9 @@ resource "machineauth_connected_app_authorization" "test" {
   client_secret_wo = machineauth_connected_app.app.client_secret
 }
 `, fx.StytchOrganizationID, fx.StytchMemberID, appRedirect)
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy: resource.ComposeTestCheckFunc(checkAppsGone(srv), checkNothingActive(srv), func(*terraform.State) error {
-			if a, ok := srv.Authorization(fx.StytchOrganizationID, fx.StytchMemberID, appID); !ok || a.Active {
-				return fmt.Errorf("authorization after destroy = %+v, %v; want it revoked", a, ok)
-			}
-			return nil
-		}),
+		CheckDestroy:             resource.ComposeTestCheckFunc(tg.checkAppsGone(), tg.checkFixtureAuthorizationRevoked(&appID)),
 		Steps: []resource.TestStep{{
 			Config: config,
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -143,8 +138,8 @@ resource "machineauth_connected_app_authorization" "test" {
 					if len(v) < 32 {
 						return fmt.Errorf("client_secret %d characters long", len(v))
 					}
-					if a, ok := srv.ConnectedApp(appID); !ok || a.ClientType != "third_party" || a.Description != "" {
-						return fmt.Errorf("the emulator holds %+v, %v; want the configured app, its create marker replaced", a, ok)
+					if a, err := tg.Client.GetConnectedAppClient(t.Context(), appID); err != nil || a.ClientType != "third_party" || a.ClientDescription != "" {
+						return fmt.Errorf("Stytch holds %+v (%v); want the configured app, its create marker replaced", a, err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 					}
 					return nil
 				}),
@@ -157,20 +152,20 @@ resource "machineauth_connected_app_authorization" "test" {
 // configuration leaves as they were are still there after the update,
 // which sends every field.
 func TestAccConnectedApp_inPlaceUpdate(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newTarget(t)
 	var appID string
 	fields := []string{`client_description = "Quarterly reports"`, `logo_url = "https://app.example.test/logo.png"`, `access_token_expiry_minutes = 30`}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkAppsGone(srv),
+		CheckDestroy:             tg.checkAppsGone(),
 		Steps: []resource.TestStep{
 			{
-				Config: providerConfig(srv) + thirdPartyApp(fields...),
+				Config: tg.providerConfig() + tg.thirdPartyApp(fields...),
 				Check:  captureAttr(appAddr, "client_id", &appID),
 			},
 			{
-				Config: providerConfig(srv) + connectedApp(`  client_type   = "third_party"
-  client_name   = "reports"
+				Config: tg.providerConfig() + connectedApp(`  client_type   = "third_party"
+  client_name   = "`+tg.Name("reports")+`"
   redirect_urls = ["`+appRedirect+`", "http://127.0.0.1:8400/callback"]
   `+strings.Join(fields, "\n  ")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -179,10 +174,10 @@ func TestAccConnectedApp_inPlaceUpdate(t *testing.T) {
 				Check: resource.ComposeTestCheckFunc(
 					resource.TestCheckResourceAttrWith(appAddr, "client_id", func(v string) error { return equal(v, appID) }),
 					func(*terraform.State) error {
-						a, _ := srv.ConnectedApp(appID)
-						if len(a.RedirectURLs) != 2 || a.Description != "Quarterly reports" || a.LogoURL != "https://app.example.test/logo.png" ||
-							a.AccessTokenExpiryMinutes != 30 || a.Name != "reports" {
-							return fmt.Errorf("after the update the emulator holds %+v", a)
+						a, err := tg.Client.GetConnectedAppClient(t.Context(), appID)
+						if err != nil || len(a.RedirectURLs) != 2 || a.ClientDescription != "Quarterly reports" || a.LogoURL != "https://app.example.test/logo.png" ||
+							a.AccessTokenExpiryMinutes != 30 || a.ClientName != tg.Name("reports") {
+							return fmt.Errorf("after the update Stytch holds %+v (%v)", a, err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 						}
 						return nil
 					},
@@ -195,24 +190,24 @@ func TestAccConnectedApp_inPlaceUpdate(t *testing.T) {
 // A client deleted outside Terraform leaves the state with a warning that
 // names it, and the next apply makes a new one.
 func TestAccConnectedApp_deletedOutsideTerraform(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newTarget(t)
 	rec := &warningRecorder{}
 	var first, second string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: recordingFactories(rec),
-		CheckDestroy:             checkAppsGone(srv),
+		CheckDestroy:             tg.checkAppsGone(),
 		Steps: []resource.TestStep{
 			{
-				Config: providerConfig(srv) + thirdPartyApp(),
+				Config: tg.providerConfig() + tg.thirdPartyApp(),
 				Check:  captureAttr(appAddr, "client_id", &first),
 			},
 			{
 				PreConfig: func() {
-					if err := stytchClient(t, srv).DeleteConnectedAppClient(t.Context(), first); err != nil {
+					if err := tg.Client.DeleteConnectedAppClient(t.Context(), first); err != nil {
 						t.Fatal(err)
 					}
 				},
-				Config: providerConfig(srv) + thirdPartyApp(),
+				Config: tg.providerConfig() + tg.thirdPartyApp(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionCreate)},
 				},
@@ -232,12 +227,12 @@ func TestAccConnectedApp_deletedOutsideTerraform(t *testing.T) {
 
 // Import by client_id reaches the state the create did, secrets aside.
 func TestAccConnectedApp_import(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	resource.ParallelTest(t, resource.TestCase{
+	tg := newTarget(t)
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkAppsGone(srv),
+		CheckDestroy:             tg.checkAppsGone(),
 		Steps: []resource.TestStep{
-			{Config: providerConfig(srv) + thirdPartyApp(`client_description = "imported"`, `secret_rotation_triggers = { v = "1" }`)},
+			{Config: tg.providerConfig() + tg.thirdPartyApp(`client_description = "imported"`, `secret_rotation_triggers = { v = "1" }`)},
 			{
 				ResourceName:            appAddr,
 				ImportState:             true,
@@ -256,13 +251,13 @@ func TestAccConnectedApp_import(t *testing.T) {
 
 // A public client has no secret, and nothing to rotate.
 func TestAccConnectedApp_publicClient(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	resource.ParallelTest(t, resource.TestCase{
+	tg := newTarget(t)
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkAppsGone(srv),
+		CheckDestroy:             tg.checkAppsGone(),
 		Steps: []resource.TestStep{{
-			Config: providerConfig(srv) + connectedApp(`  client_type   = "first_party_public"
-  client_name   = "spa"
+			Config: tg.providerConfig() + connectedApp(`  client_type   = "first_party_public"
+  client_name   = "`+tg.Name("spa")+`"
   redirect_urls = ["http://localhost:3000/callback"]
   bypass_consent_for_offline_access = true`),
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -329,9 +324,9 @@ func TestAccConnectedApp_lostCreateAnswer(t *testing.T) {
 
 // The data source reads a client by id, and says when a rotation is pending.
 func TestAccConnectedAppDataSource(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newTarget(t)
 	config := func(v string) string {
-		return providerConfig(srv) + thirdPartyApp(`logo_url = "https://app.example.test/logo.png"`, `secret_rotation_triggers = { v = "`+v+`" }`) + `
+		return tg.providerConfig() + tg.thirdPartyApp(`logo_url = "https://app.example.test/logo.png"`, `secret_rotation_triggers = { v = "`+v+`" }`) + `
 data "machineauth_connected_app" "app" {
   client_id  = machineauth_connected_app.app.client_id
   depends_on = [machineauth_connected_app.app]
@@ -339,9 +334,9 @@ data "machineauth_connected_app" "app" {
 `
 	}
 	const ds = "data.machineauth_connected_app.app"
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkAppsGone(srv),
+		CheckDestroy:             tg.checkAppsGone(),
 		Steps: []resource.TestStep{
 			{
 				Config: config("1"),
@@ -368,10 +363,10 @@ data "machineauth_connected_app" "app" {
 // one from the start of a rotation, and refuses a secret Stytch does not
 // hold.
 func TestAccConnectedAppSecretEphemeral(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newTarget(t)
 	var current, next string
 	config := func(v string) string {
-		return providerConfig(srv) + thirdPartyApp(`secret_rotation_triggers = { v = "`+v+`" }`) + `
+		return tg.providerConfig() + tg.thirdPartyApp(`secret_rotation_triggers = { v = "`+v+`" }`) + `
 ephemeral "machineauth_connected_app_secret" "app" {
   client_id          = machineauth_connected_app.app.client_id
   client_secret      = machineauth_connected_app.app.client_secret
@@ -398,11 +393,11 @@ resource "echo" "consumer" {
 	echoed := func(want *string) resource.TestCheckFunc {
 		return resource.TestCheckResourceAttrWith("echo.consumer", "data", func(v string) error { return equal(v, *want) })
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkAppsGone(srv),
-		Steps: []resource.TestStep{
+		CheckDestroy:             tg.checkAppsGone(),
+		Steps: append([]resource.TestStep{
 			{
 				Config: config("1"),
 				Check:  resource.ComposeTestCheckFunc(captureAttr(appAddr, "client_secret", &current), echoed(&current)),
@@ -415,25 +410,24 @@ resource "echo" "consumer" {
 				}},
 				Check: resource.ComposeTestCheckFunc(captureAttr(appAddr, "next_client_secret", &next), echoed(&next)),
 			},
-			{
-				// The plan that completes the rotation hands the reader the
-				// next secret as client_secret while Stytch still holds it
-				// pending: still the one to use.
-				PreConfig: func() { srv.Advance(time.Hour + time.Minute) },
-				Config:    config("2"),
-				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttrWith(appAddr, "client_secret", func(v string) error { return equal(v, next) }),
-					echoed(&next),
-				),
-			},
-		},
+		}, tg.emulatorSteps(t, "completing the rotation waits out its hour of overlap", resource.TestStep{
+			// The plan that completes the rotation hands the reader the
+			// next secret as client_secret while Stytch still holds it
+			// pending: still the one to use.
+			PreConfig: func() { tg.Wait(t, time.Hour+time.Minute) },
+			Config:    config("2"),
+			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttrWith(appAddr, "client_secret", func(v string) error { return equal(v, next) }),
+				echoed(&next),
+			),
+		})...),
 	})
 
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{
-			Config: providerConfig(srv) + fmt.Sprintf(`
+			Config: tg.providerConfig() + fmt.Sprintf(`
 ephemeral "machineauth_connected_app_secret" "fixture" {
   client_id     = %q
   client_secret = "not-the-fixture-apps-secret"
@@ -442,7 +436,7 @@ provider "echo" {
   data = ephemeral.machineauth_connected_app_secret.fixture.secret
 }
 resource "echo" "consumer" {}
-`, srv.Info().Fixture.StytchConnectedAppID),
+`, tg.Fixture.StytchConnectedAppID),
 			ExpectError: diagMatching("No usable secret for connected app", "neither secret given does"),
 		}},
 	})
@@ -451,14 +445,14 @@ resource "echo" "consumer" {}
 // A client carries its identity, and an import block naming only that
 // identity adopts it without a change.
 func TestAccConnectedApp_identity(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	resource.ParallelTest(t, resource.TestCase{
+	tg := newTarget(t)
+	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   identityVersions,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkAppsGone(srv),
+		CheckDestroy:             tg.checkAppsGone(),
 		Steps: []resource.TestStep{
 			{
-				Config: providerConfig(srv) + thirdPartyApp(),
+				Config: tg.providerConfig() + tg.thirdPartyApp(),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectIdentity(appAddr, map[string]knownvalue.Check{"client_id": knownvalue.StringRegexp(connectedAppIDRe)}),
 					statecheck.ExpectIdentityValueMatchesStateAtPath(appAddr, tfjsonpath.New("client_id"), tfjsonpath.New("client_id")),
@@ -476,25 +470,17 @@ func TestAccConnectedApp_identity(t *testing.T) {
 // The project's clients are listed whoever made them, with a filter by
 // type; a listed client comes as the state an import would reach.
 func TestAccConnectedAppList_query(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newTarget(t)
 	var outside string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   listVersions,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkAppsGone(srv, &outside),
+		CheckDestroy:             tg.checkAppsGone(),
 		Steps: []resource.TestStep{
-			{Config: providerConfig(srv) + thirdPartyApp()},
+			{Config: tg.providerConfig() + tg.thirdPartyApp()},
 			{
-				PreConfig: func() {
-					app, err := stytchClient(t, srv).CreateConnectedAppClient(t.Context(), client.CreateConnectedAppClientRequest{
-						ClientType: "first_party_public", ConnectedAppClientFields: client.ConnectedAppClientFields{ClientName: "made in the dashboard"},
-					})
-					if err != nil {
-						t.Fatal(err)
-					}
-					outside = app.ClientID
-				},
-				Query: true,
+				PreConfig: func() { outside = tg.createConnectedApp("first_party_public", "made in the dashboard").ClientID },
+				Query:     true,
 				Config: `
 list "machineauth_connected_app" "all" {
   provider         = machineauth
@@ -509,12 +495,12 @@ list "machineauth_connected_app" "public" {
 `,
 				QueryResultChecks: []querycheck.QueryResultCheck{
 					// The fixture's app, Terraform's and the one made outside.
-					querycheck.ExpectLength("machineauth_connected_app.all", 3),
-					querycheck.ExpectLength("machineauth_connected_app.public", 1),
+					tg.expectListLength("machineauth_connected_app.all", 3),
+					tg.expectListLength("machineauth_connected_app.public", 1),
 					querycheck.ExpectResourceKnownValues("machineauth_connected_app.all",
 						queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"client_id": knownvalue.StringFunc(func(v string) error { return equal(v, outside) })}),
 						[]querycheck.KnownValueCheck{
-							{Path: tfjsonpath.New("client_name"), KnownValue: knownvalue.StringExact("made in the dashboard")},
+							{Path: tfjsonpath.New("client_name"), KnownValue: knownvalue.StringExact(tg.Name("made in the dashboard"))},
 							{Path: tfjsonpath.New("client_secret"), KnownValue: knownvalue.Null()},
 						}),
 				},

@@ -27,20 +27,20 @@ resource "machineauth_m2m_token" "rotating" {
 // (default a week) with nothing set to replace it; a token that
 // rotate_before_seconds will replace first gets no such warning.
 func TestAccM2MToken_expiryWarning(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newTarget(t)
 	rec := &warningRecorder{}
 	var bare, rotating string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: recordingFactories(rec),
 		Steps: []resource.TestStep{
 			{
-				Config: providerConfig(srv) + bareAndRotatingTokens,
+				Config: tg.providerConfig() + bareAndRotatingTokens,
 				Check: resource.ComposeTestCheckFunc(
 					captureID("machineauth_m2m_token.bare", &bare),
 					captureID("machineauth_m2m_token.rotating", &rotating),
 				),
 			},
-			{Config: providerConfig(srv) + bareAndRotatingTokens, PlanOnly: true},
+			{Config: tg.providerConfig() + bareAndRotatingTokens, PlanOnly: true},
 		},
 	})
 	if !rec.has("M2M token "+bare+" expires at", "expiry_warning_seconds (604800)", "rotate_before_seconds") {
@@ -149,9 +149,10 @@ func TestAccM2MToken_rotationWindowWarning(t *testing.T) {
 // not a number, is refused with the setting (and the variable) named,
 // before any request.
 func TestAccProvider_badExpiryWarning(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newSerialTarget(t)
+	provider, calls := tg.countingConfig()
 	withWarning := func(v string) string {
-		return strings.Replace(providerConfig(srv), `max_retry_wait = "50ms"`, "max_retry_wait = \"50ms\"\n  expiry_warning_seconds = "+v, 1) + tokenResource
+		return strings.Replace(provider, `max_retry_wait = "50ms"`, "max_retry_wait = \"50ms\"\n  expiry_warning_seconds = "+v, 1) + tokenResource
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -164,9 +165,9 @@ func TestAccProvider_badExpiryWarning(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config:      providerConfig(srv) + tokenResource,
+			Config:      provider + tokenResource,
 			ExpectError: diagMatching(`expiry_warning_seconds (from MACHINEAUTH_EXPIRY_WARNING_SECONDS): "a week" is not a whole number`),
 		}},
 	})
-	expectNoRequests(t, srv)
+	expectNoCalls(t, calls)
 }

@@ -283,3 +283,18 @@ func verificationClient(t *testing.T, srv *emulator.Server, edit ...func(*client
 	}
 	return c
 }
+
+// issueOutside issues an opaque token with a machine key, as a service
+// holding that key would, outside Terraform.
+func issueOutside(t *testing.T, srv *emulator.Server, machineKey string) string {
+	t.Helper()
+	c, err := client.New(client.Config{ClerkAPIURL: srv.Info().ClerkAPIURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := c.CreateM2MToken(context.Background(), machineKey, client.CreateM2MTokenRequest{TokenFormat: tokenFormatOpaque})
+	if err != nil {
+		t.Fatalf("issuing a token outside Terraform: %v", err)
+	}
+	return tok.ID
+}

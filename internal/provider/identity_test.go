@@ -22,15 +22,15 @@ var identityVersions = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfv
 // A created token carries its identity, and an import block with only
 // that identity adopts the token without a change.
 func TestAccM2MToken_identity(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
-	resource.ParallelTest(t, resource.TestCase{
+	tg := newTarget(t)
+	fx := tg.Fixture
+	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   identityVersions,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkRevokedWithReason(srv, defaultRevocationReason),
+		CheckDestroy:             tg.checkRevokedWithReason(defaultRevocationReason),
 		Steps: []resource.TestStep{
 			{
-				Config: providerConfig(srv) + tokenResource,
+				Config: tg.providerConfig() + tokenResource,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectIdentity(tokenName, map[string]knownvalue.Check{
 						"machine_id": knownvalue.StringExact(fx.ClerkMachineID),
@@ -111,8 +111,9 @@ func TestAccConnectedAppAuthorization_identity(t *testing.T) {
 // An identity that is not one is refused before any request, naming the
 // identity attribute at fault.
 func TestAccIdentity_badImportIdentity(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
+	tg := newTarget(t)
+	provider, calls := tg.countingConfig()
+	fx := tg.Fixture
 	for name, tc := range map[string]struct {
 		config string
 		want   *regexp.Regexp
@@ -138,7 +139,7 @@ import {
     connected_app_id = %q
   }
 }
-`, fx.StytchOrganizationID, fx.StytchMemberID, fx.StytchConnectedAppID) + fixtureAuthorization(srv).hcl(),
+`, fx.StytchOrganizationID, fx.StytchMemberID, fx.StytchConnectedAppID) + tg.fixtureAuthorization().hcl(),
 			want: diagMatching("Invalid import identity", "organization_id, member_id and connected_app_id for a member, or user_id and connected_app_id"),
 		},
 	} {
@@ -147,12 +148,12 @@ import {
 				TerraformVersionChecks:   identityVersions,
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config:      providerConfig(srv) + tc.config,
+					Config:      provider + tc.config,
 					PlanOnly:    true,
 					ExpectError: tc.want,
 				}},
 			})
 		})
 	}
-	expectNoRequests(t, srv)
+	expectNoCalls(t, calls)
 }

@@ -17,9 +17,19 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/acctest"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 )
+
+// tokenStates is each token's id and whether it is revoked, for comparing
+// a machine's tokens before and after.
+func tokenStates(toks []client.M2MToken) []string {
+	var out []string
+	for _, tok := range toks {
+		out = append(out, fmt.Sprintf("%s revoked=%v", tok.ID, tok.Revoked))
+	}
+	return out
+}
 
 // List resources need Terraform 1.14 (terraform query).
 var listVersions = terraform114
@@ -29,8 +39,9 @@ var listVersions = terraform114
 // A listed token comes as its identity and, with include_resource, as the
 // state an import would reach.
 func TestAccM2MTokenList_query(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
+	tg := newTarget(t)
+	tg.ReserveWait(t, time.Second, "so that two tokens' creation times differ")
+	fx := tg.Fixture
 	var outside, revoked string
 	byIdentity := func(id *string) queryfilter.QueryFilter {
 		return queryfilter.ByResourceIdentity(map[string]knownvalue.Check{
@@ -38,18 +49,18 @@ func TestAccM2MTokenList_query(t *testing.T) {
 			"token_id":   knownvalue.StringFunc(func(v string) error { return equal(v, *id) }),
 		})
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   listVersions,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkRevokedWithReason(srv, defaultRevocationReason),
+		CheckDestroy:             tg.checkRevokedWithReason(defaultRevocationReason),
 		Steps: []resource.TestStep{
-			{Config: providerConfig(srv) + tokenResource},
+			{Config: tg.providerConfig() + tokenResource},
 			{
 				PreConfig: func() {
-					outside = issueOutside(t, srv, fx.ClerkMachineSecretKey)
-					srv.Advance(time.Second) // so the revoked token is the newest
-					revoked = issueOutside(t, srv, fx.ClerkMachineSecretKey)
-					revokeOutside(t, srv, &revoked, "rotated by hand")
+					outside = tg.IssueM2MToken(t, fx.ClerkMachineSecretKey).ID
+					tg.Wait(t, time.Second) // so the revoked token is the newest
+					revoked = tg.IssueM2MToken(t, fx.ClerkMachineSecretKey).ID
+					tg.RevokeM2MToken(t, revoked, "rotated by hand")
 				},
 				Query: true,
 				// The provider block stays in the .tf file of the first step.
@@ -110,32 +121,26 @@ func equal(got, want string) error {
 
 // A member's authorized apps are listed whoever authorized them.
 func TestAccConnectedAppAuthorizationList_query(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
+	tg := newTarget(t)
+	tg.Lock(t, acctest.FixtureAuthorization)
+	fx := tg.Fixture
 	identity := map[string]knownvalue.Check{
 		"organization_id":  knownvalue.StringExact(fx.StytchOrganizationID),
 		"member_id":        knownvalue.StringExact(fx.StytchMemberID),
 		"user_id":          knownvalue.Null(),
 		"connected_app_id": knownvalue.StringExact(fx.StytchConnectedAppID),
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   listVersions,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				// The query mode needs a configuration in place first.
-				Config: providerConfig(srv) + tokenResource,
+				Config: tg.providerConfig() + tokenResource,
 			},
 			{
-				PreConfig: func() {
-					if _, err := stytchClient(t, srv).Authorize(t.Context(), client.AuthorizeRequest{
-						ConsentGranted: true, Scopes: []string{"openid", "read:reports"}, ClientID: fx.StytchConnectedAppID,
-						RedirectURI: fx.StytchRedirectURI, OrganizationID: fx.StytchOrganizationID, MemberID: fx.StytchMemberID,
-					}); err != nil {
-						t.Fatalf("authorizing outside Terraform: %v", err)
-					}
-				},
-				Query: true,
+				PreConfig: func() { tg.authorizeFixture("openid", "read:reports") },
+				Query:     true,
 				// The provider block stays in the .tf file of the first step.
 				Config: fmt.Sprintf(`
 list "machineauth_connected_app_authorization" "member" {
@@ -148,7 +153,7 @@ list "machineauth_connected_app_authorization" "member" {
 }
 `, fx.StytchOrganizationID, fx.StytchMemberID),
 				QueryResultChecks: []querycheck.QueryResultCheck{
-					querycheck.ExpectLength("machineauth_connected_app_authorization.member", 1),
+					tg.expectListLength("machineauth_connected_app_authorization.member", 1),
 					querycheck.ExpectIdentity("machineauth_connected_app_authorization.member", identity),
 					querycheck.ExpectResourceKnownValues("machineauth_connected_app_authorization.member", queryfilter.ByResourceIdentity(identity),
 						[]querycheck.KnownValueCheck{
@@ -167,12 +172,11 @@ list "machineauth_connected_app_authorization" "member" {
 // imports the token, without issuing or revoking anything.
 func TestAccM2MTokenList_generateConfig(t *testing.T) {
 	bin := terraformAtLeast(t, tfversion.Version1_14_0)
-	t.Parallel()
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
-	outside := issueOutside(t, srv, fx.ClerkMachineSecretKey)
+	tg := newTarget(t)
+	fx := tg.Fixture
+	outside := tg.IssueM2MToken(t, fx.ClerkMachineSecretKey).ID
 
-	w := cliWorkspace(t, bin, srv, "")
+	w := cliWorkspace(t, bin, tg.providerConfig())
 	if err := w.WriteFile("tokens.tfquery.hcl", fmt.Sprintf(`
 list "machineauth_m2m_token" "service" {
   provider         = machineauth
@@ -200,14 +204,14 @@ list "machineauth_m2m_token" "service" {
 		}
 	}
 
-	before := srv.Stats().M2MTokens
+	before := tg.M2MTokens(t, fx.ClerkMachineID)
 	res, err = w.Run(ctx, "apply", "-auto-approve", "-no-color")
 	if err != nil {
 		t.Fatalf("%v\ngenerated.tf:\n%s", err, generated)
 	}
 	expectOutput(t, res.Stdout, "1 imported, 0 added")
-	if after := srv.Stats().M2MTokens; after != before {
-		t.Fatalf("tokens before the import %+v, after %+v: the import issued or revoked one", before, after)
+	if after := tg.M2MTokens(t, fx.ClerkMachineID); fmt.Sprint(tokenStates(after)) != fmt.Sprint(tokenStates(before)) {
+		t.Fatalf("tokens before the import %v, after %v: the import issued or revoked one", tokenStates(before), tokenStates(after))
 	}
 	res, err = w.Run(ctx, "state", "show", "-no-color", "machineauth_m2m_token.service_0")
 	if err != nil {

@@ -82,10 +82,10 @@ var echoFactories = map[string]func() (tfprotov6.ProviderServer, error){
 // echoed into state); the kill switch then stops new tokens, and turning
 // it back on brings them back.
 func TestAccM2MClient_tokenAndKillSwitch(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newTarget(t)
 	var id, secret string
 	withToken := func(status string) string {
-		return providerConfig(srv) + m2mClientConfig(`status = "`+status+`"`, `trusted_metadata = jsonencode({ team = "payments" })`) + `
+		return tg.providerConfig() + tg.m2mClientConfig(`status = "`+status+`"`, `trusted_metadata = jsonencode({ team = "payments" })`) + `
 ephemeral "machineauth_m2m_client_token" "t" {
   client_id     = machineauth_m2m_client.c.client_id
   client_secret = machineauth_m2m_client.c.client_secret
@@ -117,10 +117,10 @@ provider "echo" {
 resource "echo" "verification" {}
 `
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 		ProtoV6ProviderFactories: echoFactories,
-		CheckDestroy:             checkM2MClientsGone(srv),
+		CheckDestroy:             tg.checkM2MClientsGone(),
 		Steps: []resource.TestStep{
 			{
 				Config: withToken("active"),
@@ -141,16 +141,16 @@ resource "echo" "verification" {}
 			},
 			{
 				// The kill switch, in place.
-				Config: providerConfig(srv) + m2mClientConfig(`status = "inactive"`, `trusted_metadata = jsonencode({ team = "payments" })`),
+				Config: tg.providerConfig() + tg.m2mClientConfig(`status = "inactive"`, `trusted_metadata = jsonencode({ team = "payments" })`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(m2mClientAddr, plancheck.ResourceActionUpdate)},
 				},
 				Check: func(*terraform.State) error {
-					if err := clientToken(t, srv, id, secret); client.ErrorCode(err) != "invalid_client" {
+					if err := tg.clientToken(id, secret); client.ErrorCode(err) != "invalid_client" {
 						return fmt.Errorf("an inactive client's token request: %v, want invalid_client", err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 					}
-					if c, _ := srv.M2MClient(id); c.Name != "billing" || c.TrustedMetadata["team"] != "payments" {
-						return fmt.Errorf("deactivating changed other fields: %+v", c)
+					if c, err := tg.Client.GetM2MClient(t.Context(), id); err != nil || c.ClientName != tg.Name("billing") || metadataOf(c)["team"] != "payments" {
+						return fmt.Errorf("deactivating changed other fields: %+v (%v)", c, err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 					}
 					return nil
 				},
@@ -164,8 +164,8 @@ resource "echo" "verification" {}
 				// one while the client stays inactive, which no plan can
 				// get. (Turning it on with the token in the same apply is
 				// TestAccM2MClient_reactivateWithToken.)
-				Config: providerConfig(srv) + m2mClientConfig(`status = "active"`, `trusted_metadata = jsonencode({ team = "payments" })`),
-				Check:  func(*terraform.State) error { return clientToken(t, srv, id, secret) },
+				Config: tg.providerConfig() + tg.m2mClientConfig(`status = "active"`, `trusted_metadata = jsonencode({ team = "payments" })`),
+				Check:  func(*terraform.State) error { return tg.clientToken(id, secret) },
 			},
 			{
 				Config: withToken("active"),
@@ -184,14 +184,14 @@ resource "echo" "verification" {}
 // apply, after the client is active, not during the plan, when Stytch
 // would refuse it. The secret itself does not change.
 func TestAccM2MClient_reactivateWithToken(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newTarget(t)
 	var id, secret string
 	config := func(active bool) string {
-		return providerConfig(srv) + fmt.Sprintf(`
+		return tg.providerConfig() + fmt.Sprintf(`
 locals {
   active = %t
 }
-`, active) + m2mClientConfig(`status = local.active ? "active" : "inactive"`) + `
+`, active) + tg.m2mClientConfig(`status = local.active ? "active" : "inactive"`) + `
 ephemeral "machineauth_m2m_client_token" "t" {
   count         = local.active ? 1 : 0
   client_id     = machineauth_m2m_client.c.client_id
@@ -227,10 +227,10 @@ resource "echo" "verification" {}
 		}
 		return statecheck.ExpectKnownValue("echo.verification", tfjsonpath.New("data").AtMapKey("valid"), knownvalue.TupleExact(checks))
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 		ProtoV6ProviderFactories: echoFactories,
-		CheckDestroy:             checkM2MClientsGone(srv),
+		CheckDestroy:             tg.checkM2MClientsGone(),
 		Steps: []resource.TestStep{
 			{
 				Config:            config(true),
@@ -246,12 +246,11 @@ resource "echo" "verification" {}
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownValue(m2mClientAddr, tfjsonpath.New("client_secret"), knownvalue.NotNull())},
 				},
+				// A token asked for while the client is off would fail the
+				// step: Stytch refuses it.
 				Check: resource.ComposeTestCheckFunc(sameSecret, func(*terraform.State) error {
-					if c, _ := srv.M2MClient(id); c.Status != "inactive" {
-						return fmt.Errorf("status %q, want inactive", c.Status)
-					}
-					if n := srv.Stats().Count("POST", tokenRoute, 401); n != 0 {
-						return fmt.Errorf("%d token requests were refused: the token was asked for while the client was off", n)
+					if c, err := tg.Client.GetM2MClient(t.Context(), id); err != nil || c.Status != "inactive" {
+						return fmt.Errorf("client %+v (%v), want inactive", c, err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 					}
 					return nil
 				}),
@@ -270,7 +269,7 @@ resource "echo" "verification" {}
 			},
 			{
 				// A token asked of an inactive client says how to avoid it.
-				Config: providerConfig(srv) + m2mClientConfig(`status = "inactive"`) + `
+				Config: tg.providerConfig() + tg.m2mClientConfig(`status = "inactive"`) + `
 ephemeral "machineauth_m2m_client_token" "t" {
   client_id     = machineauth_m2m_client.c.client_id
   client_secret = machineauth_m2m_client.c.client_secret
@@ -285,13 +284,13 @@ ephemeral "machineauth_m2m_client_token" "t" {
 // required_scopes: a token without the scope is insufficient_scope, not an
 // error.
 func TestAccM2MClient_requiredScopes(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	resource.ParallelTest(t, resource.TestCase{
+	tg := newTarget(t)
+	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 		ProtoV6ProviderFactories: echoFactories,
-		CheckDestroy:             checkM2MClientsGone(srv),
+		CheckDestroy:             tg.checkM2MClientsGone(),
 		Steps: []resource.TestStep{{
-			Config: providerConfig(srv) + m2mClientConfig() + `
+			Config: tg.providerConfig() + tg.m2mClientConfig() + `
 ephemeral "machineauth_m2m_client_token" "t" {
   client_id     = machineauth_m2m_client.c.client_id
   client_secret = machineauth_m2m_client.c.client_secret
@@ -341,18 +340,18 @@ resource "echo" "verification" {}
 // the next apply makes a new one; import by client_id reaches the state the
 // create did, the secret aside.
 func TestAccM2MClient_driftAndImport(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newTarget(t)
 	rec := &warningRecorder{}
 	var first, second string
-	config := providerConfig(srv) + m2mClientConfig(`client_description = "drifts"`, `trusted_metadata = jsonencode({ team = "payments", tier = 2 })`)
-	resource.ParallelTest(t, resource.TestCase{
+	config := tg.providerConfig() + tg.m2mClientConfig(`client_description = "drifts"`, `trusted_metadata = jsonencode({ team = "payments", tier = 2 })`)
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: recordingFactories(rec),
-		CheckDestroy:             checkM2MClientsGone(srv),
+		CheckDestroy:             tg.checkM2MClientsGone(),
 		Steps: []resource.TestStep{
 			{Config: config, Check: captureAttr(m2mClientAddr, "client_id", &first)},
 			{
 				PreConfig: func() {
-					if err := stytchClient(t, srv).DeleteM2MClient(t.Context(), first); err != nil {
+					if err := tg.Client.DeleteM2MClient(t.Context(), first); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -411,13 +410,13 @@ func TestAccM2MClient_lostCreateAnswer(t *testing.T) {
 
 // The data source reads a client by id.
 func TestAccM2MClientDataSource(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newTarget(t)
 	const ds = "data.machineauth_m2m_client.c"
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkM2MClientsGone(srv),
+		CheckDestroy:             tg.checkM2MClientsGone(),
 		Steps: []resource.TestStep{{
-			Config: providerConfig(srv) + m2mClientConfig(`trusted_metadata = jsonencode({ team = "payments" })`) + `
+			Config: tg.providerConfig() + tg.m2mClientConfig(`trusted_metadata = jsonencode({ team = "payments" })`) + `
 data "machineauth_m2m_client" "c" {
   client_id  = machineauth_m2m_client.c.client_id
   depends_on = [machineauth_m2m_client.c]
@@ -425,7 +424,7 @@ data "machineauth_m2m_client" "c" {
 `,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("status"), knownvalue.StringExact("active")),
-				statecheck.ExpectKnownValue(ds, tfjsonpath.New("client_name"), knownvalue.StringExact("billing")),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("client_name"), knownvalue.StringExact(tg.Name("billing"))),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("trusted_metadata"), knownvalue.StringExact(`{"team":"payments"}`)),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("scopes"), knownvalue.SetExact([]knownvalue.Check{
 					knownvalue.StringExact("read:reports"), knownvalue.StringExact("write:reports"),
@@ -439,14 +438,14 @@ data "machineauth_m2m_client" "c" {
 // A client carries its identity, and an import block naming only that
 // identity adopts it without a change.
 func TestAccM2MClient_identity(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	resource.ParallelTest(t, resource.TestCase{
+	tg := newTarget(t)
+	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   identityVersions,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkM2MClientsGone(srv),
+		CheckDestroy:             tg.checkM2MClientsGone(),
 		Steps: []resource.TestStep{
 			{
-				Config: providerConfig(srv) + m2mClientConfig(),
+				Config: tg.providerConfig() + tg.m2mClientConfig(),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectIdentity(m2mClientAddr, map[string]knownvalue.Check{"client_id": knownvalue.StringRegexp(m2mClientIDRe)}),
 				},
@@ -458,22 +457,16 @@ func TestAccM2MClient_identity(t *testing.T) {
 
 // The project's clients are listed whoever made them, filtered by scope.
 func TestAccM2MClientList_query(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newTarget(t)
 	var outside string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   listVersions,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: providerConfig(srv) + m2mClientConfig()},
+			{Config: tg.providerConfig() + tg.m2mClientConfig()},
 			{
-				PreConfig: func() {
-					c, err := stytchClient(t, srv).CreateM2MClient(t.Context(), client.CreateM2MClientRequest{ClientName: "made outside", Scopes: []string{"admin"}})
-					if err != nil {
-						t.Fatal(err)
-					}
-					outside = c.ClientID
-				},
-				Query: true,
+				PreConfig: func() { outside = tg.createM2MClient("made outside", []string{"admin"}, "").ClientID },
+				Query:     true,
 				Config: `
 list "machineauth_m2m_client" "all" {
   provider         = machineauth
@@ -487,12 +480,12 @@ list "machineauth_m2m_client" "admins" {
 }
 `,
 				QueryResultChecks: []querycheck.QueryResultCheck{
-					querycheck.ExpectLength("machineauth_m2m_client.all", 2),
-					querycheck.ExpectLength("machineauth_m2m_client.admins", 1),
+					tg.expectListLength("machineauth_m2m_client.all", 2),
+					tg.expectListLength("machineauth_m2m_client.admins", 1),
 					querycheck.ExpectResourceKnownValues("machineauth_m2m_client.all",
 						queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"client_id": knownvalue.StringFunc(func(v string) error { return equal(v, outside) })}),
 						[]querycheck.KnownValueCheck{
-							{Path: tfjsonpath.New("client_name"), KnownValue: knownvalue.StringExact("made outside")},
+							{Path: tfjsonpath.New("client_name"), KnownValue: knownvalue.StringExact(tg.Name("made outside"))},
 							{Path: tfjsonpath.New("client_secret"), KnownValue: knownvalue.Null()},
 						}),
 				},
@@ -505,13 +498,9 @@ list "machineauth_m2m_client" "admins" {
 // leaves an inactive one alone, and refuses an unknown one.
 func TestAccDeactivateM2MClientAction_invoke(t *testing.T) {
 	bin := terraformAtLeast(t, tfversion.Version1_14_0)
-	t.Parallel()
-	srv := startEmulator(t, emulator.Options{})
-	c, err := stytchClient(t, srv).CreateM2MClient(t.Context(), client.CreateM2MClientRequest{ClientName: "leaky", Scopes: []string{"read"}, TrustedMetadata: []byte(`{"team":"payments"}`)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := cliWorkspace(t, bin, srv, fmt.Sprintf(`
+	tg := newTarget(t)
+	c := tg.createM2MClient("leaky", []string{"read"}, `{"team":"payments"}`)
+	w := cliWorkspace(t, bin, tg.providerConfig()+fmt.Sprintf(`
 action "machineauth_deactivate_m2m_client" "leaky" {
   config {
     client_id = %q
@@ -533,10 +522,10 @@ action "machineauth_deactivate_m2m_client" "unknown" {
 		t.Fatal(err)
 	}
 	expectOutput(t, out, "Deactivating M2M client "+c.ClientID, "Deactivated M2M client "+c.ClientID)
-	if got, _ := srv.M2MClient(c.ClientID); got.Status != "inactive" || got.Name != "leaky" || got.TrustedMetadata["team"] != "payments" {
-		t.Fatalf("after the action: %+v; want inactive and otherwise unchanged", got)
+	if got, err := tg.Client.GetM2MClient(t.Context(), c.ClientID); err != nil || got.Status != "inactive" || got.ClientName != tg.Name("leaky") || metadataOf(got)["team"] != "payments" {
+		t.Fatalf("after the action: %+v (%v); want inactive and otherwise unchanged", got, err)
 	}
-	if err := clientToken(t, srv, c.ClientID, c.ClientSecret); client.ErrorCode(err) != "invalid_client" {
+	if err := tg.clientToken(c.ClientID, c.ClientSecret); client.ErrorCode(err) != "invalid_client" {
 		t.Errorf("a deactivated client's token request: %v, want invalid_client", err)
 	}
 	out, err = invoke("leaky")

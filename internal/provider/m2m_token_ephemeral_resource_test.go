@@ -12,8 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
-
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 )
 
 // The ephemeral token reaches another provider (echo stores what it is
@@ -25,12 +23,12 @@ func TestAccM2MTokenEphemeral_passedOnAndRevoked(t *testing.T) {
 		"own machine key, no sk_ key": true,
 	} {
 		t.Run(name, func(t *testing.T) {
-			srv := startEmulator(t, emulator.Options{})
-			fx := srv.Info().Fixture
-			provider, keyLine := providerConfig(srv), ""
+			tg := newTarget(t)
+			fx := tg.Fixture
+			provider, keyLine := tg.providerConfig(), ""
 			if ownKeyNoInstanceKey {
 				// Close then revokes with the key kept in private data.
-				provider = providerConfigWithout(srv, "secret_key", "machine_secret_key")
+				provider = tg.providerConfigWithout("secret_key", "machine_secret_key")
 				keyLine = fmt.Sprintf("machine_secret_key = %q", fx.ClerkMachineSecretKey)
 			}
 			config := provider + fmt.Sprintf(`
@@ -47,7 +45,7 @@ provider "echo" {
 
 resource "echo" "t" {}
 `, keyLine)
-			resource.ParallelTest(t, resource.TestCase{
+			resource.Test(t, resource.TestCase{
 				TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 				ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
 					"machineauth": testAccProtoV6ProviderFactories["machineauth"],
@@ -60,7 +58,7 @@ resource "echo" "t" {}
 					},
 				}},
 			})
-			tokens := srv.M2MTokens(fx.ClerkMachineID)
+			tokens := tg.M2MTokens(t, fx.ClerkMachineID)
 			if len(tokens) == 0 {
 				t.Fatal("no token was issued")
 			}
@@ -69,8 +67,8 @@ resource "echo" "t" {}
 					t.Errorf("token %s: revoked %v with %s, want revoked with \"run over\"", tok.ID, tok.Revoked, deref(tok.RevocationReason))
 				}
 			}
-			if live := srv.Stats().M2MTokens.Live; live != 0 {
-				t.Fatalf("%d tokens still live after the run", live)
+			if live := tg.liveTokens(""); len(live) != 0 {
+				t.Fatalf("tokens %v still live after the run", live)
 			}
 		})
 	}

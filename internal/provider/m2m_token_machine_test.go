@@ -11,8 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 )
 
 // machineKeyVariable declares the sensitive variable the key comes in.
@@ -27,22 +25,19 @@ variable "machine_key" {
 // key: it is refreshed and revoked with the provider's instance key, and a
 // new key for the same machine (a rotation) changes nothing in the plan.
 func TestAccM2MToken_writeOnlyMachineKey(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	machineID, key, err := srv.CreateMachine("wo-issuer", nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := providerConfig(srv) + machineKeyVariable + fmt.Sprintf(`
+	tg := newTarget(t)
+	machineID, key := tg.CreateMachine(t, "wo-issuer", nil)
+	cfg := tg.providerConfig() + machineKeyVariable + fmt.Sprintf(`
 resource "machineauth_m2m_token" "t" {
   machine_id            = %q
   machine_secret_key_wo = var.machine_key
 }
 `, machineID)
-	c := verificationClient(t, srv)
+	c := tg.Client
 	var id string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkRevokedWithReason(srv, defaultRevocationReason),
+		CheckDestroy:             tg.checkRevokedWithReason(defaultRevocationReason),
 		Steps: []resource.TestStep{
 			{
 				Config:          cfg,
@@ -59,6 +54,7 @@ resource "machineauth_m2m_token" "t" {
 				// A rotation outside Terraform: the token stays, and so does
 				// the plan, with the new key given.
 				PreConfig: func() {
+					var err error
 					if key, err = c.RotateMachineSecretKey(t.Context(), machineID, 0); err != nil {
 						t.Fatal(err)
 					}
@@ -68,7 +64,7 @@ resource "machineauth_m2m_token" "t" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: resource.ComposeTestCheckFunc(expectToken(srv, &id, nil), expectNotInState("machine key", &key)),
+				Check: resource.ComposeTestCheckFunc(tg.expectToken(&id, nil), expectNotInState("machine key", &key)),
 			},
 		},
 	})
@@ -77,16 +73,13 @@ resource "machineauth_m2m_token" "t" {
 // A key of another machine than machine_id issues a token that cannot be
 // kept: it is revoked at once and the apply fails, naming both machines.
 func TestAccM2MToken_machineIDOfAnotherMachine(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
-	other, _, err := srv.CreateMachine("other", nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resource.ParallelTest(t, resource.TestCase{
+	tg := newTarget(t)
+	fx := tg.Fixture
+	other, _ := tg.CreateMachine(t, "other", nil)
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: providerConfig(srv) + machineKeyVariable + fmt.Sprintf(`
+			Config: tg.providerConfig() + machineKeyVariable + fmt.Sprintf(`
 resource "machineauth_m2m_token" "t" {
   machine_id            = %q
   machine_secret_key_wo = var.machine_key
@@ -96,7 +89,7 @@ resource "machineauth_m2m_token" "t" {
 			ExpectError:     diagMatching("issued the token for machine "+fx.ClerkMachineID+", not machine_id "+other, "was revoked"),
 		}},
 	})
-	tokens := srv.M2MTokens(fx.ClerkMachineID)
+	tokens := tg.M2MTokens(t, fx.ClerkMachineID)
 	if len(tokens) != 1 || !tokens[0].Revoked || deref(tokens[0].RevocationReason) != fmt.Sprintf("%q", mismatchRevocationReason) {
 		t.Fatalf("the mismatched token was not revoked: %+v", tokens)
 	}
@@ -107,15 +100,12 @@ resource "machineauth_m2m_token" "t" {
 // another machine is refused at apply, its token revoked, rather than
 // leaving a token that fails every later refresh.
 func TestAccM2MToken_writeOnlyKeyThatCannotBeReadLater(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	machineID, key, err := srv.CreateMachine("unreadable", nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resource.ParallelTest(t, resource.TestCase{
+	tg := newTarget(t)
+	machineID, key := tg.CreateMachine(t, "unreadable", nil)
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: providerConfigWithout(srv, "secret_key") + machineKeyVariable + fmt.Sprintf(`
+			Config: tg.providerConfigWithout("secret_key") + machineKeyVariable + fmt.Sprintf(`
 resource "machineauth_m2m_token" "t" {
   machine_id            = %q
   machine_secret_key_wo = var.machine_key
@@ -125,7 +115,7 @@ resource "machineauth_m2m_token" "t" {
 			ExpectError:     diagMatching("could neither refresh nor revoke this one later", "set clerk.secret_key", "was revoked"),
 		}},
 	})
-	tokens := srv.M2MTokens(machineID)
+	tokens := tg.M2MTokens(t, machineID)
 	if len(tokens) != 1 || !tokens[0].Revoked {
 		t.Fatalf("the unreadable token was not revoked: %+v", tokens)
 	}
@@ -138,19 +128,16 @@ resource "machineauth_m2m_token" "t" {
 // replacing it, and drops the key from the state. (The e2e package checks
 // the same on a state file stripped to the previous schema.)
 func TestAccM2MToken_stateWithMachineSecretKeyUpgrades(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	machineID, key, err := srv.CreateMachine("legacy", nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tg := newTarget(t)
+	machineID, key := tg.CreateMachine(t, "legacy", nil)
 	vars := config.Variables{"machine_key": config.StringVariable(key)}
-	legacy := providerConfigWithout(srv, "machine_secret_key") + machineKeyVariable + `
+	legacy := tg.providerConfigWithout("machine_secret_key") + machineKeyVariable + `
 resource "machineauth_m2m_token" "t" {
   machine_secret_key = var.machine_key
   claims             = jsonencode({ app = "legacy" })
 }
 `
-	migrated := providerConfigWithout(srv, "machine_secret_key") + machineKeyVariable + fmt.Sprintf(`
+	migrated := tg.providerConfigWithout("machine_secret_key") + machineKeyVariable + fmt.Sprintf(`
 resource "machineauth_m2m_token" "t" {
   machine_id            = %q
   machine_secret_key_wo = var.machine_key
@@ -158,9 +145,9 @@ resource "machineauth_m2m_token" "t" {
 }
 `, machineID)
 	var id string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkRevokedWithReason(srv, defaultRevocationReason),
+		CheckDestroy:             tg.checkRevokedWithReason(defaultRevocationReason),
 		Steps: []resource.TestStep{
 			{
 				Config: legacy, ConfigVariables: vars,
@@ -179,7 +166,7 @@ resource "machineauth_m2m_token" "t" {
 				},
 				Check: resource.ComposeTestCheckFunc(
 					func(s *terraform.State) error { return equal(s.RootModule().Resources[tokenName].Primary.ID, id) },
-					expectToken(srv, &id, nil),
+					tg.expectToken(&id, nil),
 					expectNotInState("machine key", &key),
 				),
 			},

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"testing"
@@ -34,10 +35,10 @@ func revokeOutside(t *testing.T, srv *emulator.Server, id *string, reason string
 }
 
 func TestAccM2MToken_lifecycle(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
+	tg := newTarget(t)
+	fx := tg.Fixture
 	config := func(claims, reason string) string {
-		return providerConfig(srv) + fmt.Sprintf(`
+		return tg.providerConfig() + fmt.Sprintf(`
 resource "machineauth_m2m_token" "t" {
   seconds_until_expiration = 3600
   claims                   = %q
@@ -46,9 +47,9 @@ resource "machineauth_m2m_token" "t" {
 `, claims, reason)
 	}
 	var id string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkRevokedWithReason(srv, "rotated out"),
+		CheckDestroy:             tg.checkRevokedWithReason("rotated out"),
 		Steps: []resource.TestStep{
 			{
 				Config: config(`{"team":"payments","tier":1}`, "first reason"),
@@ -69,22 +70,31 @@ resource "machineauth_m2m_token" "t" {
 				},
 				Check: resource.ComposeTestCheckFunc(
 					captureID(tokenName, &id),
-					expectToken(srv, &id, nil),
+					tg.expectToken(&id, nil),
 					func(*terraform.State) error {
-						tok, _ := srv.M2MToken(id)
-						if life := tok.Expiration.Sub(tok.CreatedAt); life != time.Hour {
+						tok, err := tg.token("", id)
+						if err != nil {
+							return err
+						}
+						if tok.ExpiresAt() == nil {
+							return fmt.Errorf("token %s never expires, want a lifetime of 1h", id)
+						}
+						if life := tok.ExpiresAt().Sub(tok.Created()); life < time.Hour-time.Second || life > time.Hour+time.Second {
 							return fmt.Errorf("token lifetime %s, want 1h", life)
 						}
 						// The configured claims, and the create marker that
 						// makes a lost answer's recovery exact.
-						claims, _ := tok.Claims.(map[string]any)
+						var claims map[string]any
+						if err := json.Unmarshal(tok.Claims, &claims); err != nil {
+							return fmt.Errorf("token claims %s: %w", tok.Claims, err)
+						}
 						marker, _ := claims[createMarkerClaim].(string)
 						if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(marker) {
-							return fmt.Errorf("token claims %v carry no create marker", tok.Claims)
+							return fmt.Errorf("token claims %s carry no create marker", tok.Claims)
 						}
 						delete(claims, createMarkerClaim)
 						if fmt.Sprint(claims) != "map[team:payments tier:1]" {
-							return fmt.Errorf("token claims %v", tok.Claims)
+							return fmt.Errorf("token claims %s", tok.Claims)
 						}
 						return nil
 					},
@@ -109,13 +119,8 @@ resource "machineauth_m2m_token" "t" {
 				},
 				Check: resource.ComposeTestCheckFunc(
 					resource.TestCheckResourceAttrPtr(tokenName, "id", &id),
-					expectToken(srv, &id, nil),
-					func(*terraform.State) error {
-						if n := srv.Stats().Calls("POST", "/clerk/v1/m2m_tokens"); n != 1 {
-							return fmt.Errorf("%d creates, want 1", n)
-						}
-						return nil
-					},
+					tg.expectToken(&id, nil),
+					tg.expectIssued(1),
 				),
 			},
 		},
@@ -123,18 +128,18 @@ resource "machineauth_m2m_token" "t" {
 }
 
 func TestAccM2MToken_keepersReplace(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newTarget(t)
 	config := func(generation string) string {
-		return providerConfig(srv) + fmt.Sprintf(`
+		return tg.providerConfig() + fmt.Sprintf(`
 resource "machineauth_m2m_token" "t" {
   keepers = { generation = %q }
 }
 `, generation)
 	}
 	var first, second string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkRevokedWithReason(srv, defaultRevocationReason),
+		CheckDestroy:             tg.checkRevokedWithReason(defaultRevocationReason),
 		Steps: []resource.TestStep{
 			{Config: config("1"), Check: captureID(tokenName, &first)},
 			{
@@ -144,8 +149,8 @@ resource "machineauth_m2m_token" "t" {
 				}},
 				Check: resource.ComposeTestCheckFunc(
 					captureID(tokenName, &second),
-					expectToken(srv, &first, str(defaultRevocationReason)),
-					expectToken(srv, &second, nil),
+					tg.expectToken(&first, str(defaultRevocationReason)),
+					tg.expectToken(&second, nil),
 				),
 			},
 		},
@@ -204,21 +209,25 @@ resource "machineauth_m2m_token" "t" {
 }
 
 func TestAccM2MToken_revokedOrExpiredOutsideTerraform(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newTarget(t)
+	// Live, the second token lives 20 s, which steps two and three must
+	// take less than, and the test sleeps 21 s for it to expire.
+	life := tg.Lifetime(600, 20)
+	tg.ReserveWait(t, time.Duration(life+1)*time.Second, "for a token to expire")
 	rec := &warningRecorder{}
-	config := providerConfig(srv) + `
+	config := tg.providerConfig() + fmt.Sprintf(`
 resource "machineauth_m2m_token" "t" {
-  seconds_until_expiration = 600
+  seconds_until_expiration = %d
 }
-`
+`, life)
 	var first, second, third string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: recordingFactories(rec),
-		CheckDestroy:             checkRevokedWithReason(srv, defaultRevocationReason),
+		CheckDestroy:             tg.checkRevokedWithReason(defaultRevocationReason),
 		Steps: []resource.TestStep{
 			{Config: config, Check: captureID(tokenName, &first)},
 			{
-				PreConfig: func() { revokeOutside(t, srv, &first, "leaked in a CI log") },
+				PreConfig: func() { tg.RevokeM2MToken(t, first, "leaked in a CI log") },
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionCreate),
@@ -226,11 +235,11 @@ resource "machineauth_m2m_token" "t" {
 				Check: resource.ComposeTestCheckFunc(
 					captureID(tokenName, &second),
 					expectWarning(rec, &first, str("revoked outside Terraform"), str(`"leaked in a CI log"`)),
-					expectToken(srv, &second, nil),
+					tg.expectToken(&second, nil),
 				),
 			},
 			{
-				PreConfig: func() { srv.Advance(601 * time.Second) },
+				PreConfig: func() { tg.Wait(t, time.Duration(life+1)*time.Second) },
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionCreate),
@@ -238,7 +247,7 @@ resource "machineauth_m2m_token" "t" {
 				Check: resource.ComposeTestCheckFunc(
 					captureID(tokenName, &third),
 					expectWarning(rec, &second, str("expired")),
-					expectToken(srv, &third, nil),
+					tg.expectToken(&third, nil),
 				),
 			},
 		},
@@ -246,8 +255,8 @@ resource "machineauth_m2m_token" "t" {
 }
 
 func TestAccM2MToken_import(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	config := providerConfig(srv) + `
+	tg := newTarget(t)
+	config := tg.providerConfig() + `
 resource "machineauth_m2m_token" "t" {
   seconds_until_expiration = 3600
   claims                   = jsonencode({ team = "payments" })
@@ -258,9 +267,9 @@ resource "machineauth_m2m_token" "t" {
 		rs := s.RootModule().Resources[tokenName]
 		return rs.Primary.Attributes["subject"] + "/" + rs.Primary.ID, nil
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkRevokedWithReason(srv, "import test over"),
+		CheckDestroy:             tg.checkRevokedWithReason("import test over"),
 		Steps: []resource.TestStep{
 			{Config: config},
 			{
@@ -298,15 +307,12 @@ resource "machineauth_m2m_token" "t" {
 func TestAccM2MToken_twoMachines(t *testing.T) {
 	for name, withInstanceKey := range map[string]bool{"instance key lists": true, "machine keys list": false} {
 		t.Run(name, func(t *testing.T) {
-			srv := startEmulator(t, emulator.Options{})
-			fx := srv.Info().Fixture
-			second, secondKey, err := srv.CreateMachine("second-service", nil, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			provider := providerConfig(srv)
+			tg := newTarget(t)
+			fx := tg.Fixture
+			second, secondKey := tg.CreateMachine(t, "second-service", nil)
+			provider := tg.providerConfig()
 			if !withInstanceKey {
-				provider = providerConfigWithout(srv, "secret_key")
+				provider = tg.providerConfigWithout("secret_key")
 			}
 			config := provider + fmt.Sprintf(`
 resource "machineauth_m2m_token" "a" {}
@@ -315,9 +321,9 @@ resource "machineauth_m2m_token" "b" {
   machine_secret_key = %q
 }
 `, secondKey)
-			resource.ParallelTest(t, resource.TestCase{
+			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				CheckDestroy:             checkRevokedWithReason(srv, defaultRevocationReason),
+				CheckDestroy:             tg.checkRevokedWithReason(defaultRevocationReason),
 				Steps: []resource.TestStep{
 					{
 						Config: config,
@@ -340,18 +346,64 @@ resource "machineauth_m2m_token" "b" {
 }
 
 func TestAccM2MToken_jwt(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newTarget(t)
+	// Live, the token lives 12 s and the test sleeps 13 s for it to
+	// expire; the step that shows it kept while unlisted runs only where
+	// time can be moved to just before its expiry.
+	life := tg.Lifetime(600, 12)
+	tg.ReserveWait(t, time.Duration(life+1)*time.Second, "for a JWT to expire")
 	rec := &warningRecorder{}
-	fx := srv.Info().Fixture
-	config := providerConfig(srv) + `
+	config := tg.providerConfig() + fmt.Sprintf(`
 resource "machineauth_m2m_token" "t" {
   token_format             = "jwt"
-  seconds_until_expiration = 600
+  seconds_until_expiration = %d
   claims                   = jsonencode({ team = "payments" })
 }
-`
+`, life)
 	var first, second string
-	resource.ParallelTest(t, resource.TestCase{
+	steps := []resource.TestStep{
+		{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("token"), knownvalue.StringRegexp(regexp.MustCompile(`^eyJ[\w-]+\.[\w-]+\.[\w-]+$`))),
+				statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("id"), knownvalue.StringRegexp(tokenIDPattern)),
+				statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("token_format"), knownvalue.StringExact("jwt")),
+			},
+			Check: resource.ComposeTestCheckFunc(
+				captureID(tokenName, &first),
+				func(*terraform.State) error {
+					if n := tg.issued(); n != 0 {
+						return fmt.Errorf("the machine lists %d tokens; JWTs are never stored", n)
+					}
+					return nil
+				},
+			),
+		},
+	}
+	waited := time.Duration(0)
+	if !tg.Live {
+		// Unlisted, yet kept until it expires.
+		steps = append(steps, resource.TestStep{
+			PreConfig: func() { tg.Wait(t, 500*time.Second) },
+			Config:    config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectEmptyPlan(),
+			}},
+		})
+		waited = 500 * time.Second
+	}
+	steps = append(steps, resource.TestStep{
+		PreConfig: func() { tg.Wait(t, time.Duration(life+1)*time.Second-waited) },
+		Config:    config,
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionCreate),
+		}},
+		Check: resource.ComposeTestCheckFunc(
+			captureID(tokenName, &second),
+			expectWarning(rec, &first, str("expired")),
+		),
+	})
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: recordingFactories(rec),
 		CheckDestroy: func(*terraform.State) error {
 			if !rec.has(second, "stays valid until") {
@@ -359,44 +411,7 @@ resource "machineauth_m2m_token" "t" {
 			}
 			return nil
 		},
-		Steps: []resource.TestStep{
-			{
-				Config: config,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("token"), knownvalue.StringRegexp(regexp.MustCompile(`^eyJ[\w-]+\.[\w-]+\.[\w-]+$`))),
-					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("id"), knownvalue.StringRegexp(tokenIDPattern)),
-					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("token_format"), knownvalue.StringExact("jwt")),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					captureID(tokenName, &first),
-					func(*terraform.State) error {
-						if n := len(srv.M2MTokens(fx.ClerkMachineID)); n != 0 {
-							return fmt.Errorf("emulator stores %d tokens; JWTs are never stored", n)
-						}
-						return nil
-					},
-				),
-			},
-			{
-				// Unlisted, yet kept until it expires.
-				PreConfig: func() { srv.Advance(500 * time.Second) },
-				Config:    config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-				}},
-			},
-			{
-				PreConfig: func() { srv.Advance(101 * time.Second) },
-				Config:    config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionCreate),
-				}},
-				Check: resource.ComposeTestCheckFunc(
-					captureID(tokenName, &second),
-					expectWarning(rec, &first, str("expired")),
-				),
-			},
-		},
+		Steps: steps,
 	})
 }
 
@@ -487,9 +502,9 @@ func (c m2mListBudget) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest
 // turning the marker back on changes nothing at Clerk: it only applies to
 // the next create, so the plan updates state in place.
 func TestAccM2MToken_createMarkerOff(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newTarget(t)
 	config := func(marker bool) string {
-		return providerConfig(srv) + fmt.Sprintf(`
+		return tg.providerConfig() + fmt.Sprintf(`
 resource "machineauth_m2m_token" "t" {
   claims        = jsonencode({ team = "payments" })
   create_marker = %t
@@ -497,18 +512,22 @@ resource "machineauth_m2m_token" "t" {
 `, marker)
 	}
 	var id string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkRevokedWithReason(srv, defaultRevocationReason),
+		CheckDestroy:             tg.checkRevokedWithReason(defaultRevocationReason),
 		Steps: []resource.TestStep{
 			{
 				Config: config(false),
 				Check: resource.ComposeTestCheckFunc(
 					captureID(tokenName, &id),
 					func(*terraform.State) error {
-						tok, _ := srv.M2MToken(id)
-						if fmt.Sprint(tok.Claims) != "map[team:payments]" {
-							return fmt.Errorf("token claims %v, want exactly the configured ones", tok.Claims)
+						tok, err := tg.token("", id)
+						if err != nil {
+							return err
+						}
+						var claims map[string]any
+						if json.Unmarshal(tok.Claims, &claims) != nil || fmt.Sprint(claims) != "map[team:payments]" {
+							return fmt.Errorf("token claims %s, want exactly the configured ones", tok.Claims)
 						}
 						return nil
 					},
@@ -531,11 +550,12 @@ resource "machineauth_m2m_token" "t" {
 // last_used_at shows, after a refresh, that a token is in use, so unused
 // ones can be found and retired; before any use it is null.
 func TestAccM2MToken_lastUsedAt(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	config := providerConfig(srv) + tokenResource
+	tg := newTarget(t)
+	config := tg.providerConfig() + tokenResource
 	var secret string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             tg.checkRevokedWithReason(defaultRevocationReason),
 		Steps: []resource.TestStep{
 			{
 				Config: config,
@@ -549,12 +569,7 @@ func TestAccM2MToken_lastUsedAt(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					info := srv.Info()
-					c, err := client.New(client.Config{ClerkAPIURL: info.ClerkAPIURL, ClerkSecretKey: info.ClerkSecretKey})
-					if err != nil {
-						t.Fatal(err)
-					}
-					if _, err := c.VerifyM2MToken(context.Background(), info.ClerkSecretKey, secret); err != nil {
+					if _, err := tg.Client.VerifyM2MToken(context.Background(), tg.Env.ClerkSecretKey, secret); err != nil {
 						t.Fatalf("using the token: %v", err)
 					}
 				},

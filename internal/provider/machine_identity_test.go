@@ -11,29 +11,27 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 )
 
 // A machine and a scope carry their identities, and import blocks naming
 // only those identities adopt them without a change.
 func TestAccMachine_identity(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
-	cfg := providerConfig(srv) + fmt.Sprintf(`
+	tg := newTarget(t)
+	fx := tg.Fixture
+	cfg := tg.providerConfig() + fmt.Sprintf(`
 resource "machineauth_machine" "m" {
-  name = "identified"
+  name = %q
 }
 
 resource "machineauth_machine_scope" "s" {
   machine_id        = machineauth_machine.m.id
   scoped_machine_id = %q
 }
-`, fx.ClerkScopedMachineID)
-	resource.ParallelTest(t, resource.TestCase{
+`, tg.Name("identified"), fx.ClerkScopedMachineID)
+	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   identityVersions,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkMachinesDeleted(srv),
+		CheckDestroy:             tg.checkMachinesDeleted(),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
@@ -53,50 +51,49 @@ resource "machineauth_machine_scope" "s" {
 }
 
 // The instance's machines are listed whoever made them, narrowed by
-// Clerk's query; a listed machine comes as its identity and, with
+// Clerk's query (here to the test's own: its machine pair and one made
+// outside Terraform); a listed machine comes as its identity and, with
 // include_resource, as a machineauth_machine without its secret key.
 func TestAccMachineList_query(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newTarget(t)
+	dashboard := tg.Name("made-in-the-dashboard")
 	var outside string
-	resource.ParallelTest(t, resource.TestCase{
+	byID := queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"id": knownvalue.StringFunc(func(v string) error { return equal(v, outside) })})
+	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   listVersions,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: providerConfig(srv) + tokenResource},
+			{Config: tg.providerConfig() + tokenResource},
 			{
-				PreConfig: func() {
-					var err error
-					if outside, _, err = srv.CreateMachine("made-in-the-dashboard", nil, 0); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Query: true,
-				Config: `
-list "machineauth_machine" "all" {
+				PreConfig: func() { outside, _ = tg.CreateMachine(t, "made-in-the-dashboard", nil) },
+				Query:     true,
+				Config: fmt.Sprintf(`
+list "machineauth_machine" "test" {
   provider = machineauth
+  config {
+    query = %q
+  }
 }
 list "machineauth_machine" "dashboard" {
   provider         = machineauth
   include_resource = true
   config {
-    query = "dashboard"
+    query = %q
   }
 }
-`,
+`, tg.Run(), dashboard),
 				QueryResultChecks: []querycheck.QueryResultCheck{
-					// The fixture's two machines and the one made outside.
-					querycheck.ExpectLength("machineauth_machine.all", 3),
+					// The test's machine pair and the one made outside.
+					querycheck.ExpectLength("machineauth_machine.test", 3),
 					querycheck.ExpectLength("machineauth_machine.dashboard", 1),
-					querycheck.ExpectResourceKnownValues("machineauth_machine.dashboard",
-						queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"id": knownvalue.StringFunc(func(v string) error { return equal(v, outside) })}),
+					querycheck.ExpectResourceKnownValues("machineauth_machine.dashboard", byID,
 						[]querycheck.KnownValueCheck{
-							{Path: tfjsonpath.New("name"), KnownValue: knownvalue.StringExact("made-in-the-dashboard")},
+							{Path: tfjsonpath.New("name"), KnownValue: knownvalue.StringExact(dashboard)},
 							{Path: tfjsonpath.New("secret_key"), KnownValue: knownvalue.Null()},
 							{Path: tfjsonpath.New("default_token_ttl"), KnownValue: knownvalue.Int64Exact(defaultMachineTokenTTL)},
 						}),
-					querycheck.ExpectResourceDisplayName("machineauth_machine.dashboard",
-						queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"id": knownvalue.StringFunc(func(v string) error { return equal(v, outside) })}),
-						knownvalue.StringRegexp(regexp.MustCompile(`^made-in-the-dashboard \(mch_\w{27}\)$`))),
+					querycheck.ExpectResourceDisplayName("machineauth_machine.dashboard", byID,
+						knownvalue.StringRegexp(regexp.MustCompile(`^`+regexp.QuoteMeta(dashboard)+` \(mch_\w{27}\)$`))),
 				},
 			},
 		},

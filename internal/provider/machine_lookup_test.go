@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -11,25 +12,23 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
-
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 )
 
 // Drift: a machine deleted outside Terraform is removed from state with a
 // warning naming it and created anew; a scope removed outside is removed
 // with a warning and granted again. Neither is an error.
 func TestAccMachine_drift(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	c := verificationClient(t, srv)
-	cfg := providerConfig(srv) + `
+	tg := newTarget(t)
+	c := tg.Client
+	cfg := tg.providerConfig() + fmt.Sprintf(`
 resource "machineauth_machine" "m" {
-  name = "drifting"
+  name = %q
 }
 
 resource "machineauth_machine" "target" {
-  name = "target"
+  name = %q
 }
-
+`, tg.Name("drifting"), tg.Name("target")) + `
 resource "machineauth_machine_scope" "s" {
   machine_id        = machineauth_machine.m.id
   scoped_machine_id = machineauth_machine.target.id
@@ -37,9 +36,9 @@ resource "machineauth_machine_scope" "s" {
 `
 	rec := &warningRecorder{}
 	var id, target, newID string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: recordingFactories(rec),
-		CheckDestroy:             checkMachinesDeleted(srv),
+		CheckDestroy:             tg.checkMachinesDeleted(),
 		Steps: []resource.TestStep{
 			{Config: cfg, Check: resource.ComposeTestCheckFunc(captureID(machineAddr, &id), captureID("machineauth_machine.target", &target))},
 			{
@@ -57,8 +56,8 @@ resource "machineauth_machine_scope" "s" {
 				Check: resource.ComposeTestCheckFunc(
 					expectWarning(rec, &id, &target, str("removed outside Terraform")),
 					func(*terraform.State) error {
-						if m, _ := srv.Machine(id); len(m.ScopedMachineIDs) != 1 || m.ScopedMachineIDs[0] != target {
-							return fmt.Errorf("the scope was not granted again: %+v", m)
+						if m, _, err := tg.machine(id); err != nil || !slices.Equal(scopedIDs(m), []string{target}) {
+							return fmt.Errorf("the scope was not granted again: %+v (%v)", m, err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 						}
 						return nil
 					},
@@ -84,8 +83,8 @@ resource "machineauth_machine_scope" "s" {
 						if newID == id {
 							return fmt.Errorf("the machine kept its deleted id")
 						}
-						if m, ok := srv.Machine(newID); !ok || len(m.ScopedMachineIDs) != 1 {
-							return fmt.Errorf("the new machine or its scope is missing: %+v", m)
+						if m, ok, err := tg.machine(newID); err != nil || !ok || len(m.ScopedMachines) != 1 {
+							return fmt.Errorf("the new machine or its scope is missing: %+v (%v)", m, err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 						}
 						return nil
 					},
@@ -98,20 +97,16 @@ resource "machineauth_machine_scope" "s" {
 // A machine made outside Terraform is found by its exact name, and by
 // id; a name two machines share, or none has, is an error saying so.
 func TestAccMachineDataSource_byNameAndID(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
-	id, _, err := srv.CreateMachine("reports", []string{fx.ClerkScopedMachineID}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tg := newTarget(t)
+	fx := tg.Fixture
+	id, _ := tg.CreateMachine(t, "reports", []string{fx.ClerkScopedMachineID})
+	reports := tg.Name("reports")
 	// Names that the search matches in part, which must not be taken.
 	for _, n := range []string{"reports-v2", "Reports"} {
-		if _, _, err := srv.CreateMachine(n, nil, 0); err != nil {
-			t.Fatal(err)
-		}
+		tg.CreateMachine(t, n, nil)
 	}
 	lookup := func(arg, value string) string {
-		return providerConfig(srv) + fmt.Sprintf(`
+		return tg.providerConfig() + fmt.Sprintf(`
 data "machineauth_machine" "m" {
   %s = %q
 }
@@ -119,25 +114,21 @@ data "machineauth_machine" "m" {
 	}
 	found := []statecheck.StateCheck{
 		statecheck.ExpectKnownValue("data.machineauth_machine.m", tfjsonpath.New("id"), knownvalue.StringExact(id)),
-		statecheck.ExpectKnownValue("data.machineauth_machine.m", tfjsonpath.New("name"), knownvalue.StringExact("reports")),
+		statecheck.ExpectKnownValue("data.machineauth_machine.m", tfjsonpath.New("name"), knownvalue.StringExact(reports)),
 		statecheck.ExpectKnownValue("data.machineauth_machine.m", tfjsonpath.New("default_token_ttl"), knownvalue.Int64Exact(defaultMachineTokenTTL)),
 		statecheck.ExpectKnownValue("data.machineauth_machine.m", tfjsonpath.New("scoped_machines"),
 			knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(fx.ClerkScopedMachineID)})),
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: lookup("name", "reports"), ConfigStateChecks: found},
+			{Config: lookup("name", reports), ConfigStateChecks: found},
 			{Config: lookup("id", id), ConfigStateChecks: found},
-			{Config: lookup("name", "no-such-machine"), ExpectError: diagMatching(`No Clerk machine is named "no-such-machine"`)},
+			{Config: lookup("name", tg.Name("no-such-machine")), ExpectError: diagMatching(`No Clerk machine is named "` + tg.Name("no-such-machine") + `"`)},
 			{
-				PreConfig: func() {
-					if _, _, err := srv.CreateMachine("reports", nil, 0); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config:      lookup("name", "reports"),
-				ExpectError: diagMatching(`2 Clerk machines are named "reports"`, id, "Look the machine up by id instead"),
+				PreConfig:   func() { tg.CreateMachine(t, "reports", nil) },
+				Config:      lookup("name", reports),
+				ExpectError: diagMatching(`2 Clerk machines are named "`+reports+`"`, id, "Look the machine up by id instead"),
 			},
 		},
 	})
@@ -146,21 +137,18 @@ data "machineauth_machine" "m" {
 // The ephemeral key reaches another resource's write-only argument, which
 // issues a token with it, and is in neither the state nor the plan.
 func TestAccMachineSecretKeyEphemeral_intoWriteOnlyArgument(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	id, key, err := srv.CreateMachine("ephemeral-key", nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resource.ParallelTest(t, resource.TestCase{
+	tg := newTarget(t)
+	id, key := tg.CreateMachine(t, "ephemeral-key", nil)
+	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkRevokedWithReason(srv, defaultRevocationReason),
+		CheckDestroy:             tg.checkRevokedWithReason(defaultRevocationReason),
 		Steps: []resource.TestStep{{
-			Config: providerConfig(srv) + `
+			Config: tg.providerConfig() + fmt.Sprintf(`
 data "machineauth_machine" "m" {
-  name = "ephemeral-key"
+  name = %q
 }
-
+`, tg.Name("ephemeral-key")) + `
 ephemeral "machineauth_machine_secret_key" "m" {
   machine_id = data.machineauth_machine.m.id
 }
@@ -181,28 +169,28 @@ resource "machineauth_m2m_token" "t" {
 // A refused instance key is an error on refresh, never "gone": the machine
 // and its scope stay in state, and with the right key the plan is empty.
 func TestAccMachine_refusedKeyIsAnError(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
+	tg := newTarget(t)
+	fx := tg.Fixture
 	resources := fmt.Sprintf(`
 resource "machineauth_machine" "m" {
-  name = "guarded"
+  name = %q
 }
 
 resource "machineauth_machine_scope" "s" {
   machine_id        = machineauth_machine.m.id
   scoped_machine_id = %q
 }
-`, fx.ClerkScopedMachineID)
-	resource.ParallelTest(t, resource.TestCase{
+`, tg.Name("guarded"), fx.ClerkScopedMachineID)
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkMachinesDeleted(srv),
+		CheckDestroy:             tg.checkMachinesDeleted(),
 		Steps: []resource.TestStep{
-			{Config: providerConfig(srv) + resources},
+			{Config: tg.providerConfig() + resources},
 			{
-				Config:      providerConfigWith(srv, "secret_key", "sk_test_NotTheInstanceKey0123456789abcdef") + resources,
+				Config:      tg.providerConfigWith("secret_key", "sk_test_NotTheInstanceKey0123456789abcdef") + resources,
 				ExpectError: diagMatching("Unable to read", "401 clerk_key_invalid"),
 			},
-			{Config: providerConfig(srv) + resources, PlanOnly: true},
+			{Config: tg.providerConfig() + resources, PlanOnly: true},
 		},
 	})
 }

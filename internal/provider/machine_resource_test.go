@@ -58,9 +58,9 @@ func checkMachinesDeleted(srv *emulator.Server) resource.TestCheckFunc {
 // never stays), renamed and given a new default lifetime in place, and
 // imported back as it is; destroy deletes it.
 func TestAccMachine_lifecycle(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newTarget(t)
 	config := func(name string, ttl int) string {
-		return providerConfig(srv) + fmt.Sprintf(`
+		return tg.providerConfig() + fmt.Sprintf(`
 resource "machineauth_machine" "m" {
   name              = %q
   default_token_ttl = %d
@@ -68,18 +68,18 @@ resource "machineauth_machine" "m" {
 `, name, ttl)
 	}
 	var id, key string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkMachinesDeleted(srv),
+		CheckDestroy:             tg.checkMachinesDeleted(),
 		Steps: []resource.TestStep{
 			{
-				Config: config("billing", 900),
+				Config: config(tg.Name("billing"), 900),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectSensitiveValue(machineAddr, tfjsonpath.New("secret_key")),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(machineAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(machineIDPattern)),
-					statecheck.ExpectKnownValue(machineAddr, tfjsonpath.New("name"), knownvalue.StringExact("billing")),
+					statecheck.ExpectKnownValue(machineAddr, tfjsonpath.New("name"), knownvalue.StringExact(tg.Name("billing"))),
 					statecheck.ExpectKnownValue(machineAddr, tfjsonpath.New("secret_key"), knownvalue.StringRegexp(machineKeyPattern)),
 					statecheck.ExpectKnownValue(machineAddr, tfjsonpath.New("secret_key_rotated_at"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(machineAddr, tfjsonpath.New("previous_key_ttl_seconds"), knownvalue.Int64Exact(defaultPreviousKeyTTL)),
@@ -89,16 +89,19 @@ resource "machineauth_machine" "m" {
 				Check: resource.ComposeTestCheckFunc(
 					captureID(machineAddr, &id), captureAttr(machineAddr, "secret_key", &key),
 					func(*terraform.State) error {
-						m, ok := srv.Machine(id)
-						if !ok || m.Name != "billing" || m.DefaultTokenTTL != 900*time.Second || m.SecretKey != key {
-							return fmt.Errorf("emulator holds %+v", m)
+						m, ok, err := tg.machine(id)
+						if err != nil || !ok || m.Name != tg.Name("billing") || m.DefaultTokenTTL != 900 {
+							return fmt.Errorf("Clerk holds %+v (%v)", m, err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
+						}
+						if secret, err := tg.Client.GetMachineSecretKey(context.Background(), id); err != nil || secret != key {
+							return fmt.Errorf("Clerk's key of the machine is not the one in state (%v)", err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 						}
 						return nil
 					},
 				),
 			},
 			{
-				Config: config("billing-v2", 120),
+				Config: config(tg.Name("billing-v2"), 120),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(machineAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(machineAddr, tfjsonpath.New("secret_key"), knownvalue.NotNull()),
@@ -107,8 +110,8 @@ resource "machineauth_machine" "m" {
 					resource.TestCheckResourceAttrPtr(machineAddr, "id", &id),
 					resource.TestCheckResourceAttrPtr(machineAddr, "secret_key", &key),
 					func(*terraform.State) error {
-						if m, _ := srv.Machine(id); m.Name != "billing-v2" || m.DefaultTokenTTL != 120*time.Second {
-							return fmt.Errorf("emulator holds %+v after the update", m)
+						if m, _, err := tg.machine(id); err != nil || m.Name != tg.Name("billing-v2") || m.DefaultTokenTTL != 120 {
+							return fmt.Errorf("Clerk holds %+v after the update (%v)", m, err) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
 						}
 						return nil
 					},
@@ -308,16 +311,16 @@ func ptrInt64(n int64) *int64 { return &n }
 // exists, lists B in its scopes; each machine shows the other among its
 // scoped machines.
 func TestAccMachine_scopesEachOther(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	cfg := providerConfig(srv) + `
+	tg := newTarget(t)
+	cfg := tg.providerConfig() + fmt.Sprintf(`
 resource "machineauth_machine" "a" {
-  name = "service-a"
+  name = %q
 }
 
 resource "machineauth_machine" "b" {
-  name = "service-b"
+  name = %q
 }
-
+`, tg.Name("service-a"), tg.Name("service-b")) + `
 resource "machineauth_machine_scope" "a_to_b" {
   machine_id        = machineauth_machine.a.id
   scoped_machine_id = machineauth_machine.b.id
@@ -335,14 +338,9 @@ resource "machineauth_m2m_token" "a" {
 }
 `
 	var a, b string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy: func(s *terraform.State) error {
-			if n := srv.Stats().Machines; n.Live != 2 || n.Scopes != 1 {
-				return fmt.Errorf("after destroy the emulator counts %+v, want only the fixture's two machines and one scope", n)
-			}
-			return checkRevokedWithReason(srv, defaultRevocationReason)(s)
-		},
+		CheckDestroy:             resource.ComposeTestCheckFunc(tg.checkMachinesDeleted(), tg.checkRevokedWithReason(defaultRevocationReason)),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
@@ -352,10 +350,13 @@ resource "machineauth_m2m_token" "a" {
 						if got := stateAttr(s, "machineauth_m2m_token.a", "scopes.0"); got != b {
 							return fmt.Errorf("the token of A has scopes %q, want B (%s)", got, b)
 						}
-						ma, _ := srv.Machine(a)
-						mb, _ := srv.Machine(b)
-						if !slices.Equal(ma.ScopedMachineIDs, []string{b}) || !slices.Equal(mb.ScopedMachineIDs, []string{a}) {
-							return fmt.Errorf("scopes in the emulator: A %v, B %v", ma.ScopedMachineIDs, mb.ScopedMachineIDs)
+						ma, _, errA := tg.machine(a)
+						mb, _, errB := tg.machine(b)
+						if errA != nil || errB != nil {
+							return fmt.Errorf("reading the machines: %v, %v", errA, errB) //nolint:errorlint // err may be nil here, which %v prints as <nil> and %w as %!w(<nil>)
+						}
+						if !slices.Equal(scopedIDs(ma), []string{b}) || !slices.Equal(scopedIDs(mb), []string{a}) {
+							return fmt.Errorf("scopes at Clerk: A %v, B %v", scopedIDs(ma), scopedIDs(mb))
 						}
 						return equal(stateAttr(s, "machineauth_machine_scope.a_to_b", "id"), a+"/"+b)
 					},

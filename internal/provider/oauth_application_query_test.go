@@ -206,7 +206,7 @@ func TestAccRevokeOAuthTokenAction_invoke(t *testing.T) {
 	setOAuthJWTAccessTokens(t, srv, true)
 	jwt, _ := oauthGrant(t, srv, app.ClientID, app.ClientSecret)
 
-	w := cliWorkspace(t, bin, srv, fmt.Sprintf(`
+	w := cliWorkspace(t, bin, providerConfig(srv)+fmt.Sprintf(`
 variable "leaked" {
   type      = string
   sensitive = true
@@ -258,7 +258,8 @@ action "machineauth_revoke_oauth_token" "leak" {
 // A JWT written in the action's configuration, or an application id that
 // is none, is refused at validate, with no request sent.
 func TestAccRevokeOAuthTokenAction_badConfig(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newTarget(t)
+	provider, calls := tg.countingConfig()
 	const jwt = "eyJhbGciOiJSUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJ1c2VyXzEifQ.c2lnbmF0dXJl"
 	for name, tc := range map[string]struct{ appID, token, want string }{
 		"JWT access token":      {"oa_2xhFjEI5X2qWRvtV13BzSj8H6Dk", jwt, "is a JWT access token, which cannot be revoked"},
@@ -270,7 +271,7 @@ func TestAccRevokeOAuthTokenAction_badConfig(t *testing.T) {
 				TerraformVersionChecks:   terraform114,
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config: providerConfig(srv) + fmt.Sprintf(`
+					Config: provider + fmt.Sprintf(`
 action "machineauth_revoke_oauth_token" "x" {
   config {
     oauth_application_id = %q
@@ -291,5 +292,5 @@ resource "terraform_data" "x" {
 			})
 		})
 	}
-	expectNoRequests(t, srv)
+	expectNoCalls(t, calls)
 }

@@ -282,39 +282,31 @@ func TestAccOAuthApplication_public(t *testing.T) {
 // The data source finds an application by id and by exact name, with no
 // secret; a name two applications share, or none has, is an error.
 func TestAccOAuthApplicationDataSource(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	c := adminClient(t, srv)
-	made, err := c.CreateOAuthApplication(t.Context(), client.CreateOAuthApplicationRequest{Name: "tf-acc-lookup", RedirectURIs: []string{oauthAppRedirect}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tg := newTarget(t)
+	made := tg.createOAuthApp("lookup", oauthAppRedirect)
 	for range 2 {
-		if _, err := c.CreateOAuthApplication(t.Context(), client.CreateOAuthApplicationRequest{Name: "tf-acc-twin"}); err != nil {
-			t.Fatal(err)
-		}
+		tg.createOAuthApp("twin")
 	}
 	// A name that holds the other as a part: matched exactly, not in part.
-	if _, err := c.CreateOAuthApplication(t.Context(), client.CreateOAuthApplicationRequest{Name: "tf-acc-lookup-2"}); err != nil {
-		t.Fatal(err)
-	}
+	tg.createOAuthApp("lookup-2")
 	lookup := func(arg string) string {
-		return providerConfig(srv) + "data \"machineauth_oauth_application\" \"a\" {\n  " + arg + "\n}\n"
+		return tg.providerConfig() + "data \"machineauth_oauth_application\" \"a\" {\n  " + arg + "\n}\n"
 	}
 	const addr = "data.machineauth_oauth_application.a"
 	found := []statecheck.StateCheck{
 		statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(made.ID)),
-		statecheck.ExpectKnownValue(addr, tfjsonpath.New("name"), knownvalue.StringExact("tf-acc-lookup")),
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("name"), knownvalue.StringExact(tg.Name("lookup"))),
 		statecheck.ExpectKnownValue(addr, tfjsonpath.New("client_id"), knownvalue.StringExact(made.ClientID)),
 		statecheck.ExpectKnownValue(addr, tfjsonpath.New("redirect_uris"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(oauthAppRedirect)})),
 		statecheck.ExpectKnownValue(addr, tfjsonpath.New("token_fetch_url"), knownvalue.StringExact(made.TokenFetchURL)),
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: lookup(fmt.Sprintf("id = %q", made.ID)), ConfigStateChecks: found},
-			{Config: lookup(`name = "tf-acc-lookup"`), ConfigStateChecks: found},
-			{Config: lookup(`name = "tf-acc-twin"`), ExpectError: diagMatching(`2 Clerk OAuth applications are named "tf-acc-twin"`, "Look the application up by id instead")},
-			{Config: lookup(`name = "tf-acc-none"`), ExpectError: diagMatching(`No Clerk OAuth application is named "tf-acc-none"`)},
+			{Config: lookup(fmt.Sprintf("name = %q", tg.Name("lookup"))), ConfigStateChecks: found},
+			{Config: lookup(fmt.Sprintf("name = %q", tg.Name("twin"))), ExpectError: diagMatching(`2 Clerk OAuth applications are named "`+tg.Name("twin")+`"`, "Look the application up by id instead")},
+			{Config: lookup(fmt.Sprintf("name = %q", tg.Name("none"))), ExpectError: diagMatching(`No Clerk OAuth application is named "` + tg.Name("none") + `"`)},
 			{Config: lookup(`id = "oa_000000000000000000000000000"`), ExpectError: diagMatching("Clerk has no OAuth application oa_000000000000000000000000000")},
 		},
 	})

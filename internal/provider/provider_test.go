@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/acctest"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 )
 
@@ -26,37 +27,46 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 	"machineauth": providerserver.NewProtocol6WithError(New("test")()),
 }
 
-// startEmulator gives a test its own emulator, stopped when the test ends, so
-// acceptance tests run in parallel without seeing each other's credentials.
+// startEmulator gives an emulator-only test its own emulator, with its Go
+// API, stopped when the test ends, so acceptance tests run in parallel
+// without seeing each other's credentials. Only the tests recorded in
+// internal/acctest/emulator_only.go may call it (see acctest.StartEmulator);
+// the others use their target (newTarget).
 func startEmulator(t *testing.T, opts emulator.Options) *emulator.Server {
 	t.Helper()
-	srv, err := emulator.Start(opts)
-	if err != nil {
-		t.Fatalf("starting emulator: %v", err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	return srv
+	return acctest.StartEmulator(t, opts)
 }
 
 // providerConfig is a provider block pointing at the emulator with every
 // credential set, and retries kept short so fault tests stay fast.
 func providerConfig(srv *emulator.Server) string {
 	info := srv.Info()
+	return providerHCL(info.ClerkAPIURL, info.ClerkSecretKey, info.Fixture.ClerkMachineSecretKey, info.StytchBaseURL, info.StytchProjectID, info.StytchSecret)
+}
+
+// providerHCL is the provider block of providerConfig and of a target's
+// providerConfig; an empty URL is left out, for the service's own.
+func providerHCL(clerkAPIURL, clerkSecretKey, machineSecretKey, stytchBaseURL, stytchProjectID, stytchSecret string) string {
+	apiURL, baseURL := "", ""
+	if clerkAPIURL != "" {
+		apiURL = fmt.Sprintf("\n    api_url            = %q", clerkAPIURL)
+	}
+	if stytchBaseURL != "" {
+		baseURL = fmt.Sprintf("\n    base_url   = %q", stytchBaseURL)
+	}
 	return fmt.Sprintf(`
 provider "machineauth" {
   max_retry_wait = "50ms"
-  clerk {
-    api_url            = %q
+  clerk {%s
     secret_key         = %q
     machine_secret_key = %q
   }
-  stytch {
-    base_url   = %q
+  stytch {%s
     project_id = %q
     secret     = %q
   }
 }
-`, info.ClerkAPIURL, info.ClerkSecretKey, info.Fixture.ClerkMachineSecretKey, info.StytchBaseURL, info.StytchProjectID, info.StytchSecret)
+`, apiURL, clerkSecretKey, machineSecretKey, baseURL, stytchProjectID, stytchSecret)
 }
 
 // warningRecorder wraps the provider server to keep every warning it
@@ -164,12 +174,12 @@ func expectWarning(rec *warningRecorder, parts ...*string) resource.TestCheckFun
 // providerConfigWithout is providerConfig less the named attributes, e.g.
 // "secret_key" for a provider that has only machine keys.
 func providerConfigWithout(srv *emulator.Server, attrs ...string) string {
-	return editProviderConfig(srv, func(attr string) (string, bool) { return "", !slices.Contains(attrs, attr) })
+	return editProviderConfig(providerConfig(srv), func(attr string) (string, bool) { return "", !slices.Contains(attrs, attr) })
 }
 
 // providerConfigWith is providerConfig with one attribute set to value.
 func providerConfigWith(srv *emulator.Server, attr, value string) string {
-	return editProviderConfig(srv, func(a string) (string, bool) {
+	return editProviderConfig(providerConfig(srv), func(a string) (string, bool) {
 		if a == attr {
 			return fmt.Sprintf("%s = %q", attr, value), true
 		}
@@ -181,9 +191,9 @@ func providerConfigWith(srv *emulator.Server, attr, value string) string {
 // attribute's name and returns a replacement line ("" keeps it) and
 // whether to keep the line at all. Every attribute name in providerConfig
 // is unique across its blocks, so a name says which line.
-func editProviderConfig(srv *emulator.Server, edit func(attr string) (string, bool)) string {
+func editProviderConfig(config string, edit func(attr string) (string, bool)) string {
 	var kept []string
-	for _, line := range strings.Split(providerConfig(srv), "\n") {
+	for _, line := range strings.Split(config, "\n") {
 		if f := strings.Fields(line); len(f) > 1 && f[1] == "=" {
 			repl, keep := edit(f[0])
 			if !keep {
@@ -204,11 +214,12 @@ const tokenResource = `
 resource "machineauth_m2m_token" "t" {}
 `
 
-// expectNoRequests fails the test if anything reached the emulator.
-func expectNoRequests(t *testing.T, srv *emulator.Server) {
+// expectNoCalls fails the test if any request went through the counting
+// proxy.
+func expectNoCalls(t *testing.T, calls *acctest.Counter) {
 	t.Helper()
-	if n := srv.Stats().TotalRequests; n != 0 {
-		t.Fatalf("%d requests reached the emulator; want none", n)
+	if n := calls.Total(); n != 0 {
+		t.Fatalf("%d requests reached the services; want none", n)
 	}
 }
 
@@ -216,25 +227,18 @@ func expectNoRequests(t *testing.T, srv *emulator.Server) {
 // environment alone: an empty provider block. Not parallel: it sets
 // process-wide environment variables.
 func TestAccProvider_environmentOnly(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	info := srv.Info()
-	for k, v := range map[string]string{
-		"CLERK_API_URL":            info.ClerkAPIURL,
-		"CLERK_SECRET_KEY":         info.ClerkSecretKey,
-		"CLERK_MACHINE_SECRET_KEY": info.Fixture.ClerkMachineSecretKey,
-		"STYTCH_BASE_URL":          info.StytchBaseURL,
-		"STYTCH_PROJECT_ID":        info.StytchProjectID,
-		"STYTCH_SECRET":            info.StytchSecret,
-	} {
+	tg := newSerialTarget(t)
+	for _, kv := range tg.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkRevokedWithReason(srv, defaultRevocationReason),
+		CheckDestroy:             tg.checkRevokedWithReason(defaultRevocationReason),
 		Steps: []resource.TestStep{{
 			Config: `provider "machineauth" {}` + tokenResource,
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("machineauth_m2m_token.t", tfjsonpath.New("subject"), knownvalue.StringExact(info.Fixture.ClerkMachineID)),
+				statecheck.ExpectKnownValue("machineauth_m2m_token.t", tfjsonpath.New("subject"), knownvalue.StringExact(tg.Fixture.ClerkMachineID)),
 			},
 		}},
 	})
@@ -243,16 +247,17 @@ func TestAccProvider_environmentOnly(t *testing.T) {
 // Environment values get the same checks as configured ones, at
 // configure time. Not parallel: it sets an environment variable.
 func TestAccProvider_badURLFromEnvironment(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newSerialTarget(t)
+	provider, calls := tg.countingConfig()
 	t.Setenv("CLERK_API_URL", "http://api.clerk.example/v1")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config:      providerConfigWithout(srv, "api_url") + tokenResource,
+			Config:      editProviderConfig(provider, func(attr string) (string, bool) { return "", attr != "api_url" }) + tokenResource,
 			ExpectError: diagMatching(`clerk.api_url (from CLERK_API_URL): "http://api.clerk.example/v1" uses http to a host that is not loopback`),
 		}},
 	})
-	expectNoRequests(t, srv)
+	expectNoCalls(t, calls)
 }
 
 // Without any machine key a token cannot be issued: the plan says which
@@ -260,27 +265,27 @@ func TestAccProvider_badURLFromEnvironment(t *testing.T) {
 // is still fine for tokens that bring their own. Not parallel: it clears
 // an environment variable.
 func TestAccProvider_missingMachineKey(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
+	tg := newSerialTarget(t)
+	counting, calls := tg.countingConfig()
 	t.Setenv("CLERK_MACHINE_SECRET_KEY", "")
-	provider := providerConfigWithout(srv, "machine_secret_key")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config:      provider + tokenResource,
+			Config:      editProviderConfig(counting, func(attr string) (string, bool) { return "", attr != "machine_secret_key" }) + tokenResource,
 			ExpectError: diagMatching("Missing clerk.machine_secret_key", "machine_secret_key_wo (with machine_id) on this resource", "CLERK_MACHINE_SECRET_KEY"),
 		}},
 	})
-	expectNoRequests(t, srv)
+	expectNoCalls(t, calls)
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkRevokedWithReason(srv, defaultRevocationReason),
+		CheckDestroy:             tg.checkRevokedWithReason(defaultRevocationReason),
 		Steps: []resource.TestStep{{
-			Config: provider + fmt.Sprintf(`
+			Config: tg.providerConfigWithout("machine_secret_key") + fmt.Sprintf(`
 resource "machineauth_m2m_token" "t" {
   machine_secret_key = %q
 }
-`, srv.Info().Fixture.ClerkMachineSecretKey),
+`, tg.Fixture.ClerkMachineSecretKey),
 		}},
 	})
 }

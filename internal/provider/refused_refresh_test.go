@@ -92,7 +92,7 @@ func (p *refusalProxy) refusedIDs() []string {
 // attribute in set given that value, and each in drop left out.
 func (p *refusalProxy) provider(srv *emulator.Server, set map[string]string, drop ...string) string {
 	urls := map[string]string{"api_url": p.URL + "/clerk/v1", "base_url": p.URL}
-	return editProviderConfig(srv, func(attr string) (string, bool) {
+	return editProviderConfig(providerConfig(srv), func(attr string) (string, bool) {
 		if slices.Contains(drop, attr) {
 			return "", false
 		}

@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 )
 
 // Either client data source reports a client Stytch does not have as not
@@ -22,11 +20,11 @@ func TestAccStytchClientDataSources_notFound(t *testing.T) {
 			[]string{"M2M client not found", "Stytch has no M2M client m2m-client-test-00000000-0000-4000-8000-000000000000: ", "m2m_client_not_found"}},
 	} {
 		t.Run(tc.dataSource, func(t *testing.T) {
-			srv := startEmulator(t, emulator.Options{})
-			resource.ParallelTest(t, resource.TestCase{
+			tg := newTarget(t)
+			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config:      providerConfig(srv) + fmt.Sprintf("data %q \"c\" {\n  client_id = %q\n}\n", tc.dataSource, tc.clientID),
+					Config:      tg.providerConfig() + fmt.Sprintf("data %q \"c\" {\n  client_id = %q\n}\n", tc.dataSource, tc.clientID),
 					ExpectError: diagMatching(tc.want...),
 				}},
 			})

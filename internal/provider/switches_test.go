@@ -202,7 +202,7 @@ func withEchoProvider(factories map[string]func() (tfprotov6.ProviderServer, err
 // URLs pointing at the proxy at proxyURL, which forwards to srv.
 func proxied(srv *emulator.Server, proxyURL string) string {
 	info := srv.Info()
-	return editProviderConfig(srv, func(attr string) (string, bool) {
+	return editProviderConfig(providerConfig(srv), func(attr string) (string, bool) {
 		switch attr {
 		case "api_url":
 			return fmt.Sprintf("api_url = %q", proxyURL+strings.TrimPrefix(info.ClerkAPIURL, srv.URL())), true

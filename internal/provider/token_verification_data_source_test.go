@@ -18,8 +18,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/acctest"
 	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/client"
-	"github.com/seed-56a0beb6/terraform-provider-machineauth/internal/emulator"
 )
 
 // tokenVariables declares the sensitive variables tests pass tokens in, as a
@@ -63,20 +63,20 @@ func notValid(reason, tokenType string) map[string]knownvalue.Check {
 func rfc3339(t *time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 func TestAccTokenVerificationDataSource_opaque(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
-	c := verificationClient(t, srv)
+	tg := newTarget(t)
+	fx := tg.Fixture
+	c := tg.Client
 	// Minted before the test waits its turn to run in parallel, which on a
 	// busy machine can take minutes: an hour outlasts any wait, and the
 	// emulator's clock, not the wall clock, ends it.
 	ttl := int64(3600)
-	revoked := mintM2MToken(t, srv, client.CreateM2MTokenRequest{Claims: []byte(`{"team":"billing","tier":2}`)})
-	expiring := mintM2MToken(t, srv, client.CreateM2MTokenRequest{SecondsUntilExpiration: &ttl})
+	revoked := tg.mint(client.CreateM2MTokenRequest{Claims: []byte(`{"team":"billing","tier":2}`)})
+	expiring := tg.mint(client.CreateM2MTokenRequest{SecondsUntilExpiration: &ttl})
 	vars := config.Variables{
 		"revoked":  config.StringVariable(revoked.Token),
 		"expiring": config.StringVariable(expiring.Token),
 	}
-	cfg := providerConfig(srv) + tokenVariables("revoked", "expiring") + `
+	cfg := tg.providerConfig() + tokenVariables("revoked", "expiring") + `
 data "machineauth_token_verification" "revoked" {
   token = var.revoked
 }
@@ -110,9 +110,9 @@ data "machineauth_token_verification" "garbage" {
 	// Clerk answers 404 alike for unknown, revoked and expired tokens.
 	invalid := notValid("invalid", "m2m_token")
 
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
+		Steps: append([]resource.TestStep{
 			{
 				Config:          cfg,
 				ConfigVariables: vars,
@@ -125,7 +125,7 @@ data "machineauth_token_verification" "garbage" {
 			},
 			{
 				PreConfig: func() {
-					if _, err := c.RevokeM2MToken(t.Context(), srv.Info().ClerkSecretKey, revoked.ID, nil); err != nil {
+					if _, err := c.RevokeM2MToken(t.Context(), tg.Env.ClerkSecretKey, revoked.ID, nil); err != nil {
 						t.Fatalf("revoking: %v", err)
 					}
 				},
@@ -136,32 +136,32 @@ data "machineauth_token_verification" "garbage" {
 					expectVerification("expiring", validExpiring),
 				),
 			},
-			{
-				PreConfig:         func() { srv.Advance(2 * time.Hour) },
-				Config:            cfg,
-				ConfigVariables:   vars,
-				ConfigStateChecks: expectVerification("expiring", invalid),
-			},
-		},
+		}, tg.emulatorSteps(t, "the token takes an hour to expire", resource.TestStep{
+			PreConfig:         func() { tg.Wait(t, 2*time.Hour) },
+			Config:            cfg,
+			ConfigVariables:   vars,
+			ConfigStateChecks: expectVerification("expiring", invalid),
+		})...),
 	})
 }
 
 // JWT-format M2M tokens are checked against the JWKS, never sent to verify;
 // the JWKS is fetched once per provider run however many tokens are checked.
 func TestAccTokenVerificationDataSource_jwt(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
+	tg := newTarget(t)
+	fx := tg.Fixture
 	ttl := int64(600)
-	first := mintM2MToken(t, srv, client.CreateM2MTokenRequest{TokenFormat: "jwt", SecondsUntilExpiration: &ttl, Claims: []byte(`{"env":"prod"}`)})
-	second := mintM2MToken(t, srv, client.CreateM2MTokenRequest{TokenFormat: "jwt", SecondsUntilExpiration: &ttl})
-	opaque := mintM2MToken(t, srv, client.CreateM2MTokenRequest{})
+	first := tg.mint(client.CreateM2MTokenRequest{TokenFormat: "jwt", SecondsUntilExpiration: &ttl, Claims: []byte(`{"env":"prod"}`)})
+	second := tg.mint(client.CreateM2MTokenRequest{TokenFormat: "jwt", SecondsUntilExpiration: &ttl})
+	opaque := tg.mint(client.CreateM2MTokenRequest{})
 	vars := config.Variables{
 		"first":  config.StringVariable(first.Token),
 		"second": config.StringVariable(second.Token),
 		"forged": config.StringVariable(forgeClerkJWT(t, first.Token)),
 		"opaque": config.StringVariable(opaque.Token),
 	}
-	jwtConfig := providerConfig(srv) + tokenVariables("first", "second", "forged", "opaque") + `
+	provider, calls := tg.countingConfig()
+	jwtConfig := provider + tokenVariables("first", "second", "forged", "opaque") + `
 data "machineauth_token_verification" "first" {
   token = var.first
 }
@@ -195,11 +195,13 @@ data "machineauth_token_verification" "counter" {
 		"expires_at": knownvalue.StringExact(rfc3339(first.ExpiresAt())),
 	}
 	forged := notValid("bad_signature", "m2m_token")
-	var before emulator.Stats
+	var verifiesBefore, fetchesBefore int
+	verifies := func() int { return calls.Calls("POST", "/m2m_tokens/verify") }
+	fetches := func() int { return calls.Calls("GET", "/jwks") }
 
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
+		Steps: append([]resource.TestStep{
 			{
 				Config:          jwtConfig,
 				ConfigVariables: vars,
@@ -210,64 +212,62 @@ data "machineauth_token_verification" "counter" {
 					expectVerification("forged", forged),
 				),
 				Check: func(*terraform.State) error {
-					st := srv.Stats()
-					if n := st.Calls("POST", verifyRoute); n != 0 {
+					if n := verifies(); n != 0 {
 						return fmt.Errorf("JWT-format tokens made %d verify requests, want none", n)
 					}
-					if n := st.Calls("GET", clerkJWKSRoute); n == 0 {
+					if fetches() == 0 {
 						return fmt.Errorf("the JWKS was never fetched")
 					}
 					return nil
 				},
 			},
 			{
-				PreConfig:       func() { before = srv.Stats() },
+				PreConfig:       func() { verifiesBefore, fetchesBefore = verifies(), fetches() },
 				Config:          counterConfig,
 				ConfigVariables: vars,
 				Check: func(*terraform.State) error {
-					st := srv.Stats()
-					runs := st.Calls("POST", verifyRoute) - before.Calls("POST", verifyRoute)
-					fetches := st.Calls("GET", clerkJWKSRoute) - before.Calls("GET", clerkJWKSRoute)
-					if runs == 0 || fetches != runs {
-						return fmt.Errorf("JWKS fetched %d times in %d provider runs with four JWT data sources, want once per run", fetches, runs)
+					runs, fetched := verifies()-verifiesBefore, fetches()-fetchesBefore
+					if runs == 0 || fetched != runs {
+						return fmt.Errorf("JWKS fetched %d times in %d provider runs with four JWT data sources, want once per run", fetched, runs)
 					}
 					return nil
 				},
 			},
-			{
-				// Expiry follows Clerk's clock, which the provider reads from
-				// the Date of Clerk's answers: here the emulator's.
-				PreConfig:       func() { srv.Advance(time.Duration(ttl+60) * time.Second) },
-				Config:          counterConfig,
-				ConfigVariables: vars,
-				ConfigStateChecks: slices.Concat(
-					expectVerification("first", map[string]knownvalue.Check{
-						"valid":      knownvalue.Bool(false),
-						"reason":     knownvalue.StringExact("expired"),
-						"id":         knownvalue.StringExact(first.ID),
-						"expires_at": knownvalue.StringExact(rfc3339(first.ExpiresAt())),
-					}),
-					expectVerification("second", map[string]knownvalue.Check{"reason": knownvalue.StringExact("expired")}),
-					expectVerification("forged", forged),
-					expectVerification("counter", map[string]knownvalue.Check{"valid": knownvalue.Bool(true)}),
-				),
-			},
-		},
+		}, tg.emulatorSteps(t, "the tokens take ten minutes to expire (TestAccM2MToken_jwt sees one expire live)", resource.TestStep{
+			// Expiry follows Clerk's clock, which the provider reads from
+			// the Date of Clerk's answers: here the emulator's.
+			PreConfig:       func() { tg.Wait(t, time.Duration(ttl+60)*time.Second) },
+			Config:          counterConfig,
+			ConfigVariables: vars,
+			ConfigStateChecks: slices.Concat(
+				expectVerification("first", map[string]knownvalue.Check{
+					"valid":      knownvalue.Bool(false),
+					"reason":     knownvalue.StringExact("expired"),
+					"id":         knownvalue.StringExact(first.ID),
+					"expires_at": knownvalue.StringExact(rfc3339(first.ExpiresAt())),
+				}),
+				expectVerification("second", map[string]knownvalue.Check{"reason": knownvalue.StringExact("expired")}),
+				expectVerification("forged", forged),
+				expectVerification("counter", map[string]knownvalue.Check{"valid": knownvalue.Bool(true)}),
+			),
+		})...),
 	})
 }
 
 // With client_secret the access token is introspected and its revocation
 // seen; without, it is checked locally, which cannot see revocation.
 func TestAccTokenVerificationDataSource_connectedApp(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
-	c := verificationClient(t, srv)
-	token := mintAccessToken(t, c, fx)
+	tg := newTarget(t)
+	tg.Lock(t, acctest.FixtureAuthorization)
+	fx := tg.Fixture
+	c := tg.Client
+	token := tg.mintAccessToken()
 	vars := config.Variables{
 		"token":         config.StringVariable(token),
 		"client_secret": config.StringVariable(fx.StytchConnectedAppClientSecret),
 	}
-	cfg := providerConfig(srv) + tokenVariables("token", "client_secret") + fmt.Sprintf(`
+	provider, calls := tg.countingConfig()
+	cfg := provider + tokenVariables("token", "client_secret") + fmt.Sprintf(`
 data "machineauth_token_verification" "introspected" {
   token         = var.token
   client_id     = %q
@@ -294,7 +294,7 @@ data "machineauth_token_verification" "local" {
 	}
 	inactive := notValid("inactive", "connected_app_access_token")
 
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -324,7 +324,7 @@ data "machineauth_token_verification" "local" {
 					expectVerification("local", map[string]knownvalue.Check{"valid": knownvalue.Bool(true)}),
 				),
 				Check: func(*terraform.State) error {
-					if n := srv.Stats().Calls("POST", introspectRoute); n == 0 {
+					if n := calls.Calls("POST", "/v1/public/[^/]+/oauth2/introspect"); n == 0 {
 						return fmt.Errorf("no introspection request was made")
 					}
 					return nil
@@ -337,11 +337,11 @@ data "machineauth_token_verification" "local" {
 // A check block warns and a postcondition fails on a token that is no
 // longer valid; neither is an error from the data source itself.
 func TestAccTokenVerificationDataSource_checkAndPostcondition(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	c := verificationClient(t, srv)
-	tok := mintM2MToken(t, srv, client.CreateM2MTokenRequest{})
+	tg := newTarget(t)
+	c := tg.Client
+	tok := tg.mint(client.CreateM2MTokenRequest{})
 	vars := config.Variables{"token": config.StringVariable(tok.Token)}
-	checkConfig := providerConfig(srv) + tokenVariables("token") + `
+	checkConfig := tg.providerConfig() + tokenVariables("token") + `
 check "token_still_valid" {
   data "machineauth_token_verification" "checked" {
     token = var.token
@@ -353,7 +353,7 @@ check "token_still_valid" {
   }
 }
 `
-	postconditionConfig := providerConfig(srv) + tokenVariables("token") + `
+	postconditionConfig := tg.providerConfig() + tokenVariables("token") + `
 data "machineauth_token_verification" "required" {
   token = var.token
 
@@ -365,7 +365,7 @@ data "machineauth_token_verification" "required" {
   }
 }
 `
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -379,7 +379,7 @@ data "machineauth_token_verification" "required" {
 			{Config: postconditionConfig, ConfigVariables: vars},
 			{
 				PreConfig: func() {
-					if _, err := c.RevokeM2MToken(t.Context(), srv.Info().ClerkSecretKey, tok.ID, nil); err != nil {
+					if _, err := c.RevokeM2MToken(t.Context(), tg.Env.ClerkSecretKey, tok.ID, nil); err != nil {
 						t.Fatalf("revoking: %v", err)
 					}
 				},
@@ -401,29 +401,16 @@ data "machineauth_token_verification" "required" {
 // Refused provider credentials are errors, never valid = false: otherwise a
 // rotated-away key would read as "every token revoked".
 func TestAccTokenVerificationDataSource_credentialsRefused(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	info := srv.Info()
-	c := verificationClient(t, srv)
+	tg := newTarget(t)
+	tg.Lock(t, acctest.FixtureAuthorization)
 	vars := config.Variables{
-		"opaque": config.StringVariable(mintM2MToken(t, srv, client.CreateM2MTokenRequest{}).Token),
-		"jwt":    config.StringVariable(mintM2MToken(t, srv, client.CreateM2MTokenRequest{TokenFormat: "jwt"}).Token),
-		"access": config.StringVariable(mintAccessToken(t, c, info.Fixture)),
+		"opaque": config.StringVariable(tg.mint(client.CreateM2MTokenRequest{}).Token),
+		"jwt":    config.StringVariable(tg.mint(client.CreateM2MTokenRequest{TokenFormat: "jwt"}).Token),
+		"access": config.StringVariable(tg.mintAccessToken()),
 	}
 	// Keys of the right shape, so they pass validation and reach the services.
-	wrongProvider := fmt.Sprintf(`
-provider "machineauth" {
-  clerk {
-    api_url            = %q
-    secret_key         = "sk_test_WrongKey0123456789WrongKey0123456789"
-    machine_secret_key = %q
-  }
-  stytch {
-    base_url   = %q
-    project_id = %q
-    secret     = "secret-test-WrongSecret0123456789"
-  }
-}
-`, info.ClerkAPIURL, info.Fixture.ClerkMachineSecretKey, info.StytchBaseURL, info.StytchProjectID)
+	wrongProvider := providerHCL(tg.Env.ClerkAPIURL, "sk_test_WrongKey0123456789WrongKey0123456789", tg.Fixture.ClerkMachineSecretKey,
+		tg.Env.StytchBaseURL, tg.Env.StytchProjectID, "secret-test-WrongSecret0123456789")
 	step := func(token string, want *regexp.Regexp) resource.TestStep {
 		return resource.TestStep{
 			Config: wrongProvider + tokenVariables("opaque", "jwt", "access") + fmt.Sprintf(`
@@ -443,7 +430,7 @@ data "machineauth_token_verification" "t" {
 		"valid":      knownvalue.Bool(true),
 		"token_type": knownvalue.StringExact("connected_app_access_token"),
 	})
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			step("opaque", regexp.MustCompile(`(?s)Unable\s+to\s+verify\s+the\s+M2M\s+token.*401\s+clerk_key_invalid`)),
@@ -456,13 +443,13 @@ data "machineauth_token_verification" "t" {
 // Ephemeral results land nowhere, so the test hands them to the echo
 // provider, whose one resource stores what its provider block was given.
 func TestAccTokenVerificationEphemeralResource(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
-	tok := mintM2MToken(t, srv, client.CreateM2MTokenRequest{})
+	tg := newTarget(t)
+	fx := tg.Fixture
+	tok := tg.mint(client.CreateM2MTokenRequest{})
 	factories := maps.Clone(testAccProtoV6ProviderFactories)
 	factories["echo"] = echoprovider.NewProviderServer()
 	vars := config.Variables{"token": config.StringVariable(tok.Token)}
-	cfg := providerConfig(srv) + tokenVariables("token") + `
+	cfg := tg.providerConfig() + tokenVariables("token") + `
 ephemeral "machineauth_token_verification" "t" {
   token = var.token
 }
@@ -488,7 +475,7 @@ resource "echo" "t" {}
 	echoed := func(want map[string]knownvalue.Check) []statecheck.StateCheck {
 		return []statecheck.StateCheck{statecheck.ExpectKnownValue("echo.t", tfjsonpath.New("data"), knownvalue.ObjectPartial(want))}
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{
@@ -515,9 +502,9 @@ resource "echo" "t" {}
 // found to be no API key; a value of the wrong shape for the type given
 // is malformed without a request.
 func TestAccTokenVerificationDataSource_apiKeys(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	fx := srv.Info().Fixture
-	admin := adminClient(t, srv)
+	tg := newTarget(t)
+	fx := tg.Fixture
+	admin := tg.Client
 	ctx := context.Background()
 	mk := func(req client.CreateAPIKeyRequest) *client.APIKeyWithSecret {
 		t.Helper()
@@ -527,21 +514,29 @@ func TestAccTokenVerificationDataSource_apiKeys(t *testing.T) {
 		}
 		return k
 	}
-	ttl := int64(60)
-	live := mk(client.CreateAPIKeyRequest{Name: "live key", Subject: fx.ClerkOrganizationID, Scopes: []string{"read", "write"}, Claims: []byte(`{"team":"billing"}`)})
-	revoked := mk(client.CreateAPIKeyRequest{Name: "revoked key", Subject: fx.ClerkUserID})
-	expired := mk(client.CreateAPIKeyRequest{Name: "expired key", Subject: fx.ClerkMachineID, SecondsUntilExpiration: &ttl})
+	// Live, the expired key lives 3 s and the test sleeps 4 s.
+	ttl := tg.Lifetime(60, 3)
+	tg.ReserveWait(t, time.Duration(ttl+1)*time.Second, "for an API key to expire")
+	live := mk(client.CreateAPIKeyRequest{Name: tg.Name("live key"), Subject: fx.ClerkOrganizationID, Scopes: []string{"read", "write"}, Claims: []byte(`{"team":"billing"}`)})
+	revoked := mk(client.CreateAPIKeyRequest{Name: tg.Name("revoked key"), Subject: fx.ClerkUserID})
+	expired := mk(client.CreateAPIKeyRequest{Name: tg.Name("expired key"), Subject: fx.ClerkMachineID, SecondsUntilExpiration: &ttl})
 	if _, err := admin.RevokeAPIKey(ctx, revoked.ID, nil); err != nil {
 		t.Fatal(err)
 	}
-	srv.Advance(61 * time.Second)
+	t.Cleanup(func() {
+		reason := "tf-acc cleanup"
+		_, _ = admin.RevokeAPIKey(context.Background(), live.ID, &reason)
+	})
+	tg.Wait(t, time.Duration(ttl+1)*time.Second)
 	vars := config.Variables{
 		"live":        config.StringVariable(live.Secret),
 		"revoked":     config.StringVariable(revoked.Secret),
 		"expired":     config.StringVariable(expired.Secret),
 		"machine_key": config.StringVariable(fx.ClerkMachineSecretKey),
 	}
-	cfg := providerConfig(srv) + tokenVariables("live", "revoked", "expired", "machine_key") + `
+	provider, calls := tg.countingConfig()
+	verifies := func() int { return calls.Calls("POST", "/api_keys/verify") }
+	cfg := provider + tokenVariables("live", "revoked", "expired", "machine_key") + `
 data "machineauth_token_verification" "live" {
   token = var.live
 }
@@ -561,10 +556,10 @@ data "machineauth_token_verification" "m2m_token_as_api_key" {
 }
 `
 	var before int
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			PreConfig:       func() { before = srv.Stats().Calls("POST", "/clerk/v1/api_keys/verify") },
+			PreConfig:       func() { before = verifies() },
 			Config:          cfg,
 			ConfigVariables: vars,
 			ConfigStateChecks: slices.Concat(
@@ -586,10 +581,10 @@ data "machineauth_token_verification" "m2m_token_as_api_key" {
 			Check: func(*terraform.State) error {
 				// Four asked Clerk, on each of the plan's and apply's
 				// reads; the malformed one never did.
-				if n := srv.Stats().Calls("POST", "/clerk/v1/api_keys/verify") - before; n == 0 || n%4 != 0 {
+				if n := verifies() - before; n == 0 || n%4 != 0 {
 					return fmt.Errorf("%d API key verifications, want a multiple of 4", n)
 				}
-				if k, _ := srv.APIKey(live.ID); k.LastUsedAt == nil {
+				if k, err := admin.GetAPIKey(ctx, live.ID); err != nil || k.LastUsedAt == nil {
 					return fmt.Errorf("verifying %s did not count as a use", live.ID)
 				}
 				return nil

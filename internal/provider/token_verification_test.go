@@ -52,25 +52,32 @@ func mintM2MToken(t *testing.T, srv *emulator.Server, req client.CreateM2MTokenR
 // for the fixture member and returns the access token.
 func mintAccessToken(t *testing.T, c *client.Client, fx *emulator.Fixture) string {
 	t.Helper()
+	return mintAccessTokenFor(t, c, fx.StytchConnectedAppID, fx.StytchConnectedAppClientSecret, fx.StytchRedirectURI, fx.StytchOrganizationID, fx.StytchMemberID)
+}
+
+// mintAccessTokenFor runs app's authorization code flow with PKCE for the
+// member and returns the access token.
+func mintAccessTokenFor(t *testing.T, c *client.Client, app, secret, redirectURI, organizationID, memberID string) string {
+	t.Helper()
 	verifier := base64.RawURLEncoding.EncodeToString([]byte(rand.Text()))
 	sum := sha256.Sum256([]byte(verifier))
 	auth, err := c.Authorize(t.Context(), client.AuthorizeRequest{
 		ConsentGranted: true,
 		Scopes:         []string{"read:reports"},
-		ClientID:       fx.StytchConnectedAppID,
-		RedirectURI:    fx.StytchRedirectURI,
-		OrganizationID: fx.StytchOrganizationID,
-		MemberID:       fx.StytchMemberID,
+		ClientID:       app,
+		RedirectURI:    redirectURI,
+		OrganizationID: organizationID,
+		MemberID:       memberID,
 		CodeChallenge:  base64.RawURLEncoding.EncodeToString(sum[:]),
 	})
 	if err != nil {
 		t.Fatalf("authorize: %v", err)
 	}
 	tok, err := c.ExchangeAuthorizationCode(t.Context(), client.TokenRequest{
-		ClientID:     fx.StytchConnectedAppID,
-		ClientSecret: fx.StytchConnectedAppClientSecret,
+		ClientID:     app,
+		ClientSecret: secret,
 		Code:         auth.AuthorizationCode,
-		RedirectURI:  fx.StytchRedirectURI,
+		RedirectURI:  redirectURI,
 		CodeVerifier: verifier,
 	})
 	if err != nil {
