@@ -3,13 +3,16 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -302,4 +305,55 @@ func diagMatching(fragments ...string) *regexp.Regexp {
 		parts[i] = strings.Join(words, `\s+`)
 	}
 	return regexp.MustCompile(strings.Join(parts, `[\s\S]*`))
+}
+
+// TestDescriptionsNameEveryResource holds the three places a newcomer
+// reads first to every resource the provider registers: the provider's
+// schema description, the package doc and the docs index (its front
+// matter and opening). A new type fails here until each names it.
+func TestDescriptionsNameEveryResource(t *testing.T) {
+	t.Parallel()
+	// Each resource in the service's own words, as the texts name it.
+	words := map[string]string{
+		"machineauth_machine":                     "machines",
+		"machineauth_machine_scope":               "scopes",
+		"machineauth_m2m_token":                   "M2M tokens",
+		"machineauth_api_key":                     "API keys",
+		"machineauth_oauth_application":           "OAuth applications",
+		"machineauth_connected_app":               "connected apps",
+		"machineauth_m2m_client":                  "M2M clients",
+		"machineauth_connected_app_authorization": "connected-app authorizations",
+	}
+	var schemaResp provider.SchemaResponse
+	New("test")().Schema(context.Background(), provider.SchemaRequest{}, &schemaResp)
+	source, err := os.ReadFile("provider.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	index, err := os.ReadFile("../../templates/index.md.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	packageDoc, _, _ := strings.Cut(string(source), "package provider")
+	opening, _, _ := strings.Cut(string(index), "## Example Usage")
+	texts := map[string]string{
+		"the provider's schema description":                schemaResp.Schema.MarkdownDescription,
+		"the package doc (provider.go)":                    packageDoc,
+		"the docs index (templates/index.md.tmpl) opening": opening,
+	}
+	p := New("test")().(*machineauthProvider)
+	for _, newResource := range p.Resources(context.Background()) {
+		var md fwresource.MetadataResponse
+		newResource().Metadata(context.Background(), fwresource.MetadataRequest{ProviderTypeName: "machineauth"}, &md)
+		phrase, ok := words[md.TypeName]
+		if !ok {
+			t.Errorf("%s is registered but this test does not know how the descriptions name it: add it to words", md.TypeName)
+			continue
+		}
+		for where, text := range texts {
+			if !strings.Contains(strings.Join(strings.Fields(strings.ReplaceAll(text, "//", "")), " "), phrase) {
+				t.Errorf("%s does not name %s (%q)", where, md.TypeName, phrase)
+			}
+		}
+	}
 }
