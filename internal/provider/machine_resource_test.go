@@ -271,8 +271,16 @@ check "first_token_valid" {
 				),
 			},
 			{
-				// Past the overlap, by the emulator's clock.
-				PreConfig:          func() { srv.Advance(601 * time.Second) },
+				// Past the overlap, by the emulator's clock; first, half a
+				// minute before its end, the old key still works: Clerk
+				// received the whole overlap, not a shorter one.
+				PreConfig: func() {
+					srv.Advance(570 * time.Second)
+					if err := issues(&oldKey, true)(nil); err != nil {
+						t.Errorf("half a minute before the overlap ends: %v", err)
+					}
+					srv.Advance(31 * time.Second)
+				},
 				Config:             config("q2"),
 				ExpectNonEmptyPlan: true,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
