@@ -44,7 +44,7 @@ func (s *apiKeyStore) create(ctx context.Context, req client.CreateAPIKeyRequest
 		addClientError(diags, "Unable to create the API key "+req.Name+" for "+req.Subject, refused)
 	}
 	if lost.any() {
-		s.reconcile(ctx, req.Subject, marker, key, diags)
+		s.reconcile(ctx, req.Subject, marker, key, lost, diags)
 		if key == nil && !diags.HasError() {
 			diags.AddError("Unable to create the API key "+req.Name+" for "+req.Subject, lost.failure("; any key they made was revoked"))
 		}
@@ -57,12 +57,12 @@ func (s *apiKeyStore) create(ctx context.Context, req client.CreateAPIKeyRequest
 
 // reconcile revokes the live keys of subject that carry marker, but the
 // one issued (nil if none was).
-func (s *apiKeyStore) reconcile(ctx context.Context, subject, marker string, issued *client.APIKeyWithSecret, diags *diag.Diagnostics) {
+func (s *apiKeyStore) reconcile(ctx context.Context, subject, marker string, issued *client.APIKeyWithSecret, lost lostCreates, diags *diag.Diagnostics) {
 	issuedID := ""
 	if issued != nil {
 		issuedID = issued.ID
 	}
-	revoked, left, err := settleLostAnswers(ctx, func(ctx context.Context) ([]string, []string, error) {
+	revoked, left, err := settleLostAnswers(ctx, lost, func(ctx context.Context) ([]string, []string, error) {
 		return s.revokeMarked(ctx, subject, marker, issuedID)
 	})
 	leftBehindReport{

@@ -52,7 +52,7 @@ func createConnectedApp(ctx context.Context, c *client.Client, clientType string
 		if app != nil {
 			keep = app.ClientID
 		}
-		deleteMarkedApps(ctx, c, req.ClientDescription, keep, diags)
+		deleteMarkedApps(ctx, c, req.ClientDescription, keep, lost, diags)
 		if app == nil && !diags.HasError() {
 			diags.AddError("Unable to create the connected app", lost.failure("; any client they made was deleted"))
 		}
@@ -70,8 +70,8 @@ func createConnectedApp(ctx context.Context, c *client.Client, clientType string
 
 // deleteMarkedApps deletes the clients whose description is marker, but
 // keep, and warns naming them.
-func deleteMarkedApps(ctx context.Context, c *client.Client, marker, keep string, diags *diag.Diagnostics) {
-	deleted, left, err := settleLostAnswers(ctx, func(ctx context.Context) ([]string, []string, error) {
+func deleteMarkedApps(ctx context.Context, c *client.Client, marker, keep string, lost lostCreates, diags *diag.Diagnostics) {
+	deleted, left, err := settleLostAnswers(ctx, lost, func(ctx context.Context) ([]string, []string, error) {
 		return deleteMarkedOnce(ctx, c, marker, keep)
 	})
 	leftBehindReport{

@@ -34,6 +34,13 @@ const orphanSearchRounds = 3
 // operation is cancelled (see settleLostAnswers).
 const orphanSearchTimeout = 2 * time.Minute
 
+// lateCommitPause is how long a search that found nothing waits before it
+// looks once more, when a lost create got no answer at all (an interrupt,
+// a timeout, a dropped connection) or only a gateway's: its request may
+// have waited in a queue on the way and be carried out after the first
+// look. The service's own 5xx is an answer: that request is over.
+const lateCommitPause = 2 * time.Second
+
 // orphanRevocationReason is what a credential left behind by a lost create
 // answer is revoked with, so whoever audits them can tell it apart from a
 // destroyed one.
@@ -47,6 +54,17 @@ type lostCreates struct {
 }
 
 func (l lostCreates) any() bool { return l.last != nil }
+
+// unanswered reports whether the last loss may still be carried out: no
+// answer came, or only a gateway's (502, 504), which the service behind it
+// may not have seen the end of.
+func (l lostCreates) unanswered() bool {
+	var apiErr *client.APIError
+	if !errors.As(l.last, &apiErr) {
+		return l.last != nil
+	}
+	return apiErr.StatusCode == http.StatusBadGateway || apiErr.StatusCode == http.StatusGatewayTimeout
+}
 
 // failure is the error detail of a create none of whose answers came:
 // outcome says what became of what they made ("; any key they made was
@@ -90,17 +108,29 @@ func sendCreate[T any](ctx context.Context, create func(context.Context) (T, err
 // It outlives the operation's context: on an interrupt Terraform cancels
 // the operations under way and waits for them to return, and a create cut
 // off after its request went out is a lost answer like any other, whose
-// credential must not outlive the run unknown. It returns what every round
-// settled, and on failure the ids found and not settled.
-func settleLostAnswers(ctx context.Context, round func(ctx context.Context) (settled, left []string, err error)) (settled, left []string, err error) {
+// credential must not outlive the run unknown. When lost went unanswered
+// and the search found nothing, it looks once more after lateCommitPause.
+// It returns what every round settled, and on failure the ids found and
+// not settled.
+func settleLostAnswers(ctx context.Context, lost lostCreates, round func(ctx context.Context) (settled, left []string, err error)) (settled, left []string, err error) {
 	ctx, cancel := detachedSearch(ctx)
 	defer cancel()
-	for range orphanSearchRounds {
-		var done []string
-		done, left, err = round(ctx)
-		settled = append(settled, done...)
-		if err == nil || !transientFailure(err) || ctx.Err() != nil {
-			break
+	rounds := func() {
+		for range orphanSearchRounds {
+			var done []string
+			done, left, err = round(ctx)
+			settled = append(settled, done...)
+			if err == nil || !transientFailure(err) || ctx.Err() != nil {
+				break
+			}
+		}
+	}
+	rounds()
+	if err == nil && len(settled) == 0 && lost.unanswered() {
+		select {
+		case <-time.After(lateCommitPause):
+			rounds()
+		case <-ctx.Done():
 		}
 	}
 	return settled, left, err

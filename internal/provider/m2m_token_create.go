@@ -64,7 +64,7 @@ func (s *m2mTokenStore) create(ctx context.Context, resourceKey string, req clie
 		addClientError(diags, "Unable to create the M2M token", refused)
 	}
 	if lost.any() {
-		s.reconcile(ctx, resourceKey, key, req, marker, tok, firstLostSent, diags)
+		s.reconcile(ctx, resourceKey, key, req, marker, tok, firstLostSent, lost, diags)
 		if tok == nil && !diags.HasError() {
 			diags.AddError("Unable to create the M2M token", lost.failure("; any token they made was revoked"))
 		}
@@ -112,7 +112,7 @@ func (s *m2mTokenStore) send(ctx context.Context, resourceKey, key string, req c
 // reconcile finds and revokes what lost create answers left behind: the
 // tokens carrying marker, or without one, those that look alike. issued is
 // the token finally issued, or nil.
-func (s *m2mTokenStore) reconcile(ctx context.Context, resourceKey, key string, req client.CreateM2MTokenRequest, marker string, issued *client.M2MTokenWithSecret, firstLostSent time.Time, diags *diag.Diagnostics) {
+func (s *m2mTokenStore) reconcile(ctx context.Context, resourceKey, key string, req client.CreateM2MTokenRequest, marker string, issued *client.M2MTokenWithSecret, firstLostSent time.Time, lost lostCreates, diags *diag.Diagnostics) {
 	if req.TokenFormat == tokenFormatJWT {
 		diags.AddWarning("A JWT-format M2M token may have been issued and lost",
 			"A create request got no answer. If Clerk issued the JWT, nobody received it, and it cannot be listed or revoked: "+
@@ -133,7 +133,12 @@ func (s *m2mTokenStore) reconcile(ctx context.Context, resourceKey, key string, 
 	if issued != nil {
 		issuedID = issued.ID
 	}
-	revoked, left, err := settleLostAnswers(ctx, func(ctx context.Context) ([]string, []string, error) {
+	if marker == "" {
+		// No later look: without a marker, a token made meanwhile by
+		// another run with the same claims would look like ours.
+		lost = lostCreates{}
+	}
+	revoked, left, err := settleLostAnswers(ctx, lost, func(ctx context.Context) ([]string, []string, error) {
 		return s.revokeOrphans(ctx, resourceKey, subject, req, marker, issuedID, firstLostSent)
 	})
 	leftBehindReport{

@@ -315,6 +315,100 @@ func (c *cutOffCreates) RoundTrip(req *http.Request) (*http.Response, error) {
 	return nil, context.Canceled
 }
 
+// An interrupt cuts off a create whose request is still queued on its way
+// to Clerk, which carries it out only after the orphan search's first look:
+// the search must look again, or the token outlives the run unknown.
+func TestM2MTokenCreateCarriedOutAfterTheFirstLookLeavesNoOrphan(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t, emulator.Options{})
+	machine := srv.Info().Fixture.ClerkMachineID
+	late := &lateCreates{next: http.DefaultTransport}
+	store := testStore(t, srv, &http.Client{Transport: late})
+
+	// An earlier create of the run taught the store whose key it is.
+	var diags diag.Diagnostics
+	first := store.create(context.Background(), "", client.CreateM2MTokenRequest{}, true, &diags)
+	if diags.HasError() || first == nil {
+		t.Fatalf("first create failed: %v", diags)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	late.arm(cancel)
+	if tok := store.create(ctx, "", client.CreateM2MTokenRequest{}, true, &diags); tok != nil {
+		t.Fatalf("a create cut off by cancellation returned token %s", tok.ID)
+	}
+	if n := late.carriedOut(); n != 1 {
+		t.Fatalf("the held create was carried out %d times, want once, after the first look", n)
+	}
+	if all := srv.M2MTokens(machine); len(all) != 2 {
+		t.Fatalf("%d tokens in the emulator, want 2: the first and the one carried out late", len(all))
+	}
+	if live := liveTokens(srv, machine); len(live) != 1 || !live[first.ID] {
+		t.Fatalf("live tokens %v, want only %s: the token carried out after the first look was left behind", live, first.ID)
+	}
+}
+
+// lateCreates, once armed, holds the next create, cancels the caller's
+// context and loses it; it sends the held request once the next listing
+// has been answered, as a request queued on its way would arrive late.
+type lateCreates struct {
+	next   http.RoundTripper
+	mu     sync.Mutex
+	cancel context.CancelFunc
+	held   *http.Request
+	sent   int
+}
+
+func (l *lateCreates) arm(cancel context.CancelFunc) {
+	l.mu.Lock()
+	l.cancel = cancel
+	l.mu.Unlock()
+}
+
+func (l *lateCreates) carriedOut() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.sent
+}
+
+func (l *lateCreates) RoundTrip(req *http.Request) (*http.Response, error) {
+	l.mu.Lock()
+	cancel := l.cancel
+	isCreate := req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/m2m_tokens")
+	if cancel != nil && isCreate {
+		l.cancel = nil
+		body, err := io.ReadAll(req.Body)
+		if err != nil {
+			l.mu.Unlock()
+			return nil, err
+		}
+		held := req.Clone(context.Background())
+		held.Body = io.NopCloser(strings.NewReader(string(body)))
+		l.held = held
+		l.mu.Unlock()
+		cancel()
+		return nil, context.Canceled
+	}
+	l.mu.Unlock()
+	resp, err := l.next.RoundTrip(req)
+	if req.Method != http.MethodGet || !strings.HasSuffix(req.URL.Path, "/m2m_tokens") {
+		return resp, err
+	}
+	l.mu.Lock()
+	held := l.held
+	l.held = nil
+	l.mu.Unlock()
+	if held != nil {
+		if r, err := l.next.RoundTrip(held); err == nil {
+			r.Body.Close()
+			l.mu.Lock()
+			l.sent++
+			l.mu.Unlock()
+		}
+	}
+	return resp, err
+}
+
 // Two provider processes (two Terraform runs) issue tokens with the same
 // claims for the same machine at the same moment, and answers get lost.
 // Each run's recovery must revoke only what its own lost requests made:

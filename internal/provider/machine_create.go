@@ -55,7 +55,7 @@ func (s *machineStore) createMachine(ctx context.Context, name string, ttl int64
 		return err == nil && len(found) == 0
 	})
 	if lost.any() {
-		made = s.reconcileCreate(ctx, marker, made, diags)
+		made = s.reconcileCreate(ctx, marker, made, lost, diags)
 	}
 	switch {
 	case failed != nil:
@@ -121,12 +121,12 @@ func (s *machineStore) listAll(ctx context.Context, query string) ([]client.Mach
 // adopts the oldest machine carrying marker, and deletes every other one.
 // It returns the machine kept, or nil, adding a warning naming what it
 // adopted or deleted and an error naming what it could not settle.
-func (s *machineStore) reconcileCreate(ctx context.Context, marker string, made *client.MachineWithSecret, diags *diag.Diagnostics) *client.MachineWithSecret {
+func (s *machineStore) reconcileCreate(ctx context.Context, marker string, made *client.MachineWithSecret, lost lostCreates, diags *diag.Diagnostics) *client.MachineWithSecret {
 	// left is what the last round's deletes left: a later round whose
 	// search fails still names it.
 	var adopted string
 	var left []string
-	deleted, _, err := settleLostAnswers(ctx, func(ctx context.Context) (deleted, _ []string, err error) {
+	deleted, _, err := settleLostAnswers(ctx, lost, func(ctx context.Context) (deleted, _ []string, err error) {
 		found, err := s.findMarked(ctx, marker)
 		if err == nil && made == nil && len(found) > 0 {
 			if made, err = s.adopt(ctx, found[0]); err == nil {

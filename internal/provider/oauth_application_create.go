@@ -56,7 +56,7 @@ func createOAuthApplication(ctx context.Context, c *client.Client, req client.Cr
 		return err == nil && len(found) == 0
 	})
 	if lost.any() {
-		made = reconcileOAuthApplicationCreate(ctx, c, marker, made, diags)
+		made = reconcileOAuthApplicationCreate(ctx, c, marker, made, lost, diags)
 	}
 	switch {
 	case failed != nil:
@@ -102,10 +102,10 @@ func findMarkedOAuthApplications(ctx context.Context, c *client.Client, marker s
 // secret), and deletes every other one. It returns the application kept,
 // or nil, adding a warning naming what it adopted or deleted and an error
 // naming what it could not settle.
-func reconcileOAuthApplicationCreate(ctx context.Context, c *client.Client, marker string, made *client.OAuthApplicationWithSecret, diags *diag.Diagnostics) *client.OAuthApplicationWithSecret {
+func reconcileOAuthApplicationCreate(ctx context.Context, c *client.Client, marker string, made *client.OAuthApplicationWithSecret, lost lostCreates, diags *diag.Diagnostics) *client.OAuthApplicationWithSecret {
 	var adopted string
 	var left []string
-	deleted, _, err := settleLostAnswers(ctx, func(ctx context.Context) (deleted, _ []string, err error) {
+	deleted, _, err := settleLostAnswers(ctx, lost, func(ctx context.Context) (deleted, _ []string, err error) {
 		found, err := findMarkedOAuthApplications(ctx, c, marker)
 		if err == nil && made == nil && len(found) > 0 {
 			if made, err = adoptOAuthApplication(ctx, c, found[0]); err == nil {
