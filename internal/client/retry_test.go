@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -266,12 +267,14 @@ func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func TestRefusedConnectionsAreRetriedEvenForCreates(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	// Every dial is refused, as by a port nobody listens on. (A port
+	// freed for the purpose may be taken meanwhile by a parallel test's
+	// server, which then answers.)
+	const url = "http://127.0.0.1:1"
+	refused := http.DefaultTransport.(*http.Transport).Clone()
+	refused.DialContext = func(context.Context, string, string) (net.Conn, error) {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
 	}
-	url := "http://" + ln.Addr().String()
-	_ = ln.Close()
 
 	for _, tt := range []struct {
 		name string
@@ -279,7 +282,7 @@ func TestRefusedConnectionsAreRetriedEvenForCreates(t *testing.T) {
 	}{{"create", createToken}, {"list", listTokens}} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rt := &countingTransport{next: http.DefaultTransport.(*http.Transport).Clone()}
+			rt := &countingTransport{next: refused}
 			c := newTestClient(t, url, func(cfg *Config) {
 				cfg.MaxRetries = 3
 				cfg.HTTPClient = &http.Client{Transport: rt}
