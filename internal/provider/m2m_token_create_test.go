@@ -249,24 +249,7 @@ func TestM2MTokenCreateCutOffByCancellationLeavesNoOrphan(t *testing.T) {
 	t.Parallel()
 	srv := startEmulator(t, emulator.Options{})
 	machine := srv.Info().Fixture.ClerkMachineID
-	cut := &cutOffCreates{next: http.DefaultTransport}
-	store := testStore(t, srv, &http.Client{Transport: cut})
-
-	// An earlier create of the run taught the store whose key it is.
-	var diags diag.Diagnostics
-	first := store.create(context.Background(), "", client.CreateM2MTokenRequest{}, true, &diags)
-	if diags.HasError() || first == nil {
-		t.Fatalf("first create failed: %v", diags)
-	}
-
-	ctx, cancel := context.WithCancel(context.Background())
-	cut.arm(cancel)
-	if tok := store.create(ctx, "", client.CreateM2MTokenRequest{}, true, &diags); tok != nil {
-		t.Fatalf("a create cut off by cancellation returned token %s", tok.ID)
-	}
-	if !diags.HasError() {
-		t.Fatal("a create cut off by cancellation reported no error")
-	}
+	first := createThenCutOff(t, srv, &cutOffCreates{next: http.DefaultTransport})
 	all := srv.M2MTokens(machine)
 	if len(all) != 2 {
 		t.Fatalf("%d tokens in the emulator, want 2: the first and the one cut off", len(all))
@@ -280,6 +263,32 @@ func TestM2MTokenCreateCutOffByCancellationLeavesNoOrphan(t *testing.T) {
 			t.Fatalf("token %s revoked with %s, want %q", tok.ID, deref(tok.RevocationReason), orphanRevocationReason)
 		}
 	}
+}
+
+// createThenCutOff issues a token through cut, so that the store learns
+// whose key it is, then arms cut with the context of a second create,
+// which must then fail with an error and return nothing. It returns the
+// first token.
+func createThenCutOff(t *testing.T, srv *emulator.Server, cut interface {
+	http.RoundTripper
+	arm(context.CancelFunc)
+}) *client.M2MTokenWithSecret {
+	t.Helper()
+	store := testStore(t, srv, &http.Client{Transport: cut})
+	var diags diag.Diagnostics
+	first := store.create(context.Background(), "", client.CreateM2MTokenRequest{}, true, &diags)
+	if diags.HasError() || first == nil {
+		t.Fatalf("first create failed: %v", diags)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cut.arm(cancel)
+	if tok := store.create(ctx, "", client.CreateM2MTokenRequest{}, true, &diags); tok != nil {
+		t.Fatalf("a create cut off by cancellation returned token %s", tok.ID)
+	}
+	if !diags.HasError() {
+		t.Fatal("a create cut off by cancellation reported no error")
+	}
+	return first
 }
 
 // cutOffCreates, once armed, lets the next create reach the server and
@@ -323,20 +332,7 @@ func TestM2MTokenCreateCarriedOutAfterTheFirstLookLeavesNoOrphan(t *testing.T) {
 	srv := startEmulator(t, emulator.Options{})
 	machine := srv.Info().Fixture.ClerkMachineID
 	late := &lateCreates{next: http.DefaultTransport}
-	store := testStore(t, srv, &http.Client{Transport: late})
-
-	// An earlier create of the run taught the store whose key it is.
-	var diags diag.Diagnostics
-	first := store.create(context.Background(), "", client.CreateM2MTokenRequest{}, true, &diags)
-	if diags.HasError() || first == nil {
-		t.Fatalf("first create failed: %v", diags)
-	}
-
-	ctx, cancel := context.WithCancel(context.Background())
-	late.arm(cancel)
-	if tok := store.create(ctx, "", client.CreateM2MTokenRequest{}, true, &diags); tok != nil {
-		t.Fatalf("a create cut off by cancellation returned token %s", tok.ID)
-	}
+	first := createThenCutOff(t, srv, late)
 	if n := late.carriedOut(); n != 1 {
 		t.Fatalf("the held create was carried out %d times, want once, after the first look", n)
 	}
